@@ -1,0 +1,157 @@
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import accountPages from './domain/accounts/pages.ts';
+import accountRoutes from './domain/accounts/routes.ts';
+import { createAccountService, type AccountService } from './domain/accounts/service.ts';
+import auditPages from './domain/audit/pages.ts';
+import auditRoutes from './domain/audit/routes.ts';
+import { createAuditService, type AuditService } from './domain/audit/service.ts';
+import homePages from './domain/home/pages.ts';
+import { AppError } from './errors.ts';
+import { isAdjustable, type Clock } from './lib/clock.ts';
+import type { Storage } from './lib/storage.ts';
+import { validationMessage } from './lib/validation.ts';
+import auth, { isApiRequest } from './plugins/auth.ts';
+import testClock from './plugins/test-clock.ts';
+import views, { VIEWS_DIR } from './plugins/views.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the domain services, for start-up tasks and test set-up; routes get theirs as options */
+    services: { audit: AuditService; accounts: AccountService };
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  storage: Storage;
+  logger?: FastifyServerOptions['logger'];
+}
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+/** Maps anything thrown to the public error: codes and zh-CN messages, never 5xx details. */
+function toErrorBody(error: FastifyError | AppError): ErrorBody {
+  if (error instanceof AppError) return { statusCode: error.statusCode, code: error.code, message: error.message };
+  if (error.validation) {
+    return { statusCode: 400, code: 'VALIDATION_FAILED', message: validationMessage(error.validation) };
+  }
+  if (error.code?.startsWith('FST_CSRF')) {
+    return { statusCode: 403, code: 'CSRF_INVALID', message: '表单已失效（CSRF 校验失败），请刷新页面后重试' };
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413) return { statusCode: 413, code: 'FILE_TOO_LARGE', message: '上传内容超过大小限制' };
+  if (status === 415) return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的请求内容类型' };
+  if (status >= 400 && status < 500) {
+    return { statusCode: status, code: 'BAD_REQUEST', message: '请求无法处理，请检查请求格式' };
+  }
+  return { statusCode: 500, code: 'INTERNAL', message: '服务器内部错误，请稍后再试；如持续出现请联系管理员' };
+}
+
+export async function buildApp(deps: AppDeps) {
+  const { config, db, clock, storage } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const audit = createAuditService({ db, clock });
+  const accounts = createAccountService({ db, clock, audit });
+  app.decorate('services', { audit, accounts });
+
+  const https = config.publicUrl.startsWith('https://');
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: https,
+  });
+  await app.register(fastifyCookie, { secret: config.sessionSecret ?? storage.secret('session') });
+  await app.register(fastifyCsrf, {
+    cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'strict', secure: https },
+  });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyStatic, { root: path.join(VIEWS_DIR, 'public'), prefix: '/static/' });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: '职工服务中心合作伙伴招募平台 API',
+        description: '招募、响应、开标、评审与结果公示的 JSON 接口。API 使用 Bearer 令牌（POST /api/v1/auth/login）。',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
+  await app.register(auth, { accounts });
+  await app.register(views, { clock, production: config.production });
+
+  // Every form post of a page carries the CSRF token; API calls authenticate by bearer token
+  // only, so a browser's cookies can never make one.
+  app.addHook('preValidation', async (request, reply) => {
+    if (isApiRequest(request) || ['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    await new Promise<void>((resolve, reject) =>
+      app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.code }, body.message);
+    if (!isApiRequest(request) && body.code === 'UNAUTHENTICATED') {
+      return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    }
+    return sendError(request, reply, body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, { statusCode: 404, code: 'NOT_FOUND', message: '您访问的页面或资源不存在' }),
+  );
+
+  await app.register(homePages);
+  await app.register(accountRoutes, { accounts });
+  await app.register(accountPages, { accounts });
+  await app.register(auditRoutes, { audit });
+  await app.register(auditPages, { audit });
+  if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
+
+  return app;
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, body: ErrorBody) {
+  reply.code(body.statusCode);
+  if (isApiRequest(request) || !request.headers.accept?.includes('text/html')) return reply.send(body);
+  return reply.page('errors/error', { title: `出错了（${body.statusCode}）`, error: body });
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,95 @@
+import path from 'node:path';
+
+// The only module that reads process.env (STYLE.md). Everything else receives a Config.
+
+export interface Config {
+  readonly databaseUrl: string | null;
+  readonly storageDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly sessionSecret: string | null;
+  readonly adminEmail: string | null;
+  readonly adminPassword: string | null;
+  readonly signingP12: string | null;
+  readonly signingP12Password: string | null;
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  readonly maxUploadMb: number;
+  readonly minTenderDays: number;
+  readonly publicUrl: string;
+  readonly testClock: boolean;
+  readonly production: boolean;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`配置错误：\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value ? value : null;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} 必须是 ${min} 到 ${max} 之间的整数（当前为 "${raw}"）`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL 必须以 postgres:// 或 postgresql:// 开头');
+  }
+  const host = text('HOST') ?? '127.0.0.1';
+  const port = integer('PORT', 3000, 0, 65535);
+  const production = env.NODE_ENV === 'production';
+  const testClock = env.PORTAL_TEST_CLOCK === '1';
+  if (testClock && production) {
+    problems.push('PORTAL_TEST_CLOCK=1 不能与 NODE_ENV=production 同时使用');
+  }
+  const sessionSecret = text('SESSION_SECRET');
+  if (sessionSecret !== null && sessionSecret.length < 32) {
+    problems.push('SESSION_SECRET 至少需要 32 个字符');
+  }
+  const adminPassword = text('ADMIN_PASSWORD');
+  if (adminPassword !== null && adminPassword.length < 10) {
+    problems.push('ADMIN_PASSWORD 至少需要 10 个字符');
+  }
+  const publicUrl = (text('PUBLIC_URL') ?? `http://${host}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(publicUrl)) {
+    problems.push('PUBLIC_URL 必须以 http:// 或 https:// 开头');
+  }
+
+  const config: Config = {
+    databaseUrl,
+    storageDir: path.resolve(text('STORAGE_DIR') ?? './storage'),
+    host,
+    port,
+    sessionSecret,
+    adminEmail: text('ADMIN_EMAIL')?.toLowerCase() ?? null,
+    adminPassword,
+    signingP12: text('SIGNING_P12'),
+    signingP12Password: text('SIGNING_P12_PASSWORD'),
+    smtpUrl: text('SMTP_URL'),
+    mailFrom: text('MAIL_FROM') ?? '职工服务中心合作伙伴招募平台 <noreply@localhost>',
+    maxUploadMb: integer('MAX_UPLOAD_MB', 50, 1, 4096),
+    minTenderDays: integer('MIN_TENDER_DAYS', 20, 0, 365),
+    publicUrl,
+    testClock,
+    production,
+    logLevel: text('LOG_LEVEL') ?? 'info',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

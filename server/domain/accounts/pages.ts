@@ -1,0 +1,141 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { ROLE_LABELS } from '../../lib/labels.ts';
+import { invalidForm, refusedForm, safeNext, type FormFailure } from '../../lib/forms.ts';
+import { requireRole, SESSION_COOKIE } from '../../plugins/auth.ts';
+import { Email, Password, RegisterOrganizationBody, StaffRole } from './schemas.ts';
+import type { AccountService } from './service.ts';
+
+const LoginForm = Type.Object({
+  email: Email,
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+  next: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+const StaffForm = Type.Object({
+  email: Email,
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  role: StaffRole,
+  password: Password,
+  specialties: Type.Optional(Type.String({ maxLength: 500 })),
+  affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
+});
+
+const STAFF_ROLES = (['agent', 'inspector', 'expert', 'admin'] as const).map((value) => ({
+  value,
+  label: ROLE_LABELS[value],
+}));
+
+/** What a failed form shows again: everything typed except passwords. */
+function typedValues(body: unknown): Record<string, unknown> {
+  const values: Record<string, unknown> = typeof body === 'object' && body !== null ? { ...body } : {};
+  delete values.password;
+  delete values._csrf;
+  return values;
+}
+
+const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (app, { accounts }) => {
+  async function startPageSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    credentials: { email: string; password: string },
+  ) {
+    const session = await accounts.signIn(
+      credentials,
+      'page',
+      { ip: request.ip, userAgent: request.headers['user-agent'] },
+      request.cookies[SESSION_COOKIE],
+    );
+    reply.setCookie(SESSION_COOKIE, session.token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: request.protocol === 'https',
+      expires: session.expiresAt,
+    });
+  }
+
+  app.get(
+    '/login',
+    { schema: { hide: true, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    async (request, reply) => reply.page('accounts/login', { title: '登录', values: { next: request.query.next } }),
+  );
+
+  app.post('/login', { schema: { hide: true, body: LoginForm }, attachValidation: true }, async (request, reply) => {
+    const show = ({ status, errors }: FormFailure) =>
+      reply.code(status).page('accounts/login', { title: '登录', values: typedValues(request.body), errors });
+    if (request.validationError) return show(invalidForm(request.validationError.validation));
+    try {
+      await startPageSession(request, reply, request.body);
+    } catch (error) {
+      return show(refusedForm(error));
+    }
+    return reply.redirect(safeNext(request.body.next), 303);
+  });
+
+  app.post('/logout', { schema: { hide: true } }, async (request, reply) => {
+    if (request.sessionToken) await accounts.signOut(request.sessionToken);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/register', { schema: { hide: true } }, async (_request, reply) =>
+    reply.page('accounts/register', { title: '社会组织注册', values: { type: '社会组织' } }),
+  );
+
+  app.post(
+    '/register',
+    { schema: { hide: true, body: RegisterOrganizationBody }, attachValidation: true },
+    async (request, reply) => {
+      const show = ({ status, errors }: FormFailure) =>
+        reply.code(status).page('accounts/register', { title: '社会组织注册', values: typedValues(request.body), errors });
+      if (request.validationError) return show(invalidForm(request.validationError.validation));
+      try {
+        await accounts.registerOrganization(request.body, { ip: request.ip });
+      } catch (error) {
+        return show(refusedForm(error));
+      }
+      await startPageSession(request, reply, request.body);
+      return reply.redirect('/?registered=1', 303);
+    },
+  );
+
+  app.get('/admin', { schema: { hide: true }, onRequest: requireRole('admin') }, async (_request, reply) =>
+    reply.page('admin/users', {
+      title: '用户管理',
+      users: await accounts.listUsers(),
+      roles: STAFF_ROLES,
+      values: { role: 'agent' },
+    }),
+  );
+
+  app.post(
+    '/admin/users',
+    { schema: { hide: true, body: StaffForm }, attachValidation: true, onRequest: requireRole('admin') },
+    async (request, reply) => {
+      const show = async ({ status, errors }: FormFailure) =>
+        reply.code(status).page('admin/users', {
+          title: '用户管理',
+          users: await accounts.listUsers(),
+          roles: STAFF_ROLES,
+          values: typedValues(request.body),
+          errors,
+        });
+      if (request.validationError) return show(invalidForm(request.validationError.validation));
+      const { specialties, ...rest } = request.body;
+      try {
+        await accounts.createUser(
+          { ...rest, specialties: specialties?.split(/[,，、\s]+/).filter(Boolean) },
+          request.user,
+          { ip: request.ip },
+        );
+      } catch (error) {
+        return show(refusedForm(error));
+      }
+      return reply.redirect('/admin?created=1', 303);
+    },
+  );
+};
+
+export default accountPages;

@@ -1,0 +1,30 @@
+import { Type } from 'typebox';
+
+export const AuditQuery = Type.Object({
+  recruitmentId: Type.Optional(Type.String({ format: 'uuid' })),
+  afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
+});
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const AuditEntry = Type.Object({
+  seq: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  actor: Nullable(Type.Object({ id: Type.String(), role: Nullable(Type.String()), name: Nullable(Type.String()) })),
+  action: Type.String(),
+  target: Nullable(Type.String()),
+  recruitmentId: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+
+export const ChainCheckReply = Type.Object({
+  ok: Type.Boolean(),
+  entries: Type.Integer(),
+  head: Type.String(),
+  brokenAt: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+});

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ROLE_LABELS } from '../../lib/labels.ts';
+import type { Role } from '../../db/schema.ts';
+
+// What each role does in the portal (SPEC §2), with the pages that are open to it.
+const ROLE_GUIDE: { role: Role; does: string[]; links: { href: string; label: string }[] }[] = [
+  {
+    role: 'agent',
+    does: ['起草并发布招募公告，记录集体决策', '答复疑问，发布更正/澄清公告', '组织开标、评审、公示与确定入选'],
+    links: [],
+  },
+  {
+    role: 'bidder',
+    does: ['注册并查看招募公告', '在截止时间前提交、撤回响应文件', '在线参加开标，提出异议和质疑，接收通知书'],
+    links: [{ href: '/register', label: '社会组织注册' }],
+  },
+  {
+    role: 'expert',
+    does: ['声明回避', '资格审查', '在线评分并确认评审报告'],
+    links: [],
+  },
+  {
+    role: 'inspector',
+    does: ['实时查看全过程（只读）', '持有开标密钥，参加并签字确认开标、评审与结果', '必要时暂停招募项目', '核验操作日志哈希链'],
+    links: [{ href: '/inspector/audit', label: '操作日志' }],
+  },
+  {
+    role: 'admin',
+    does: ['管理用户与专家库', '管理签章证书与系统设置', '作为密钥托管人'],
+    links: [{ href: '/admin', label: '用户管理' }],
+  },
+];
+
+const homePages: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/',
+    { schema: { hide: true, querystring: Type.Object({ registered: Type.Optional(Type.String({ maxLength: 10 })) }) } },
+    async (request, reply) =>
+      reply.page('home', {
+        title: '首页',
+        registered: request.query.registered === '1',
+        guide: ROLE_GUIDE.map((entry) => ({
+          ...entry,
+          label: ROLE_LABELS[entry.role],
+          mine: request.user?.role === entry.role,
+        })),
+      }),
+  );
+};
+
+export default homePages;

@@ -1,0 +1,26 @@
+import type { FastifySchemaValidationError } from 'fastify';
+import { AppError } from '../errors.ts';
+import { fieldErrors } from './validation.ts';
+
+// A form that fails is shown again with 400 (or the rule's status) and each message beside its
+// field; '_' holds messages that belong to no single field.
+
+export interface FormFailure {
+  status: number;
+  errors: Record<string, string>;
+}
+
+export function invalidForm(validation: readonly FastifySchemaValidationError[]): FormFailure {
+  return { status: 400, errors: fieldErrors(validation) };
+}
+
+/** Turns a refused rule into a form failure; anything else is rethrown for the error handler. */
+export function refusedForm(error: unknown): FormFailure {
+  if (!(error instanceof AppError) || error.statusCode >= 500 || error.code === 'UNAUTHENTICATED') throw error;
+  return { status: error.statusCode, errors: { [error.field ?? '_']: error.message } };
+}
+
+/** Only a local path may follow sign-in, never another site. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+}

@@ -1,0 +1,59 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyView from '@fastify/view';
+import fp from 'fastify-plugin';
+import Handlebars from 'handlebars';
+import type { Clock } from '../lib/clock.ts';
+import { formatTime, ROLE_LABELS } from '../lib/labels.ts';
+
+export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** renders a page inside the layout, with the signed-in user, CSRF token and server time */
+    page(template: string, data?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+function createHandlebars() {
+  const hbs = Handlebars.create();
+  hbs.registerHelper('roleLabel', (role: string) => ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? role);
+  hbs.registerHelper('formatTime', (value: Date | string | null | undefined) => (value ? formatTime(value) : ''));
+  hbs.registerHelper('isoTime', (value: Date | string) => new Date(value).toISOString());
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('join', (items: unknown) => (Array.isArray(items) ? items.join('、') : ''));
+  hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+  return hbs;
+}
+
+function partialsIn(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(path.join(VIEWS_DIR, dir))
+      .filter((file) => file.endsWith('.hbs'))
+      .map((file) => [path.basename(file, '.hbs'), `${dir}/${file}`]),
+  );
+}
+
+export default fp(
+  async (app, { clock, production }: { clock: Clock; production: boolean }) => {
+    await app.register(fastifyView, {
+      engine: { handlebars: createHandlebars() },
+      root: VIEWS_DIR,
+      layout: 'layouts/main.hbs',
+      production,
+      options: { partials: partialsIn('partials') },
+    });
+    app.decorateReply('page', function page(this, template: string, data: Record<string, unknown> = {}) {
+      const request = this.request;
+      return this.header('cache-control', 'no-store').view(`${template}.hbs`, {
+        ...data,
+        currentUser: request.user,
+        csrfToken: this.generateCsrf(),
+        serverTime: clock.now().toISOString(),
+        path: request.url.split('?')[0],
+      });
+    });
+  },
+  { name: 'views', dependencies: ['@fastify/csrf-protection'] },
+);

@@ -1,0 +1,80 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createDatabase } from './db/client.ts';
+import { createAdjustableClock, createClock } from './lib/clock.ts';
+import { createStorage } from './lib/storage.ts';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main() {
+  const config = readConfig();
+  const storage = createStorage(config.storageDir);
+  const clock = config.testClock ? createAdjustableClock() : createClock();
+  if (!config.databaseUrl) console.log(`使用内置数据库 PGlite：${storage.databaseDir}（首次创建需要几秒钟）`);
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: storage.databaseDir,
+    onPoolError: (error) => console.error('PostgreSQL 连接出错（将自动重连）：', error.message),
+  });
+  await database.migrate();
+
+  const app = await buildApp({
+    config,
+    db: database.db,
+    clock,
+    storage,
+    logger: { level: config.logLevel },
+  });
+  const admin = await app.services.accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword });
+
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void close('SIGINT'));
+  process.on('SIGTERM', () => void close('SIGTERM'));
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const lines = [
+    '',
+    '职工服务中心合作伙伴招募平台已启动',
+    `  访问地址：${url}/`,
+    `  登录页面：${url}/login    API 文档：${url}/docs`,
+    `  数据库：${database.engine === 'pglite' ? `内置 PGlite（${storage.databaseDir}）` : 'PostgreSQL'}`,
+  ];
+  if (admin) {
+    lines.push(`  首次启动，已创建管理员账号：${admin.email}`);
+    lines.push(
+      admin.generated
+        ? `  初始密码（只显示这一次，请立即记录）：${admin.password}`
+        : '  密码为 ADMIN_PASSWORD 中设置的密码',
+    );
+  } else {
+    lines.push('  管理员账号已存在；请用已有账号登录');
+  }
+  if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
+  console.log(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error('启动失败：', error);
+  process.exit(1);
+});

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { buildApp, type App } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createDatabase, type Database } from '../../server/db/client.ts';
+import type { Role } from '../../server/db/schema.ts';
+import { createAdjustableClock, type AdjustableClock } from '../../server/lib/clock.ts';
+import { createStorage } from '../../server/lib/storage.ts';
+import { withDatabase } from './global-setup.ts';
+
+export interface TestApp {
+  app: App;
+  database: Database;
+  clock: AdjustableClock;
+  storageDir: string;
+  /** runs statements in one transaction as the database owner would, behind the application's back */
+  rawSql(...statements: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const name = `portal_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name} template ${inject('postgresTemplate')}`);
+    const database = await createDatabase({ url: withDatabase(url, name), dataDir: null });
+    return {
+      database,
+      drop: async () => {
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      },
+    };
+  }
+  const dump = new Blob([readFileSync(inject('pgliteTemplate'))]);
+  const database = await createDatabase({ url: null, dataDir: null, loadDataDir: dump });
+  return { database, drop: async () => {} };
+}
+
+/** The app on a migrated database of its own, a temp storage folder and an adjustable clock. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const storageDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'));
+  const config = loadConfig({ STORAGE_DIR: storageDir, PORTAL_TEST_CLOCK: '1', ...env });
+  const { database, drop } = await openTestDatabase();
+  await database.migrate();
+  const clock = createAdjustableClock();
+  const app = await buildApp({ config, db: database.db, clock, storage: createStorage(storageDir) });
+  await app.ready();
+  return {
+    app,
+    database,
+    clock,
+    storageDir,
+    rawSql: async (...statements) => {
+      await database.db.transaction(async (tx) => {
+        for (const statement of statements) await tx.execute(sql.raw(statement));
+      });
+    },
+    close: async () => {
+      await app.close();
+      await database.close();
+      await drop();
+      rmSync(storageDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  role: Role;
+  email: string;
+  password: string;
+  name: string;
+}
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+/** Creates a staff user directly through the service (no HTTP), as an admin would. */
+export async function createStaff(
+  { app }: TestApp,
+  role: Exclude<Role, 'bidder'>,
+  extra: { specialties?: string[]; affiliationUscc?: string } = {},
+): Promise<TestUser> {
+  const email = `${role}-${unique()}@example.org`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const name = `${role} ${unique()}`;
+  const user = await app.services.accounts.createUser({ email, name, role, password, ...extra }, null, { ip: 'test' });
+  return { id: user.id, role, email, password, name };
+}
+
+export async function apiToken({ app }: TestApp, user: { email: string; password: string }): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: user });
+  if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
+  return response.json<{ token: string }>().token;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+describe('config', () => {
+  it('has the defaults of SPEC §6', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: null,
+      storageDir: path.resolve('./storage'),
+      host: '127.0.0.1',
+      port: 3000,
+      maxUploadMb: 50,
+      minTenderDays: 20,
+      publicUrl: 'http://127.0.0.1:3000',
+      testClock: false,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@localhost:5432/portal',
+      STORAGE_DIR: '/tmp/portal',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      MAX_UPLOAD_MB: '200',
+      MIN_TENDER_DAYS: '25',
+      PUBLIC_URL: 'https://zhaomu.example.org/',
+      ADMIN_EMAIL: 'Admin@Example.org',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://u:p@localhost:5432/portal',
+      storageDir: '/tmp/portal',
+      port: 8080,
+      maxUploadMb: 200,
+      minTenderDays: 25,
+      publicUrl: 'https://zhaomu.example.org',
+      adminEmail: 'admin@example.org',
+    });
+  });
+
+  it('refuses the test clock in production', () => {
+    expect(() => loadConfig({ PORTAL_TEST_CLOCK: '1', NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(loadConfig({ PORTAL_TEST_CLOCK: '1' }).testClock).toBe(true);
+  });
+
+  it('lists every bad setting at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MAX_UPLOAD_MB: '0', ADMIN_PASSWORD: 'short' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toHaveLength(4);
+    }
+  });
+});
