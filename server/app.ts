@@ -17,8 +17,11 @@ import auditPages from './domain/audit/pages.ts';
 import auditRoutes from './domain/audit/routes.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import homePages from './domain/home/pages.ts';
-import { AppError } from './errors.ts';
+import recruitmentRoutes from './domain/recruitments/routes.ts';
+import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
+import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
+import { createMailer, type Mailer } from './lib/mailer.ts';
 import type { Storage } from './lib/storage.ts';
 import { validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
@@ -28,7 +31,7 @@ import views, { VIEWS_DIR } from './plugins/views.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     /** the domain services, for start-up tasks and test set-up; routes get theirs as options */
-    services: { audit: AuditService; accounts: AccountService };
+    services: { audit: AuditService; accounts: AccountService; recruitments: RecruitmentService; mailer: Mailer };
   }
 }
 
@@ -37,18 +40,26 @@ export interface AppDeps {
   db: Db;
   clock: Clock;
   storage: Storage;
+  /** defaults to the transport SMTP_URL describes, or the outbox folder */
+  mailer?: Mailer;
   logger?: FastifyServerOptions['logger'];
 }
+
+export const PUBLISHER_NAME = '职工服务中心合作伙伴招募平台';
 
 interface ErrorBody {
   statusCode: number;
   code: string;
   message: string;
+  errors?: readonly FieldError[];
 }
 
 /** Maps anything thrown to the public error: codes and zh-CN messages, never 5xx details. */
 function toErrorBody(error: FastifyError | AppError): ErrorBody {
-  if (error instanceof AppError) return { statusCode: error.statusCode, code: error.code, message: error.message };
+  if (error instanceof AppError) {
+    const body = { statusCode: error.statusCode, code: error.code, message: error.message };
+    return error.errors ? { ...body, errors: error.errors } : body;
+  }
   if (error.validation) {
     return { statusCode: 400, code: 'VALIDATION_FAILED', message: validationMessage(error.validation) };
   }
@@ -72,9 +83,21 @@ export async function buildApp(deps: AppDeps) {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const mailer =
+    deps.mailer ??
+    createMailer(config, storage, (error, message) => app.log.error({ err: error, to: message.to }, 'mail not sent'));
   const audit = createAuditService({ db, clock });
   const accounts = createAccountService({ db, clock, audit });
-  app.decorate('services', { audit, accounts });
+  const recruitments = createRecruitmentService({
+    db,
+    clock,
+    audit,
+    mailer,
+    minTenderDays: config.minTenderDays,
+    publicUrl: config.publicUrl,
+  });
+  app.decorate('services', { audit, accounts, recruitments, mailer });
+  app.addHook('onClose', () => mailer.drain());
 
   const https = config.publicUrl.startsWith('https://');
   await app.register(fastifyHelmet, {
@@ -142,6 +165,12 @@ export async function buildApp(deps: AppDeps) {
   await app.register(accountRoutes, { accounts });
   await app.register(accountPages, { accounts });
   await app.register(auditRoutes, { audit });
+  await app.register(recruitmentRoutes, {
+    recruitments,
+    publicUrl: config.publicUrl,
+    publisherName: PUBLISHER_NAME,
+    now: () => clock.now(),
+  });
   await app.register(auditPages, { audit });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
 

@@ -3,7 +3,15 @@
 const STATUS_BY_CODE = {
   VALIDATION_FAILED: 400,
   INVALID_USCC: 400,
-  WEAK_PASSWORD: 400,
+  DUPLICATE_KEY: 400,
+  CRITERIA_SUM_NOT_100: 400,
+  INVALID_MAX_SCORE: 400,
+  AGREEMENT_TERM_TOO_LONG: 400,
+  PUBLICITY_TOO_SHORT: 400,
+  QUESTIONS_DEADLINE_AFTER_SUBMISSION: 400,
+  DEADLINE_IN_PAST: 400,
+  INVALID_INSPECTOR: 400,
+  INVALID_ESCROW_HOLDER: 400,
   INVALID_CREDENTIALS: 401,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -11,12 +19,29 @@ const STATUS_BY_CODE = {
   NOT_FOUND: 404,
   DUPLICATE_EMAIL: 409,
   DUPLICATE_USCC: 409,
+  INVALID_TRANSITION: 409,
+  NOT_DRAFT: 409,
+  DECISION_REF_REQUIRED: 409,
+  DEADLINE_TOO_SOON: 409,
+  QUESTIONS_DEADLINE_PASSED: 409,
+  DEADLINE_TOO_CLOSE: 409,
+  NOT_OPEN_FOR_AMENDMENT: 409,
+  QUESTIONS_CLOSED: 409,
+  ALREADY_ANSWERED: 409,
+  ALREADY_COUNTERSIGNED: 409,
+  NOT_PUBLISHED: 409,
   FILE_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
+
+export interface FieldError {
+  code: ErrorCode;
+  field: string;
+  message: string;
+}
 
 export class AppError extends Error {
   readonly statusCode: number;
@@ -26,9 +51,17 @@ export class AppError extends Error {
     message: string,
     /** the form field the error belongs to, so a page can show it beside that field */
     readonly field?: string,
+    /** every broken rule when there are several; `code` is the first one's */
+    readonly errors?: readonly FieldError[],
   ) {
     super(message);
     this.statusCode = STATUS_BY_CODE[code];
+  }
+
+  /** One error for a list of broken rules: the first gives the code, all travel along. */
+  static fromViolations(violations: readonly [FieldError, ...FieldError[]]): AppError {
+    const [first] = violations;
+    return new AppError(first.code, violations.map((v) => v.message).join('；'), first.field, violations);
   }
 }
 

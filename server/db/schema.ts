@@ -2,15 +2,26 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
+  date,
   index,
+  integer,
   jsonb,
+  numeric,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import {
+  ANNOUNCEMENT_KINDS,
+  PUBLICATION_CHANNELS,
+  RECRUITMENT_STATUSES,
+  type AnnouncementChange,
+} from '../domain/recruitments/types.ts';
 
 export const ROLES = ['admin', 'agent', 'bidder', 'expert', 'inspector'] as const;
 export type Role = (typeof ROLES)[number];
@@ -101,4 +112,185 @@ export const auditLog = pgTable(
     index('audit_log_recruitment_id_idx').on(t.recruitmentId),
     index('audit_log_actor_id_idx').on(t.actorId),
   ],
+);
+
+export const recruitmentStatusEnum = pgEnum('recruitment_status', RECRUITMENT_STATUSES);
+export const publicationChannelEnum = pgEnum('publication_channel', PUBLICATION_CHANNELS);
+export const announcementKindEnum = pgEnum('announcement_kind', ANNOUNCEMENT_KINDS);
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+// Only the transitions of domain/recruitments/state.ts write `status` and `suspended_from`.
+export const recruitments = pgTable(
+  'recruitments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => users.id),
+    title: text('title').notNull(),
+    summary: text('summary').notNull(),
+    body: text('body').notNull(),
+    owner: text('owner').notNull(),
+    status: recruitmentStatusEnum('status').notNull().default('draft'),
+    suspendedFrom: recruitmentStatusEnum('suspended_from'),
+    minPublicBenefitRatio: numeric('min_public_benefit_ratio', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    agreementTermMonths: integer('agreement_term_months').notNull(),
+    questionsDeadline: instant('questions_deadline').notNull(),
+    submissionDeadline: instant('submission_deadline').notNull(),
+    publicityDays: integer('publicity_days').notNull(),
+    decisionRef: text('decision_ref'),
+    inspectorId: uuid('inspector_id').references(() => users.id),
+    escrowHolderId: uuid('escrow_holder_id').references(() => users.id),
+    createdAt: createdAt(),
+    publishedAt: instant('published_at'),
+    cancelledAt: instant('cancelled_at'),
+    cancelReason: text('cancel_reason'),
+    cancelCountersignedBy: uuid('cancel_countersigned_by').references(() => users.id),
+    cancelCountersignedAt: instant('cancel_countersigned_at'),
+    cancelCountersignChainHead: text('cancel_countersign_chain_head'),
+  },
+  (t) => [
+    index('recruitments_agent_id_idx').on(t.agentId),
+    index('recruitments_inspector_id_idx').on(t.inspectorId),
+    index('recruitments_escrow_holder_id_idx').on(t.escrowHolderId),
+    index('recruitments_cancel_countersigned_by_idx').on(t.cancelCountersignedBy),
+    index('recruitments_status_idx').on(t.status),
+    check('recruitments_agreement_term', sql`${t.agreementTermMonths} between 1 and 60`),
+    check('recruitments_publicity_days', sql`${t.publicityDays} >= 3`),
+    check('recruitments_min_ratio', sql`${t.minPublicBenefitRatio} between 0 and 100`),
+    check('recruitments_questions_before_submission', sql`${t.questionsDeadline} <= ${t.submissionDeadline}`),
+    check('recruitments_suspended_from', sql`(${t.status} = 'suspended') = (${t.suspendedFrom} is not null)`),
+  ],
+);
+
+export const lots = pgTable(
+  'lots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    position: integer('position').notNull(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    quota: integer('quota').notNull(),
+    description: text('description').notNull(),
+  },
+  (t) => [
+    uniqueIndex('lots_recruitment_key').on(t.recruitmentId, t.key),
+    check('lots_quota', sql`${t.quota} >= 1`),
+  ],
+);
+
+export const eligibilityConditions = pgTable(
+  'eligibility_conditions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    position: integer('position').notNull(),
+    key: text('key').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [uniqueIndex('eligibility_conditions_recruitment_key').on(t.recruitmentId, t.key)],
+);
+
+export const criteria = pgTable(
+  'criteria',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    position: integer('position').notNull(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    maxScore: numeric('max_score', { precision: 5, scale: 1, mode: 'number' }).notNull(),
+    description: text('description').notNull(),
+  },
+  (t) => [
+    uniqueIndex('criteria_recruitment_key').on(t.recruitmentId, t.key),
+    check('criteria_max_score', sql`${t.maxScore} > 0 and ${t.maxScore} <= 100`),
+  ],
+);
+
+/** Where else the announcement was published (public resource trading platform, union website, newspaper). */
+export const publications = pgTable(
+  'publications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    channel: publicationChannelEnum('channel').notNull(),
+    name: text('name').notNull(),
+    publishedOn: date('published_on', { mode: 'string' }).notNull(),
+    url: text('url'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('publications_recruitment_id_idx').on(t.recruitmentId)],
+);
+
+export const announcements = pgTable(
+  'announcements',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    number: integer('number').notNull(),
+    kind: announcementKindEnum('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    changes: jsonb('changes').$type<AnnouncementChange[]>().notNull().default([]),
+    publishedAt: instant('published_at').notNull(),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('announcements_recruitment_number').on(t.recruitmentId, t.number),
+    index('announcements_author_id_idx').on(t.authorId),
+    index('announcements_published_at_idx').on(t.publishedAt),
+  ],
+);
+
+export const questions = pgTable(
+  'questions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    // never shown to anyone but the agent and the inspector: answers are published anonymously
+    askerId: uuid('asker_id')
+      .notNull()
+      .references(() => users.id),
+    text: text('text').notNull(),
+    askedAt: instant('asked_at').notNull(),
+    answer: text('answer'),
+    answeredAt: instant('answered_at'),
+    answeredBy: uuid('answered_by').references(() => users.id),
+  },
+  (t) => [
+    index('questions_recruitment_id_idx').on(t.recruitmentId),
+    index('questions_asker_id_idx').on(t.askerId),
+    index('questions_answered_by_idx').on(t.answeredBy),
+  ],
+);
+
+export const follows = pgTable(
+  'follows',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.recruitmentId, t.userId] }), index('follows_user_id_idx').on(t.userId)],
 );

@@ -17,7 +17,11 @@ export function invalidForm(validation: readonly FastifySchemaValidationError[])
 /** Turns a refused rule into a form failure; anything else is rethrown for the error handler. */
 export function refusedForm(error: unknown): FormFailure {
   if (!(error instanceof AppError) || error.statusCode >= 500 || error.code === 'UNAUTHENTICATED') throw error;
-  return { status: error.statusCode, errors: { [error.field ?? '_']: error.message } };
+  const errors: Record<string, string> = {};
+  for (const { field, message } of error.errors ?? [{ field: error.field ?? '_', message: error.message }]) {
+    errors[field] = errors[field] ? `${errors[field]}；${message}` : message;
+  }
+  return { status: error.statusCode, errors };
 }
 
 /** Only a local path may follow sign-in, never another site. */

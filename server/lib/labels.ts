@@ -1,4 +1,5 @@
 import type { Role } from '../db/schema.ts';
+import type { AnnouncementKind, PublicationChannel, RecruitmentStatus } from '../domain/recruitments/types.ts';
 
 // zh-CN names shown on pages and in documents.
 
@@ -8,6 +9,33 @@ export const ROLE_LABELS: Record<Role, string> = {
   bidder: '社会组织',
   expert: '评审专家',
   inspector: '纪检监督员',
+};
+
+export const STATUS_LABELS: Record<RecruitmentStatus, string> = {
+  draft: '草稿',
+  published: '公告中',
+  opening: '开标中',
+  evaluation: '评审中',
+  publicity: '结果公示中',
+  awarded: '已确定入选',
+  failed: '流标',
+  cancelled: '已终止',
+  suspended: '已暂停',
+};
+
+export const ANNOUNCEMENT_LABELS: Record<AnnouncementKind, string> = {
+  announcement: '招募公告',
+  amendment: '更正/澄清公告',
+  cancellation: '终止公告',
+  suspension: '暂停公告',
+  resumption: '恢复公告',
+};
+
+export const CHANNEL_LABELS: Record<PublicationChannel, string> = {
+  trading_platform: '公共资源交易平台',
+  union_website: '工会网站',
+  newspaper: '报纸',
+  other: '其他',
 };
 
 const TIME_FORMAT = new Intl.DateTimeFormat('zh-CN', {

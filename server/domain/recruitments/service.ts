@@ -1,0 +1,636 @@
+import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, max, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import {
+  announcements,
+  criteria,
+  eligibilityConditions,
+  follows,
+  lots,
+  organizations,
+  publications,
+  questions,
+  recruitments,
+  users,
+  type Role,
+} from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Mailer } from '../../lib/mailer.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import { checkAmendment, checkPublication, checkTerms, DAY_MS, DEFAULT_ELIGIBILITY, RULES, type RecruitmentTerms, type RuleViolation } from './rules.ts';
+import type {
+  AmendmentInput,
+  CreateRecruitmentInput,
+  PublicationInput,
+  UpdateRecruitmentInput,
+} from './schemas.ts';
+import { checkTransition, nextStatus, type RecruitmentAction } from './state.ts';
+import { ANNOUNCEMENT_LABELS, STATUS_LABELS } from '../../lib/labels.ts';
+import type { Announcement, AnnouncementChange, AnnouncementKind, Recruitment, RecruitmentStatus } from './types.ts';
+
+export interface RecruitmentDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditService;
+  mailer: Mailer;
+  minTenderDays: number;
+  publicUrl: string;
+}
+
+export interface ListFilter {
+  status?: RecruitmentStatus;
+  q?: string;
+}
+
+
+
+function refuse(violations: RuleViolation[]): void {
+  const [first, ...rest] = violations;
+  if (first) throw AppError.fromViolations([first, ...rest]);
+}
+
+const notFound = () => new AppError('NOT_FOUND', '招募项目不存在');
+
+/** `%` and `_` typed by a visitor are searched for literally. */
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export type RecruitmentService = ReturnType<typeof createRecruitmentService>;
+
+export function createRecruitmentService({ db, clock, audit, mailer, minTenderDays, publicUrl }: RecruitmentDeps) {
+  async function load(executor: Db | Tx, id: string): Promise<Recruitment | null> {
+    const [row] = await executor.select().from(recruitments).where(eq(recruitments.id, id)).limit(1);
+    if (!row) return null;
+    const [lotRows, conditionRows, criterionRows, publicationRows, announcementRows, answered] = await Promise.all([
+      executor.select().from(lots).where(eq(lots.recruitmentId, id)).orderBy(asc(lots.position)),
+      executor
+        .select()
+        .from(eligibilityConditions)
+        .where(eq(eligibilityConditions.recruitmentId, id))
+        .orderBy(asc(eligibilityConditions.position)),
+      executor.select().from(criteria).where(eq(criteria.recruitmentId, id)).orderBy(asc(criteria.position)),
+      executor
+        .select()
+        .from(publications)
+        .where(eq(publications.recruitmentId, id))
+        .orderBy(asc(publications.publishedOn), asc(publications.createdAt)),
+      executor.select().from(announcements).where(eq(announcements.recruitmentId, id)).orderBy(asc(announcements.number)),
+      executor
+        .select()
+        .from(questions)
+        .where(and(eq(questions.recruitmentId, id), isNotNull(questions.answer)))
+        .orderBy(asc(questions.answeredAt)),
+    ]);
+    return {
+      ...row,
+      lots: lotRows.map(({ key, name, quota, description }) => ({ key, name, quota, description })),
+      eligibility: conditionRows.map(({ key, text }) => ({ key, text })),
+      criteria: criterionRows.map(({ key, name, maxScore, description }) => ({ key, name, maxScore, description })),
+      publications: publicationRows.map(({ id: pid, channel, name, publishedOn, url }) => ({
+        id: pid,
+        channel,
+        name,
+        publishedOn,
+        url,
+      })),
+      announcements: announcementRows.map(({ id: aid, number, kind, title, body, changes, publishedAt }) => ({
+        id: aid,
+        number,
+        kind,
+        title,
+        body,
+        changes,
+        publishedAt,
+      })),
+      answeredQuestions: answered.map((q) => ({
+        id: q.id,
+        text: q.text,
+        answer: q.answer ?? '',
+        askedAt: q.askedAt,
+        answeredAt: q.answeredAt ?? q.askedAt,
+      })),
+    };
+  }
+
+  /** Drafts are seen only by their agent and by inspectors; a hidden draft answers 404, as if absent. */
+  function canSee(recruitment: Recruitment, viewer: SignedInUser | null): boolean {
+    if (recruitment.status !== 'draft') return true;
+    return viewer?.role === 'inspector' || (viewer?.role === 'agent' && viewer.id === recruitment.agentId);
+  }
+
+  async function getRecruitment(id: string, viewer: SignedInUser | null): Promise<Recruitment> {
+    const recruitment = await load(db, id);
+    if (!recruitment || !canSee(recruitment, viewer)) throw notFound();
+    return recruitment;
+  }
+
+  /** The recruitment as its own agent may change it. */
+  async function ownRecruitment(id: string, agent: SignedInUser): Promise<Recruitment> {
+    const recruitment = await getRecruitment(id, agent);
+    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以执行此操作');
+    return recruitment;
+  }
+
+  function terms(input: CreateRecruitmentInput): RecruitmentTerms {
+    const submissionDeadline = new Date(input.submissionDeadline);
+    return {
+      lots: input.lots.map((lot) => ({ ...lot, description: lot.description ?? '' })),
+      eligibility: input.eligibility ?? DEFAULT_ELIGIBILITY,
+      criteria: input.criteria.map((criterion) => ({ ...criterion, description: criterion.description ?? '' })),
+      minPublicBenefitRatio: input.minPublicBenefitRatio ?? RULES.defaultMinPublicBenefitRatio,
+      agreementTermMonths: input.agreementTermMonths,
+      submissionDeadline,
+      questionsDeadline: input.questionsDeadline
+        ? new Date(input.questionsDeadline)
+        : new Date(submissionDeadline.getTime() - RULES.questionsBeforeSubmissionDays * DAY_MS),
+      publicityDays: input.publicityDays ?? RULES.minPublicityDays,
+    };
+  }
+
+  async function writeTermLists(tx: Tx, recruitmentId: string, t: Pick<RecruitmentTerms, 'lots' | 'eligibility' | 'criteria'>) {
+    await tx.delete(lots).where(eq(lots.recruitmentId, recruitmentId));
+    await tx.delete(eligibilityConditions).where(eq(eligibilityConditions.recruitmentId, recruitmentId));
+    await tx.delete(criteria).where(eq(criteria.recruitmentId, recruitmentId));
+    await tx.insert(lots).values(t.lots.map((lot, position) => ({ ...lot, recruitmentId, position })));
+    await tx
+      .insert(eligibilityConditions)
+      .values(t.eligibility.map((condition, position) => ({ ...condition, recruitmentId, position })));
+    await tx.insert(criteria).values(t.criteria.map((criterion, position) => ({ ...criterion, recruitmentId, position })));
+  }
+
+  async function createDraft(input: CreateRecruitmentInput, agent: SignedInUser, origin: RequestOrigin) {
+    const draftTerms = terms(input);
+    refuse(checkTerms(draftTerms));
+    const id = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(recruitments)
+        .values({
+          agentId: agent.id,
+          title: input.title.trim(),
+          summary: input.summary?.trim() ?? '',
+          body: input.body ?? '',
+          owner: input.owner.trim(),
+          minPublicBenefitRatio: draftTerms.minPublicBenefitRatio,
+          agreementTermMonths: draftTerms.agreementTermMonths,
+          questionsDeadline: draftTerms.questionsDeadline,
+          submissionDeadline: draftTerms.submissionDeadline,
+          publicityDays: draftTerms.publicityDays,
+          decisionRef: input.decisionRef?.trim() || null,
+        })
+        .returning({ id: recruitments.id });
+      if (!row) throw new Error('insert returned no row');
+      await writeTermLists(tx, row.id, draftTerms);
+      await audit.record(tx, {
+        actor: agent,
+        action: 'recruitment.create',
+        target: `recruitment:${row.id}`,
+        recruitmentId: row.id,
+        ip: origin.ip,
+        details: { title: input.title.trim() },
+      });
+      return row.id;
+    });
+    return getRecruitment(id, agent);
+  }
+
+  async function updateDraft(id: string, patch: UpdateRecruitmentInput, agent: SignedInUser, origin: RequestOrigin) {
+    const current = await ownRecruitment(id, agent);
+    if (current.status !== 'draft') throw new AppError('NOT_DRAFT', '只有草稿可以修改；已发布的招募请发布更正公告');
+    const merged = terms({
+      ...current,
+      decisionRef: current.decisionRef ?? undefined,
+      questionsDeadline: current.questionsDeadline.toISOString(),
+      submissionDeadline: current.submissionDeadline.toISOString(),
+      ...patch,
+    });
+    refuse(checkTerms(merged));
+    await db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(recruitments)
+        .set({
+          ...(patch.title !== undefined && { title: patch.title.trim() }),
+          ...(patch.summary !== undefined && { summary: patch.summary.trim() }),
+          ...(patch.body !== undefined && { body: patch.body }),
+          ...(patch.owner !== undefined && { owner: patch.owner.trim() }),
+          ...(patch.decisionRef !== undefined && { decisionRef: patch.decisionRef.trim() || null }),
+          minPublicBenefitRatio: merged.minPublicBenefitRatio,
+          agreementTermMonths: merged.agreementTermMonths,
+          questionsDeadline: merged.questionsDeadline,
+          submissionDeadline: merged.submissionDeadline,
+          publicityDays: merged.publicityDays,
+        })
+        .where(and(eq(recruitments.id, id), eq(recruitments.status, 'draft')))
+        .returning({ id: recruitments.id });
+      if (!updated) throw new AppError('NOT_DRAFT', '只有草稿可以修改；已发布的招募请发布更正公告');
+      if (patch.lots || patch.eligibility || patch.criteria) await writeTermLists(tx, id, merged);
+      await audit.record(tx, {
+        actor: agent,
+        action: 'recruitment.update',
+        target: `recruitment:${id}`,
+        recruitmentId: id,
+        ip: origin.ip,
+        details: { fields: Object.keys(patch).sort() },
+      });
+    });
+    return getRecruitment(id, agent);
+  }
+
+  /**
+   * Applies a transition of the state machine inside `tx`: a conditional update from the status
+   * that was checked (no row → someone else moved it first → 409) and its audit entry.
+   */
+  async function transition(
+    tx: Tx,
+    recruitment: Recruitment,
+    action: RecruitmentAction,
+    actor: SignedInUser,
+    origin: RequestOrigin,
+    extra: { set?: Partial<typeof recruitments.$inferInsert>; details?: Record<string, unknown> } = {},
+  ): Promise<RecruitmentStatus> {
+    const check = checkTransition(recruitment.status, action, actor.role);
+    if (!check.ok) {
+      if (check.reason === 'role') throw new AppError('FORBIDDEN', '您的角色无权执行此操作');
+      throw new AppError('INVALID_TRANSITION', `招募项目当前状态为“${STATUS_LABELS[recruitment.status]}”，不能执行此操作`);
+    }
+    const to = nextStatus(recruitment.status, action, recruitment.suspendedFrom);
+    if (!to) throw new AppError('INVALID_TRANSITION', '招募项目状态不允许此操作');
+    const [row] = await tx
+      .update(recruitments)
+      .set({
+        ...extra.set,
+        status: to,
+        // suspension remembers where to resume; any other transition clears it
+        suspendedFrom: to === 'suspended' ? recruitment.status : null,
+      })
+      .where(and(eq(recruitments.id, recruitment.id), eq(recruitments.status, recruitment.status)))
+      .returning({ status: recruitments.status });
+    if (!row) throw new AppError('INVALID_TRANSITION', '招募项目状态已被他人更改，请刷新后重试');
+    await audit.record(tx, {
+      actor,
+      action: `recruitment.${action}`,
+      target: `recruitment:${recruitment.id}`,
+      recruitmentId: recruitment.id,
+      ip: origin.ip,
+      details: { from: recruitment.status, to, ...extra.details },
+    });
+    return to;
+  }
+
+  async function addAnnouncement(
+    tx: Tx,
+    recruitmentId: string,
+    author: SignedInUser,
+    announcement: { kind: AnnouncementKind; title: string; body: string; changes?: AnnouncementChange[] },
+  ): Promise<Announcement> {
+    const [last] = await tx
+      .select({ number: max(announcements.number) })
+      .from(announcements)
+      .where(eq(announcements.recruitmentId, recruitmentId));
+    const number = last?.number === null || last?.number === undefined ? 0 : last.number + 1;
+    const [row] = await tx
+      .insert(announcements)
+      .values({
+        recruitmentId,
+        number,
+        kind: announcement.kind,
+        title: announcement.title,
+        body: announcement.body,
+        changes: announcement.changes ?? [],
+        publishedAt: clock.now(),
+        authorId: author.id,
+      })
+      .returning();
+    if (!row) throw new Error('insert returned no row');
+    return { ...row };
+  }
+
+  async function followerEmails(recruitmentId: string): Promise<string[]> {
+    const rows = await db
+      .select({ email: sql<string>`coalesce(${organizations.email}, ${users.email})` })
+      .from(follows)
+      .innerJoin(users, eq(users.id, follows.userId))
+      .leftJoin(organizations, eq(organizations.userId, users.id))
+      .where(and(eq(follows.recruitmentId, recruitmentId), eq(users.active, true)));
+    return [...new Set(rows.map((row) => row.email))];
+  }
+
+  /** Sent after commit to every follower: one message each, so that no one sees the others. */
+  async function notifyFollowers(recruitment: Pick<Recruitment, 'id' | 'title'>, subject: string, text: string, anchor: string) {
+    const link = `${publicUrl}/recruitments/${recruitment.id}#${anchor}`;
+    for (const to of await followerEmails(recruitment.id)) {
+      mailer.send({
+        to,
+        subject: `【${subject}】${recruitment.title}`,
+        text: `${text}\n\n详情：${link}\n\n您关注了该招募项目，因此收到本通知。`,
+      });
+    }
+  }
+
+  async function publish(
+    id: string,
+    keyHolders: { inspectorId: string; escrowHolderId?: string },
+    agent: SignedInUser,
+    origin: RequestOrigin,
+  ) {
+    const recruitment = await ownRecruitment(id, agent);
+    const holders = await db
+      .select({ id: users.id, role: users.role, active: users.active })
+      .from(users)
+      .where(inArray(users.id, [keyHolders.inspectorId, keyHolders.escrowHolderId].filter((v): v is string => !!v)));
+    const holder = (userId: string | undefined, role: Role) =>
+      holders.some((h) => h.id === userId && h.role === role && h.active);
+    if (!holder(keyHolders.inspectorId, 'inspector')) {
+      throw new AppError('INVALID_INSPECTOR', '请指定一名有效的纪检监督员', 'inspectorId');
+    }
+    if (keyHolders.escrowHolderId && !holder(keyHolders.escrowHolderId, 'admin')) {
+      throw new AppError('INVALID_ESCROW_HOLDER', '密钥托管人须为有效的系统管理员账号', 'escrowHolderId');
+    }
+    const now = clock.now();
+    refuse(checkPublication(recruitment, now, minTenderDays));
+    const status = await db.transaction(async (tx) => {
+      const to = await transition(tx, recruitment, 'publish', agent, origin, {
+        set: { inspectorId: keyHolders.inspectorId, escrowHolderId: keyHolders.escrowHolderId ?? null, publishedAt: now },
+        details: { inspectorId: keyHolders.inspectorId, escrowHolderId: keyHolders.escrowHolderId ?? null, decisionRef: recruitment.decisionRef },
+      });
+      await addAnnouncement(tx, id, agent, { kind: 'announcement', title: recruitment.title, body: recruitment.summary });
+      return to;
+    });
+    return { status };
+  }
+
+  async function addPublication(id: string, input: PublicationInput, agent: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await ownRecruitment(id, agent);
+    if (recruitment.status === 'draft') throw new AppError('NOT_PUBLISHED', '招募公告发布后才能登记其他发布渠道');
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(publications)
+        .values({ recruitmentId: id, channel: input.channel, name: input.name.trim(), publishedOn: input.publishedOn, url: input.url ?? null })
+        .returning({ id: publications.id });
+      if (!row) throw new Error('insert returned no row');
+      await audit.record(tx, {
+        actor: agent,
+        action: 'recruitment.publication_add',
+        target: `publication:${row.id}`,
+        recruitmentId: id,
+        ip: origin.ip,
+        details: { ...input },
+      });
+      return row;
+    });
+  }
+
+  async function amend(id: string, input: AmendmentInput, agent: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await ownRecruitment(id, agent);
+    const now = clock.now();
+    if (recruitment.status !== 'published' || now.getTime() >= recruitment.submissionDeadline.getTime()) {
+      throw new AppError('NOT_OPEN_FOR_AMENDMENT', '只有在提交截止前、处于公告中的招募项目可以发布更正公告');
+    }
+    const submissionDeadline = input.submissionDeadline ? new Date(input.submissionDeadline) : null;
+    const questionsDeadline = input.questionsDeadline ? new Date(input.questionsDeadline) : null;
+    refuse(checkAmendment({ affectsPreparation: input.affectsPreparation, submissionDeadline, questionsDeadline }, recruitment, now));
+    const changes: AnnouncementChange[] = [];
+    for (const [field, next] of [
+      ['submissionDeadline', submissionDeadline],
+      ['questionsDeadline', questionsDeadline],
+    ] as const) {
+      const before = recruitment[field];
+      if (next && next.getTime() !== before.getTime()) {
+        changes.push({ field, from: before.toISOString(), to: next.toISOString() });
+      }
+    }
+    const announcement = await db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(recruitments)
+        .set({
+          submissionDeadline: submissionDeadline ?? sql`${recruitments.submissionDeadline}`,
+          questionsDeadline: questionsDeadline ?? sql`${recruitments.questionsDeadline}`,
+        })
+        .where(and(eq(recruitments.id, id), eq(recruitments.status, 'published')))
+        .returning({ id: recruitments.id });
+      if (!updated) throw new AppError('NOT_OPEN_FOR_AMENDMENT', '招募项目状态已变化，不能发布更正公告');
+      const added = await addAnnouncement(tx, id, agent, { kind: 'amendment', title: input.title.trim(), body: input.body, changes });
+      await audit.record(tx, {
+        actor: agent,
+        action: 'recruitment.amend',
+        target: `announcement:${added.id}`,
+        recruitmentId: id,
+        ip: origin.ip,
+        details: { number: added.number, title: added.title, changes, affectsPreparation: input.affectsPreparation },
+      });
+      return added;
+    });
+    await notifyFollowers(recruitment, `第 ${announcement.number} 号更正/澄清公告`, `${announcement.title}\n\n${announcement.body}`, `announcement-${announcement.number}`);
+    return announcement;
+  }
+
+  /** Cancel, suspend and resume: a transition with a public notice to followers. */
+  async function transitionWithNotice(
+    id: string,
+    action: 'cancel' | 'suspend' | 'resume',
+    actor: SignedInUser,
+    origin: RequestOrigin,
+    reason: string | null,
+  ) {
+    const recruitment = actor.role === 'agent' ? await ownRecruitment(id, actor) : await getRecruitment(id, actor);
+    const kind = ({ cancel: 'cancellation', suspend: 'suspension', resume: 'resumption' } as const)[action];
+    const title = `${ANNOUNCEMENT_LABELS[kind]}：${recruitment.title}`;
+    const body = reason ?? '本招募项目恢复进行，时间安排以本公告及此前公告为准。';
+    const now = clock.now();
+    const { status, announcement } = await db.transaction(async (tx) => {
+      const to = await transition(tx, recruitment, action, actor, origin, {
+        set: action === 'cancel' ? { cancelledAt: now, cancelReason: reason } : {},
+        details: reason ? { reason } : {},
+      });
+      // a draft was never public, so its cancellation needs no public notice
+      const notice = recruitment.publishedAt ? await addAnnouncement(tx, id, actor, { kind, title, body }) : null;
+      return { status: to, announcement: notice };
+    });
+    if (announcement) {
+      await notifyFollowers(recruitment, ANNOUNCEMENT_LABELS[kind], body, `announcement-${announcement.number}`);
+    }
+    return { status };
+  }
+
+  async function countersignCancellation(id: string, inspector: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await getRecruitment(id, inspector);
+    if (recruitment.status !== 'cancelled') throw new AppError('INVALID_TRANSITION', '招募项目未终止，无需会签');
+    const chain = await audit.verifyChain();
+    await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(recruitments)
+        .set({ cancelCountersignedBy: inspector.id, cancelCountersignedAt: clock.now(), cancelCountersignChainHead: chain.head })
+        .where(and(eq(recruitments.id, id), eq(recruitments.status, 'cancelled'), isNull(recruitments.cancelCountersignedBy)))
+        .returning({ id: recruitments.id });
+      if (!row) throw new AppError('ALREADY_COUNTERSIGNED', '终止已会签');
+      await audit.record(tx, {
+        actor: inspector,
+        action: 'recruitment.cancel_countersign',
+        target: `recruitment:${id}`,
+        recruitmentId: id,
+        ip: origin.ip,
+        details: { chainHead: chain.head, chainOk: chain.ok, chainEntries: chain.entries },
+      });
+    });
+    return { status: 'cancelled' as const, countersigned: true, chainHead: chain.head };
+  }
+
+  async function askQuestion(id: string, text: string, bidder: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await getRecruitment(id, bidder);
+    const now = clock.now();
+    if (recruitment.status !== 'published' || now.getTime() >= recruitment.questionsDeadline.getTime()) {
+      throw new AppError('QUESTIONS_CLOSED', '提问已截止或招募项目不在公告期内');
+    }
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(questions)
+        .values({ recruitmentId: id, askerId: bidder.id, text: text.trim(), askedAt: now })
+        .returning({ id: questions.id, askedAt: questions.askedAt });
+      if (!row) throw new Error('insert returned no row');
+      // the asker follows the recruitment, so the answer reaches them
+      await tx.insert(follows).values({ recruitmentId: id, userId: bidder.id }).onConflictDoNothing();
+      await audit.record(tx, {
+        actor: bidder,
+        action: 'question.ask',
+        target: `question:${row.id}`,
+        recruitmentId: id,
+        ip: origin.ip,
+        details: { length: text.trim().length },
+      });
+      return row;
+    });
+  }
+
+  async function answerQuestion(questionId: string, text: string, agent: SignedInUser, origin: RequestOrigin) {
+    const [question] = await db.select().from(questions).where(eq(questions.id, questionId)).limit(1);
+    if (!question) throw new AppError('NOT_FOUND', '问题不存在');
+    const recruitment = await ownRecruitment(question.recruitmentId, agent);
+    const now = clock.now();
+    await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(questions)
+        .set({ answer: text.trim(), answeredAt: now, answeredBy: agent.id })
+        .where(and(eq(questions.id, questionId), isNull(questions.answer)))
+        .returning({ id: questions.id });
+      if (!row) throw new AppError('ALREADY_ANSWERED', '该问题已答复；如需补充请发布澄清公告');
+      await audit.record(tx, {
+        actor: agent,
+        action: 'question.answer',
+        target: `question:${questionId}`,
+        recruitmentId: recruitment.id,
+        ip: origin.ip,
+        details: { length: text.trim().length },
+      });
+    });
+    await notifyFollowers(recruitment, '答疑', `问：${question.text}\n\n答：${text.trim()}`, `question-${questionId}`);
+    return { id: questionId, answeredAt: now };
+  }
+
+  /** Every question of a recruitment, for its agent and the inspector; never who asked. */
+  async function listQuestions(id: string, viewer: SignedInUser) {
+    const recruitment = await getRecruitment(id, viewer);
+    if (viewer.role === 'agent' && recruitment.agentId !== viewer.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以查看全部问题');
+    return db
+      .select({ id: questions.id, text: questions.text, askedAt: questions.askedAt, answer: questions.answer, answeredAt: questions.answeredAt })
+      .from(questions)
+      .where(eq(questions.recruitmentId, id))
+      .orderBy(asc(questions.askedAt));
+  }
+
+  async function follow(id: string, user: SignedInUser, following: boolean) {
+    const recruitment = await getRecruitment(id, user);
+    if (recruitment.status === 'draft') throw new AppError('NOT_PUBLISHED', '招募公告尚未发布');
+    if (following) {
+      await db.insert(follows).values({ recruitmentId: id, userId: user.id }).onConflictDoNothing();
+    } else {
+      await db.delete(follows).where(and(eq(follows.recruitmentId, id), eq(follows.userId, user.id)));
+    }
+    return { following };
+  }
+
+  async function isFollowing(id: string, user: SignedInUser | null): Promise<boolean> {
+    if (!user) return false;
+    const [row] = await db
+      .select({ userId: follows.userId })
+      .from(follows)
+      .where(and(eq(follows.recruitmentId, id), eq(follows.userId, user.id)))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  /** Published recruitments for everyone; the agent also sees own drafts, the inspector every draft. */
+  async function listRecruitments(filter: ListFilter, viewer: SignedInUser | null) {
+    const visible: SQL | undefined =
+      viewer?.role === 'inspector'
+        ? undefined
+        : viewer?.role === 'agent'
+          ? or(ne(recruitments.status, 'draft'), eq(recruitments.agentId, viewer.id))
+          : ne(recruitments.status, 'draft');
+    return db
+      .select({
+        id: recruitments.id,
+        title: recruitments.title,
+        owner: recruitments.owner,
+        status: recruitments.status,
+        agentId: recruitments.agentId,
+        submissionDeadline: recruitments.submissionDeadline,
+        publishedAt: recruitments.publishedAt,
+        createdAt: recruitments.createdAt,
+      })
+      .from(recruitments)
+      .where(
+        and(
+          visible,
+          filter.status ? eq(recruitments.status, filter.status) : undefined,
+          filter.q?.trim() ? ilike(recruitments.title, likePattern(filter.q.trim())) : undefined,
+        ),
+      )
+      .orderBy(desc(sql`coalesce(${recruitments.publishedAt}, ${recruitments.createdAt})`));
+  }
+
+  /** The newest announcements of every public recruitment, for the Atom feed. */
+  function latestAnnouncements(limit: number) {
+    return db
+      .select({
+        id: announcements.id,
+        number: announcements.number,
+        kind: announcements.kind,
+        title: announcements.title,
+        body: announcements.body,
+        publishedAt: announcements.publishedAt,
+        recruitmentId: announcements.recruitmentId,
+        recruitmentTitle: recruitments.title,
+        owner: recruitments.owner,
+      })
+      .from(announcements)
+      .innerJoin(recruitments, eq(recruitments.id, announcements.recruitmentId))
+      .orderBy(desc(announcements.publishedAt), desc(announcements.number))
+      .limit(limit);
+  }
+
+  const cancelRecruitment = (id: string, reason: string, agent: SignedInUser, origin: RequestOrigin) =>
+    transitionWithNotice(id, 'cancel', agent, origin, reason.trim());
+  const suspendRecruitment = (id: string, reason: string, inspector: SignedInUser, origin: RequestOrigin) =>
+    transitionWithNotice(id, 'suspend', inspector, origin, reason.trim());
+  const resumeRecruitment = (id: string, inspector: SignedInUser, origin: RequestOrigin) =>
+    transitionWithNotice(id, 'resume', inspector, origin, null);
+
+  return {
+    getRecruitment,
+    listRecruitments,
+    latestAnnouncements,
+    createDraft,
+    updateDraft,
+    publish,
+    addPublication,
+    amend,
+    cancelRecruitment,
+    suspendRecruitment,
+    resumeRecruitment,
+    countersignCancellation,
+    askQuestion,
+    answerQuestion,
+    listQuestions,
+    follow,
+    isFollowing,
+  };
+}

@@ -1,0 +1,49 @@
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.ts';
+import type { Storage } from './storage.ts';
+
+// One transport built from config: SMTP when SMTP_URL is set, otherwise each message is written
+// as an .eml file under STORAGE_DIR/outbox. Mail goes out after the transaction that caused it
+// has committed, and a failing mail server never fails the request.
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
+}
+
+export interface Mailer {
+  /** queues a message; delivery errors are logged, not thrown */
+  send(message: MailMessage): void;
+  /** resolves once every queued message has been handed over (used at shutdown) */
+  drain(): Promise<void>;
+}
+
+export function createMailer(
+  config: Pick<Config, 'smtpUrl' | 'mailFrom'>,
+  storage: Pick<Storage, 'saveOutgoingMail'>,
+  log: (error: unknown, message: MailMessage) => void,
+): Mailer {
+  const transport = config.smtpUrl
+    ? nodemailer.createTransport(config.smtpUrl)
+    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const pending = new Set<Promise<void>>();
+
+  async function deliver(message: MailMessage) {
+    const info = await transport.sendMail({ from: config.mailFrom, ...message });
+    if (!config.smtpUrl) await storage.saveOutgoingMail(info.message as Buffer);
+  }
+
+  return {
+    send(message) {
+      const delivery = deliver(message)
+        .catch((error: unknown) => log(error, message))
+        .finally(() => pending.delete(delivery));
+      pending.add(delivery);
+    },
+    async drain() {
+      while (pending.size > 0) await Promise.all(pending);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
+import { apiToken, bearer, createStaff, type TestApp, type TestUser } from './app.ts';
+import { organizationInput } from './uscc.ts';
+
+/** A draft that keeps every rule, with the submission deadline `days` after the test clock's now. */
+export function draftInput(t: TestApp, days = 30, overrides: Record<string, unknown> = {}) {
+  const now = t.clock.now().getTime();
+  return {
+    title: '浙江省职工服务中心社会化运营合作伙伴招募',
+    summary: '公开招募文艺演出、体育组织、公益活动策划合作伙伴。',
+    body: '## 招募内容\n\n在职工服务中心开展**公益性**服务。',
+    owner: '浙江省职工服务中心',
+    lots: [
+      { key: 'arts', name: '文艺演出', quota: 3, description: '剧场演出与艺术培训' },
+      { key: 'sports', name: '体育组织', quota: 2, description: '' },
+    ],
+    criteria: [
+      { key: 'plan', name: '公益服务方案', maxScore: 30, description: '' },
+      { key: 'ability', name: '资质与专业能力', maxScore: 20, description: '' },
+      { key: 'record', name: '业绩与信誉', maxScore: 20, description: '' },
+      { key: 'share', name: '公益名额比例', maxScore: 15, description: '' },
+      { key: 'revenue', name: '合作与收益方案', maxScore: 15, description: '' },
+    ],
+    agreementTermMonths: 36,
+    submissionDeadline: new Date(now + days * DAY_MS).toISOString(),
+    decisionRef: '浙职服〔2026〕12 号 党委会议纪要',
+    ...overrides,
+  };
+}
+
+export interface Cast {
+  agent: TestUser;
+  agentToken: string;
+  inspector: TestUser;
+  inspectorToken: string;
+  bidderToken: string;
+  bidderEmail: string;
+}
+
+export async function createCast(t: TestApp): Promise<Cast> {
+  const agent = await createStaff(t, 'agent');
+  const inspector = await createStaff(t, 'inspector');
+  const organization = organizationInput();
+  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+  return {
+    agent,
+    agentToken: await apiToken(t, agent),
+    inspector,
+    inspectorToken: await apiToken(t, inspector),
+    bidderToken: await apiToken(t, organization),
+    bidderEmail: organization.email,
+  };
+}
+
+export async function createDraft(t: TestApp, cast: Cast, overrides: Record<string, unknown> = {}, days = 30) {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/recruitments',
+    headers: bearer(cast.agentToken),
+    payload: draftInput(t, days, overrides),
+  });
+  if (response.statusCode !== 201) throw new Error(`draft not created: ${response.body}`);
+  return response.json<{ id: string }>().id;
+}
+
+export async function createPublished(t: TestApp, cast: Cast, days = 30) {
+  const id = await createDraft(t, cast, {}, days);
+  const response = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/recruitments/${id}/publish`,
+    headers: bearer(cast.agentToken),
+    payload: { inspectorId: cast.inspector.id },
+  });
+  if (response.statusCode !== 200) throw new Error(`not published: ${response.body}`);
+  return id;
+}
+
+export interface SentMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** The mails written to the outbox so far, decoded, once every queued one is written. */
+export async function outbox(t: TestApp): Promise<SentMail[]> {
+  await t.app.services.mailer.drain();
+  const dir = path.join(t.storageDir, 'outbox');
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  return Promise.all(
+    files.map(async (file) => {
+      const mail = await simpleParser(readFileSync(path.join(dir, file)));
+      const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+      return { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' };
+    }),
+  );
+}

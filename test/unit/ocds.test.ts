@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { buildReleasePackage, OCID_PREFIX, type OcdsContext } from '../../server/domain/recruitments/ocds.ts';
+import type { Announcement, Recruitment } from '../../server/domain/recruitments/types.ts';
+import { schemaErrors } from '../helpers/ocds-schema.ts';
+
+const CONTEXT: OcdsContext = {
+  publicUrl: 'https://partners.example.org/',
+  publisherName: '浙江省总工会职工服务阵地合作伙伴招募平台',
+  now: new Date('2025-05-20T08:00:00Z'),
+};
+const ID = '0f8b2c1e-5d4a-4b7e-9c3f-2a1d6e8f9b70';
+const OCID = `ocds-${OCID_PREFIX}-${ID}`;
+
+// Deadlines as first announced; the amendment below moves both by a week.
+const FIRST_SUBMISSION = '2025-04-21T01:30:00.000Z';
+const FIRST_QUESTIONS = '2025-04-11T09:00:00.000Z';
+const MOVED_SUBMISSION = '2025-04-28T01:30:00.000Z';
+const MOVED_QUESTIONS = '2025-04-18T09:00:00.000Z';
+
+function announcement(number: number, kind: Announcement['kind'], publishedAt: string, changes: Announcement['changes'] = []): Announcement {
+  return { id: `a${number}`, number, kind, title: `公告${number}`, body: `第${number}号公告正文`, changes, publishedAt: new Date(publishedAt) };
+}
+
+const ORIGINAL = announcement(0, 'announcement', '2025-03-31T02:00:00Z');
+const AMENDMENT = announcement(1, 'amendment', '2025-04-07T02:00:00Z', [
+  { field: 'submissionDeadline', from: '2025-04-21T09:30:00+08:00', to: '2025-04-28T09:30:00+08:00' },
+  { field: 'questionsDeadline', from: FIRST_QUESTIONS, to: MOVED_QUESTIONS },
+]);
+const CANCELLATION = announcement(2, 'cancellation', '2025-04-15T02:00:00Z');
+
+function recruitment(overrides: Partial<Recruitment> = {}): Recruitment {
+  return {
+    id: ID,
+    title: '杭州市职工服务驿站社会化运营合作伙伴招募',
+    summary: '招募社会组织承接职工服务驿站的日常运营。',
+    body: '## 招募内容',
+    owner: '浙江省职工服务中心',
+    agentId: 'agent-1',
+    status: 'published',
+    suspendedFrom: null,
+    minPublicBenefitRatio: 60,
+    agreementTermMonths: 24,
+    questionsDeadline: new Date(FIRST_QUESTIONS),
+    submissionDeadline: new Date(FIRST_SUBMISSION),
+    publicityDays: 5,
+    decisionRef: null,
+    inspectorId: null,
+    escrowHolderId: null,
+    createdAt: new Date('2025-03-20T02:00:00Z'),
+    publishedAt: ORIGINAL.publishedAt,
+    cancelledAt: null,
+    cancelReason: null,
+    lots: [
+      { key: 'west-lake', name: '西湖区驿站', quota: 2, description: '三个驿站的日常运营' },
+      { key: 'binjiang', name: '滨江区驿站', quota: 1, description: '园区驿站的运营' },
+    ],
+    eligibility: [
+      { key: 'registered', text: '依法登记的社会组织' },
+      { key: 'no-record', text: '近三年无重大违法记录' },
+    ],
+    criteria: [
+      { key: 'plan', name: '服务方案', maxScore: 40, description: '方案的可行性' },
+      { key: 'team', name: '团队能力', maxScore: 35, description: '人员与经验' },
+      { key: 'benefit', name: '公益性', maxScore: 25, description: '公益服务占比' },
+    ],
+    publications: [
+      { id: 'p1', channel: 'trading_platform', name: '浙江省公共资源交易平台', publishedOn: '2025-03-31', url: 'https://ggzy.zj.gov.cn/公告/123' },
+      { id: 'p2', channel: 'newspaper', name: '浙江工人日报', publishedOn: '2025-04-01', url: null },
+    ],
+    announcements: [ORIGINAL],
+    answeredQuestions: [],
+    ...overrides,
+  };
+}
+
+const published = recruitment();
+const amended = recruitment({
+  questionsDeadline: new Date(MOVED_QUESTIONS),
+  submissionDeadline: new Date(MOVED_SUBMISSION),
+  announcements: [ORIGINAL, AMENDMENT],
+  answeredQuestions: [
+    { id: 'q1', text: '可以联合申报吗？', answer: '不可以。', askedAt: new Date('2025-04-09T02:00:00Z'), answeredAt: new Date('2025-04-10T02:00:00Z') },
+  ],
+});
+const cancelled = recruitment({
+  ...amended,
+  status: 'cancelled',
+  cancelledAt: CANCELLATION.publishedAt,
+  cancelReason: '服务需求调整',
+  announcements: [ORIGINAL, AMENDMENT, CANCELLATION],
+});
+
+describe('OCDS release package', () => {
+  it.each([
+    ['published', published],
+    ['amended', amended],
+    ['cancelled', cancelled],
+  ])('validates the %s recruitment against the official release package schema', (_, fixture) => {
+    const releasePackage = buildReleasePackage(fixture, CONTEXT);
+    expect(schemaErrors(releasePackage)).toEqual([]);
+    expect(releasePackage.uri).toBe(`https://partners.example.org/api/v1/recruitments/${ID}/ocds`);
+    expect(releasePackage.publishedDate).toBe('2025-05-20T08:00:00.000Z');
+    const ids = releasePackage.releases.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('also validates with a separate buyer, a suspension and a resumption', () => {
+    const suspended = recruitment({
+      ...amended,
+      announcements: [
+        ORIGINAL,
+        AMENDMENT,
+        announcement(2, 'suspension', '2025-04-10T02:00:00Z'),
+        announcement(3, 'resumption', '2025-04-14T02:00:00Z', [
+          { field: 'submissionDeadline', from: MOVED_SUBMISSION, to: '2025-05-06T01:30:00Z' },
+        ]),
+      ],
+      submissionDeadline: new Date('2025-05-06T01:30:00Z'),
+    });
+    const releasePackage = buildReleasePackage(suspended, { ...CONTEXT, buyerName: '浙江省总工会' });
+    expect(schemaErrors(releasePackage)).toEqual([]);
+    expect(releasePackage.releases.map((r) => r.tag)).toEqual([['tender'], ['tenderAmendment'], ['tenderUpdate'], ['tenderUpdate']]);
+    expect(releasePackage.releases.map((r) => r.tender.tenderPeriod.endDate)).toEqual([
+      FIRST_SUBMISSION, MOVED_SUBMISSION, MOVED_SUBMISSION, '2025-05-06T01:30:00.000Z',
+    ]);
+    const release = releasePackage.releases[0]!;
+    expect(release.buyer).toEqual({ id: 'buyer', name: '浙江省总工会' });
+    expect(release.tender.procuringEntity).toEqual({ id: 'owner', name: '浙江省职工服务中心' });
+    expect(release.parties.map((p) => p.roles)).toEqual([['buyer'], ['procuringEntity']]);
+  });
+
+  it('is checked by a validator that does catch broken packages', () => {
+    const broken = structuredClone(buildReleasePackage(published, CONTEXT));
+    const document = broken.releases[0]!.tender.documents[0]!;
+    document.url = '/recruitments/relative';
+    document.datePublished = '2025-03-31 10:00';
+    expect(schemaErrors(broken)).toEqual([
+      '/releases/0/tender/documents/0/url must match format "uri" {"format":"uri"}',
+      '/releases/0/tender/documents/0/datePublished must match format "date-time" {"format":"date-time"}',
+    ]);
+  });
+
+  it('publishes one release per announcement, in order, with its tag and id', () => {
+    const { releases } = buildReleasePackage(cancelled, CONTEXT);
+    expect(releases.map((r) => [r.id, r.tag, r.date, r.tender.status])).toEqual([
+      [`${OCID}-0`, ['tender'], '2025-03-31T02:00:00.000Z', 'active'],
+      [`${OCID}-1`, ['tenderAmendment'], '2025-04-07T02:00:00.000Z', 'active'],
+      [`${OCID}-2`, ['tenderCancellation'], '2025-04-15T02:00:00.000Z', 'cancelled'],
+    ]);
+    expect(releases.every((r) => r.ocid === OCID && r.initiationType === 'tender' && r.language === 'zh')).toBe(true);
+    expect(releases[2]!.tender.documents.map((d) => [d.id, d.documentType])).toEqual([
+      ['announcement-0', 'tenderNotice'],
+      ['announcement-1', 'clarifications'],
+      ['announcement-2', 'cancellationDetails'],
+      ['publication-p1', 'tenderNotice'],
+      ['publication-p2', 'tenderNotice'],
+    ]);
+  });
+
+  it('shows each release the deadlines of its time: the old ones before the amendment, the new ones after', () => {
+    const { releases } = buildReleasePackage(amended, CONTEXT);
+    const [tender, amendment] = releases;
+    expect(tender!.tender.tenderPeriod).toEqual({ startDate: '2025-03-31T02:00:00.000Z', endDate: FIRST_SUBMISSION });
+    expect(tender!.tender.enquiryPeriod.endDate).toBe(FIRST_QUESTIONS);
+    expect(tender!.tender.amendments).toBeUndefined();
+    expect(amendment!.tender.tenderPeriod.endDate).toBe(MOVED_SUBMISSION);
+    expect(amendment!.tender.enquiryPeriod.endDate).toBe(MOVED_QUESTIONS);
+    expect(amendment!.tender.amendments).toEqual([
+      { id: '1', date: '2025-04-07T02:00:00.000Z', rationale: '公告1', description: '第1号公告正文', amendsReleaseID: `${OCID}-0`, releaseID: `${OCID}-1` },
+    ]);
+    // the question came in after the tender release and before the amendment release
+    expect(tender!.tender.hasEnquiries).toBeUndefined();
+    expect(amendment!.tender.hasEnquiries).toBe(true);
+  });
+
+  it('states the criteria with their scores, the eligibility conditions and the lots', () => {
+    const { tender } = buildReleasePackage(published, CONTEXT).releases[0]!;
+    expect(tender.awardCriteria).toBe('ratedCriteria');
+    expect(tender.awardCriteriaDetails).toBe(
+      '综合评分法，满分100分：\n1. 服务方案（40分）：方案的可行性\n2. 团队能力（35分）：人员与经验\n3. 公益性（25分）：公益服务占比',
+    );
+    expect(tender.eligibilityCriteria).toBe('1. 依法登记的社会组织\n2. 近三年无重大违法记录');
+    expect(tender.items).toEqual([
+      { id: 'west-lake', description: '西湖区驿站：三个驿站的日常运营', quantity: 2, unit: { name: '家' } },
+      { id: 'binjiang', description: '滨江区驿站：园区驿站的运营', quantity: 1, unit: { name: '家' } },
+    ]);
+    const [platform, newspaper] = tender.documents.slice(1);
+    expect(platform!.url).toBe('https://ggzy.zj.gov.cn/%E5%85%AC%E5%91%8A/123');
+    expect(newspaper).toMatchObject({ format: 'offline/print', description: '2025-04-01刊登于浙江工人日报（报纸）' });
+  });
+
+  it('reports the outcome of an awarded or failed recruitment on the latest release', () => {
+    const statuses = (status: Recruitment['status']) =>
+      buildReleasePackage(recruitment({ ...amended, status }), CONTEXT).releases.map((r) => r.tender.status);
+    expect(statuses('awarded')).toEqual(['active', 'complete']);
+    expect(statuses('failed')).toEqual(['active', 'unsuccessful']);
+    expect(statuses('suspended')).toEqual(['active', 'active']);
+  });
+
+  it('publishes no release of a draft', () => {
+    const draft = buildReleasePackage(recruitment({ status: 'draft', publishedAt: null, announcements: [] }), CONTEXT);
+    expect(draft.releases).toEqual([]);
+    // the schema wants at least one release, which is why the route must not serve a draft
+    expect(schemaErrors(draft)).toEqual(['/releases must NOT have fewer than 1 items {"limit":1}']);
+  });
+});
