@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import qs from 'qs';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
@@ -123,7 +124,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifyCsrf, {
     cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'strict', secure: https },
   });
-  await app.register(fastifyFormbody);
+  // Forms name rows like lots[0][quota]; qs turns them into the nested shape the schemas describe.
+  await app.register(fastifyFormbody, { parser: (body) => qs.parse(body, { arrayLimit: 100, depth: 3 }) });
   await app.register(fastifyStatic, { root: path.join(VIEWS_DIR, 'public'), prefix: '/static/' });
   await app.register(fastifySwagger, {
     openapi: {

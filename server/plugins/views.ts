@@ -5,7 +5,8 @@ import fastifyView from '@fastify/view';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import type { Clock } from '../lib/clock.ts';
-import { formatTime, ROLE_LABELS } from '../lib/labels.ts';
+import { ANNOUNCEMENT_LABELS, CHANNEL_LABELS, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
+import { renderMarkdown } from '../lib/markdown.ts';
 
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 
@@ -19,6 +20,14 @@ declare module 'fastify' {
 function createHandlebars() {
   const hbs = Handlebars.create();
   hbs.registerHelper('roleLabel', (role: string) => ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? role);
+  hbs.registerHelper('statusLabel', (status: string) => STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status);
+  hbs.registerHelper(
+    'announcementLabel',
+    (kind: string) => ANNOUNCEMENT_LABELS[kind as keyof typeof ANNOUNCEMENT_LABELS] ?? kind,
+  );
+  hbs.registerHelper('channelLabel', (channel: string) => CHANNEL_LABELS[channel as keyof typeof CHANNEL_LABELS] ?? channel);
+  // Markdown is rendered with raw HTML disabled, so the result is safe to insert unescaped.
+  hbs.registerHelper('markdown', (source: string) => new hbs.SafeString(renderMarkdown(source ?? '')));
   hbs.registerHelper('formatTime', (value: Date | string | null | undefined) => (value ? formatTime(value) : ''));
   hbs.registerHelper('isoTime', (value: Date | string) => new Date(value).toISOString());
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
