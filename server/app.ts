@@ -18,6 +18,7 @@ import auditPages from './domain/audit/pages.ts';
 import auditRoutes from './domain/audit/routes.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import homePages from './domain/home/pages.ts';
+import recruitmentPages from './domain/recruitments/pages.ts';
 import recruitmentRoutes from './domain/recruitments/routes.ts';
 import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
 import { AppError, type FieldError } from './errors.ts';
@@ -174,6 +175,7 @@ export async function buildApp(deps: AppDeps) {
     now: () => clock.now(),
   });
   await app.register(auditPages, { audit });
+  await app.register(recruitmentPages, { recruitments, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
 
   return app;

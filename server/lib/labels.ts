@@ -53,3 +53,12 @@ const TIME_FORMAT = new Intl.DateTimeFormat('zh-CN', {
 export function formatTime(value: Date | string): string {
   return `${TIME_FORMAT.format(new Date(value))}（北京时间）`;
 }
+
+/** "3 天 4 小时 5 分" until a deadline; the page script counts down the same way. */
+export function formatRemaining(ms: number): string {
+  if (ms <= 0) return '已截止';
+  const minutes = Math.floor(ms / 60000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  return `${days} 天 ${hours} 小时 ${minutes % 60} 分`;
+}

@@ -50,6 +50,7 @@ function recruitment(overrides: Partial<Recruitment> = {}): Recruitment {
     publishedAt: ORIGINAL.publishedAt,
     cancelledAt: null,
     cancelReason: null,
+    cancelCountersignedAt: null,
     lots: [
       { key: 'west-lake', name: '西湖区驿站', quota: 2, description: '三个驿站的日常运营' },
       { key: 'binjiang', name: '滨江区驿站', quota: 1, description: '园区驿站的运营' },

@@ -8,12 +8,15 @@ const ROLE_GUIDE: { role: Role; does: string[]; links: { href: string; label: st
   {
     role: 'agent',
     does: ['起草并发布招募公告，记录集体决策', '答复疑问，发布更正/澄清公告', '组织开标、评审、公示与确定入选'],
-    links: [],
+    links: [{ href: '/agent', label: '我的招募' }],
   },
   {
     role: 'bidder',
     does: ['注册并查看招募公告', '在截止时间前提交、撤回响应文件', '在线参加开标，提出异议和质疑，接收通知书'],
-    links: [{ href: '/register', label: '社会组织注册' }],
+    links: [
+      { href: '/recruitments', label: '招募公告' },
+      { href: '/register', label: '社会组织注册' },
+    ],
   },
   {
     role: 'expert',
@@ -23,7 +26,10 @@ const ROLE_GUIDE: { role: Role; does: string[]; links: { href: string; label: st
   {
     role: 'inspector',
     does: ['实时查看全过程（只读）', '持有开标密钥，参加并签字确认开标、评审与结果', '必要时暂停招募项目', '核验操作日志哈希链'],
-    links: [{ href: '/inspector/audit', label: '操作日志' }],
+    links: [
+      { href: '/inspector', label: '监督工作台' },
+      { href: '/inspector/audit', label: '操作日志' },
+    ],
   },
   {
     role: 'admin',

@@ -123,6 +123,7 @@ export const RecruitmentReply = Type.Object({
   publishedAt: Nullable(InstantOut),
   cancelledAt: Nullable(InstantOut),
   cancelReason: Nullable(Type.String()),
+  cancelCountersignedAt: Nullable(InstantOut),
   lots: Type.Array(Type.Object({ key: Type.String(), name: Type.String(), quota: Type.Integer(), description: Type.String() })),
   eligibility: Type.Array(Type.Object({ key: Type.String(), text: Type.String() })),
   criteria: Type.Array(

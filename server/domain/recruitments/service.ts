@@ -587,6 +587,23 @@ export function createRecruitmentService({ db, clock, audit, mailer, minTenderDa
       .orderBy(desc(sql`coalesce(${recruitments.publishedAt}, ${recruitments.createdAt})`));
   }
 
+  /** The recruitments an organisation follows, for its own page. */
+  function listFollowed(user: SignedInUser) {
+    return db
+      .select({
+        id: recruitments.id,
+        title: recruitments.title,
+        owner: recruitments.owner,
+        status: recruitments.status,
+        submissionDeadline: recruitments.submissionDeadline,
+        questionsDeadline: recruitments.questionsDeadline,
+      })
+      .from(follows)
+      .innerJoin(recruitments, eq(recruitments.id, follows.recruitmentId))
+      .where(eq(follows.userId, user.id))
+      .orderBy(asc(recruitments.submissionDeadline));
+  }
+
   /** The newest announcements of every public recruitment, for the Atom feed. */
   function latestAnnouncements(limit: number) {
     return db
@@ -617,6 +634,7 @@ export function createRecruitmentService({ db, clock, audit, mailer, minTenderDa
   return {
     getRecruitment,
     listRecruitments,
+    listFollowed,
     latestAnnouncements,
     createDraft,
     updateDraft,

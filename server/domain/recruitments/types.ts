@@ -99,6 +99,8 @@ export interface Recruitment {
   publishedAt: Date | null;
   cancelledAt: Date | null;
   cancelReason: string | null;
+  /** when the inspector countersigned the cancellation */
+  cancelCountersignedAt: Date | null;
   lots: Lot[];
   eligibility: EligibilityCondition[];
   criteria: Criterion[];
