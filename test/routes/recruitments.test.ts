@@ -381,7 +381,10 @@ describe('cancel, countersign, suspend and resume', () => {
     const id = await createDraft(t, cast);
     expect((await api('POST', `/api/v1/recruitments/${id}/suspend`, cast.inspectorToken, { reason: 'x' })).json().code).toBe('INVALID_TRANSITION');
     expect((await api('POST', `/api/v1/recruitments/${id}/cancel`, cast.agentToken, { reason: '不再需要' })).json()).toEqual({ status: 'cancelled' });
-    expect((await get(id)).json().announcements).toEqual([]);
+    expect((await get(id, cast.agentToken)).json().announcements).toEqual([]);
+    // never published, so still not public
+    expect((await get(id)).statusCode).toBe(404);
+    expect((await api('GET', '/api/v1/recruitments?status=cancelled')).json().some((r: { id: string }) => r.id === id)).toBe(false);
   });
 
   it('a suspended recruitment can be cancelled', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, max, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   announcements,
@@ -112,9 +112,12 @@ export function createRecruitmentService({ db, clock, audit, mailer, minTenderDa
     };
   }
 
-  /** Drafts are seen only by their agent and by inspectors; a hidden draft answers 404, as if absent. */
+  /**
+   * A recruitment never published (a draft, or a draft cancelled) is seen only by its agent and by
+   * inspectors; to anyone else it answers 404, as if absent.
+   */
   function canSee(recruitment: Recruitment, viewer: SignedInUser | null): boolean {
-    if (recruitment.status !== 'draft') return true;
+    if (recruitment.publishedAt) return true;
     return viewer?.role === 'inspector' || (viewer?.role === 'agent' && viewer.id === recruitment.agentId);
   }
 
@@ -360,7 +363,7 @@ export function createRecruitmentService({ db, clock, audit, mailer, minTenderDa
 
   async function addPublication(id: string, input: PublicationInput, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
-    if (recruitment.status === 'draft') throw new AppError('NOT_PUBLISHED', '招募公告发布后才能登记其他发布渠道');
+    if (!recruitment.publishedAt) throw new AppError('NOT_PUBLISHED', '招募公告发布后才能登记其他发布渠道');
     return db.transaction(async (tx) => {
       const [row] = await tx
         .insert(publications)
@@ -538,7 +541,7 @@ export function createRecruitmentService({ db, clock, audit, mailer, minTenderDa
 
   async function follow(id: string, user: SignedInUser, following: boolean) {
     const recruitment = await getRecruitment(id, user);
-    if (recruitment.status === 'draft') throw new AppError('NOT_PUBLISHED', '招募公告尚未发布');
+    if (!recruitment.publishedAt) throw new AppError('NOT_PUBLISHED', '招募公告尚未发布');
     if (following) {
       await db.insert(follows).values({ recruitmentId: id, userId: user.id }).onConflictDoNothing();
     } else {
@@ -563,8 +566,8 @@ export function createRecruitmentService({ db, clock, audit, mailer, minTenderDa
       viewer?.role === 'inspector'
         ? undefined
         : viewer?.role === 'agent'
-          ? or(ne(recruitments.status, 'draft'), eq(recruitments.agentId, viewer.id))
-          : ne(recruitments.status, 'draft');
+          ? or(isNotNull(recruitments.publishedAt), eq(recruitments.agentId, viewer.id))
+          : isNotNull(recruitments.publishedAt);
     return db
       .select({
         id: recruitments.id,
