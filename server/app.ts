@@ -12,6 +12,7 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, typ
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import accountPages from './domain/accounts/pages.ts';
+import agentPages from './domain/recruitments/agent-pages.ts';
 import accountRoutes from './domain/accounts/routes.ts';
 import { createAccountService, type AccountService } from './domain/accounts/service.ts';
 import auditPages from './domain/audit/pages.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(homePages);
   await app.register(accountRoutes, { accounts });
   await app.register(accountPages, { accounts });
+  await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit });
   await app.register(recruitmentRoutes, {
     recruitments,

@@ -51,7 +51,8 @@ export default fp(
       root: VIEWS_DIR,
       layout: 'layouts/main.hbs',
       production,
-      options: { partials: partialsIn('partials') },
+      // preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)
+      options: { partials: partialsIn('partials'), compileOptions: { preventIndent: true } },
     });
     app.decorateReply('page', function page(this, template: string, data: Record<string, unknown> = {}) {
       const request = this.request;
