@@ -19,6 +19,9 @@ import auditPages from './domain/audit/pages.ts';
 import auditRoutes from './domain/audit/routes.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import homePages from './domain/home/pages.ts';
+import { createOpeningKeyService } from './domain/opening/keys.ts';
+import openingKeyPages from './domain/opening/key-pages.ts';
+import openingKeyRoutes from './domain/opening/key-routes.ts';
 import recruitmentPages from './domain/recruitments/pages.ts';
 import recruitmentRoutes from './domain/recruitments/routes.ts';
 import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
@@ -91,10 +94,12 @@ export async function buildApp(deps: AppDeps) {
     createMailer(config, storage, (error, message) => app.log.error({ err: error, to: message.to }, 'mail not sent'));
   const audit = createAuditService({ db, clock });
   const accounts = createAccountService({ db, clock, audit });
+  const openingKeys = createOpeningKeyService({ db, clock, audit });
   const recruitments = createRecruitmentService({
     db,
     clock,
     audit,
+    openingKeys,
     mailer,
     minTenderDays: config.minTenderDays,
     publicUrl: config.publicUrl,
@@ -170,6 +175,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(accountPages, { accounts });
   await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit });
+  await app.register(openingKeyRoutes, { openingKeys });
   await app.register(recruitmentRoutes, {
     recruitments,
     publicUrl: config.publicUrl,
@@ -177,6 +183,7 @@ export async function buildApp(deps: AppDeps) {
     now: () => clock.now(),
   });
   await app.register(auditPages, { audit });
+  await app.register(openingKeyPages, { openingKeys });
   await app.register(recruitmentPages, { recruitments, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
 

@@ -149,6 +149,8 @@ export const recruitments = pgTable(
     cancelCountersignedBy: uuid('cancel_countersigned_by').references(() => users.id),
     cancelCountersignedAt: instant('cancel_countersigned_at'),
     cancelCountersignChainHead: text('cancel_countersign_chain_head'),
+    /** X25519 public key bids are sealed to; its private key exists only as holders' shares */
+    bidPublicKey: text('bid_public_key'),
   },
   (t) => [
     index('recruitments_agent_id_idx').on(t.agentId),
@@ -293,4 +295,36 @@ export const follows = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.recruitmentId, t.userId] }), index('follows_user_id_idx').on(t.userId)],
+);
+
+/**
+ * A key holder's opening key: an X25519 key pair whose private key is wrapped by the holder's
+ * passphrase (scrypt + AES-256-GCM, lib/sealing.ts). The server cannot unwrap it alone.
+ */
+export const openingKeys = pgTable('opening_keys', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  publicKey: text('public_key').notNull(),
+  holderKey: jsonb('holder_key').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const keyHolderRoleEnum = pgEnum('key_holder_role', ['agent', 'inspector', 'escrow']);
+
+/** One Shamir share of a recruitment's bid key per holder, sealed to that holder's opening key. */
+export const bidKeyShares = pgTable(
+  'bid_key_shares',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => users.id),
+    holderRole: keyHolderRoleEnum('holder_role').notNull(),
+    sealedShare: jsonb('sealed_share').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recruitmentId, t.holderId] }), index('bid_key_shares_holder_id_idx').on(t.holderId)],
 );

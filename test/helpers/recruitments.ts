@@ -31,6 +31,14 @@ export function draftInput(t: TestApp, days = 30, overrides: Record<string, unkn
   };
 }
 
+export const PASSPHRASE = 'the opening passphrase';
+
+/** Sets the user's opening passphrase through the API, as a key holder does once. */
+export async function setOpeningKey(t: TestApp, token: string, passphrase = PASSPHRASE) {
+  const response = await t.app.inject({ method: 'PUT', url: '/api/v1/me/opening-key', headers: bearer(token), payload: { passphrase } });
+  if (response.statusCode !== 200) throw new Error(`opening key not set: ${response.body}`);
+}
+
 export interface Cast {
   agent: TestUser;
   agentToken: string;
@@ -45,11 +53,15 @@ export async function createCast(t: TestApp): Promise<Cast> {
   const inspector = await createStaff(t, 'inspector');
   const organization = organizationInput();
   await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+  const agentToken = await apiToken(t, agent);
+  const inspectorToken = await apiToken(t, inspector);
+  await setOpeningKey(t, agentToken);
+  await setOpeningKey(t, inspectorToken);
   return {
     agent,
-    agentToken: await apiToken(t, agent),
+    agentToken,
     inspector,
-    inspectorToken: await apiToken(t, inspector),
+    inspectorToken,
     bidderToken: await apiToken(t, organization),
     bidderEmail: organization.email,
   };

@@ -17,6 +17,7 @@ import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { AuditService } from '../audit/service.ts';
+import type { OpeningKeyService } from '../opening/keys.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import { checkAmendment, checkPublication, checkTerms, DAY_MS, DEFAULT_ELIGIBILITY, RULES, type RecruitmentTerms, type RuleViolation } from './rules.ts';
 import type {
@@ -33,6 +34,7 @@ export interface RecruitmentDeps {
   db: Db;
   clock: Clock;
   audit: AuditService;
+  openingKeys: Pick<OpeningKeyService, 'issueBidKey'>;
   mailer: Mailer;
   minTenderDays: number;
   publicUrl: string;
@@ -57,7 +59,7 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export type RecruitmentService = ReturnType<typeof createRecruitmentService>;
 
-export function createRecruitmentService({ db, clock, audit, mailer, minTenderDays, publicUrl }: RecruitmentDeps) {
+export function createRecruitmentService({ db, clock, audit, openingKeys, mailer, minTenderDays, publicUrl }: RecruitmentDeps) {
   async function load(executor: Db | Tx, id: string): Promise<Recruitment | null> {
     const [row] = await executor.select().from(recruitments).where(eq(recruitments.id, id)).limit(1);
     if (!row) return null;
@@ -355,6 +357,13 @@ export function createRecruitmentService({ db, clock, audit, mailer, minTenderDa
         set: { inspectorId: keyHolders.inspectorId, escrowHolderId: keyHolders.escrowHolderId ?? null, publishedAt: now },
         details: { inspectorId: keyHolders.inspectorId, escrowHolderId: keyHolders.escrowHolderId ?? null, decisionRef: recruitment.decisionRef },
       });
+      // after the guarded transition, so a second publication is refused before any key is made
+      const bidPublicKey = await openingKeys.issueBidKey(tx, id, [
+        { id: recruitment.agentId, role: 'agent' },
+        { id: keyHolders.inspectorId, role: 'inspector' },
+        ...(keyHolders.escrowHolderId ? [{ id: keyHolders.escrowHolderId, role: 'escrow' as const }] : []),
+      ]);
+      await tx.update(recruitments).set({ bidPublicKey }).where(eq(recruitments.id, id));
       await addAnnouncement(tx, id, agent, { kind: 'announcement', title: recruitment.title, body: recruitment.summary });
       return to;
     });
