@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -18,6 +19,8 @@ import { createAccountService, type AccountService } from './domain/accounts/ser
 import auditPages from './domain/audit/pages.ts';
 import auditRoutes from './domain/audit/routes.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
+import bidRoutes from './domain/bids/routes.ts';
+import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
 import openingKeyPages from './domain/opening/key-pages.ts';
@@ -37,7 +40,13 @@ import views, { VIEWS_DIR } from './plugins/views.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     /** the domain services, for start-up tasks and test set-up; routes get theirs as options */
-    services: { audit: AuditService; accounts: AccountService; recruitments: RecruitmentService; mailer: Mailer };
+    services: {
+      audit: AuditService;
+      accounts: AccountService;
+      recruitments: RecruitmentService;
+      bids: BidService;
+      mailer: Mailer;
+    };
   }
 }
 
@@ -104,7 +113,8 @@ export async function buildApp(deps: AppDeps) {
     minTenderDays: config.minTenderDays,
     publicUrl: config.publicUrl,
   });
-  app.decorate('services', { audit, accounts, recruitments, mailer });
+  const bids = createBidService({ db, clock, audit, storage });
+  app.decorate('services', { audit, accounts, recruitments, bids, mailer });
   app.addHook('onClose', () => mailer.drain());
 
   const https = config.publicUrl.startsWith('https://');
@@ -132,6 +142,10 @@ export async function buildApp(deps: AppDeps) {
     cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'strict', secure: https },
   });
   // Forms name rows like lots[0][quota]; qs turns them into the nested shape the schemas describe.
+  // Bid documents stream through; a file over MAX_UPLOAD_MB ends the request with 413.
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 20, fields: 20, fieldSize: 64 * 1024, parts: 40 },
+  });
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body, { arrayLimit: 100, depth: 3 }) });
   await app.register(fastifyStatic, { root: path.join(VIEWS_DIR, 'public'), prefix: '/static/' });
   await app.register(fastifySwagger, {
@@ -176,6 +190,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit });
   await app.register(openingKeyRoutes, { openingKeys });
+  await app.register(bidRoutes, { bids });
   await app.register(recruitmentRoutes, {
     recruitments,
     publicUrl: config.publicUrl,

@@ -35,6 +35,10 @@ async function main() {
     storage,
     logger: { level: config.logLevel },
   });
+  const leftovers = await app.services.bids.cleanUpLeftovers();
+  if (leftovers.temporary + leftovers.orphans > 0) {
+    app.log.warn(leftovers, 'removed files left by interrupted bid submissions');
+  }
   const admin = await app.services.accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword });
 
   let closing = false;

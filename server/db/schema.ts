@@ -328,3 +328,78 @@ export const bidKeyShares = pgTable(
   },
   (t) => [primaryKey({ columns: [t.recruitmentId, t.holderId] }), index('bid_key_shares_holder_id_idx').on(t.holderId)],
 );
+export const bidStatusEnum = pgEnum('bid_status', ['submitted', 'withdrawn']);
+
+/**
+ * An organisation's bid for one lot: one row per organisation × lot, whose versions are the
+ * submissions; the latest version is the one opened. Declared values live only sealed in the
+ * versions, never in clear.
+ */
+export const bids = pgTable(
+  'bids',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    lotKey: text('lot_key').notNull(),
+    status: bidStatusEnum('status').notNull(),
+    currentVersion: integer('current_version').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('bids_one_per_organization_and_lot').on(t.recruitmentId, t.organizationId, t.lotKey),
+    index('bids_organization_id_idx').on(t.organizationId),
+  ],
+);
+
+export const bidVersions = pgTable(
+  'bid_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    bidId: uuid('bid_id')
+      .notNull()
+      .references(() => bids.id),
+    version: integer('version').notNull(),
+    receivedAt: instant('received_at').notNull(),
+    /** the bid's data key, sealed to the recruitment's bid public key */
+    sealedDataKey: jsonb('sealed_data_key').$type<Record<string, unknown>>().notNull(),
+    /** public-benefit share, eligibility declarations and summary, encrypted under the data key */
+    sealedFields: jsonb('sealed_fields').$type<Record<string, unknown>>().notNull(),
+    /** SHA-256 over the whole bid as printed on the receipt */
+    digest: text('digest').notNull(),
+    // evidence for the inspector's red flags (SPEC §7)
+    uploaderId: uuid('uploader_id')
+      .notNull()
+      .references(() => users.id),
+    ip: text('ip').notNull(),
+    sessionId: uuid('session_id'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [
+    uniqueIndex('bid_versions_bid_version').on(t.bidId, t.version),
+    index('bid_versions_uploader_id_idx').on(t.uploaderId),
+    index('bid_versions_ip_idx').on(t.ip),
+  ],
+);
+
+export const bidFiles = pgTable(
+  'bid_files',
+  {
+    id: uuid('id').primaryKey(),
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => bidVersions.id),
+    position: integer('position').notNull(),
+    /** the client's file name, shown only; never part of a path */
+    name: text('name').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    iv: text('iv').notNull(),
+    tag: text('tag').notNull(),
+  },
+  (t) => [uniqueIndex('bid_files_version_position').on(t.versionId, t.position), index('bid_files_sha256_idx').on(t.sha256)],
+);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
+import { open, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 
 // The only module that touches STORAGE_DIR. Files are always named by the server.
@@ -14,12 +16,43 @@ export interface Storage {
   /** the folder where mail is written as .eml files when no SMTP server is configured */
   readonly outboxDir: string;
   saveOutgoingMail(message: Buffer): Promise<string>;
+  /**
+   * Writes an encrypted bid file: streamed to a temporary file, fsynced, then renamed into place
+   * (and the folder fsynced), so the file is either whole and durable or absent.
+   */
+  saveSealedBidFile(recruitmentId: string, fileId: string, source: Readable, transforms: Transform[]): Promise<void>;
+  readSealedBidFile(recruitmentId: string, fileId: string): ReadStream;
+  removeSealedBidFile(recruitmentId: string, fileId: string): Promise<void>;
+  /** every stored bid file, for the start-up clean-up of files no bid refers to */
+  listSealedBidFiles(): Promise<{ recruitmentId: string; fileId: string }[]>;
+  /** removes the temporary files an interrupted upload left behind */
+  clearTemporaryFiles(): Promise<number>;
+}
+
+// Server-made names only: ids are UUIDs, checked here so no caller can steer a path.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+function checkedId(id: string): string {
+  if (!UUID.test(id)) throw new Error(`not a storage id: ${id}`);
+  return id;
+}
+
+async function fsyncPath(target: string, flags: 'r' | 'r+') {
+  const handle = await open(target, flags);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export function createStorage(root: string): Storage {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const secretsDir = path.join(root, 'secrets');
   const outboxDir = path.join(root, 'outbox');
+  const tmpDir = path.join(root, 'tmp');
+  const bidsDir = path.join(root, 'bids');
+  const sealedPath = (recruitmentId: string, fileId: string) =>
+    path.join(bidsDir, checkedId(recruitmentId), `${checkedId(fileId)}.sealed`);
   return {
     root,
     databaseDir: path.join(root, 'db'),
@@ -30,6 +63,44 @@ export function createStorage(root: string): Storage {
       const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
       await writeFile(file, message, { mode: 0o600 });
       return file;
+    },
+    async saveSealedBidFile(recruitmentId, fileId, source, transforms) {
+      const final = sealedPath(recruitmentId, fileId);
+      mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+      mkdirSync(path.dirname(final), { recursive: true, mode: 0o700 });
+      const temporary = path.join(tmpDir, `${checkedId(fileId)}.part`);
+      try {
+        await pipeline([source, ...transforms, createWriteStream(temporary, { flags: 'wx', mode: 0o600 })]);
+        // fsync acts on the file, whichever descriptor asks: the bytes are on disk before the rename
+        await fsyncPath(temporary, 'r+');
+      } catch (error) {
+        await unlink(temporary).catch(() => {});
+        throw error;
+      }
+      await rename(temporary, final);
+      await fsyncPath(path.dirname(final), 'r');
+    },
+    readSealedBidFile(recruitmentId, fileId) {
+      return createReadStream(sealedPath(recruitmentId, fileId));
+    },
+    async removeSealedBidFile(recruitmentId, fileId) {
+      await rm(sealedPath(recruitmentId, fileId), { force: true });
+    },
+    async listSealedBidFiles() {
+      const found: { recruitmentId: string; fileId: string }[] = [];
+      for (const recruitmentId of await readdir(bidsDir).catch(() => [])) {
+        if (!UUID.test(recruitmentId)) continue;
+        for (const file of await readdir(path.join(bidsDir, recruitmentId))) {
+          const fileId = file.replace(/\.sealed$/, '');
+          if (UUID.test(fileId)) found.push({ recruitmentId, fileId });
+        }
+      }
+      return found;
+    },
+    async clearTemporaryFiles() {
+      const leftovers = await readdir(tmpDir).catch(() => []);
+      await Promise.all(leftovers.map((file) => rm(path.join(tmpDir, file), { force: true })));
+      return leftovers.length;
     },
     secret(name) {
       const file = path.join(secretsDir, `${name}.key`);

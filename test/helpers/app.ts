@@ -20,6 +20,8 @@ export interface TestApp {
   storageDir: string;
   /** runs statements in one transaction as the database owner would, behind the application's back */
   rawSql(...statements: string[]): Promise<void>;
+  /** reads rows with plain SQL, as someone holding the database would */
+  rawRows(query: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await database.db.transaction(async (tx) => {
         for (const statement of statements) await tx.execute(sql.raw(statement));
       });
+    },
+    rawRows: async (query) => {
+      // both drivers answer { rows }; drizzle types the result per driver
+      const result = (await database.db.execute(sql.raw(query))) as unknown as { rows: Record<string, unknown>[] };
+      return result.rows;
     },
     close: async () => {
       await app.close();

@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../errors.ts';
+import { bearerSecurity as security, ErrorReply } from '../../lib/schemas.ts';
+import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { BidCreatedReply, ReceiptReply } from './schemas.ts';
+import type { BidOrigin, BidPart, BidService } from './service.ts';
+
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const tags = ['bids'];
+
+/** The multipart parts of a request, in the shape the bid service reads: fields and streaming files. */
+export async function* bidParts(request: FastifyRequest): AsyncGenerator<BidPart> {
+  if (!request.isMultipart()) {
+    throw new AppError('VALIDATION_FAILED', '请以 multipart/form-data 提交响应文件', 'documents');
+  }
+  for await (const part of request.parts()) {
+    if (part.type === 'field') {
+      yield { kind: 'field', name: part.fieldname, value: String(part.value) };
+    } else {
+      yield {
+        kind: 'file',
+        name: part.fieldname,
+        filename: part.filename,
+        stream: part.file,
+        truncated: () => part.file.truncated,
+      };
+    }
+  }
+}
+
+export function bidOrigin(request: FastifyRequest): BidOrigin {
+  return { ip: request.ip, userAgent: request.headers['user-agent'], sessionId: request.user?.sessionId ?? null };
+}
+
+const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService }> = async (app, { bids }) => {
+  app.post(
+    '/api/v1/recruitments/:id/bids',
+    {
+      schema: {
+        summary: '提交响应文件（multipart：lot, publicBenefitRatio, declarations JSON, summary, documents 为 PDF 文件）',
+        description:
+          '文件以流方式接收，核验 PDF 文件头，计算 SHA-256 并加密存储；文件落盘并提交事务后才返回回执。同一单位同一类别再次提交即为新版本，开标时只开启最新版本。',
+        tags,
+        security,
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        response: { 201: BidCreatedReply, 409: ErrorReply, 413: ErrorReply, 422: ErrorReply },
+      },
+      onRequest: requireRole('bidder'),
+    },
+    async (request, reply) => {
+      const receipt = await bids.submitBid(request.params.id, currentUser(request), bidOrigin(request), bidParts(request));
+      return reply.code(201).send(receipt);
+    },
+  );
+
+  app.get(
+    '/api/v1/bids/:id',
+    {
+      schema: { summary: '响应文件回执与状态（提交单位）', tags, security, params: IdParams, response: { 200: ReceiptReply } },
+      onRequest: requireRole('bidder'),
+    },
+    async (request) => bids.getReceipt(request.params.id, currentUser(request)),
+  );
+
+  app.delete(
+    '/api/v1/bids/:id',
+    {
+      schema: {
+        summary: '撤回响应文件（提交截止前）',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: Type.Object({ bidId: Type.String(), status: Type.String() }) },
+      },
+      onRequest: requireRole('bidder'),
+    },
+    async (request) =>
+      bids.withdrawBid(request.params.id, currentUser(request), { ip: request.ip, userAgent: request.headers['user-agent'] }),
+  );
+};
+
+export default bidRoutes;

@@ -1,0 +1,38 @@
+import { Type, type Static } from 'typebox';
+
+/** The declared values of a bid, after the multipart fields are read. */
+export const BidFieldsSchema = Type.Object({
+  lot: Type.String({ minLength: 1, maxLength: 32 }),
+  publicBenefitRatio: Type.Number({ minimum: 0, maximum: 100 }),
+  declarations: Type.Record(Type.String({ maxLength: 32 }), Type.Boolean()),
+  summary: Type.String({ maxLength: 2000 }),
+});
+export type BidFields = Static<typeof BidFieldsSchema>;
+
+const InstantOut = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+const ReceiptFile = Type.Object({ name: Type.String(), size: Type.Integer(), sha256: Type.String() });
+
+export const BidCreatedReply = Type.Object({
+  bidId: Type.String(),
+  version: Type.Integer(),
+  receivedAt: InstantOut,
+  lot: Type.String(),
+  status: Type.String(),
+  files: Type.Array(ReceiptFile),
+  digest: Type.String(),
+});
+
+export const ReceiptReply = Type.Object({
+  bidId: Type.String(),
+  recruitmentId: Type.String(),
+  recruitmentTitle: Type.String(),
+  organization: Type.String(),
+  organizationId: Type.String(),
+  lot: Type.String(),
+  status: Type.Enum(['submitted', 'withdrawn']),
+  version: Type.Integer(),
+  receivedAt: InstantOut,
+  submissionDeadline: InstantOut,
+  files: Type.Array(ReceiptFile),
+  digest: Type.String(),
+});

@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { bidFiles, bids, bidVersions, eligibilityConditions, lots, organizations, recruitments } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { bidDigest, createDataKey, createFileEncryptor, encryptJson, sealDataKey } from '../../lib/sealing.ts';
+import type { Storage } from '../../lib/storage.ts';
+import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import { NotPdfError, requirePdfHeader } from './pdf-check.ts';
+import { Value } from 'typebox/value';
+import { BidFieldsSchema, type BidFields } from './schemas.ts';
+
+// Sealed bids (SPEC §4.1, 4.2, 4.3, 4.6). A submission streams each document through a PDF check,
+// a SHA-256 of the plaintext and AES-256-GCM into storage, never holding a file in memory and
+// never holding a transaction open while bytes arrive. Only once every file is durable does one
+// short transaction record the bid; the receipt is answered after it commits. A failure at any
+// point removes what was written, and the start-up clean-up removes what a crash left.
+
+export type BidPart =
+  | { kind: 'field'; name: string; value: string }
+  | { kind: 'file'; name: string; filename: string; stream: Readable; truncated(): boolean };
+
+export interface BidOrigin extends RequestOrigin {
+  sessionId: string | null;
+}
+
+const MAX_FILES = 20;
+const FIELDS_LABEL = 'declared';
+
+export type BidService = ReturnType<typeof createBidService>;
+
+export function createBidService({
+  db,
+  clock,
+  audit,
+  storage,
+}: {
+  db: Db;
+  clock: Clock;
+  audit: AuditService;
+  storage: Pick<Storage, 'saveSealedBidFile' | 'removeSealedBidFile' | 'listSealedBidFiles' | 'clearTemporaryFiles'>;
+}) {
+  async function organizationOf(user: SignedInUser) {
+    const [organization] = await db
+      .select({ id: organizations.id, name: organizations.name })
+      .from(organizations)
+      .where(eq(organizations.userId, user.id));
+    if (!organization) throw new AppError('FORBIDDEN', '只有注册的社会组织可以提交响应文件');
+    return organization;
+  }
+
+  /** The recruitment as a bid needs it; refuses when it does not take bids now. */
+  async function openRecruitment(recruitmentId: string) {
+    const [recruitment] = await db.select().from(recruitments).where(eq(recruitments.id, recruitmentId));
+    if (!recruitment || !recruitment.publishedAt) throw new AppError('NOT_FOUND', '招募项目不存在');
+    if (clock.now() >= recruitment.submissionDeadline) {
+      throw new AppError('DEADLINE_PASSED', '响应文件提交已截止（以服务器时间为准）');
+    }
+    if (recruitment.status !== 'published' || !recruitment.bidPublicKey) {
+      throw new AppError('NOT_ACCEPTING_BIDS', '招募项目当前不接受响应文件');
+    }
+    return { ...recruitment, bidPublicKey: recruitment.bidPublicKey };
+  }
+
+  async function recruitmentTerms(recruitmentId: string) {
+    const [recruitment] = await db
+      .select({ minPublicBenefitRatio: recruitments.minPublicBenefitRatio })
+      .from(recruitments)
+      .where(eq(recruitments.id, recruitmentId));
+    const lotRows = await db.select({ key: lots.key }).from(lots).where(eq(lots.recruitmentId, recruitmentId));
+    const conditions = await db
+      .select({ key: eligibilityConditions.key })
+      .from(eligibilityConditions)
+      .where(eq(eligibilityConditions.recruitmentId, recruitmentId));
+    return {
+      minPublicBenefitRatio: recruitment?.minPublicBenefitRatio ?? 0,
+      lotKeys: lotRows.map((l) => l.key),
+      conditionKeys: conditions.map((c) => c.key),
+    };
+  }
+
+  /** Checks the declared values against the recruitment's terms; the values are never stored in clear. */
+  function checkFields(raw: Record<string, string>, terms: Awaited<ReturnType<typeof recruitmentTerms>>): BidFields {
+    let declarations: unknown;
+    try {
+      declarations = JSON.parse(raw.declarations ?? '{}');
+    } catch {
+      throw new AppError('VALIDATION_FAILED', '资格声明（declarations）须为 JSON 对象', 'declarations');
+    }
+    const candidate = {
+      lot: raw.lot,
+      publicBenefitRatio: raw.publicBenefitRatio === undefined ? undefined : Number(raw.publicBenefitRatio),
+      declarations,
+      summary: raw.summary ?? '',
+    };
+    if (!Value.Check(BidFieldsSchema, candidate)) {
+      const first = [...Value.Errors(BidFieldsSchema, candidate)][0];
+      const field = first?.instancePath.split('/')[1] || 'lot';
+      throw new AppError('VALIDATION_FAILED', `请求参数无效（${field}）`, field);
+    }
+    if (!terms.lotKeys.includes(candidate.lot)) throw new AppError('UNKNOWN_LOT', '招募项目没有该类别', 'lot');
+    const missing = terms.conditionKeys.filter((key) => candidate.declarations[key] !== true);
+    if (missing.length > 0) {
+      throw new AppError('DECLARATIONS_INCOMPLETE', `须逐项声明满足全部资格条件（未声明：${missing.join('、')}）`, 'declarations');
+    }
+    if (candidate.publicBenefitRatio < terms.minPublicBenefitRatio) {
+      throw new AppError(
+        'PUBLIC_BENEFIT_TOO_LOW',
+        `公益名额比例不得低于招募公告规定的 ${terms.minPublicBenefitRatio}%`,
+        'publicBenefitRatio',
+      );
+    }
+    return {
+      lot: candidate.lot,
+      publicBenefitRatio: candidate.publicBenefitRatio,
+      declarations: Object.fromEntries(terms.conditionKeys.map((key) => [key, true])),
+      summary: candidate.summary.trim(),
+    };
+  }
+
+  async function submitBid(recruitmentId: string, bidder: SignedInUser, origin: BidOrigin, parts: AsyncIterable<BidPart>) {
+    const organization = await organizationOf(bidder);
+    const recruitment = await openRecruitment(recruitmentId);
+    const dataKey = createDataKey();
+    const written: { id: string; name: string; size: number; sha256: string; iv: string; tag: string }[] = [];
+    const raw: Record<string, string> = {};
+    try {
+      for await (const part of parts) {
+        if (part.kind === 'field') {
+          raw[part.name] = part.value;
+          continue;
+        }
+        if (part.name !== 'documents') {
+          part.stream.resume();
+          throw new AppError('VALIDATION_FAILED', `未知的文件字段 ${part.name}（请使用 documents）`, 'documents');
+        }
+        if (written.length >= MAX_FILES) throw new AppError('VALIDATION_FAILED', `最多 ${MAX_FILES} 个文件`, 'documents');
+        const fileId = randomUUID();
+        const encryptor = createFileEncryptor(dataKey, fileId);
+        try {
+          await storage.saveSealedBidFile(recruitmentId, fileId, part.stream, [requirePdfHeader(), encryptor.transform]);
+        } catch (error) {
+          part.stream.resume();
+          if (error instanceof NotPdfError) throw new AppError('NOT_PDF', `文件“${part.filename}”不是 PDF 文件`, 'documents');
+          throw error;
+        }
+        if (part.truncated()) {
+          await storage.removeSealedBidFile(recruitmentId, fileId);
+          throw new AppError('FILE_TOO_LARGE', `文件“${part.filename}”超过大小限制`, 'documents');
+        }
+        written.push({ id: fileId, name: displayName(part.filename), ...encryptor.result() });
+      }
+      if (written.length === 0) throw new AppError('VALIDATION_FAILED', '请至少上传一个 PDF 响应文件', 'documents');
+      const fields = checkFields(raw, await recruitmentTerms(recruitmentId));
+      return await record(recruitment, organization.id, bidder, origin, fields, dataKey, written);
+    } catch (error) {
+      await Promise.all(written.map((file) => storage.removeSealedBidFile(recruitmentId, file.id)));
+      throw error;
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /** The one short transaction that makes a bid exist; its commit is the moment of receipt. */
+  async function record(
+    recruitment: { id: string; submissionDeadline: Date; bidPublicKey: string },
+    organizationId: string,
+    bidder: SignedInUser,
+    origin: BidOrigin,
+    fields: BidFields,
+    dataKey: Buffer,
+    files: { id: string; name: string; size: number; sha256: string; iv: string; tag: string }[],
+  ) {
+    return db.transaction(async (tx) => {
+      const receivedAt = clock.now();
+      // the whole bid must be in before the deadline, not just its first byte
+      if (receivedAt >= recruitment.submissionDeadline) {
+        throw new AppError('DEADLINE_PASSED', '响应文件提交已截止（以服务器时间为准）');
+      }
+      const [bid] = await tx
+        .insert(bids)
+        .values({
+          recruitmentId: recruitment.id,
+          organizationId,
+          lotKey: fields.lot,
+          status: 'submitted',
+          currentVersion: 1,
+          updatedAt: receivedAt,
+        })
+        .onConflictDoUpdate({
+          target: [bids.recruitmentId, bids.organizationId, bids.lotKey],
+          set: { status: 'submitted', currentVersion: sql`${bids.currentVersion} + 1`, updatedAt: receivedAt },
+        })
+        .returning({ id: bids.id, version: bids.currentVersion });
+      if (!bid) throw new Error('upsert returned no row');
+      const receiptFiles = files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
+      const declared = { publicBenefitRatio: fields.publicBenefitRatio, declarations: fields.declarations, summary: fields.summary };
+      const digest = bidDigest({
+        files: receiptFiles,
+        fields: declared,
+        recruitmentId: recruitment.id,
+        organizationId,
+        lot: fields.lot,
+        version: bid.version,
+        receivedAt: receivedAt.toISOString(),
+      });
+      const [version] = await tx
+        .insert(bidVersions)
+        .values({
+          bidId: bid.id,
+          version: bid.version,
+          receivedAt,
+          sealedDataKey: sealDataKey(dataKey, recruitment.bidPublicKey, bid.id),
+          sealedFields: encryptJson(declared, dataKey, FIELDS_LABEL),
+          digest,
+          uploaderId: bidder.id,
+          ip: origin.ip,
+          sessionId: origin.sessionId,
+          userAgent: origin.userAgent?.slice(0, 500) ?? null,
+        })
+        .returning({ id: bidVersions.id });
+      if (!version) throw new Error('insert returned no row');
+      await tx.insert(bidFiles).values(files.map((file, position) => ({ ...file, versionId: version.id, position })));
+      await audit.record(tx, {
+        actor: bidder,
+        action: 'bid.submit',
+        target: `bid:${bid.id}`,
+        recruitmentId: recruitment.id,
+        ip: origin.ip,
+        details: { version: bid.version, lot: fields.lot, digest, files: receiptFiles.length, sessionId: origin.sessionId },
+      });
+      return { bidId: bid.id, version: bid.version, receivedAt, lot: fields.lot, files: receiptFiles, digest, status: 'submitted' as const };
+    });
+  }
+
+  /** The receipt of the bid's latest version, for the organisation that submitted it. */
+  async function getReceipt(bidId: string, bidder: SignedInUser) {
+    const organization = await organizationOf(bidder);
+    const [row] = await db
+      .select({ bid: bids, version: bidVersions, title: recruitments.title, deadline: recruitments.submissionDeadline })
+      .from(bids)
+      .innerJoin(bidVersions, and(eq(bidVersions.bidId, bids.id), eq(bidVersions.version, bids.currentVersion)))
+      .innerJoin(recruitments, eq(recruitments.id, bids.recruitmentId))
+      .where(eq(bids.id, bidId));
+    // another organisation's bid answers as if it did not exist
+    if (!row || row.bid.organizationId !== organization.id) throw new AppError('NOT_FOUND', '响应文件不存在');
+    const files = await db
+      .select({ name: bidFiles.name, size: bidFiles.size, sha256: bidFiles.sha256 })
+      .from(bidFiles)
+      .where(eq(bidFiles.versionId, row.version.id))
+      .orderBy(asc(bidFiles.position));
+    return {
+      bidId: row.bid.id,
+      recruitmentId: row.bid.recruitmentId,
+      recruitmentTitle: row.title,
+      organization: organization.name,
+      organizationId: organization.id,
+      lot: row.bid.lotKey,
+      status: row.bid.status,
+      version: row.version.version,
+      receivedAt: row.version.receivedAt,
+      submissionDeadline: row.deadline,
+      files,
+      digest: row.version.digest,
+    };
+  }
+
+  async function withdrawBid(bidId: string, bidder: SignedInUser, origin: RequestOrigin) {
+    const receipt = await getReceipt(bidId, bidder);
+    await db.transaction(async (tx) => {
+      const now = clock.now();
+      const [recruitment] = await tx
+        .select({ deadline: recruitments.submissionDeadline, status: recruitments.status })
+        .from(recruitments)
+        .where(eq(recruitments.id, receipt.recruitmentId));
+      if (!recruitment || now >= recruitment.deadline) throw new AppError('DEADLINE_PASSED', '提交截止后不能撤回响应文件');
+      if (recruitment.status !== 'published') throw new AppError('NOT_ACCEPTING_BIDS', '招募项目当前不接受撤回');
+      const [row] = await tx
+        .update(bids)
+        .set({ status: 'withdrawn', updatedAt: now })
+        .where(and(eq(bids.id, bidId), eq(bids.status, 'submitted')))
+        .returning({ id: bids.id });
+      if (!row) throw new AppError('ALREADY_WITHDRAWN', '响应文件已撤回');
+      await audit.record(tx, {
+        actor: bidder,
+        action: 'bid.withdraw',
+        target: `bid:${bidId}`,
+        recruitmentId: receipt.recruitmentId,
+        ip: origin.ip,
+        details: { version: receipt.version },
+      });
+    });
+    return { bidId, status: 'withdrawn' as const };
+  }
+
+  /** The organisation's bids in a recruitment, newest first (receipts, not contents). */
+  async function listOwnBids(recruitmentId: string, bidder: SignedInUser) {
+    const organization = await organizationOf(bidder);
+    return db
+      .select({ bidId: bids.id, lot: bids.lotKey, status: bids.status, version: bids.currentVersion, updatedAt: bids.updatedAt })
+      .from(bids)
+      .where(and(eq(bids.recruitmentId, recruitmentId), eq(bids.organizationId, organization.id)))
+      .orderBy(desc(bids.updatedAt));
+  }
+
+  /**
+   * At start: removes temporary files of interrupted uploads, and stored files that no recorded
+   * bid refers to (written just before a crash, before their transaction committed).
+   */
+  async function cleanUpLeftovers() {
+    const temporary = await storage.clearTemporaryFiles();
+    const known = new Set((await db.select({ id: bidFiles.id }).from(bidFiles)).map((row) => row.id));
+    let orphans = 0;
+    for (const file of await storage.listSealedBidFiles()) {
+      if (known.has(file.fileId)) continue;
+      await storage.removeSealedBidFile(file.recruitmentId, file.fileId);
+      orphans++;
+    }
+    return { temporary, orphans };
+  }
+
+  return { submitBid, getReceipt, withdrawBid, listOwnBids, cleanUpLeftovers };
+}
+
+/** The client's file name is kept for display only; it never becomes part of a path. */
+function displayName(filename: string): string {
+  const base = filename.split(/[\\/]/).pop() ?? '';
+  // control characters would corrupt receipts and logs
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  return clean || 'document.pdf';
+}

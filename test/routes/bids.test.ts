@@ -1,0 +1,235 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bidDigest } from '../../server/lib/sealing.ts';
+import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
+import { multipart, pdfWith } from '../helpers/multipart.ts';
+import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
+import { organizationInput } from '../helpers/uscc.ts';
+
+let t: TestApp;
+let cast: Cast;
+let recruitmentId: string;
+
+const ALL_DECLARED = JSON.stringify({ political: true, liability: true, qualification: true, credit: true, taxes: true, record: true });
+
+beforeAll(async () => {
+  t = await createTestApp();
+  cast = await createCast(t);
+  recruitmentId = await createPublished(t, cast, 30);
+});
+afterAll(() => t.close());
+
+function submit(token: string, fields: Record<string, string>, files = [{ filename: '响应文件.pdf', content: pdfWith('plain') }], id = recruitmentId) {
+  const body = multipart(fields, files);
+  return t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/bids`, headers: { ...bearer(token), ...body.headers }, payload: body.payload });
+}
+
+const fields = (overrides: Record<string, string> = {}) => ({
+  lot: 'arts',
+  publicBenefitRatio: '25',
+  declarations: ALL_DECLARED,
+  summary: '剧场公益演出方案',
+  ...overrides,
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => path.join(dir, entry))
+    .filter((file) => statSync(file).isFile());
+}
+
+async function newBidderToken() {
+  const organization = organizationInput();
+  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+  return apiToken(t, organization);
+}
+
+const sealedFileCount = () => filesUnder(t.storageDir).filter((f) => f.endsWith('.sealed')).length;
+
+describe('POST /api/v1/recruitments/:id/bids', () => {
+  it('answers a receipt once the bid is durable: SHA-256 of each file and one digest over the bid', async () => {
+    const token = await newBidderToken();
+    const document = pdfWith('receipt-check', 10_000);
+    const response = await submit(token, fields(), [{ filename: '方案.pdf', content: document }]);
+    expect(response.statusCode).toBe(201);
+    const receipt = response.json();
+    expect(receipt).toMatchObject({ version: 1, lot: 'arts', status: 'submitted' });
+    expect(receipt.files).toEqual([{ name: '方案.pdf', size: document.length, sha256: createHash('sha256').update(document).digest('hex') }]);
+    const me = (await t.app.inject({ url: '/api/v1/me', headers: bearer(token) })).json();
+    expect(receipt.digest).toBe(
+      bidDigest({
+        files: receipt.files,
+        fields: { publicBenefitRatio: 25, declarations: JSON.parse(ALL_DECLARED), summary: '剧场公益演出方案' },
+        recruitmentId,
+        organizationId: me.organization.id,
+        lot: 'arts',
+        version: 1,
+        receivedAt: receipt.receivedAt,
+      }),
+    );
+    const stored = (await t.app.inject({ url: `/api/v1/bids/${receipt.bidId}`, headers: bearer(token) })).json();
+    expect(stored).toMatchObject({ bidId: receipt.bidId, version: 1, digest: receipt.digest, files: receipt.files, status: 'submitted' });
+  });
+
+  it('keeps the plaintext nowhere: not in the storage folder, not in the database', async () => {
+    const marker = `MARKER-${randomBytes(8).toString('hex')}`;
+    const token = await newBidderToken();
+    const response = await submit(token, fields({ summary: `${marker}-summary`, publicBenefitRatio: '37.5' }), [
+      { filename: 'a.pdf', content: pdfWith(marker, 100_000) },
+    ]);
+    expect(response.statusCode).toBe(201);
+    for (const file of filesUnder(t.storageDir)) {
+      expect(readFileSync(file).includes(Buffer.from(marker)), file).toBe(false);
+    }
+    const tables = await t.rawRows("select table_name from information_schema.tables where table_schema = 'public'");
+    expect(tables.length).toBeGreaterThan(10);
+    for (const table of tables.map((row) => String(row.table_name))) {
+      const text = JSON.stringify(await t.rawRows(`select t::text as row from "${table}" t`));
+      expect(text.includes(marker), table).toBe(false);
+      if (table.startsWith('bid')) expect(text.includes('37.5'), table).toBe(false);
+    }
+  });
+
+  it('a resubmission is the next version; withdrawal works before the deadline only once', async () => {
+    const token = await newBidderToken();
+    const first = (await submit(token, fields())).json();
+    const second = (await submit(token, fields({ publicBenefitRatio: '30' }))).json();
+    expect(second).toMatchObject({ bidId: first.bidId, version: 2 });
+    expect(second.digest).not.toBe(first.digest);
+    const withdrawn = await t.app.inject({ method: 'DELETE', url: `/api/v1/bids/${first.bidId}`, headers: bearer(token) });
+    expect(withdrawn.json()).toEqual({ bidId: first.bidId, status: 'withdrawn' });
+    const again = await t.app.inject({ method: 'DELETE', url: `/api/v1/bids/${first.bidId}`, headers: bearer(token) });
+    expect(again.json().code).toBe('ALREADY_WITHDRAWN');
+    const third = (await submit(token, fields())).json();
+    expect(third).toMatchObject({ bidId: first.bidId, version: 3, status: 'submitted' });
+  });
+
+  it('refuses a submission 1 ms after the deadline, and withdrawal after it', async () => {
+    const id = await createPublished(t, cast, 21);
+    const token = await newBidderToken();
+    const bid = (await submit(token, fields(), undefined, id)).json();
+    const deadline = Date.parse((await t.app.inject({ url: `/api/v1/recruitments/${id}` })).json().submissionDeadline);
+    const now = t.clock.now();
+    t.clock.set(new Date(deadline + 1));
+    try {
+      const before = sealedFileCount();
+      const late = await submit(token, fields(), undefined, id);
+      expect(late.statusCode).toBe(409);
+      expect(late.json().code).toBe('DEADLINE_PASSED');
+      expect(sealedFileCount()).toBe(before);
+      const withdraw = await t.app.inject({ method: 'DELETE', url: `/api/v1/bids/${bid.bidId}`, headers: bearer(token) });
+      expect(withdraw.json().code).toBe('DEADLINE_PASSED');
+    } finally {
+      t.clock.set(now);
+    }
+  });
+
+  it.each([
+    ['NOT_PDF', 415, fields(), [{ filename: 'fake.pdf', content: Buffer.from('GIF89a not a pdf at all') }]],
+    ['NOT_PDF', 415, fields(), [{ filename: 'tiny.pdf', content: Buffer.from('%PD') }]],
+    ['VALIDATION_FAILED', 400, fields(), []],
+    ['UNKNOWN_LOT', 400, fields({ lot: 'cooking' }), undefined],
+    ['DECLARATIONS_INCOMPLETE', 400, fields({ declarations: JSON.stringify({ political: true }) }), undefined],
+    ['VALIDATION_FAILED', 400, fields({ declarations: 'yes' }), undefined],
+    ['VALIDATION_FAILED', 400, fields({ publicBenefitRatio: 'lots' }), undefined],
+    ['PUBLIC_BENEFIT_TOO_LOW', 422, fields({ publicBenefitRatio: '19.9' }), undefined],
+  ] as const)('refuses %s (%i) and stores nothing', async (code, status, bidFields, files) => {
+    const token = await newBidderToken();
+    const before = sealedFileCount();
+    const response = await submit(token, { ...bidFields }, files ? [...files] : undefined);
+    expect(response.statusCode).toBe(status);
+    expect(response.json().code).toBe(code);
+    expect(sealedFileCount()).toBe(before);
+    expect(readdirSync(path.join(t.storageDir, 'tmp'))).toEqual([]);
+  });
+
+  it('never uses the client\'s file name as a path', async () => {
+    const token = await newBidderToken();
+    const response = await submit(token, fields(), [{ filename: '../../../etc/passwd.pdf', content: pdfWith('x') }]);
+    expect(response.statusCode).toBe(201);
+    expect(response.json().files[0].name).toBe('passwd.pdf');
+    for (const file of filesUnder(t.storageDir)) expect(file).not.toContain('passwd');
+  });
+
+  it('refuses a non-multipart request, other roles, drafts and suspended recruitments', async () => {
+    const token = await newBidderToken();
+    const json = await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${recruitmentId}/bids`, headers: bearer(token), payload: { lot: 'arts' } });
+    expect(json.statusCode).toBe(400);
+    expect((await submit(cast.agentToken, fields())).statusCode).toBe(403);
+    expect((await submit(cast.inspectorToken, fields())).statusCode).toBe(403);
+    const anonymous = multipart(fields(), [{ filename: 'a.pdf', content: pdfWith('a') }]);
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${recruitmentId}/bids`, ...anonymous })).statusCode).toBe(401);
+    const suspended = await createPublished(t, cast);
+    await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${suspended}/suspend`, headers: bearer(cast.inspectorToken), payload: { reason: '核查' } });
+    expect((await submit(token, fields(), undefined, suspended)).json().code).toBe('NOT_ACCEPTING_BIDS');
+  });
+
+  it('shows a receipt only to its own organisation', async () => {
+    const token = await newBidderToken();
+    const bid = (await submit(token, fields())).json();
+    const other = await newBidderToken();
+    expect((await t.app.inject({ url: `/api/v1/bids/${bid.bidId}`, headers: bearer(other) })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/bids/${bid.bidId}`, headers: bearer(other) })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/api/v1/bids/${bid.bidId}`, headers: bearer(cast.agentToken) })).statusCode).toBe(403);
+  });
+
+  it('records the uploader\'s address and session as evidence, and the submission in the audit log', async () => {
+    const token = await newBidderToken();
+    const body = multipart(fields(), [{ filename: 'a.pdf', content: pdfWith('a') }]);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/recruitments/${recruitmentId}/bids`,
+      headers: { ...bearer(token), ...body.headers },
+      payload: body.payload,
+      remoteAddress: '10.8.8.8',
+    });
+    const version = await t.database.db.query.bidVersions.findFirst({ where: (v, { eq }) => eq(v.bidId, response.json().bidId) });
+    expect(version).toMatchObject({ ip: '10.8.8.8', sessionId: expect.any(String) });
+    const audit = (await t.app.inject({ url: `/api/v1/audit?recruitmentId=${recruitmentId}&limit=1000`, headers: bearer(cast.inspectorToken) })).json();
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'bid.submit', target: `bid:${response.json().bidId}`, ip: '10.8.8.8' }));
+  });
+});
+
+describe('upload size limit', () => {
+  it('answers 413 FILE_TOO_LARGE over MAX_UPLOAD_MB and keeps no part of the file', async () => {
+    const small = await createTestApp({ MAX_UPLOAD_MB: '1' });
+    try {
+      const smallCast = await createCast(small);
+      const id = await createPublished(small, smallCast);
+      const body = multipart(fields(), [{ filename: 'big.pdf', content: pdfWith('big', 1024 * 1024 + 10) }]);
+      const response = await small.app.inject({
+        method: 'POST',
+        url: `/api/v1/recruitments/${id}/bids`,
+        headers: { ...bearer(smallCast.bidderToken), ...body.headers },
+        payload: body.payload,
+      });
+      expect(response.statusCode).toBe(413);
+      expect(response.json().code).toBe('FILE_TOO_LARGE');
+      expect(filesUnder(small.storageDir).filter((f) => f.endsWith('.sealed') || f.endsWith('.part'))).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('start-up clean-up', () => {
+  it('removes temporary files and stored files no recorded bid refers to, and keeps the others', async () => {
+    const token = await newBidderToken();
+    await submit(token, fields());
+    const recorded = sealedFileCount();
+    mkdirSync(path.join(t.storageDir, 'tmp'), { recursive: true });
+    writeFileSync(path.join(t.storageDir, 'tmp', '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c01.part'), 'half an upload');
+    writeFileSync(path.join(t.storageDir, 'bids', recruitmentId, '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c02.sealed'), 'never recorded');
+    expect(await t.app.services.bids.cleanUpLeftovers()).toEqual({ temporary: 1, orphans: 1 });
+    expect(sealedFileCount()).toBe(recorded);
+  });
+});
+
+describe('another role cannot reach the bid routes', () => {
+  it('an expert gets 403', async () => {
+    const expert = await apiToken(t, await createStaff(t, 'expert'));
+    expect((await submit(expert, fields())).statusCode).toBe(403);
+  });
+});
