@@ -23,6 +23,8 @@ import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
+import openingRoutes from './domain/opening/routes.ts';
+import { createOpeningService } from './domain/opening/service.ts';
 import openingKeyPages from './domain/opening/key-pages.ts';
 import openingKeyRoutes from './domain/opening/key-routes.ts';
 import recruitmentPages from './domain/recruitments/pages.ts';
@@ -114,6 +116,7 @@ export async function buildApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
   });
   const bids = createBidService({ db, clock, audit, storage });
+  const opening = createOpeningService({ db, clock, audit, storage, openingKeys });
   app.decorate('services', { audit, accounts, recruitments, bids, mailer });
   app.addHook('onClose', () => mailer.drain());
 
@@ -191,6 +194,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(auditRoutes, { audit });
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(bidRoutes, { bids });
+  await app.register(openingRoutes, { opening });
   await app.register(recruitmentRoutes, {
     recruitments,
     publicUrl: config.publicUrl,

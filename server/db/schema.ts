@@ -166,6 +166,8 @@ export const recruitments = pgTable(
   ],
 );
 
+export const lotStatusEnum = pgEnum('lot_status', ['open', 'failed']);
+
 export const lots = pgTable(
   'lots',
   {
@@ -178,6 +180,8 @@ export const lots = pgTable(
     name: text('name').notNull(),
     quota: integer('quota').notNull(),
     description: text('description').notNull(),
+    /** a lot with fewer than 3 valid bids at the opening fails while the others go on */
+    status: lotStatusEnum('status').notNull().default('open'),
   },
   (t) => [
     uniqueIndex('lots_recruitment_key').on(t.recruitmentId, t.key),
@@ -402,4 +406,116 @@ export const bidFiles = pgTable(
     tag: text('tag').notNull(),
   },
   (t) => [uniqueIndex('bid_files_version_position').on(t.versionId, t.position), index('bid_files_sha256_idx').on(t.sha256)],
+);
+
+/** The opening session of a recruitment (开标): started by the agent at the deadline. */
+export const openings = pgTable(
+  'openings',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .primaryKey()
+      .references(() => recruitments.id),
+    startedAt: instant('started_at').notNull(),
+    startedBy: uuid('started_by')
+      .notNull()
+      .references(() => users.id),
+    openedAt: instant('opened_at'),
+    signedOffAt: instant('signed_off_at'),
+    signedOffBy: uuid('signed_off_by').references(() => users.id),
+    signOffComment: text('sign_off_comment'),
+    /** the audit chain head the inspector saw when signing, and whether the chain verified */
+    signOffChainHead: text('sign_off_chain_head'),
+    signOffChainOk: boolean('sign_off_chain_ok'),
+  },
+  (t) => [index('openings_started_by_idx').on(t.startedBy), index('openings_signed_off_by_idx').on(t.signedOffBy)],
+);
+
+export const openingAttendance = pgTable(
+  'opening_attendance',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    attendedAt: instant('attended_at').notNull(),
+    ip: text('ip'),
+  },
+  (t) => [primaryKey({ columns: [t.recruitmentId, t.userId] }), index('opening_attendance_user_id_idx').on(t.userId)],
+);
+
+/** Who has entered a passphrase; the opened share itself is kept in memory only, never stored. */
+export const openingUnlocks = pgTable(
+  'opening_unlocks',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => users.id),
+    unlockedAt: instant('unlocked_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recruitmentId, t.holderId] }), index('opening_unlocks_holder_id_idx').on(t.holderId)],
+);
+
+/** One line of the opening record per bid opened: what the receipt said and what was recomputed. */
+export const openingRecords = pgTable(
+  'opening_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    bidId: uuid('bid_id')
+      .notNull()
+      .references(() => bids.id),
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => bidVersions.id),
+    position: integer('position').notNull(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    organizationName: text('organization_name').notNull(),
+    lotKey: text('lot_key').notNull(),
+    submittedAt: instant('submitted_at').notNull(),
+    digest: text('digest').notNull(),
+    recomputedDigest: text('recomputed_digest'),
+    digestVerified: boolean('digest_verified').notNull(),
+    /** null when the bid could not be decrypted */
+    publicBenefitRatio: numeric('public_benefit_ratio', { precision: 5, scale: 2, mode: 'number' }),
+    /** the bid's data key once opened, so the panel can read the documents later (every read audited) */
+    openedDataKey: text('opened_data_key'),
+  },
+  (t) => [
+    uniqueIndex('opening_records_recruitment_bid').on(t.recruitmentId, t.bidId),
+    index('opening_records_bid_id_idx').on(t.bidId),
+    index('opening_records_version_id_idx').on(t.versionId),
+    index('opening_records_organization_id_idx').on(t.organizationId),
+  ],
+);
+
+export const objections = pgTable(
+  'objections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    text: text('text').notNull(),
+    raisedAt: instant('raised_at').notNull(),
+    answer: text('answer'),
+    answeredAt: instant('answered_at'),
+    answeredBy: uuid('answered_by').references(() => users.id),
+  },
+  (t) => [
+    index('objections_recruitment_id_idx').on(t.recruitmentId),
+    index('objections_organization_id_idx').on(t.organizationId),
+    index('objections_answered_by_idx').on(t.answeredBy),
+  ],
 );

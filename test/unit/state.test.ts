@@ -15,6 +15,9 @@ const EXPECTED: Record<RecruitmentAction, { role: Role; from: RecruitmentStatus[
   cancel: { role: 'agent', from: ['draft', 'published', 'opening', 'evaluation', 'publicity', 'suspended'], to: 'cancelled' },
   suspend: { role: 'inspector', from: ['published', 'opening', 'evaluation', 'publicity'], to: 'suspended' },
   resume: { role: 'inspector', from: ['suspended'], to: 'previous' },
+  startOpening: { role: 'agent', from: ['published'], to: 'opening' },
+  closeOpening: { role: 'inspector', from: ['opening'], to: 'evaluation' },
+  failOpening: { role: 'inspector', from: ['opening'], to: 'failed' },
 };
 
 const cases = RECRUITMENT_STATUSES.flatMap((status) =>

@@ -20,6 +20,11 @@ export const TRANSITIONS = {
   cancel: { from: ['draft', ...RUNNING, 'suspended'], to: 'cancelled', roles: ['agent'] },
   suspend: { from: RUNNING, to: 'suspended', roles: ['inspector'] },
   resume: { from: ['suspended'], to: 'previous', roles: ['inspector'] },
+  // The opening (开标): started by the agent at the deadline, closed by the inspector's sign-off,
+  // which moves on to evaluation, or to failure (流标) when no lot kept 3 valid bids.
+  startOpening: { from: ['published'], to: 'opening', roles: ['agent'] },
+  closeOpening: { from: ['opening'], to: 'evaluation', roles: ['inspector'] },
+  failOpening: { from: ['opening'], to: 'failed', roles: ['inspector'] },
 } as const satisfies Record<string, Transition>;
 
 export type RecruitmentAction = keyof typeof TRANSITIONS;
