@@ -23,6 +23,7 @@ import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
+import openingPages from './domain/opening/pages.ts';
 import openingRoutes from './domain/opening/routes.ts';
 import { createOpeningService } from './domain/opening/service.ts';
 import openingKeyPages from './domain/opening/key-pages.ts';
@@ -195,6 +196,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(bidRoutes, { bids });
   await app.register(openingRoutes, { opening });
+  await app.register(openingPages, { opening, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,
     publicUrl: config.publicUrl,

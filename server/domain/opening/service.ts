@@ -100,6 +100,12 @@ export function createOpeningService({
   async function requireViewer(recruitment: { id: string; agentId: string }, user: SignedInUser) {
     if (user.role === 'inspector' || (user.role === 'agent' && user.id === recruitment.agentId)) return;
     if (user.role === 'bidder' && (await isBidderOf(recruitment.id, user))) return;
+    // the escrow holder takes part as a key holder
+    const [share] = await db
+      .select({ holderId: bidKeyShares.holderId })
+      .from(bidKeyShares)
+      .where(and(eq(bidKeyShares.recruitmentId, recruitment.id), eq(bidKeyShares.holderId, user.id)));
+    if (share) return;
     throw new AppError('FORBIDDEN', '只有本项目的经办人、纪检监督员和响应单位可以参加开标');
   }
 

@@ -81,6 +81,8 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       done: done ? DONE_MESSAGES[done] : null,
       remaining: formatRemaining(recruitment.submissionDeadline.getTime() - now.getTime()),
       beforeDeadline: recruitment.status === 'published' && now < recruitment.submissionDeadline,
+      // the opening page is for participants once the deadline has come
+      openingLink: viewer !== null && viewer.role !== 'expert' && now >= recruitment.submissionDeadline,
       announcements: recruitment.announcements.map((a) => ({
         ...a,
         changes: a.changes.map((c) => ({ ...c, label: FIELD_LABELS[c.field] ?? c.field })),

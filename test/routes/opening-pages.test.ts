@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiToken, bearer, createTestApp, type TestApp } from '../helpers/app.ts';
+import { Browser } from '../helpers/browser.ts';
+import { multipart, pdfWith } from '../helpers/multipart.ts';
+import { createCast, createPublished, PASSPHRASE, type Cast } from '../helpers/recruitments.ts';
+import { organizationInput } from '../helpers/uscc.ts';
+
+let t: TestApp;
+let cast: Cast;
+let id: string;
+const organizations: { email: string; password: string; name: string }[] = [];
+
+const DECLARED = JSON.stringify({ political: true, liability: true, qualification: true, credit: true, taxes: true, record: true });
+
+beforeAll(async () => {
+  t = await createTestApp();
+  cast = await createCast(t);
+  id = await createPublished(t, cast);
+  for (const ratio of ['21', '32', '43']) {
+    const organization = organizationInput();
+    await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+    organizations.push(organization);
+    const body = multipart({ lot: 'arts', publicBenefitRatio: ratio, declarations: DECLARED }, [{ filename: 'a.pdf', content: pdfWith(ratio) }]);
+    await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/bids`, headers: { ...bearer(await apiToken(t, organization)), ...body.headers }, payload: body.payload });
+  }
+  const deadline = Date.parse((await t.app.inject({ url: `/api/v1/recruitments/${id}` })).json().submissionDeadline);
+  t.clock.set(new Date(deadline + 1000));
+});
+afterAll(() => t.close());
+
+describe('opening pages', () => {
+  it('take the agent, the inspector and a bidder through the whole session', async () => {
+    const agent = new Browser(t.app);
+    await agent.signIn(cast.agent);
+    expect((await agent.get(`/recruitments/${id}`)).body).toContain(`href="/recruitments/${id}/opening"`);
+    expect((await agent.get(`/recruitments/${id}/opening`)).body).toContain('开始开标');
+    expect((await agent.post(`/recruitments/${id}/opening/start`, {}, { csrf: false })).statusCode).toBe(403);
+    expect((await agent.post(`/recruitments/${id}/opening/start`, {})).statusCode).toBe(303);
+
+    const inspector = new Browser(t.app);
+    await inspector.signIn(cast.inspector);
+    await inspector.get(`/recruitments/${id}/opening`);
+    expect((await inspector.post(`/recruitments/${id}/opening/attend`, {})).statusCode).toBe(303);
+
+    const bidder = new Browser(t.app);
+    await bidder.signIn(organizations[0]!);
+    const waiting = await bidder.get(`/recruitments/${id}/opening`);
+    expect(waiting.body).toContain('响应文件开启前不显示任何内容');
+    expect(waiting.body).not.toContain(organizations[1]!.name);
+    expect((await bidder.post(`/recruitments/${id}/opening/attend`, {})).statusCode).toBe(303);
+
+    await agent.get(`/recruitments/${id}/opening`);
+    const wrong = await agent.post(`/recruitments/${id}/opening/unlock`, { passphrase: 'wrong passphrase' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('开标密钥口令不正确');
+    expect((await agent.post(`/recruitments/${id}/opening/unlock`, { passphrase: PASSPHRASE })).statusCode).toBe(303);
+    expect((await inspector.post(`/recruitments/${id}/opening/unlock`, { passphrase: PASSPHRASE })).statusCode).toBe(303);
+
+    const opened = await bidder.get(`/recruitments/${id}/opening`);
+    for (const organization of organizations) expect(opened.body).toContain(organization.name);
+    expect(opened.body).toContain('43%');
+    expect(opened.body).not.toContain('不一致');
+
+    expect((await bidder.post(`/recruitments/${id}/opening/objection`, { text: '' })).statusCode).toBe(400);
+    expect((await bidder.post(`/recruitments/${id}/opening/objection`, { text: '请公布开启时间' })).statusCode).toBe(303);
+    const withObjection = await agent.get(`/recruitments/${id}/opening`);
+    const objectionId = /opening\/objections\/([0-9a-f-]{36})\/answer/.exec(withObjection.body)?.[1];
+    expect(objectionId).toBeTruthy();
+    const refused = await inspector.post(`/recruitments/${id}/opening/signoff`, { comment: '同意' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('尚有未答复的异议');
+    expect((await agent.post(`/recruitments/${id}/opening/objections/${objectionId}/answer`, { text: '开启时间见上表' })).statusCode).toBe(303);
+    await inspector.get(`/recruitments/${id}/opening`);
+    expect((await inspector.post(`/recruitments/${id}/opening/signoff`, { comment: '开标程序合规' })).statusCode).toBe(303);
+    const signed = await bidder.get(`/recruitments/${id}/opening`);
+    expect(signed.body).toContain('开标程序合规');
+    expect(signed.body).toContain('评审中');
+  });
+
+  it('is refused to organisations without a bid and sends visitors to sign in', async () => {
+    const stranger = organizationInput();
+    await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: stranger });
+    const browser = new Browser(t.app);
+    await browser.signIn(stranger);
+    expect((await browser.get(`/recruitments/${id}/opening`)).statusCode).toBe(403);
+    expect((await new Browser(t.app).get(`/recruitments/${id}/opening`)).statusCode).toBe(303);
+  });
+});
