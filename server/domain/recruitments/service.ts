@@ -28,7 +28,7 @@ import type {
 } from './schemas.ts';
 import type { RecruitmentAction } from './state.ts';
 import { applyTransition, type TransitionExtra } from './transition.ts';
-import { ANNOUNCEMENT_LABELS, STATUS_LABELS } from '../../lib/labels.ts';
+import { ANNOUNCEMENT_LABELS } from '../../lib/labels.ts';
 import type { Announcement, AnnouncementChange, AnnouncementKind, Recruitment, RecruitmentStatus } from './types.ts';
 
 export interface RecruitmentDeps {
