@@ -19,6 +19,7 @@ import { createAccountService, type AccountService } from './domain/accounts/ser
 import auditPages from './domain/audit/pages.ts';
 import auditRoutes from './domain/audit/routes.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
+import bidPages from './domain/bids/pages.ts';
 import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
@@ -93,6 +94,15 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   return { statusCode: 500, code: 'INTERNAL', message: '服务器内部错误，请稍后再试；如持续出现请联系管理员' };
 }
 
+function formToken(fields: unknown): string | undefined {
+  if (typeof fields !== 'object' || fields === null || !('_csrf' in fields)) return undefined;
+  return typeof fields._csrf === 'string' ? fields._csrf : undefined;
+}
+
+function headerToken(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 export async function buildApp(deps: AppDeps) {
   const { config, db, clock, storage } = deps;
   const app = Fastify({
@@ -144,11 +154,15 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifyCookie, { secret: config.sessionSecret ?? storage.secret('session') });
   await app.register(fastifyCsrf, {
     cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'strict', secure: https },
+    // forms send the token in the body; a multipart form (bid upload) sends it in its URL, since
+    // its body is read only once the handler streams it
+    getToken: (request) => formToken(request.body) ?? formToken(request.query) ?? headerToken(request.headers['x-csrf-token']),
   });
   // Forms name rows like lots[0][quota]; qs turns them into the nested shape the schemas describe.
   // Bid documents stream through; a file over MAX_UPLOAD_MB ends the request with 413.
   await app.register(fastifyMultipart, {
-    limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 20, fields: 20, fieldSize: 64 * 1024, parts: 40 },
+    // fields: lot, share, summary and one declaration per eligibility condition (at most 30)
+    limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 20, fields: 40, fieldSize: 64 * 1024, parts: 60 },
   });
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body, { arrayLimit: 100, depth: 3 }) });
   await app.register(fastifyStatic, { root: path.join(VIEWS_DIR, 'public'), prefix: '/static/' });
@@ -195,6 +209,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(auditRoutes, { audit });
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(bidRoutes, { bids });
+  await app.register(bidPages, { bids, recruitments, clock });
   await app.register(openingRoutes, { opening });
   await app.register(openingPages, { opening, recruitments });
   await app.register(recruitmentRoutes, {

@@ -56,6 +56,21 @@ export class Browser {
     );
   }
 
+  /**
+   * Posts a multipart body to `url` as given: a multipart form carries its CSRF token in the
+   * URL (the form's action), because the body is read only after the check.
+   */
+  async postMultipart(url: string, body: { payload: Buffer; headers: Record<string, string> }) {
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        headers: { accept: 'text/html', cookie: this.cookieHeader(), ...body.headers },
+        payload: body.payload,
+      }),
+    );
+  }
+
   async signIn(user: { email: string; password: string }) {
     await this.get('/login');
     const response = await this.post('/login', { email: user.email, password: user.password });

@@ -1,0 +1,245 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
+import { organizationInput } from './uscc.ts';
+
+// The real server as a child process, seeded and fed over HTTP only, for the kill test and the
+// benchmark. It runs as `node --import tsx` rather than through the tsx CLI, which would put a
+// second process in between: this way the child's pid is the server's own, so a SIGKILL really
+// kills the server and /proc/<pid> shows the server's memory.
+
+export const ADMIN = { email: 'admin@example.org', password: 'admin-password-1' };
+const ALL_DECLARED = JSON.stringify({ political: true, liability: true, qualification: true, credit: true, taxes: true, record: true });
+const REQUEST_TIMEOUT_MS = 60_000;
+
+export interface ServerProcess {
+  pid: number;
+  url: string;
+  output(): string;
+  /** SIGKILL, as a crash or the OOM killer would: no shutdown code runs */
+  kill(): Promise<void>;
+  /** SIGTERM: the server closes cleanly */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every server still running; for afterAll and the benchmark's exit paths. */
+export function killAllServers() {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Starts the server on the embedded database and resolves once its start banner is printed. */
+export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no start within 60 s:\n${output}`));
+    }, 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /访问地址：(http:\/\/\S+?)\/\s/.exec(output)?.[1];
+      if (url && output.includes('\n\n', output.indexOf('访问地址'))) {
+        clearTimeout(timer);
+        resolve({
+          pid: child.pid!,
+          url,
+          output: () => output,
+          kill: () => {
+            child.kill('SIGKILL');
+            return exited(child);
+          },
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited(child);
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code ?? signal}:\n${output}`));
+    });
+  });
+}
+
+/** A JSON API call that must succeed; answers the parsed reply. */
+export async function api<T>(url: string, route: string, options: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
+  const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export async function login(url: string, credentials: { email: string; password: string }): Promise<string> {
+  return (await api<{ token: string }>(url, '/api/v1/auth/login', { body: credentials })).token;
+}
+
+export interface KeyHolders {
+  agentToken: string;
+  inspectorId: string;
+}
+
+/** An agent and an inspector, each with an opening passphrase, created by the admin. */
+export async function seedKeyHolders(url: string): Promise<KeyHolders> {
+  const adminToken = await login(url, ADMIN);
+  const holders = await Promise.all(
+    (['agent', 'inspector'] as const).map(async (role) => {
+      const user = { email: `${role}@example.org`, name: `${role} ${randomBytes(2).toString('hex')}`, role, password: `${role}-password-1` };
+      const { id } = await api<{ id: string }>(url, '/api/v1/users', { token: adminToken, body: user });
+      const token = await login(url, user);
+      await api(url, '/api/v1/me/opening-key', { method: 'PUT', token, body: { passphrase: `${role} opening passphrase` } });
+      return { id, token };
+    }),
+  );
+  return { agentToken: holders[0]!.token, inspectorId: holders[1]!.id };
+}
+
+/** A published recruitment with the lots `arts` and `sports`, taking bids for 30 days. */
+export async function publishRecruitment(url: string, holders: KeyHolders): Promise<string> {
+  const draft = {
+    title: '浙江省职工服务中心社会化运营合作伙伴招募',
+    owner: '浙江省职工服务中心',
+    lots: [
+      { key: 'arts', name: '文艺演出', quota: 3 },
+      { key: 'sports', name: '体育组织', quota: 2 },
+    ],
+    criteria: [
+      { key: 'plan', name: '公益服务方案', maxScore: 30 },
+      { key: 'ability', name: '资质与专业能力', maxScore: 20 },
+      { key: 'record', name: '业绩与信誉', maxScore: 20 },
+      { key: 'share', name: '公益名额比例', maxScore: 15 },
+      { key: 'revenue', name: '合作与收益方案', maxScore: 15 },
+    ],
+    agreementTermMonths: 36,
+    submissionDeadline: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+    decisionRef: '浙职服〔2026〕12 号 党委会议纪要',
+  };
+  const { id } = await api<{ id: string }>(url, '/api/v1/recruitments', { token: holders.agentToken, body: draft });
+  await api(url, `/api/v1/recruitments/${id}/publish`, { token: holders.agentToken, body: { inspectorId: holders.inspectorId } });
+  return id;
+}
+
+/** Registers a new organisation and answers its credentials and an API token. */
+export async function registerOrganization(url: string) {
+  const organization = organizationInput();
+  await api(url, '/api/v1/organizations', { body: organization });
+  const credentials = { email: organization.email, password: organization.password };
+  return { ...credentials, token: await login(url, credentials) };
+}
+
+export const bidFields = (lot: string) => ({ lot, publicBenefitRatio: '25', declarations: ALL_DECLARED, summary: '公益服务方案' });
+
+export interface UploadFile {
+  filename: string;
+  /** must be the exact number of bytes `content` yields: it goes into Content-Length */
+  size: number;
+  content: AsyncIterable<Buffer> | Iterable<Buffer>;
+}
+
+export interface Receipt {
+  bidId: string;
+  version: number;
+  receivedAt: string;
+  files: { name: string; size: number; sha256: string }[];
+  digest: string;
+}
+
+export interface Upload {
+  /** body bytes handed to the socket so far */
+  sent(): number;
+  /** the server's answer; rejects when the connection breaks first */
+  response: Promise<{ status: number; body: string }>;
+}
+
+/**
+ * POSTs a bid as a streaming multipart request over node:http, pulling each file's bytes only as
+ * the socket takes them, so a caller controls the timing and nothing is held in memory.
+ */
+export function postBid(url: string, token: string, recruitmentId: string, fields: Record<string, string>, files: UploadFile[]): Upload {
+  const boundary = `----bench${randomBytes(8).toString('hex')}`;
+  const fieldPart = Buffer.from(
+    Object.entries(fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join(''),
+  );
+  const fileHead = (file: UploadFile) =>
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="documents"; filename="${file.filename}"\r\nContent-Type: application/pdf\r\n\r\n`,
+    );
+  const crlf = Buffer.from('\r\n');
+  const closing = Buffer.from(`--${boundary}--\r\n`);
+  const length =
+    fieldPart.length + files.reduce((sum, file) => sum + fileHead(file).length + file.size + crlf.length, 0) + closing.length;
+
+  let sent = 0;
+  async function* body() {
+    const counted = (chunk: Buffer) => {
+      sent += chunk.length;
+      return chunk;
+    };
+    yield counted(fieldPart);
+    for (const file of files) {
+      yield counted(fileHead(file));
+      for await (const chunk of file.content) yield counted(chunk);
+      yield counted(crlf);
+    }
+    yield counted(closing);
+  }
+
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${url}/api/v1/recruitments/${recruitmentId}/bids`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': length,
+      },
+      signal: AbortSignal.timeout(5 * REQUEST_TIMEOUT_MS),
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    // once the answer is in, a late write error (the server stopped reading) changes nothing
+    pipeline(Readable.from(body()), req).catch(reject);
+  });
+  return { sent: () => sent, response };
+}
