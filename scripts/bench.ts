@@ -255,14 +255,18 @@ process.once('SIGINT', () => {
   process.exit(130);
 });
 
+let server: ServerProcess | undefined;
 try {
   log('starting the server (embedded PGlite, MAX_UPLOAD_MB=300)');
-  const server = await startServer({ STORAGE_DIR: storage, MAX_UPLOAD_MB: '300' });
+  server = await startServer({ STORAGE_DIR: storage, MAX_UPLOAD_MB: '300' });
   const rssAtStart = memoryOf(server.pid).rss;
   const holders = await seedKeyHolders(server.url);
   const upload = await throughput(server, holders);
   const rush = await deadlineRush(server, holders);
   printSummary(rssAtStart, upload, rush);
+} catch (error) {
+  if (server) console.error(`[bench] the server (${server.ended() ?? 'running'}) printed:\n${server.output().slice(-5000)}`);
+  throw error;
 } finally {
   clearTimeout(guard);
   cleanUp();

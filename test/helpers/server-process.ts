@@ -19,6 +19,8 @@ export interface ServerProcess {
   pid: number;
   url: string;
   output(): string;
+  /** how the process ended, or null while it runs */
+  ended(): string | null;
   /** SIGKILL, as a crash or the OOM killer would: no shutdown code runs */
   kill(): Promise<void>;
   /** SIGTERM: the server closes cleanly */
@@ -69,6 +71,7 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
           pid: child.pid!,
           url,
           output: () => output,
+          ended: () => (child.exitCode ?? child.signalCode) === null ? null : `exited with ${child.exitCode ?? child.signalCode}`,
           kill: () => {
             child.kill('SIGKILL');
             return exited(child);

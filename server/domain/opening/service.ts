@@ -420,6 +420,7 @@ export function createOpeningService({
         validBids: records.filter((r) => r.lotKey === lot.key && r.digestVerified).length,
       })),
       record: records.map((r) => ({
+        number: r.position + 1,
         bidId: r.bidId,
         organization: r.organizationName,
         lot: r.lotKey,
