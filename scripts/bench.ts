@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -216,7 +216,11 @@ function printSummary(
 ) {
   const serverRate = LARGE / MiB / largeRun.seconds;
   const shellRate = shellSeconds === null ? null : LARGE / MiB / shellSeconds;
-  const memory = (run: UploadFigures) => `${mb(run.peak)} peak, ${mb(run.rssBefore)} before (+${mb(run.peak - run.rssBefore)})`;
+  const memory = (run: UploadFigures) => {
+    // VmHWM is updated lazily, so a flat run can read a hair below the RSS read before it
+    const growth = Math.max(0, Math.round((run.peak - run.rssBefore) / MiB));
+    return `${mb(run.peak)} peak, ${mb(run.rssBefore)} before (+${growth} MB)`;
+  };
   const ms = (value: number) => `${value.toFixed(0)} ms`;
   const rows: [string, string, string][] = [
     ['upload 200 MB, server', `${serverRate.toFixed(0)} MB/s (${largeRun.seconds.toFixed(2)} s)`, ''],
@@ -241,7 +245,9 @@ function printSummary(
     ['rush failures by status', rush.failures.size === 0 ? 'none' : [...rush.failures].map(([s, n]) => `${s}: ${n}`).join(', '), ''],
   ];
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
-  console.log(`\nPortal benchmark — ${cpus().length} CPU(s), Node ${process.versions.node}, loopback, embedded PGlite\n`);
+  // other work on the machine moves every figure: the load average says how much there was
+  const load = loadavg()[0]!.toFixed(1);
+  console.log(`\nPortal benchmark — ${cpus().length} CPU(s), load ${load}, Node ${process.versions.node}, loopback, embedded PGlite\n`);
   for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }
 
