@@ -9,3 +9,11 @@ export const ErrorReply = Type.Object({
 });
 
 export const bearerSecurity = [{ bearer: [] }];
+
+/** `:id` in a route path: an opaque UUID */
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** A time in a reply: services hand out Date objects, serialised as ISO 8601. */
+export const InstantOut = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../db/schema.ts';
-import type { AccountService, SignedInUser } from '../domain/accounts/service.ts';
+import type { AccountService, RequestOrigin, SignedInUser } from '../domain/accounts/service.ts';
 import { AppError } from '../errors.ts';
 
 export const SESSION_COOKIE = 'portal_session';
@@ -37,6 +37,11 @@ export function requireRole(...roles: Role[]) {
 export const requireSignIn = async (request: FastifyRequest, _reply: FastifyReply) => {
   currentUser(request);
 };
+
+/** Where a request came from, as services record it in the audit log. */
+export function requestOrigin(request: FastifyRequest): RequestOrigin {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
 
 /** The signed-in user; throws UNAUTHENTICATED (a redirect to the sign-in page for pages). */
 export function currentUser(request: FastifyRequest): SignedInUser {

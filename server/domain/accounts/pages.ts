@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ROLE_LABELS } from '../../lib/labels.ts';
 import { invalidForm, refusedForm, safeNext, type FormFailure } from '../../lib/forms.ts';
-import { requireRole, SESSION_COOKIE } from '../../plugins/auth.ts';
+import { requireRole, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
 import { Email, Password, RegisterOrganizationBody, StaffRole } from './schemas.ts';
 import type { AccountService } from './service.ts';
 
@@ -44,7 +44,7 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
     const session = await accounts.signIn(
       credentials,
       'page',
-      { ip: request.ip, userAgent: request.headers['user-agent'] },
+      requestOrigin(request),
       request.cookies[SESSION_COOKIE],
     );
     reply.setCookie(SESSION_COOKIE, session.token, {
@@ -92,7 +92,7 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
         reply.code(status).page('accounts/register', { title: '社会组织注册', values: typedValues(request.body), errors });
       if (request.validationError) return show(invalidForm(request.validationError.validation));
       try {
-        await accounts.registerOrganization(request.body, { ip: request.ip });
+        await accounts.registerOrganization(request.body, requestOrigin(request));
       } catch (error) {
         return show(refusedForm(error));
       }
@@ -128,7 +128,7 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
         await accounts.createUser(
           { ...rest, specialties: specialties?.split(/[,，、\s]+/).filter(Boolean) },
           request.user,
-          { ip: request.ip },
+          requestOrigin(request),
         );
       } catch (error) {
         return show(refusedForm(error));

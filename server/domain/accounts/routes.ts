@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { bearerSecurity as bearer, ErrorReply } from '../../lib/schemas.ts';
-import { currentUser, requireRole, requireSignIn } from '../../plugins/auth.ts';
+import { currentUser, requireRole, requireSignIn, requestOrigin } from '../../plugins/auth.ts';
 import type { AccountService } from './service.ts';
 import { CreateUserBody, LoginBody, LoginReply, OrganizationCreated, RegisterOrganizationBody, UserView } from './schemas.ts';
 
@@ -17,10 +17,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
       },
     },
     async (request) => {
-      const session = await accounts.signIn(request.body, 'api', {
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-      });
+      const session = await accounts.signIn(request.body, 'api', requestOrigin(request));
       return { ...session, expiresAt: session.expiresAt.toISOString() };
     },
   );
@@ -68,7 +65,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
       onRequest: requireRole('admin'),
     },
     async (request, reply) => {
-      const user = await accounts.createUser(request.body, request.user, { ip: request.ip });
+      const user = await accounts.createUser(request.body, request.user, requestOrigin(request));
       return reply.code(201).send(await accounts.getProfile(user.id));
     },
   );
@@ -84,7 +81,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
       },
     },
     async (request, reply) => {
-      const created = await accounts.registerOrganization(request.body, { ip: request.ip });
+      const created = await accounts.registerOrganization(request.body, requestOrigin(request));
       return reply.code(201).send(created);
     },
   );

@@ -1,12 +1,11 @@
 import { Type } from 'typebox';
+import { Nullable } from '../../lib/schemas.ts';
 
 export const AuditQuery = Type.Object({
   recruitmentId: Type.Optional(Type.String({ format: 'uuid' })),
   afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
 });
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const AuditEntry = Type.Object({
   seq: Type.Integer(),

@@ -6,7 +6,7 @@ import { refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { formatRemaining, STATUS_LABELS } from '../../lib/labels.ts';
 import { currentUser, requireRole } from '../../plugins/auth.ts';
 import type { SignedInUser } from '../accounts/service.ts';
-import { IdParams } from '../recruitments/schemas.ts';
+import { IdParams } from '../../lib/schemas.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import type { Recruitment } from '../recruitments/types.ts';
 import { bidOrigin, bidParts } from './routes.ts';

@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
-import { bearerSecurity as security, ErrorReply } from '../../lib/schemas.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { bearerSecurity as security, ErrorReply, IdParams } from '../../lib/schemas.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { BidCreatedReply, ReceiptReply } from './schemas.ts';
 import type { BidOrigin, BidPart, BidService } from './service.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const tags = ['bids'];
 
 /** The multipart parts of a request, in the shape the bid service reads: fields and streaming files. */
@@ -31,7 +30,7 @@ export async function* bidParts(request: FastifyRequest): AsyncGenerator<BidPart
 }
 
 export function bidOrigin(request: FastifyRequest): BidOrigin {
-  return { ip: request.ip, userAgent: request.headers['user-agent'], sessionId: request.user?.sessionId ?? null };
+  return { ...requestOrigin(request), sessionId: request.user?.sessionId ?? null };
 }
 
 const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService }> = async (app, { bids }) => {
@@ -78,7 +77,7 @@ const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService }> = async (app, {
       onRequest: requireRole('bidder'),
     },
     async (request) =>
-      bids.withdrawBid(request.params.id, currentUser(request), { ip: request.ip, userAgent: request.headers['user-agent'] }),
+      bids.withdrawBid(request.params.id, currentUser(request), requestOrigin(request)),
   );
 };
 

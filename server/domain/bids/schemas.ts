@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { InstantOut } from '../../lib/schemas.ts';
 
 /** The declared values of a bid, after the multipart fields are read. */
 export const BidFieldsSchema = Type.Object({
@@ -9,7 +10,11 @@ export const BidFieldsSchema = Type.Object({
 });
 export type BidFields = Static<typeof BidFieldsSchema>;
 
-const InstantOut = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+/** What a bid version keeps encrypted under its data key (everything declared but the lot). */
+export type DeclaredFields = Omit<BidFields, 'lot'>;
+/** the HKDF label of the declared fields' encryption: the opening must decrypt with the same */
+export const DECLARED_FIELDS_LABEL = 'declared';
+
 const ReceiptFile = Type.Object({ name: Type.String(), size: Type.Integer(), sha256: Type.String() });
 
 export const BidCreatedReply = Type.Object({

@@ -11,7 +11,7 @@ import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import { NotPdfError, requirePdfHeader } from './pdf-check.ts';
 import { Value } from 'typebox/value';
-import { BidFieldsSchema, type BidFields } from './schemas.ts';
+import { BidFieldsSchema, DECLARED_FIELDS_LABEL, type BidFields, type DeclaredFields } from './schemas.ts';
 
 // Sealed bids (SPEC §4.1, 4.2, 4.3, 4.6). A submission streams each document through a PDF check,
 // a SHA-256 of the plaintext and AES-256-GCM into storage, never holding a file in memory and
@@ -28,7 +28,6 @@ export interface BidOrigin extends RequestOrigin {
 }
 
 const MAX_FILES = 20;
-const FIELDS_LABEL = 'declared';
 
 export type BidService = ReturnType<typeof createBidService>;
 
@@ -197,7 +196,7 @@ export function createBidService({
         .returning({ id: bids.id, version: bids.currentVersion });
       if (!bid) throw new Error('upsert returned no row');
       const receiptFiles = files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
-      const declared = { publicBenefitRatio: fields.publicBenefitRatio, declarations: fields.declarations, summary: fields.summary };
+      const declared: DeclaredFields = { publicBenefitRatio: fields.publicBenefitRatio, declarations: fields.declarations, summary: fields.summary };
       const digest = bidDigest({
         files: receiptFiles,
         fields: declared,
@@ -214,7 +213,7 @@ export function createBidService({
           version: bid.version,
           receivedAt,
           sealedDataKey: sealDataKey(dataKey, recruitment.bidPublicKey, bid.id),
-          sealedFields: encryptJson(declared, dataKey, FIELDS_LABEL),
+          sealedFields: encryptJson(declared, dataKey, DECLARED_FIELDS_LABEL),
           digest,
           uploaderId: bidder.id,
           ip: origin.ip,

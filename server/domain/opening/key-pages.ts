@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { MIN_PASSPHRASE_LENGTH } from '../../lib/sealing.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { OpeningKeyBody } from './key-routes.ts';
 import type { OpeningKeyService } from './keys.ts';
 
@@ -39,7 +39,7 @@ const openingKeyPages: FastifyPluginAsyncTypebox<{ openingKeys: OpeningKeyServic
       const { passphrase, oldPassphrase, confirmation } = request.body;
       if (confirmation !== passphrase) return show({ status: 400, errors: { confirmation: '两次输入的口令不一致' } });
       try {
-        await openingKeys.setOpeningKey(user, { passphrase, oldPassphrase: oldPassphrase || undefined }, { ip: request.ip });
+        await openingKeys.setOpeningKey(user, { passphrase, oldPassphrase: oldPassphrase || undefined }, requestOrigin(request));
       } catch (error) {
         return show(refusedForm(error));
       }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerSecurity } from '../../lib/schemas.ts';
 import { MIN_PASSPHRASE_LENGTH } from '../../lib/sealing.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { OpeningKeyService } from './keys.ts';
 
 export const OpeningKeyBody = Type.Object({
@@ -24,7 +24,7 @@ const openingKeyRoutes: FastifyPluginAsyncTypebox<{ openingKeys: OpeningKeyServi
       onRequest: requireRole('agent', 'inspector', 'admin'),
     },
     async (request) =>
-      openingKeys.setOpeningKey(currentUser(request), request.body, { ip: request.ip, userAgent: request.headers['user-agent'] }),
+      openingKeys.setOpeningKey(currentUser(request), request.body, requestOrigin(request)),
   );
 };
 

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import type { OpeningService } from './service.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const TextForm = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
-const origin = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
 const participants = requireRole('agent', 'inspector', 'bidder', 'admin');
 
 const DONE: Record<string, string> = {
@@ -87,12 +86,12 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
 
   app.post('/recruitments/:id/opening/start', { schema: post, onRequest: requireRole('agent') }, async (request, reply) =>
     respond(request, reply, request.params.id, 'start', () =>
-      opening.startOpening(request.params.id, currentUser(request), origin(request)),
+      opening.startOpening(request.params.id, currentUser(request), requestOrigin(request)),
     ),
   );
 
   app.post('/recruitments/:id/opening/attend', { schema: post, onRequest: requireRole('inspector', 'bidder') }, async (request, reply) =>
-    respond(request, reply, request.params.id, 'attend', () => opening.attend(request.params.id, currentUser(request), origin(request))),
+    respond(request, reply, request.params.id, 'attend', () => opening.attend(request.params.id, currentUser(request), requestOrigin(request))),
   );
 
   app.post(
@@ -104,7 +103,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     },
     async (request, reply) =>
       respond(request, reply, request.params.id, 'unlock', () =>
-        opening.unlock(request.params.id, request.body.passphrase, currentUser(request), origin(request)),
+        opening.unlock(request.params.id, request.body.passphrase, currentUser(request), requestOrigin(request)),
       ),
   );
 
@@ -113,7 +112,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     { schema: { ...post, body: TextForm }, attachValidation: true, onRequest: requireRole('bidder') },
     async (request, reply) =>
       respond(request, reply, request.params.id, 'objection', () =>
-        opening.raiseObjection(request.params.id, request.body.text, currentUser(request), origin(request)),
+        opening.raiseObjection(request.params.id, request.body.text, currentUser(request), requestOrigin(request)),
       ),
   );
 
@@ -126,7 +125,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     },
     async (request, reply) =>
       respond(request, reply, request.params.id, 'answer', () =>
-        opening.answerObjection(request.params.objectionId, request.body.text, currentUser(request), origin(request)),
+        opening.answerObjection(request.params.objectionId, request.body.text, currentUser(request), requestOrigin(request)),
       ),
   );
 
@@ -139,7 +138,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     },
     async (request, reply) =>
       respond(request, reply, request.params.id, 'signoff', () =>
-        opening.signOff(request.params.id, request.body.comment, currentUser(request), origin(request)),
+        opening.signOff(request.params.id, request.body.comment, currentUser(request), requestOrigin(request)),
       ),
   );
 };

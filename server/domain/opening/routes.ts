@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { bearerSecurity as security } from '../../lib/schemas.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { OpeningService } from './service.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const TextBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
 const tags = ['opening'];
-const origin = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
 
 const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = async (app, { opening }) => {
   app.post(
@@ -17,7 +14,7 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
       schema: { summary: '开始开标（经办人，提交截止时间到达后）', tags, security, params: IdParams },
       onRequest: requireRole('agent'),
     },
-    async (request) => opening.startOpening(request.params.id, currentUser(request), origin(request)),
+    async (request) => opening.startOpening(request.params.id, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -26,7 +23,7 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
       schema: { summary: '开标签到（纪检监督员、响应单位）', tags, security, params: IdParams },
       onRequest: requireRole('inspector', 'bidder'),
     },
-    async (request) => opening.attend(request.params.id, currentUser(request), origin(request)),
+    async (request) => opening.attend(request.params.id, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -41,7 +38,7 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
       },
       onRequest: requireRole('agent', 'inspector', 'admin'),
     },
-    async (request) => opening.unlock(request.params.id, request.body.passphrase, currentUser(request), origin(request)),
+    async (request) => opening.unlock(request.params.id, request.body.passphrase, currentUser(request), requestOrigin(request)),
   );
 
   app.get(
@@ -60,7 +57,7 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
       onRequest: requireRole('bidder'),
     },
     async (request, reply) =>
-      reply.code(201).send(await opening.raiseObjection(request.params.id, request.body.text, currentUser(request), origin(request))),
+      reply.code(201).send(await opening.raiseObjection(request.params.id, request.body.text, currentUser(request), requestOrigin(request))),
   );
 
   app.post(
@@ -69,7 +66,7 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
       schema: { summary: '答复异议（经办人，记入开标记录）', tags, security, params: IdParams, body: TextBody },
       onRequest: requireRole('agent'),
     },
-    async (request) => opening.answerObjection(request.params.id, request.body.text, currentUser(request), origin(request)),
+    async (request) => opening.answerObjection(request.params.id, request.body.text, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -84,7 +81,7 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
       },
       onRequest: requireRole('inspector'),
     },
-    async (request) => opening.signOff(request.params.id, request.body.comment, currentUser(request), origin(request)),
+    async (request) => opening.signOff(request.params.id, request.body.comment, currentUser(request), requestOrigin(request)),
   );
 };
 

@@ -31,6 +31,7 @@ import {
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import { BID_KEY_THRESHOLD, type OpeningKeyService } from './keys.ts';
 
@@ -41,14 +42,6 @@ import { BID_KEY_THRESHOLD, type OpeningKeyService } from './keys.ts';
 
 /** Fewer valid bids than this and a lot fails (SPEC §3). */
 export const MIN_VALID_BIDS = 3;
-
-const DECLARED_LABEL = 'declared';
-
-interface DeclaredFields {
-  publicBenefitRatio: number;
-  declarations: Record<string, boolean>;
-  summary: string;
-}
 
 function isDeclared(value: unknown): value is DeclaredFields {
   if (typeof value !== 'object' || value === null) return false;
@@ -252,7 +245,7 @@ export function createOpeningService({
       let recomputedDigest: string | null = null;
       try {
         dataKey = openDataKey(parseSealed(version.sealedDataKey), bidKey, bid.id);
-        const fields = decryptJson(parseEncryptedJson(version.sealedFields), dataKey, DECLARED_LABEL);
+        const fields = decryptJson(parseEncryptedJson(version.sealedFields), dataKey, DECLARED_FIELDS_LABEL);
         declared = isDeclared(fields) ? fields : null;
         const recomputedFiles = [];
         for (const file of files) {

@@ -3,11 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { beijingLocalToIso, DATETIME_LOCAL, toBeijingLocal } from '../../lib/datetime.ts';
+import { IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { AccountService, SignedInUser } from '../accounts/service.ts';
 import { DAY_MS, DEFAULT_ELIGIBILITY, RULES } from './rules.ts';
-import { AmendmentBody, CreateRecruitmentBody, IdParams, PublicationBody, ReasonBody, TextBody, type CreateRecruitmentInput } from './schemas.ts';
+import { AmendmentBody, CreateRecruitmentBody, PublicationBody, ReasonBody, TextBody, type CreateRecruitmentInput } from './schemas.ts';
 import type { RecruitmentService } from './service.ts';
 import { allowedActions } from './state.ts';
 import { PUBLICATION_CHANNELS, type Recruitment } from './types.ts';
@@ -256,7 +257,6 @@ async function submitDraft(
 
 // ---- the plugin ---------------------------------------------------------------------------
 
-const origin = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
 /** what a malformed id in a path or form names: nothing, as an unknown id would */
 const notFound = () => new AppError('NOT_FOUND', '您访问的页面或资源不存在');
 const given = (value: string | undefined) => value || undefined;
@@ -382,7 +382,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
     { schema: { hide: true, body: DraftFormBody }, attachValidation: true, onRequest: agentOnly },
     async (request, reply) =>
       submitDraft(reply, NEW_DRAFT_PAGE, request.body, request.validationError, (input) =>
-        recruitments.createDraft(input, currentUser(request), origin(request)),
+        recruitments.createDraft(input, currentUser(request), requestOrigin(request)),
       ),
   );
 
@@ -403,7 +403,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
       const agent = currentUser(request);
       const draft = await editableDraft(request.params.id, agent);
       return submitDraft(reply, editDraftPage(draft), request.body, request.validationError, (input) =>
-        recruitments.updateDraft(draft.id, input, agent, origin(request)),
+        recruitments.updateDraft(draft.id, input, agent, requestOrigin(request)),
       );
     },
   );
@@ -424,7 +424,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
           request.params.id,
           { inspectorId: request.body.inspectorId, escrowHolderId: given(request.body.escrowHolderId) },
           agent,
-          origin(request),
+          requestOrigin(request),
         ),
       ),
   );
@@ -438,7 +438,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
           request.params.id,
           { ...request.body, url: given(request.body.url) },
           agent,
-          origin(request),
+          requestOrigin(request),
         ),
       ),
   );
@@ -459,7 +459,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
             questionsDeadline: optionalInstant(questionsDeadline, 'questionsDeadline'),
           },
           agent,
-          origin(request),
+          requestOrigin(request),
         );
       }),
   );
@@ -473,7 +473,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
         request,
         reply,
         { form: 'answer', recruitmentId: request.body.recruitmentId, questionId },
-        (agent) => recruitments.answerQuestion(questionId, request.body.text, agent, origin(request)),
+        (agent) => recruitments.answerQuestion(questionId, request.body.text, agent, requestOrigin(request)),
       );
     },
   );
@@ -483,7 +483,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
     { schema: { hide: true, params: IdParams, body: ReasonBody }, attachValidation: true, onRequest: agentOnly },
     async (request, reply) =>
       submitManageForm(request, reply, { form: 'cancel', recruitmentId: request.params.id }, (agent) =>
-        recruitments.cancelRecruitment(request.params.id, request.body.reason, agent, origin(request)),
+        recruitments.cancelRecruitment(request.params.id, request.body.reason, agent, requestOrigin(request)),
       ),
   );
 };

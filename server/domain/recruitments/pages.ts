@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../../lib/clock.ts';
+import { IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { formatRemaining, STATUS_LABELS } from '../../lib/labels.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { buildAtomFeed } from './feed.ts';
-import { IdParams, ListQuery, ReasonBody, TextBody } from './schemas.ts';
+import { ListQuery, ReasonBody, TextBody } from './schemas.ts';
 import type { RecruitmentService } from './service.ts';
 import { allowedActions } from './state.ts';
 import { RECRUITMENT_STATUSES } from './types.ts';
@@ -32,7 +33,6 @@ const FIELD_LABELS: Record<string, string> = {
   questionsDeadline: '提问截止时间',
 };
 
-const origin = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
 
 const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = async (app, options) => {
   const { recruitments, clock } = options;
@@ -135,7 +135,7 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
         showDetail(request, reply, id, { failure: { ...failure, form: 'question', values: { text: request.body?.text } } });
       if (request.validationError) return show(invalidForm(request.validationError.validation));
       try {
-        await recruitments.askQuestion(id, request.body.text, currentUser(request), origin(request));
+        await recruitments.askQuestion(id, request.body.text, currentUser(request), requestOrigin(request));
       } catch (error) {
         return show(refusedForm(error));
       }
@@ -153,7 +153,7 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
         showDetail(request, reply, id, { failure: { ...failure, form: 'suspend', values: { reason: request.body?.reason } } });
       if (request.validationError) return show(invalidForm(request.validationError.validation));
       try {
-        await recruitments.suspendRecruitment(id, request.body.reason, currentUser(request), origin(request));
+        await recruitments.suspendRecruitment(id, request.body.reason, currentUser(request), requestOrigin(request));
       } catch (error) {
         return show(refusedForm(error));
       }
@@ -171,8 +171,8 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       async (request, reply) => {
         const id = request.params.id;
         try {
-          if (action === 'resume') await recruitments.resumeRecruitment(id, currentUser(request), origin(request));
-          else await recruitments.countersignCancellation(id, currentUser(request), origin(request));
+          if (action === 'resume') await recruitments.resumeRecruitment(id, currentUser(request), requestOrigin(request));
+          else await recruitments.countersignCancellation(id, currentUser(request), requestOrigin(request));
         } catch (error) {
           return showDetail(request, reply, id, { failure: { ...refusedForm(error), form: action } });
         }

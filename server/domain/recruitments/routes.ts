@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
-import { bearerSecurity as security } from '../../lib/schemas.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
+import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import {
   AmendmentBody,
   AnnouncementReply,
   CreateRecruitmentBody,
-  IdParams,
   ListQuery,
   PublicationBody,
   PublishBody,
@@ -22,7 +20,6 @@ import {
 import type { RecruitmentService } from './service.ts';
 import { buildReleasePackage } from './ocds.ts';
 
-const origin = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
 const tags = ['recruitments'];
 
 export interface RecruitmentRouteOptions {
@@ -76,7 +73,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       onRequest: requireRole('agent'),
     },
     async (request, reply) =>
-      reply.code(201).send(await recruitments.createDraft(request.body, currentUser(request), origin(request))),
+      reply.code(201).send(await recruitments.createDraft(request.body, currentUser(request), requestOrigin(request))),
   );
 
   app.patch(
@@ -85,7 +82,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       schema: { summary: '修改草稿（仅草稿）', tags, security, params: IdParams, body: UpdateRecruitmentBody, response: { 200: RecruitmentReply } },
       onRequest: requireRole('agent'),
     },
-    async (request) => recruitments.updateDraft(request.params.id, request.body, currentUser(request), origin(request)),
+    async (request) => recruitments.updateDraft(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -94,7 +91,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       schema: { summary: '发布招募公告（须已记录集体决策、指定纪检监督员）', tags, security, params: IdParams, body: PublishBody, response: { 200: StatusReply } },
       onRequest: requireRole('agent'),
     },
-    async (request) => recruitments.publish(request.params.id, request.body, currentUser(request), origin(request)),
+    async (request) => recruitments.publish(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -104,7 +101,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       onRequest: requireRole('agent'),
     },
     async (request, reply) =>
-      reply.code(201).send(await recruitments.addPublication(request.params.id, request.body, currentUser(request), origin(request))),
+      reply.code(201).send(await recruitments.addPublication(request.params.id, request.body, currentUser(request), requestOrigin(request))),
   );
 
   app.post(
@@ -114,7 +111,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       onRequest: requireRole('agent'),
     },
     async (request, reply) =>
-      reply.code(201).send(await recruitments.amend(request.params.id, request.body, currentUser(request), origin(request))),
+      reply.code(201).send(await recruitments.amend(request.params.id, request.body, currentUser(request), requestOrigin(request))),
   );
 
   app.post(
@@ -123,7 +120,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       schema: { summary: '终止招募（招标代理，须说明理由；纪检监督员会签）', tags, security, params: IdParams, body: ReasonBody, response: { 200: StatusReply } },
       onRequest: requireRole('agent'),
     },
-    async (request) => recruitments.cancelRecruitment(request.params.id, request.body.reason, currentUser(request), origin(request)),
+    async (request) => recruitments.cancelRecruitment(request.params.id, request.body.reason, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -132,7 +129,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       schema: { summary: '会签终止（纪检监督员，记录操作日志链头）', tags, security, params: IdParams },
       onRequest: requireRole('inspector'),
     },
-    async (request) => recruitments.countersignCancellation(request.params.id, currentUser(request), origin(request)),
+    async (request) => recruitments.countersignCancellation(request.params.id, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -141,7 +138,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       schema: { summary: '暂停招募（纪检监督员，须说明理由）', tags, security, params: IdParams, body: ReasonBody, response: { 200: StatusReply } },
       onRequest: requireRole('inspector'),
     },
-    async (request) => recruitments.suspendRecruitment(request.params.id, request.body.reason, currentUser(request), origin(request)),
+    async (request) => recruitments.suspendRecruitment(request.params.id, request.body.reason, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -150,7 +147,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       schema: { summary: '恢复招募（纪检监督员），回到暂停前的状态', tags, security, params: IdParams, response: { 200: StatusReply } },
       onRequest: requireRole('inspector'),
     },
-    async (request) => recruitments.resumeRecruitment(request.params.id, currentUser(request), origin(request)),
+    async (request) => recruitments.resumeRecruitment(request.params.id, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
@@ -160,7 +157,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       onRequest: requireRole('bidder'),
     },
     async (request, reply) =>
-      reply.code(201).send(await recruitments.askQuestion(request.params.id, request.body.text, currentUser(request), origin(request))),
+      reply.code(201).send(await recruitments.askQuestion(request.params.id, request.body.text, currentUser(request), requestOrigin(request))),
   );
 
   app.get(
@@ -178,7 +175,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       schema: { summary: '答复问题（经办人；答复向所有人公开，不显示提问人）', tags, security, params: IdParams, body: TextBody },
       onRequest: requireRole('agent'),
     },
-    async (request) => recruitments.answerQuestion(request.params.id, request.body.text, currentUser(request), origin(request)),
+    async (request) => recruitments.answerQuestion(request.params.id, request.body.text, currentUser(request), requestOrigin(request)),
   );
 
   app.put(

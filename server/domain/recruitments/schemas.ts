@@ -1,12 +1,11 @@
 import { Type, type Static } from 'typebox';
 import { ANNOUNCEMENT_KINDS, PUBLICATION_CHANNELS, RECRUITMENT_STATUSES } from './types.ts';
+import { InstantOut, Nullable } from '../../lib/schemas.ts';
 
 const Key = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
 const text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const Instant = Type.String({ format: 'date-time' });
 const Uuid = Type.String({ format: 'uuid' });
-/** A time in a reply: the service hands out Date objects, serialised as ISO 8601. */
-const InstantOut = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
 
 export const LotInput = Type.Object({
   key: Key,
@@ -88,10 +87,6 @@ export const ListQuery = Type.Object({
   status: Type.Optional(Type.Enum(RECRUITMENT_STATUSES)),
   q: Type.Optional(Type.String({ maxLength: 100 })),
 });
-
-export const IdParams = Type.Object({ id: Uuid });
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const AnnouncementReply = Type.Object({
   id: Type.String(),
