@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_ELIGIBILITY } from '../../server/domain/recruitments/rules.ts';
+
+/** The `declarations` field of a bid that declares every default eligibility condition met. */
+export const ALL_DECLARED = JSON.stringify(Object.fromEntries(DEFAULT_ELIGIBILITY.map((condition) => [condition.key, true])));
 
 export interface UploadFile {
   field?: string;

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
+import { ALL_DECLARED } from './multipart.ts';
 import { organizationInput } from './uscc.ts';
 
 // The real server as a child process, seeded and fed over HTTP only, for the kill test and the
@@ -12,7 +13,6 @@ import { organizationInput } from './uscc.ts';
 // kills the server and /proc/<pid> shows the server's memory.
 
 export const ADMIN = { email: 'admin@example.org', password: 'admin-password-1' };
-const ALL_DECLARED = JSON.stringify({ political: true, liability: true, qualification: true, credit: true, taxes: true, record: true });
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export interface ServerProcess {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bidDigest } from '../../server/lib/sealing.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
-import { multipart, pdfWith } from '../helpers/multipart.ts';
+import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
@@ -12,7 +12,6 @@ let t: TestApp;
 let cast: Cast;
 let recruitmentId: string;
 
-const ALL_DECLARED = JSON.stringify({ political: true, liability: true, qualification: true, credit: true, taxes: true, record: true });
 
 beforeAll(async () => {
   t = await createTestApp();

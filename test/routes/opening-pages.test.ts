@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, bearer, createTestApp, type TestApp } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
-import { multipart, pdfWith } from '../helpers/multipart.ts';
+import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, PASSPHRASE, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
@@ -10,7 +10,6 @@ let cast: Cast;
 let id: string;
 const organizations: { email: string; password: string; name: string }[] = [];
 
-const DECLARED = JSON.stringify({ political: true, liability: true, qualification: true, credit: true, taxes: true, record: true });
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -20,7 +19,7 @@ beforeAll(async () => {
     const organization = organizationInput();
     await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
     organizations.push(organization);
-    const body = multipart({ lot: 'arts', publicBenefitRatio: ratio, declarations: DECLARED }, [{ filename: 'a.pdf', content: pdfWith(ratio) }]);
+    const body = multipart({ lot: 'arts', publicBenefitRatio: ratio, declarations: ALL_DECLARED }, [{ filename: 'a.pdf', content: pdfWith(ratio) }]);
     await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/bids`, headers: { ...bearer(await apiToken(t, organization)), ...body.headers }, payload: body.payload });
   }
   const deadline = Date.parse((await t.app.inject({ url: `/api/v1/recruitments/${id}` })).json().submissionDeadline);

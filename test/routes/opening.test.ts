@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
-import { multipart, pdfWith } from '../helpers/multipart.ts';
+import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createDraft, PASSPHRASE, setOpeningKey, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
@@ -11,7 +11,6 @@ let cast: Cast;
 let escrow: TestUser;
 let escrowToken: string;
 
-const DECLARED = JSON.stringify({ political: true, liability: true, qualification: true, credit: true, taxes: true, record: true });
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -39,7 +38,7 @@ async function bidder() {
 }
 
 async function submit(id: string, token: string, lot: string, ratio: string, marker = 'x') {
-  const body = multipart({ lot, publicBenefitRatio: ratio, declarations: DECLARED, summary: '方案' }, [{ filename: 'a.pdf', content: pdfWith(marker, 5000) }]);
+  const body = multipart({ lot, publicBenefitRatio: ratio, declarations: ALL_DECLARED, summary: '方案' }, [{ filename: 'a.pdf', content: pdfWith(marker, 5000) }]);
   const response = await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/bids`, headers: { ...bearer(token), ...body.headers }, payload: body.payload });
   expect(response.statusCode).toBe(201);
   return response.json<{ bidId: string; digest: string }>();
@@ -86,7 +85,7 @@ describe('the bid opening', () => {
     const started = await api('POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken);
     expect(started.json()).toEqual({ status: 'opening' });
     const late = await bidder();
-    const body = multipart({ lot: 'arts', publicBenefitRatio: '30', declarations: DECLARED }, [{ filename: 'a.pdf', content: pdfWith('late') }]);
+    const body = multipart({ lot: 'arts', publicBenefitRatio: '30', declarations: ALL_DECLARED }, [{ filename: 'a.pdf', content: pdfWith('late') }]);
     const response = await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/bids`, headers: { ...bearer(late.token), ...body.headers }, payload: body.payload });
     expect(response.json().code).toBe('DEADLINE_PASSED');
     expect((await api('POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken)).json().code).toBe('INVALID_TRANSITION');
