@@ -64,18 +64,15 @@ export function createBidService({
     return { ...recruitment, bidPublicKey: recruitment.bidPublicKey };
   }
 
-  async function recruitmentTerms(recruitmentId: string) {
-    const [recruitment] = await db
-      .select({ minPublicBenefitRatio: recruitments.minPublicBenefitRatio })
-      .from(recruitments)
-      .where(eq(recruitments.id, recruitmentId));
+  /** The lots and conditions a bid is checked against; the recruitment row is already loaded. */
+  async function recruitmentTerms({ id: recruitmentId, minPublicBenefitRatio }: { id: string; minPublicBenefitRatio: number }) {
     const lotRows = await db.select({ key: lots.key }).from(lots).where(eq(lots.recruitmentId, recruitmentId));
     const conditions = await db
       .select({ key: eligibilityConditions.key })
       .from(eligibilityConditions)
       .where(eq(eligibilityConditions.recruitmentId, recruitmentId));
     return {
-      minPublicBenefitRatio: recruitment?.minPublicBenefitRatio ?? 0,
+      minPublicBenefitRatio,
       lotKeys: lotRows.map((l) => l.key),
       conditionKeys: conditions.map((c) => c.key),
     };
@@ -153,7 +150,7 @@ export function createBidService({
         written.push({ id: fileId, name: displayName(part.filename), ...encryptor.result() });
       }
       if (written.length === 0) throw new AppError('VALIDATION_FAILED', '请至少上传一个 PDF 响应文件', 'documents');
-      const fields = checkFields(raw, await recruitmentTerms(recruitmentId));
+      const fields = checkFields(raw, await recruitmentTerms(recruitment));
       return await record(recruitment, organization.id, bidder, origin, fields, dataKey, written);
     } catch (error) {
       await Promise.all(written.map((file) => storage.removeSealedBidFile(recruitmentId, file.id)));
