@@ -1,14 +1,14 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyView from '@fastify/view';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import type { Clock } from '../lib/clock.ts';
 import { ANNOUNCEMENT_LABELS, CHANNEL_LABELS, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
 import { renderMarkdown } from '../lib/markdown.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 
-export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+export const VIEWS_DIR = path.join(PROJECT_ROOT, 'views');
 
 declare module 'fastify' {
   interface FastifyReply {

@@ -6,10 +6,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../helpers/global-setup.ts';
+import { SERVER_ARGS } from '../helpers/server-process.ts';
 
-// Starts the real entry point (what `npm start` runs) as a separate process.
+// Starts the real entry point (the bundle `npm start` runs, built by the test set-up) as a separate process.
 
-const TSX = path.resolve('node_modules/.bin/tsx');
 const running = new Set<ChildProcess>();
 const folders: string[] = [];
 
@@ -25,7 +25,7 @@ interface Started {
 }
 
 function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(TSX, ['server/server.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

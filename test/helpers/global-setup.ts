@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import { buildServer } from '../../scripts/build.ts';
 import { createDatabase, MIGRATIONS_DIR } from '../../server/db/client.ts';
 
 declare module 'vitest' {
@@ -21,6 +22,8 @@ declare module 'vitest' {
 // Migrating a fresh database once and copying it per test file keeps the suite fast on both
 // engines: a new PGlite takes seconds to initialise, a copy of a dump well under one.
 export default async function setup(project: TestProject) {
+  // the start-up and kill tests run the server as `npm start` does: from its bundle
+  await buildServer();
   const url = process.env.DATABASE_URL;
   if (url) {
     const name = `portal_template_${randomBytes(4).toString('hex')}`;

@@ -1,16 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
+import { PROJECT_ROOT } from '../../server/paths.ts';
 import { ALL_DECLARED } from './multipart.ts';
 import { organizationInput } from './uscc.ts';
 
 // The real server as a child process, seeded and fed over HTTP only, for the kill test and the
-// benchmark. It runs as `node --import tsx` rather than through the tsx CLI, which would put a
-// second process in between: this way the child's pid is the server's own, so a SIGKILL really
-// kills the server and /proc/<pid> shows the server's memory.
+// benchmark. It runs the bundle `npm start` runs (built by the test set-up, or by the benchmark),
+// under node itself: the child's pid is the server's own, so a SIGKILL really kills the server
+// and /proc/<pid> shows the server's memory.
+
+/** node's arguments in `npm start` (its command after the build), so tests run what users run */
+export const SERVER_ARGS = startArguments();
+
+function startArguments(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = scripts.start.split('&&').at(-1)!.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start should end by running node: ${scripts.start}`);
+  return args.map((arg) => (arg.startsWith('-') ? arg : path.join(PROJECT_ROOT, arg)));
+}
 
 export const ADMIN = { email: 'admin@example.org', password: 'admin-password-1' };
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -41,7 +54,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts the server on the embedded database and resolves once its start banner is printed. */
 export function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     env: {
       PATH: process.env.PATH,
       HOST: '127.0.0.1',
