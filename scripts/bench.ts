@@ -5,6 +5,8 @@ import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFile
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { buildServer } from './build.ts';
 import {
   api,
   bidFields,
@@ -27,10 +29,15 @@ import {
 //      memory, and the same for 20 MB to show memory does not grow with the file;
 //   2. a deadline rush: 500 organisations submitting one small bid each, all at once.
 // Sizes are in MiB (2^20 bytes), written "MB" in the output.
+//
+// `npm run bench -- upload` or `-- rush` runs one part. With DATABASE_URL set, the server runs on
+// that PostgreSQL, in a fresh database created for the run and dropped after it; otherwise on the
+// embedded PGlite, which lives inside the server process and so counts in its memory.
 
 const MiB = 1024 * 1024;
 const LARGE = 200 * MiB;
 const SMALL = 20 * MiB;
+const UPLOAD_ROUNDS = 3;
 const RUSH_BIDDERS = 500;
 const RUSH_FILE = 200 * 1024;
 // registration and sign-in hash with argon2: more at once than cores only queues in the server
@@ -40,9 +47,35 @@ const BENCH_TIMEOUT_MS = 20 * 60_000;
 const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
 
-function cleanUp() {
+const parts = process.argv.slice(2);
+const runs = (part: 'upload' | 'rush') => parts.length === 0 || parts.includes(part);
+
+/** A fresh database on the PostgreSQL of DATABASE_URL, or null for the embedded PGlite. */
+async function createBenchDatabase(): Promise<{ url: string; name: string } | null> {
+  if (!process.env.DATABASE_URL) return null;
+  const name = `portal_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name };
+}
+
+async function adminQuery(statement: string) {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+let database: { url: string; name: string } | null = null;
+
+async function cleanUp() {
   killAllServers();
   rmSync(work, { recursive: true, force: true });
+  if (database) await adminQuery(`drop database if exists ${database.name} with (force)`);
 }
 
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -143,11 +176,17 @@ async function throughput(server: ServerProcess, holders: KeyHolders) {
   await timedUpload(server, token, recruitmentId, small, SMALL, smallSha);
   log(`uploading ${mb(SMALL)}`);
   const smallRun = await timedUpload(server, token, recruitmentId, small, SMALL, smallSha);
-  log(`uploading ${mb(LARGE)}`);
-  const largeRun = await timedUpload(server, token, recruitmentId, large, LARGE, largeSha);
-  log(`shell baseline on ${mb(LARGE)}`);
-  const shellSeconds = await shellBaseline(large);
-  return { smallRun, largeRun, shellSeconds };
+  // other work on a shared machine moves single runs a lot: alternate server and shell, keep medians
+  const largeRuns: UploadFigures[] = [];
+  const shellRuns: number[] = [];
+  for (let round = 1; round <= UPLOAD_ROUNDS; round++) {
+    log(`uploading ${mb(LARGE)} (round ${round} of ${UPLOAD_ROUNDS})`);
+    largeRuns.push(await timedUpload(server, token, recruitmentId, large, LARGE, largeSha));
+    log(`shell baseline on ${mb(LARGE)} (round ${round} of ${UPLOAD_ROUNDS})`);
+    const shell = await shellBaseline(large);
+    if (shell !== null) shellRuns.push(shell);
+  }
+  return { smallRun, largeRuns, shellRuns };
 }
 
 interface RushResult {
@@ -209,31 +248,42 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
   };
 }
 
-function printSummary(
-  rssAtStart: number,
-  { smallRun, largeRun, shellSeconds }: Awaited<ReturnType<typeof throughput>>,
-  rush: Awaited<ReturnType<typeof deadlineRush>>,
-) {
-  const serverRate = LARGE / MiB / largeRun.seconds;
-  const shellRate = shellSeconds === null ? null : LARGE / MiB / shellSeconds;
+type Row = [string, string, string];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function uploadRows(rssAtStart: number, { smallRun, largeRuns, shellRuns }: Awaited<ReturnType<typeof throughput>>): Row[] {
+  const rates = (secondsList: number[]) => secondsList.map((s) => (LARGE / MiB / s).toFixed(0)).join(', ');
+  const serverSeconds = largeRuns.map((run) => run.seconds);
+  const serverRate = LARGE / MiB / median(serverSeconds);
+  const shellRate = shellRuns.length === 0 ? null : LARGE / MiB / median(shellRuns);
+  const largest = largeRuns.reduce((a, b) => (b.peak > a.peak ? b : a));
   const memory = (run: UploadFigures) => {
     // VmHWM is updated lazily, so a flat run can read a hair below the RSS read before it
     const growth = Math.max(0, Math.round((run.peak - run.rssBefore) / MiB));
     return `${mb(run.peak)} peak, ${mb(run.rssBefore)} before (+${growth} MB)`;
   };
-  const ms = (value: number) => `${value.toFixed(0)} ms`;
-  const rows: [string, string, string][] = [
-    ['upload 200 MB, server', `${serverRate.toFixed(0)} MB/s (${largeRun.seconds.toFixed(2)} s)`, ''],
+  return [
+    ['upload 200 MB, server (median)', `${serverRate.toFixed(0)} MB/s (rounds: ${rates(serverSeconds)} MB/s)`, ''],
     ['upload 20 MB, server', `${(SMALL / MiB / smallRun.seconds).toFixed(0)} MB/s (${smallRun.seconds.toFixed(2)} s)`, ''],
     [
-      'shell baseline 200 MB',
-      shellRate === null ? 'openssl not found: not measured' : `${shellRate.toFixed(0)} MB/s (${shellSeconds!.toFixed(2)} s)`,
+      'shell baseline 200 MB (median)',
+      shellRate === null ? 'openssl not found: not measured' : `${shellRate.toFixed(0)} MB/s (rounds: ${rates(shellRuns)} MB/s)`,
       '',
     ],
     ['ratio server / shell', shellRate === null ? '-' : (serverRate / shellRate).toFixed(2), '>= 1.0'],
-    ['server RSS after start (PGlite in-process)', mb(rssAtStart), ''],
-    ['server RSS, 200 MB upload', memory(largeRun), '<= 150 MB'],
+    ['server RSS after start', mb(rssAtStart), ''],
+    ['server RSS, 200 MB upload (highest round)', memory(largest), '<= 150 MB'],
     ['server RSS, 20 MB upload', memory(smallRun), 'same as 200 MB'],
+  ];
+}
+
+function rushRows(rush: Awaited<ReturnType<typeof deadlineRush>>): Row[] {
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
+  return [
     ['rush: seeding 500 organisations', `${rush.seedSeconds.toFixed(1)} s`, ''],
     ['rush: wall time', `${rush.rushSeconds.toFixed(2)} s, server peak RSS ${mb(rush.peak)}`, ''],
     ['rush latency p50 / p95', `${ms(rush.p50)} / ${ms(rush.p95)}`, ''],
@@ -244,36 +294,43 @@ function printSummary(
     ['rush lost receipts', String(rush.receipts - rush.readBack), '0'],
     ['rush failures by status', rush.failures.size === 0 ? 'none' : [...rush.failures].map(([s, n]) => `${s}: ${n}`).join(', '), ''],
   ];
+}
+
+function printSummary(engine: string, rows: Row[]) {
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   // other work on the machine moves every figure: the load average says how much there was
   const load = loadavg()[0]!.toFixed(1);
-  console.log(`\nPortal benchmark — ${cpus().length} CPU(s), load ${load}, Node ${process.versions.node}, loopback, embedded PGlite\n`);
+  console.log(`\nPortal benchmark — ${cpus().length} CPU(s), load ${load}, Node ${process.versions.node}, loopback, ${engine}\n`);
   for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }
 
-const guard = setTimeout(() => {
+const guard = setTimeout(async () => {
   console.error(`[bench] gave up after ${BENCH_TIMEOUT_MS / 60_000} min`);
-  cleanUp();
+  await cleanUp();
   process.exit(1);
 }, BENCH_TIMEOUT_MS);
-process.once('SIGINT', () => {
-  cleanUp();
+process.once('SIGINT', async () => {
+  await cleanUp();
   process.exit(130);
 });
 
 let server: ServerProcess | undefined;
 try {
-  log('starting the server (embedded PGlite, MAX_UPLOAD_MB=300)');
-  server = await startServer({ STORAGE_DIR: storage, MAX_UPLOAD_MB: '300' });
+  await buildServer();
+  database = await createBenchDatabase();
+  const engine = database ? `PostgreSQL (database ${database.name})` : 'embedded PGlite (in the server process)';
+  log(`starting the server (${engine}, MAX_UPLOAD_MB=300)`);
+  server = await startServer({ STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '' });
   const rssAtStart = memoryOf(server.pid).rss;
   const holders = await seedKeyHolders(server.url);
-  const upload = await throughput(server, holders);
-  const rush = await deadlineRush(server, holders);
-  printSummary(rssAtStart, upload, rush);
+  const rows: Row[] = [];
+  if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
+  if (runs('rush')) rows.push(...rushRows(await deadlineRush(server, holders)));
+  printSummary(engine, rows);
 } catch (error) {
   if (server) console.error(`[bench] the server (${server.ended() ?? 'running'}) printed:\n${server.output().slice(-5000)}`);
   throw error;
 } finally {
   clearTimeout(guard);
-  cleanUp();
+  await cleanUp();
 }
