@@ -189,6 +189,30 @@ describe('POST /api/v1/recruitments/:id/bids', () => {
     const audit = (await t.app.inject({ url: `/api/v1/audit?recruitmentId=${recruitmentId}&limit=1000`, headers: bearer(cast.inspectorToken) })).json();
     expect(audit).toContainEqual(expect.objectContaining({ action: 'bid.submit', target: `bid:${response.json().bidId}`, ip: '10.8.8.8' }));
   });
+
+  it('records concurrent submissions together: every receipt matches what is stored, resubmissions get consecutive versions', async () => {
+    const tokens = await Promise.all(Array.from({ length: 6 }, newBidderToken));
+    // each organisation submits twice for the same lot at once, and once for another lot
+    const requests = tokens.flatMap((token, i) => [
+      { token, fields: fields({ summary: `first ${i}` }) },
+      { token, fields: fields({ summary: `second ${i}` }) },
+      { token, fields: fields({ lot: 'sports', summary: `sports ${i}` }) },
+    ]);
+    const responses = await Promise.all(requests.map(({ token, fields }) => submit(token, fields)));
+    expect(responses.map((r) => r.statusCode)).toEqual(requests.map(() => 201));
+    for (const [i, token] of tokens.entries()) {
+      const [first, second, sports] = responses.slice(3 * i, 3 * i + 3).map((r) => r.json());
+      expect(second.bidId).toBe(first.bidId);
+      expect([first.version, second.version].sort()).toEqual([1, 2]);
+      expect(sports).toMatchObject({ version: 1, lot: 'sports' });
+      expect(sports.bidId).not.toBe(first.bidId);
+      const latest = first.version === 2 ? first : second;
+      const stored = (await t.app.inject({ url: `/api/v1/bids/${first.bidId}`, headers: bearer(token) })).json();
+      expect(stored).toMatchObject({ version: 2, digest: latest.digest, files: latest.files });
+    }
+    const verify = (await t.app.inject({ url: '/api/v1/audit/verify', headers: bearer(cast.inspectorToken) })).json();
+    expect(verify.ok).toBe(true);
+  });
 });
 
 describe('upload size limit', () => {

@@ -33,26 +33,39 @@ export type AuditService = ReturnType<typeof createAuditService>;
 
 export function createAuditService({ db, clock }: { db: Db; clock: Clock }) {
   /** Appends an entry inside the caller's transaction: the entry commits with the change it records. */
-  async function record(tx: Tx, event: AuditEvent): Promise<void> {
+  function record(tx: Tx, event: AuditEvent): Promise<void> {
+    return recordAll(tx, [event]);
+  }
+
+  /** Appends entries in order inside the caller's transaction, under one hold of the append lock. */
+  async function recordAll(tx: Tx, events: readonly AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
     const [last] = await tx
       .select({ seq: auditLog.seq, hash: auditLog.hash })
       .from(auditLog)
       .orderBy(desc(auditLog.seq))
       .limit(1);
-    const content = {
-      seq: (last?.seq ?? 0) + 1,
-      at: clock.now(),
-      actorId: event.actor?.id ?? null,
-      actorRole: event.actor?.role ?? null,
-      action: event.action,
-      target: event.target ?? null,
-      recruitmentId: event.recruitmentId ?? null,
-      ip: event.ip ?? null,
-      details: event.details ?? {},
-    };
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    await tx.insert(auditLog).values({ ...content, prevHash, hash: entryHash(content, prevHash) });
+    const at = clock.now();
+    let seq = last?.seq ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const entries = events.map((event) => {
+      const content = {
+        seq: ++seq,
+        at,
+        actorId: event.actor?.id ?? null,
+        actorRole: event.actor?.role ?? null,
+        action: event.action,
+        target: event.target ?? null,
+        recruitmentId: event.recruitmentId ?? null,
+        ip: event.ip ?? null,
+        details: event.details ?? {},
+      };
+      const entry = { ...content, prevHash, hash: entryHash(content, prevHash) };
+      prevHash = entry.hash;
+      return entry;
+    });
+    await tx.insert(auditLog).values(entries);
   }
 
   /** For events that change nothing else, such as a failed sign-in. */
@@ -102,5 +115,5 @@ export function createAuditService({ db, clock }: { db: Db; clock: Clock }) {
     }
   }
 
-  return { record, recordAlone, listEntries, verifyChain };
+  return { record, recordAll, recordAlone, listEntries, verifyChain };
 }

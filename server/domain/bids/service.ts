@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { bidFiles, bids, bidVersions, eligibilityConditions, lots, organizations, recruitments } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { createGroupCommit, type Settled } from '../../lib/group-commit.ts';
 import { bidDigest, createDataKey, createFileEncryptor, encryptJson, sealDataKey } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditEvent, AuditService } from '../audit/service.ts';
 import { NotPdfError, requirePdfHeader } from './pdf-check.ts';
 import { Value } from 'typebox/value';
 import { BidFieldsSchema, DECLARED_FIELDS_LABEL, type BidFields, type DeclaredFields } from './schemas.ts';
@@ -28,6 +29,32 @@ export interface BidOrigin extends RequestOrigin {
 }
 
 const MAX_FILES = 20;
+// bids recorded in one transaction at most; a bigger batch would hold the audit lock longer
+const MAX_BATCH = 100;
+
+type SealedFile = { id: string; name: string; size: number; sha256: string; iv: string; tag: string };
+
+/** A submission whose files are durable, waiting to be recorded. */
+interface Submission {
+  recruitmentId: string;
+  bidPublicKey: string;
+  organizationId: string;
+  bidder: SignedInUser;
+  origin: BidOrigin;
+  fields: BidFields;
+  dataKey: Buffer;
+  files: SealedFile[];
+}
+
+export interface BidReceipt {
+  bidId: string;
+  version: number;
+  receivedAt: Date;
+  lot: string;
+  files: { name: string; size: number; sha256: string }[];
+  digest: string;
+  status: 'submitted';
+}
 
 export type BidService = ReturnType<typeof createBidService>;
 
@@ -51,35 +78,39 @@ export function createBidService({
     return organization;
   }
 
-  /** The recruitment as a bid needs it; refuses when it does not take bids now. */
-  async function openRecruitment(recruitmentId: string) {
-    const [recruitment] = await db.select().from(recruitments).where(eq(recruitments.id, recruitmentId));
-    if (!recruitment || !recruitment.publishedAt) throw new AppError('NOT_FOUND', '招募项目不存在');
-    if (clock.now() >= recruitment.submissionDeadline) {
-      throw new AppError('DEADLINE_PASSED', '响应文件提交已截止（以服务器时间为准）');
-    }
-    if (recruitment.status !== 'published' || !recruitment.bidPublicKey) {
-      throw new AppError('NOT_ACCEPTING_BIDS', '招募项目当前不接受响应文件');
-    }
-    return { ...recruitment, bidPublicKey: recruitment.bidPublicKey };
-  }
-
-  /** The lots and conditions a bid is checked against; the recruitment row is already loaded. */
-  async function recruitmentTerms({ id: recruitmentId, minPublicBenefitRatio }: { id: string; minPublicBenefitRatio: number }) {
-    const lotRows = await db.select({ key: lots.key }).from(lots).where(eq(lots.recruitmentId, recruitmentId));
-    const conditions = await db
-      .select({ key: eligibilityConditions.key })
-      .from(eligibilityConditions)
-      .where(eq(eligibilityConditions.recruitmentId, recruitmentId));
-    return {
-      minPublicBenefitRatio,
-      lotKeys: lotRows.map((l) => l.key),
-      conditionKeys: conditions.map((c) => c.key),
-    };
+  /**
+   * What a submission is checked against, in one query (a rush of bidders makes every query
+   * count): the bidder's organisation, and the recruitment with its lots and conditions, which
+   * cannot change once it is published. Refuses when the recruitment does not take bids now.
+   */
+  async function submissionTerms(recruitmentId: string, bidder: SignedInUser) {
+    const [row] = await db
+      .select({
+        id: recruitments.id,
+        status: recruitments.status,
+        publishedAt: recruitments.publishedAt,
+        submissionDeadline: recruitments.submissionDeadline,
+        bidPublicKey: recruitments.bidPublicKey,
+        minPublicBenefitRatio: recruitments.minPublicBenefitRatio,
+        organizationId: organizations.id,
+        lotKeys: sql<string[]>`array(select ${lots.key} from ${lots} where ${lots.recruitmentId} = ${recruitments.id})`,
+        conditionKeys: sql<string[]>`array(select ${eligibilityConditions.key} from ${eligibilityConditions} where ${eligibilityConditions.recruitmentId} = ${recruitments.id})`,
+      })
+      .from(recruitments)
+      // a join also makes drizzle qualify every column, which the correlated subqueries need
+      .leftJoin(organizations, eq(organizations.userId, bidder.id))
+      .where(eq(recruitments.id, recruitmentId));
+    if (!row || !row.publishedAt) throw new AppError('NOT_FOUND', '招募项目不存在');
+    if (!row.organizationId) throw new AppError('FORBIDDEN', '只有注册的社会组织可以提交响应文件');
+    const refusal = refusalAt({ status: row.status, deadline: row.submissionDeadline }, clock.now());
+    if (refusal) throw refusal;
+    // publication issues the bid key in the same transaction that sets the status
+    if (!row.bidPublicKey) throw new Error(`published recruitment ${row.id} has no bid key`);
+    return { ...row, organizationId: row.organizationId, bidPublicKey: row.bidPublicKey };
   }
 
   /** Checks the declared values against the recruitment's terms; the values are never stored in clear. */
-  function checkFields(raw: Record<string, string>, terms: Awaited<ReturnType<typeof recruitmentTerms>>): BidFields {
+  function checkFields(raw: Record<string, string>, terms: { lotKeys: string[]; conditionKeys: string[]; minPublicBenefitRatio: number }): BidFields {
     let declarations: unknown;
     try {
       declarations = JSON.parse(raw.declarations ?? '{}');
@@ -118,10 +149,9 @@ export function createBidService({
   }
 
   async function submitBid(recruitmentId: string, bidder: SignedInUser, origin: BidOrigin, parts: AsyncIterable<BidPart>) {
-    const organization = await organizationOf(bidder);
-    const recruitment = await openRecruitment(recruitmentId);
+    const terms = await submissionTerms(recruitmentId, bidder);
     const dataKey = createDataKey();
-    const written: { id: string; name: string; size: number; sha256: string; iv: string; tag: string }[] = [];
+    const written: SealedFile[] = [];
     const raw: Record<string, string> = {};
     try {
       for await (const part of parts) {
@@ -150,8 +180,8 @@ export function createBidService({
         written.push({ id: fileId, name: displayName(part.filename), ...encryptor.result() });
       }
       if (written.length === 0) throw new AppError('VALIDATION_FAILED', '请至少上传一个 PDF 响应文件', 'documents');
-      const fields = checkFields(raw, await recruitmentTerms(recruitment));
-      return await record(recruitment, organization.id, bidder, origin, fields, dataKey, written);
+      const fields = checkFields(raw, terms);
+      return await recordBid({ recruitmentId, bidPublicKey: terms.bidPublicKey, organizationId: terms.organizationId, bidder, origin, fields, dataKey, files: written });
     } catch (error) {
       await Promise.all(written.map((file) => storage.removeSealedBidFile(recruitmentId, file.id)));
       throw error;
@@ -160,77 +190,105 @@ export function createBidService({
     }
   }
 
-  /** The one short transaction that makes a bid exist; its commit is the moment of receipt. */
-  async function record(
-    recruitment: { id: string; submissionDeadline: Date; bidPublicKey: string },
-    organizationId: string,
-    bidder: SignedInUser,
-    origin: BidOrigin,
-    fields: BidFields,
-    dataKey: Buffer,
-    files: { id: string; name: string; size: number; sha256: string; iv: string; tag: string }[],
-  ) {
+  /**
+   * The one short transaction that makes bids exist; its commit is their moment of receipt.
+   * Submissions that finish while another commits wait and are recorded together.
+   */
+  function recordBids(submissions: readonly Submission[]) {
     return db.transaction(async (tx) => {
       const receivedAt = clock.now();
-      // the whole bid must be in before the deadline, not just its first byte
-      if (receivedAt >= recruitment.submissionDeadline) {
-        throw new AppError('DEADLINE_PASSED', '响应文件提交已截止（以服务器时间为准）');
+      const recruitmentIds = [...new Set(submissions.map((s) => s.recruitmentId))];
+      const states = new Map(
+        (
+          await tx
+            .select({ id: recruitments.id, status: recruitments.status, deadline: recruitments.submissionDeadline })
+            .from(recruitments)
+            .where(inArray(recruitments.id, recruitmentIds))
+        ).map((state) => [state.id, state]),
+      );
+      const outcomes: Settled<BidReceipt>[] = new Array(submissions.length);
+      const accepted: { submission: Submission; index: number }[] = [];
+      submissions.forEach((submission, index) => {
+        const refusal = refusalAt(states.get(submission.recruitmentId), receivedAt);
+        if (refusal) outcomes[index] = { ok: false, error: refusal };
+        else accepted.push({ submission, index });
+      });
+      const events: AuditEvent[] = [];
+      // one statement cannot upsert a row twice: an organisation's two submissions for one lot in
+      // the same batch go in consecutive rounds and become consecutive versions
+      for (const round of distinctRounds(accepted, ({ submission: s }) => `${s.recruitmentId}/${s.organizationId}/${s.fields.lot}`)) {
+        const upserted = await tx
+          .insert(bids)
+          .values(
+            round.map(({ submission: s }) => ({
+              recruitmentId: s.recruitmentId,
+              organizationId: s.organizationId,
+              lotKey: s.fields.lot,
+              status: 'submitted' as const,
+              currentVersion: 1,
+              updatedAt: receivedAt,
+            })),
+          )
+          .onConflictDoUpdate({
+            target: [bids.recruitmentId, bids.organizationId, bids.lotKey],
+            set: { status: 'submitted', currentVersion: sql`${bids.currentVersion} + 1`, updatedAt: receivedAt },
+          })
+          .returning({ id: bids.id, version: bids.currentVersion, recruitmentId: bids.recruitmentId, organizationId: bids.organizationId, lot: bids.lotKey });
+        const bidOf = new Map(upserted.map((bid) => [`${bid.recruitmentId}/${bid.organizationId}/${bid.lot}`, bid]));
+        const versions = round.map(({ submission: s, index }) => {
+          const bid = bidOf.get(`${s.recruitmentId}/${s.organizationId}/${s.fields.lot}`);
+          if (!bid) throw new Error('upsert returned no row for a submission');
+          const files = s.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
+          const declared: DeclaredFields = { publicBenefitRatio: s.fields.publicBenefitRatio, declarations: s.fields.declarations, summary: s.fields.summary };
+          const digest = bidDigest({
+            files,
+            fields: declared,
+            recruitmentId: s.recruitmentId,
+            organizationId: s.organizationId,
+            lot: s.fields.lot,
+            version: bid.version,
+            receivedAt: receivedAt.toISOString(),
+          });
+          outcomes[index] = {
+            ok: true,
+            value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, status: 'submitted' },
+          };
+          events.push({
+            actor: s.bidder,
+            action: 'bid.submit',
+            target: `bid:${bid.id}`,
+            recruitmentId: s.recruitmentId,
+            ip: s.origin.ip,
+            details: { version: bid.version, lot: s.fields.lot, digest, files: files.length, sessionId: s.origin.sessionId },
+          });
+          return {
+            row: {
+              id: randomUUID(),
+              bidId: bid.id,
+              version: bid.version,
+              receivedAt,
+              sealedDataKey: sealDataKey(s.dataKey, s.bidPublicKey, bid.id),
+              sealedFields: encryptJson(declared, s.dataKey, DECLARED_FIELDS_LABEL),
+              digest,
+              uploaderId: s.bidder.id,
+              ip: s.origin.ip,
+              sessionId: s.origin.sessionId,
+              userAgent: s.origin.userAgent?.slice(0, 500) ?? null,
+            },
+            files: s.files,
+          };
+        });
+        await tx.insert(bidVersions).values(versions.map((v) => v.row));
+        await tx
+          .insert(bidFiles)
+          .values(versions.flatMap((v) => v.files.map((file, position) => ({ ...file, versionId: v.row.id, position }))));
       }
-      const [bid] = await tx
-        .insert(bids)
-        .values({
-          recruitmentId: recruitment.id,
-          organizationId,
-          lotKey: fields.lot,
-          status: 'submitted',
-          currentVersion: 1,
-          updatedAt: receivedAt,
-        })
-        .onConflictDoUpdate({
-          target: [bids.recruitmentId, bids.organizationId, bids.lotKey],
-          set: { status: 'submitted', currentVersion: sql`${bids.currentVersion} + 1`, updatedAt: receivedAt },
-        })
-        .returning({ id: bids.id, version: bids.currentVersion });
-      if (!bid) throw new Error('upsert returned no row');
-      const receiptFiles = files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
-      const declared: DeclaredFields = { publicBenefitRatio: fields.publicBenefitRatio, declarations: fields.declarations, summary: fields.summary };
-      const digest = bidDigest({
-        files: receiptFiles,
-        fields: declared,
-        recruitmentId: recruitment.id,
-        organizationId,
-        lot: fields.lot,
-        version: bid.version,
-        receivedAt: receivedAt.toISOString(),
-      });
-      const [version] = await tx
-        .insert(bidVersions)
-        .values({
-          bidId: bid.id,
-          version: bid.version,
-          receivedAt,
-          sealedDataKey: sealDataKey(dataKey, recruitment.bidPublicKey, bid.id),
-          sealedFields: encryptJson(declared, dataKey, DECLARED_FIELDS_LABEL),
-          digest,
-          uploaderId: bidder.id,
-          ip: origin.ip,
-          sessionId: origin.sessionId,
-          userAgent: origin.userAgent?.slice(0, 500) ?? null,
-        })
-        .returning({ id: bidVersions.id });
-      if (!version) throw new Error('insert returned no row');
-      await tx.insert(bidFiles).values(files.map((file, position) => ({ ...file, versionId: version.id, position })));
-      await audit.record(tx, {
-        actor: bidder,
-        action: 'bid.submit',
-        target: `bid:${bid.id}`,
-        recruitmentId: recruitment.id,
-        ip: origin.ip,
-        details: { version: bid.version, lot: fields.lot, digest, files: receiptFiles.length, sessionId: origin.sessionId },
-      });
-      return { bidId: bid.id, version: bid.version, receivedAt, lot: fields.lot, files: receiptFiles, digest, status: 'submitted' as const };
+      await audit.recordAll(tx, events);
+      return outcomes;
     });
   }
+
+  const recordBid = createGroupCommit(recordBids, MAX_BATCH);
 
   /** The receipt of the bid's latest version, for the organisation that submitted it. */
   async function getReceipt(bidId: string, bidder: SignedInUser) {
@@ -319,6 +377,29 @@ export function createBidService({
   }
 
   return { submitBid, getReceipt, withdrawBid, listOwnBids, cleanUpLeftovers };
+}
+
+/** Why a bid received at `receivedAt` cannot be recorded, if it cannot. */
+function refusalAt(recruitment: { status: string; deadline: Date } | undefined, receivedAt: Date): AppError | null {
+  // the whole bid must be in before the deadline, not just its first byte
+  if (!recruitment || receivedAt >= recruitment.deadline) {
+    return new AppError('DEADLINE_PASSED', '响应文件提交已截止（以服务器时间为准）');
+  }
+  if (recruitment.status !== 'published') return new AppError('NOT_ACCEPTING_BIDS', '招募项目当前不接受响应文件');
+  return null;
+}
+
+/** Splits items into rounds in which no key appears twice, keeping their order. */
+function distinctRounds<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const rounds: { keys: Set<string>; items: T[] }[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    let round = rounds.find((r) => !r.keys.has(key));
+    if (!round) rounds.push((round = { keys: new Set(), items: [] }));
+    round.keys.add(key);
+    round.items.push(item);
+  }
+  return rounds.map((r) => r.items);
 }
 
 /** The client's file name is kept for display only; it never becomes part of a path. */
