@@ -184,10 +184,3 @@ export function computeEvaluation(input: ScoringInput): ScoringResult {
   }
   return { bids, identicalVectors };
 }
-
-/** The outliers an expert has not yet justified with a comment. */
-export function unjustifiedOutliers(result: ScoringResult, expertId: string): { bidId: string; flag: OutlierFlag }[] {
-  return result.bids.flatMap((bid) =>
-    bid.flags.filter((flag) => flag.expertId === expertId && !flag.justified).map((flag) => ({ bidId: bid.bidId, flag })),
-  );
-}
