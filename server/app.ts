@@ -218,7 +218,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(openingRoutes, { opening });
   await app.register(openingPages, { opening, recruitments });
   await app.register(evaluationRoutes, { evaluation });
-  await app.register(evaluationPages, { evaluation, recruitments, accounts });
+  await app.register(evaluationPages, { evaluation, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,
     publicUrl: config.publicUrl,

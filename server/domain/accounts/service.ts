@@ -255,7 +255,8 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
     };
   }
 
-  function listUsers() {
+  /** Every account, or those of one role (the expert pool). */
+  function listUsers(role?: Role) {
     return db
       .select({
         id: users.id,
@@ -268,6 +269,7 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
         createdAt: users.createdAt,
       })
       .from(users)
+      .where(role ? eq(users.role, role) : undefined)
       .orderBy(asc(users.role), asc(users.createdAt));
   }
 
