@@ -4,7 +4,7 @@ import { computeEvaluation } from '../../server/domain/evaluation/scoring.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
 import { ALL_PASS, createExperts, createInEvaluation, type Bidder, type Expert } from '../helpers/evaluation.ts';
 import { pdfWith } from '../helpers/multipart.ts';
-import { createCast, type Cast } from '../helpers/recruitments.ts';
+import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -290,5 +290,17 @@ describe('the result', () => {
     expect(evaluation.bids.find((b: { bidId: string }) => b.bidId === bidders[0]!.bidId).flags[0].justified).toBe(true);
     const report = await t.app.services.evaluation.evaluationReport(id);
     expect(report.bids).toHaveLength(bidders.length);
+  });
+
+  it('nothing changes while the recruitment is suspended, nor before it reaches evaluation', async () => {
+    expect((await api('POST', `/recruitments/${id}/suspend`, cast.inspectorToken, { reason: '接到举报，暂停核查' })).statusCode).toBe(200);
+    const suspended = await api('PUT', `/recruitments/${id}/scores/${bidders[0]!.bidId}/comment`, panel[0]!.token, { comment: '补充' });
+    expect(suspended.json().code).toBe('NOT_IN_EVALUATION');
+    expect((await api('GET', `/recruitments/${id}/evaluation`, cast.inspectorToken)).statusCode).toBe(200);
+    expect((await api('POST', `/recruitments/${id}/resume`, cast.inspectorToken)).json()).toMatchObject({ status: 'evaluation' });
+    const published = await createPublished(t, cast);
+    const early = await api('POST', `/recruitments/${published}/panel/draw`, cast.agentToken, { size: 5, specialties: [specialty] });
+    expect(early.statusCode).toBe(409);
+    expect(early.json().code).toBe('NOT_IN_EVALUATION');
   });
 });
