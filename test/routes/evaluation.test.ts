@@ -304,3 +304,18 @@ describe('the result', () => {
     expect(early.json().code).toBe('NOT_IN_EVALUATION');
   });
 });
+
+describe('an exhausted sequence', () => {
+  it('leaves the seat of a recused expert empty, logged, and the result never opens', async () => {
+    const other = await createInEvaluation(t, cast, { arts: [20, 30, 40] });
+    const { specialty: only, experts } = await createExperts(t, 5);
+    const drawn = await api('POST', `/recruitments/${other.id}/panel/draw`, cast.agentToken, { size: 5, specialties: [only] });
+    const third = experts.find((e) => e.id === drawn.json().members[2].userId)!;
+    const declared = await api('POST', `/recruitments/${other.id}/panel/declaration`, third.token, { conflict: true, note: '系其中一家单位理事' });
+    expect(declared.json()).toEqual({ status: 'recused', replacement: null });
+    expect((await api('GET', `/recruitments/${other.id}/panel`, cast.agentToken)).json().vacantSeats).toEqual([3]);
+    const entries = (await api('GET', `/audit?recruitmentId=${other.id}&limit=1000`, cast.inspectorToken)).json();
+    expect(entries.some((e: { action: string }) => e.action === 'panel.seat_vacant')).toBe(true);
+    expect((await api('GET', `/recruitments/${other.id}/evaluation`, cast.agentToken)).json().code).toBe('SCORES_PENDING');
+  });
+});

@@ -662,6 +662,12 @@ export function createEvaluationService({
         submittedAt: member.submittedAt,
         confirmedAt: member.confirmedAt,
       })),
+      // a recusal with the sequence exhausted leaves its seat empty, and the evaluation cannot finish
+      vacantSeats: draw
+        ? Array.from({ length: draw.size }, (_, i) => i + 1).filter(
+            (order) => !allMembers.some(({ member }) => member.seat === order && member.status !== 'recused'),
+          )
+        : [],
       me: seat && { order: seat.seat, status: seat.status, chair: seat.seat === 1, submittedAt: seat.submittedAt, confirmedAt: seat.confirmedAt },
       bids: evaluated.map(({ record, lotName, qualification }) => ({
         bidId: record.bidId,
