@@ -125,6 +125,7 @@ describe('bid documents', () => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('application/pdf');
       expect(response.rawPayload.equals(pdfWith(`bid of ${bidders[0]!.name}`))).toBe(true);
+      expect(response.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent(`${bidders[0]!.name}.pdf`)}`);
     }
     expect(await auditEntries('bid.download')).toHaveLength(3);
     expect((await api('GET', url, bidders[0]!.token)).statusCode).toBe(403);

@@ -8,7 +8,8 @@ import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { scoreChart } from './chart.ts';
 import { BidParams, FileParams, Verdict } from './schemas.ts';
-import { attachmentHeader, type EvaluationService } from './service.ts';
+import { attachmentHeader } from '../../lib/content-disposition.ts';
+import type { EvaluationService } from './service.ts';
 
 const Key = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
 const participants = requireRole('agent', 'inspector', 'expert');

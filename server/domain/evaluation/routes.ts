@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { BidParams, CommentBody, DeclarationBody, DrawBody, FileParams, QualificationBody, ScoresBody, SignOffBody } from './schemas.ts';
-import { attachmentHeader, type EvaluationService } from './service.ts';
+import { attachmentHeader } from '../../lib/content-disposition.ts';
+import type { EvaluationService } from './service.ts';
 
 const tags = ['evaluation'];
 const viewers = requireRole('agent', 'inspector', 'expert');

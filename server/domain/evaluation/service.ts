@@ -72,12 +72,6 @@ function sheetsDigest(sheets: { bidId: string; scores: Record<string, number>; c
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
-/** An ASCII fallback and the UTF-8 name, so a Chinese file name survives every browser. */
-export function attachmentHeader(name: string): string {
-  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
 export type EvaluationService = ReturnType<typeof createEvaluationService>;
 
 export function createEvaluationService({
