@@ -23,6 +23,9 @@ import bidPages from './domain/bids/pages.ts';
 import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
+import evaluationPages from './domain/evaluation/pages.ts';
+import evaluationRoutes from './domain/evaluation/routes.ts';
+import { createEvaluationService, type EvaluationService } from './domain/evaluation/service.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
 import openingPages from './domain/opening/pages.ts';
 import openingRoutes from './domain/opening/routes.ts';
@@ -49,6 +52,7 @@ declare module 'fastify' {
       accounts: AccountService;
       recruitments: RecruitmentService;
       bids: BidService;
+      evaluation: EvaluationService;
       mailer: Mailer;
     };
   }
@@ -128,7 +132,8 @@ export async function buildApp(deps: AppDeps) {
   });
   const bids = createBidService({ db, clock, audit, storage });
   const opening = createOpeningService({ db, clock, audit, storage, openingKeys });
-  app.decorate('services', { audit, accounts, recruitments, bids, mailer });
+  const evaluation = createEvaluationService({ db, clock, audit, storage });
+  app.decorate('services', { audit, accounts, recruitments, bids, evaluation, mailer });
   app.addHook('onClose', () => mailer.drain());
 
   const https = config.publicUrl.startsWith('https://');
@@ -212,6 +217,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(bidPages, { bids, recruitments, clock });
   await app.register(openingRoutes, { opening });
   await app.register(openingPages, { opening, recruitments });
+  await app.register(evaluationRoutes, { evaluation });
+  await app.register(evaluationPages, { evaluation, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,
     publicUrl: config.publicUrl,

@@ -519,3 +519,151 @@ export const objections = pgTable(
     index('objections_answered_by_idx').on(t.answeredBy),
   ],
 );
+
+// The evaluation (评审, issue 5): the panel draw, its members, the chair's qualification review,
+// the experts' scores and the inspector's sign-off.
+
+/** The draw of a recruitment's panel: what anyone needs to recompute it (evaluation/draw.ts). */
+export const panelDraws = pgTable(
+  'panel_draws',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .primaryKey()
+      .references(() => recruitments.id),
+    /** 32 random bytes, hex */
+    seed: text('seed').notNull(),
+    /** expert ids in the order the sequence is drawn from */
+    candidates: jsonb('candidates').$type<string[]>().notNull(),
+    specialties: text('specialties').array().notNull(),
+    size: integer('size').notNull(),
+    drawnAt: instant('drawn_at').notNull(),
+    drawnBy: uuid('drawn_by')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [index('panel_draws_drawn_by_idx').on(t.drawnBy), check('panel_draws_size', sql`${t.size} >= 5 and ${t.size} % 2 = 1`)],
+);
+
+export const panelMemberStatusEnum = pgEnum('panel_member_status', ['pending', 'serving', 'recused']);
+
+/**
+ * One expert drawn for a panel: `seat` 1 chairs. A recused expert keeps the row (and the seat it
+ * held) as history; the expert drawn next in the sequence takes that seat.
+ */
+export const panelMembers = pgTable(
+  'panel_members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** 1-based position in the draw sequence */
+    position: integer('position').notNull(),
+    seat: integer('seat').notNull(),
+    status: panelMemberStatusEnum('status').notNull().default('pending'),
+    declaredAt: instant('declared_at'),
+    declarationNote: text('declaration_note'),
+    /** scores submitted and locked */
+    submittedAt: instant('submitted_at'),
+    /** the evaluation result confirmed */
+    confirmedAt: instant('confirmed_at'),
+  },
+  (t) => [
+    uniqueIndex('panel_members_recruitment_user').on(t.recruitmentId, t.userId),
+    uniqueIndex('panel_members_recruitment_position').on(t.recruitmentId, t.position),
+    uniqueIndex('panel_members_one_per_seat').on(t.recruitmentId, t.seat).where(sql`${t.status} <> 'recused'`),
+    index('panel_members_user_id_idx').on(t.userId),
+  ],
+);
+
+/** The chair's qualification review of one opened bid: pass or fail per eligibility condition. */
+export const qualificationResults = pgTable(
+  'qualification_results',
+  {
+    bidId: uuid('bid_id')
+      .primaryKey()
+      .references(() => bids.id),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    results: jsonb('results').$type<Record<string, 'pass' | 'fail'>>().notNull(),
+    qualified: boolean('qualified').notNull(),
+    reason: text('reason').notNull(),
+    reviewedBy: uuid('reviewed_by')
+      .notNull()
+      .references(() => users.id),
+    reviewedAt: instant('reviewed_at').notNull(),
+  },
+  (t) => [
+    index('qualification_results_recruitment_id_idx').on(t.recruitmentId),
+    index('qualification_results_reviewed_by_idx').on(t.reviewedBy),
+  ],
+);
+
+/** An expert's sheet for one bid: the comment (the written justification an outlier needs). */
+export const scoreSheets = pgTable(
+  'score_sheets',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    bidId: uuid('bid_id')
+      .notNull()
+      .references(() => bids.id),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+    comment: text('comment').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.expertId, t.bidId] }),
+    index('score_sheets_bid_id_idx').on(t.bidId),
+    index('score_sheets_recruitment_id_idx').on(t.recruitmentId),
+  ],
+);
+
+export const scores = pgTable(
+  'scores',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    bidId: uuid('bid_id')
+      .notNull()
+      .references(() => bids.id),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+    criterionKey: text('criterion_key').notNull(),
+    score: numeric('score', { precision: 4, scale: 1, mode: 'number' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('scores_one_per_expert_bid_criterion').on(t.expertId, t.bidId, t.criterionKey),
+    index('scores_bid_id_idx').on(t.bidId),
+    index('scores_recruitment_id_idx').on(t.recruitmentId),
+    check('scores_half_points', sql`${t.score} >= 0 and ${t.score} * 2 = floor(${t.score} * 2)`),
+  ],
+);
+
+/** The inspector's sign-off of the evaluation, with the audit chain head seen. */
+export const evaluationSignOffs = pgTable(
+  'evaluation_sign_offs',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .primaryKey()
+      .references(() => recruitments.id),
+    signedOffAt: instant('signed_off_at').notNull(),
+    signedOffBy: uuid('signed_off_by')
+      .notNull()
+      .references(() => users.id),
+    comment: text('comment').notNull(),
+    chainHead: text('chain_head').notNull(),
+    chainOk: boolean('chain_ok').notNull(),
+  },
+  (t) => [index('evaluation_sign_offs_signed_off_by_idx').on(t.signedOffBy)],
+);

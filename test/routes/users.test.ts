@@ -110,3 +110,19 @@ describe('GET /api/v1/users', () => {
     expect((await t.app.inject({ url: '/api/v1/users', headers: bearer(agent) })).statusCode).toBe(403);
   });
 });
+
+describe('PUT /api/v1/users/:id/active', () => {
+  it('deactivates an expert, who can no longer sign in, and activates again; admins only', async () => {
+    const input = expertInput();
+    const { id } = (await createUser(input)).json();
+    const toggle = (active: boolean, token = adminToken) =>
+      t.app.inject({ method: 'PUT', url: `/api/v1/users/${id}/active`, headers: bearer(token), payload: { active } });
+    const expertToken = await apiToken(t, input);
+    expect((await toggle(false, expertToken)).statusCode).toBe(403);
+    expect((await toggle(false)).json()).toMatchObject({ id, role: 'expert', active: false });
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: input.email, password: input.password } });
+    expect(refused.statusCode).toBe(401);
+    expect((await toggle(true)).json()).toMatchObject({ active: true });
+    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/users/00000000-0000-4000-8000-000000000000/active', headers: bearer(adminToken), payload: { active: true } })).statusCode).toBe(404);
+  });
+});

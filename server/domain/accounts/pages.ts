@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ROLE_LABELS } from '../../lib/labels.ts';
 import { invalidForm, refusedForm, safeNext, type FormFailure } from '../../lib/forms.ts';
-import { requireRole, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
+import { IdParams } from '../../lib/schemas.ts';
+import { currentUser, requireRole, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
 import { Email, Password, RegisterOrganizationBody, StaffRole } from './schemas.ts';
 import type { AccountService } from './service.ts';
 
@@ -21,6 +22,16 @@ const StaffForm = Type.Object({
   specialties: Type.Optional(Type.String({ maxLength: 500 })),
   affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
 });
+
+const ExpertForm = Type.Object({
+  email: Email,
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  password: Password,
+  specialties: Type.String({ minLength: 1, maxLength: 500 }),
+  affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
+});
+
+const splitSpecialties = (value: string | undefined) => value?.split(/[,，、\s]+/).filter(Boolean);
 
 const STAFF_ROLES = (['agent', 'inspector', 'expert', 'admin'] as const).map((value) => ({
   value,
@@ -126,7 +137,7 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
       const { specialties, ...rest } = request.body;
       try {
         await accounts.createUser(
-          { ...rest, specialties: specialties?.split(/[,，、\s]+/).filter(Boolean) },
+          { ...rest, specialties: splitSpecialties(specialties) },
           request.user,
           requestOrigin(request),
         );
@@ -134,6 +145,51 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
         return show(refusedForm(error));
       }
       return reply.redirect('/admin?created=1', 303);
+    },
+  );
+
+  // The expert pool (专家库): who may be drawn for a panel. Only active experts are drawn.
+  async function showExperts(reply: FastifyReply, failure?: FormFailure & { values: Record<string, unknown> }) {
+    if (failure) reply.code(failure.status);
+    return reply.page('admin/experts', {
+      title: '专家库',
+      experts: await accounts.listUsers('expert'),
+      values: failure?.values ?? {},
+      errors: failure?.errors,
+    });
+  }
+
+  app.get(
+    '/admin/experts',
+    { schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }) }, onRequest: requireRole('admin') },
+    async (_request, reply) => showExperts(reply),
+  );
+
+  app.post(
+    '/admin/experts',
+    { schema: { hide: true, body: ExpertForm }, attachValidation: true, onRequest: requireRole('admin') },
+    async (request, reply) => {
+      const values = typedValues(request.body);
+      if (request.validationError) return showExperts(reply, { ...invalidForm(request.validationError.validation), values });
+      try {
+        await accounts.createUser(
+          { ...request.body, role: 'expert', specialties: splitSpecialties(request.body.specialties) },
+          request.user,
+          requestOrigin(request),
+        );
+      } catch (error) {
+        return showExperts(reply, { ...refusedForm(error), values });
+      }
+      return reply.redirect('/admin/experts?done=created', 303);
+    },
+  );
+
+  app.post(
+    '/admin/users/:id/active',
+    { schema: { hide: true, params: IdParams, body: Type.Object({ active: Type.Enum(['0', '1']), back: Type.Optional(Type.Enum(['experts'])) }) }, onRequest: requireRole('admin') },
+    async (request, reply) => {
+      await accounts.setUserActive(request.params.id, request.body.active === '1', currentUser(request), requestOrigin(request));
+      return reply.redirect(request.body.back === 'experts' ? '/admin/experts?done=updated' : '/admin', 303);
     },
   );
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { bearerSecurity as bearer, ErrorReply } from '../../lib/schemas.ts';
+import { Type } from 'typebox';
+import { bearerSecurity as bearer, ErrorReply, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requireSignIn, requestOrigin } from '../../plugins/auth.ts';
 import type { AccountService } from './service.ts';
 import { CreateUserBody, LoginBody, LoginReply, OrganizationCreated, RegisterOrganizationBody, UserView } from './schemas.ts';
@@ -68,6 +69,21 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
       const user = await accounts.createUser(request.body, request.user, requestOrigin(request));
       return reply.code(201).send(await accounts.getProfile(user.id));
     },
+  );
+
+  app.put(
+    '/api/v1/users/:id/active',
+    {
+      schema: {
+        summary: '启用或停用账号（管理员）；停用的专家不再被抽取',
+        tags: ['accounts'],
+        security: bearer,
+        params: IdParams,
+        body: Type.Object({ active: Type.Boolean() }),
+      },
+      onRequest: requireRole('admin'),
+    },
+    async (request) => accounts.setUserActive(request.params.id, request.body.active, currentUser(request), requestOrigin(request)),
   );
 
   app.post(

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { organizations, sessions, users, type Role } from '../../db/schema.ts';
@@ -255,7 +255,8 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
     };
   }
 
-  function listUsers() {
+  /** Every account, or those of one role (the expert pool). */
+  function listUsers(role?: Role) {
     return db
       .select({
         id: users.id,
@@ -268,7 +269,27 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
         createdAt: users.createdAt,
       })
       .from(users)
+      .where(role ? eq(users.role, role) : undefined)
       .orderBy(asc(users.role), asc(users.createdAt));
+  }
+
+  /** Enables or disables an account; a disabled account cannot sign in and is never drawn for a panel. */
+  async function setUserActive(userId: string, active: boolean, actor: SignedInUser, origin: RequestOrigin) {
+    return db.transaction(async (tx) => {
+      const [user] = await tx
+        .update(users)
+        .set({ active })
+        .where(and(eq(users.id, userId), ne(users.role, 'bidder')))
+        .returning({ id: users.id, role: users.role, active: users.active });
+      if (!user) throw new AppError('NOT_FOUND', '用户不存在');
+      await audit.record(tx, {
+        actor,
+        action: active ? 'user.activate' : 'user.deactivate',
+        target: `user:${userId}`,
+        ip: origin.ip,
+      });
+      return user;
+    });
   }
 
   /**
@@ -284,5 +305,5 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
     return { email, password, generated: configured.password === null };
   }
 
-  return { createUser, registerOrganization, signIn, signOut, authenticate, getProfile, listUsers, ensureAdmin };
+  return { createUser, registerOrganization, signIn, signOut, authenticate, getProfile, listUsers, setUserActive, ensureAdmin };
 }

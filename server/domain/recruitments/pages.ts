@@ -83,6 +83,11 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       beforeDeadline: recruitment.status === 'published' && now < recruitment.submissionDeadline,
       // the opening page is for participants once the deadline has come
       openingLink: viewer !== null && viewer.role !== 'expert' && now >= recruitment.submissionDeadline,
+      // the evaluation page decides itself whether this viewer belongs to it
+      evaluationLink:
+        viewer !== null &&
+        ['agent', 'inspector', 'expert'].includes(viewer.role) &&
+        ['evaluation', 'publicity', 'awarded'].includes(recruitment.suspendedFrom ?? recruitment.status),
       announcements: recruitment.announcements.map((a) => ({
         ...a,
         changes: a.changes.map((c) => ({ ...c, label: FIELD_LABELS[c.field] ?? c.field })),

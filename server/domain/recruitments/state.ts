@@ -25,6 +25,8 @@ export const TRANSITIONS = {
   startOpening: { from: ['published'], to: 'opening', roles: ['agent'] },
   closeOpening: { from: ['opening'], to: 'evaluation', roles: ['inspector'] },
   failOpening: { from: ['opening'], to: 'failed', roles: ['inspector'] },
+  // The evaluation's sign-off by the inspector changes no status (evaluation_sign_offs records
+  // it): the recruitment leaves `evaluation` when the agent announces the candidates (publicity).
 } as const satisfies Record<string, Transition>;
 
 export type RecruitmentAction = keyof typeof TRANSITIONS;

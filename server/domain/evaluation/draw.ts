@@ -1,0 +1,103 @@
+import { createHmac } from 'node:crypto';
+
+// The panel draw (抽取评审专家, SPEC §3 and §5), as a procedure anyone can repeat by hand or in
+// another language from what the audit log's `panel.draw` entry holds — the seed and the ordered
+// candidate list:
+//
+// 1. Candidates: active experts who have at least one of the requested specialties (all active
+//    experts when none are requested), minus every expert whose affiliation USCC is the USCC of an
+//    organisation that bid in the recruitment; ordered by user id, compared as plain strings.
+// 2. Random numbers: the k-th number (k = 0, 1, 2, …) is HMAC-SHA256 with the seed's 32 bytes
+//    (hex-decoded) as key and the decimal digits of k as message; its first 6 bytes, read as a
+//    big-endian unsigned integer u, are used.
+// 3. A number below n: u mod n, accepted only when u < n × floor(2^48 / n) (otherwise the next k
+//    is taken), so that every choice is equally likely.
+// 4. The sequence: while candidates remain, take the remaining candidate at index (number below
+//    the count remaining) out of the list and append it. The result orders every candidate.
+// 5. The panel is the first `size` of the sequence, seat (order) 1 being the chair. An expert
+//    who declares a conflict (回避) keeps no seat: the first candidate of the sequence not yet
+//    drawn takes that seat.
+//
+// Nothing here is random: the service makes the seed with crypto.randomBytes.
+
+export const MIN_PANEL_SIZE = 5;
+const SPAN = 2 ** 48;
+
+export interface PoolExpert {
+  id: string;
+  specialties: readonly string[];
+  affiliationUscc: string | null;
+  active: boolean;
+}
+
+/** Step 1: the candidates, in the stable order the sequence is drawn from. */
+export function eligibleCandidates(
+  experts: readonly PoolExpert[],
+  { specialties, bidderUscc }: { specialties: readonly string[]; bidderUscc: readonly string[] },
+): string[] {
+  const excluded = new Set(bidderUscc);
+  return experts
+    .filter((expert) => expert.active)
+    .filter((expert) => specialties.length === 0 || expert.specialties.some((s) => specialties.includes(s)))
+    .filter((expert) => expert.affiliationUscc === null || !excluded.has(expert.affiliationUscc))
+    .map((expert) => expert.id)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** An odd number, at least five (SPEC §3). */
+export function isValidPanelSize(size: number): boolean {
+  return Number.isInteger(size) && size >= MIN_PANEL_SIZE && size % 2 === 1;
+}
+
+/** Steps 2–4: every candidate, in the order the seed draws them. */
+export function drawSequence(seedHex: string, candidates: readonly string[]): string[] {
+  if (!/^[0-9a-f]{64}$/.test(seedHex)) throw new Error('the seed is 32 bytes in lower-case hex');
+  const key = Buffer.from(seedHex, 'hex');
+  let counter = 0;
+  const below = (n: number): number => {
+    const limit = n * Math.floor(SPAN / n);
+    for (;;) {
+      const digest = createHmac('sha256', key).update(String(counter++)).digest();
+      const u = digest.readUIntBE(0, 6);
+      if (u < limit) return u % n;
+    }
+  };
+  const remaining = [...candidates];
+  const sequence: string[] = [];
+  while (remaining.length > 0) {
+    const [taken] = remaining.splice(below(remaining.length), 1);
+    sequence.push(taken as string);
+  }
+  return sequence;
+}
+
+export interface Seat {
+  userId: string;
+  /** 1 = chair */
+  order: number;
+  /** 1-based position in the draw sequence */
+  position: number;
+}
+
+/** Step 5: the panel of `size` seats. */
+export function drawPanel(seedHex: string, candidates: readonly string[], size: number): Seat[] {
+  if (!isValidPanelSize(size)) throw new Error(`invalid panel size ${size}`);
+  if (candidates.length < size) throw new Error('fewer candidates than seats');
+  return drawSequence(seedHex, candidates)
+    .slice(0, size)
+    .map((userId, index) => ({ userId, order: index + 1, position: index + 1 }));
+}
+
+/**
+ * The replacement for a recused expert: the first candidate of the sequence after every position
+ * drawn so far, taking the recused expert's seat; null when the sequence is exhausted.
+ */
+export function replacementFor(
+  seedHex: string,
+  candidates: readonly string[],
+  drawnPositions: number,
+  order: number,
+): Seat | null {
+  const userId = drawSequence(seedHex, candidates)[drawnPositions];
+  return userId === undefined ? null : { userId, order, position: drawnPositions + 1 };
+}

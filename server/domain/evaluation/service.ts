@@ -1,0 +1,754 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { pipeline, type Readable } from 'node:stream';
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import {
+  bidFiles,
+  bids,
+  criteria,
+  eligibilityConditions,
+  evaluationSignOffs,
+  lots,
+  openingRecords,
+  organizations,
+  panelDraws,
+  panelMembers,
+  qualificationResults,
+  recruitments,
+  scores,
+  scoreSheets,
+  users,
+} from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { createFileDecryptor } from '../../lib/sealing.ts';
+import type { Storage } from '../../lib/storage.ts';
+import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import { drawPanel as drawSeats, eligibleCandidates, isValidPanelSize, MIN_PANEL_SIZE, replacementFor } from './draw.ts';
+import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts';
+
+// The online evaluation (评审, SPEC §5, issue 5). The agent draws the panel; each expert declares
+// conflicts before seeing any document; the chair reviews qualification; every expert scores the
+// qualified bids alone and submits; only then is anyone shown the aggregated result; every expert
+// confirms it and the inspector signs off.
+//
+// Invariant: every change to a panel's evaluation first locks the panel's draw row (FOR UPDATE),
+// so a submission, a qualification change and a score edit never interleave.
+
+export type Verdict = 'pass' | 'fail';
+
+export interface DrawInput {
+  size: number;
+  specialties?: string[];
+}
+
+export interface DeclarationInput {
+  conflict: boolean;
+  note: string;
+}
+
+export interface QualificationInput {
+  results: Record<string, Verdict>;
+  reason: string;
+}
+
+export interface ScoresInput {
+  scores: Record<string, number>;
+  comment: string;
+}
+
+const notFound = () => new AppError('NOT_FOUND', '招募项目不存在');
+const notMember = () => new AppError('NOT_PANEL_MEMBER', '您不是本项目评审委员会的成员');
+
+type RecruitmentRow = typeof recruitments.$inferSelect;
+type MemberRow = typeof panelMembers.$inferSelect;
+
+/** SHA-256 over an expert's sheets, recorded at submission so a later change would show. */
+function sheetsDigest(sheets: { bidId: string; scores: Record<string, number>; comment: string }[]): string {
+  const canonical = [...sheets]
+    .sort((a, b) => (a.bidId < b.bidId ? -1 : 1))
+    .map((s) => [s.bidId, Object.entries(s.scores).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+export type EvaluationService = ReturnType<typeof createEvaluationService>;
+
+export function createEvaluationService({
+  db,
+  clock,
+  audit,
+  storage,
+  newSeed = () => randomBytes(32).toString('hex'),
+}: {
+  db: Db;
+  clock: Clock;
+  audit: AuditService;
+  storage: Pick<Storage, 'readSealedBidFile'>;
+  /** 32 random bytes in hex; injected only so a test can recompute a known draw */
+  newSeed?: () => string;
+}) {
+  async function recruitmentOf(id: string): Promise<RecruitmentRow> {
+    const [row] = await db.select().from(recruitments).where(eq(recruitments.id, id));
+    if (!row || !row.publishedAt) throw notFound();
+    return row;
+  }
+
+  function requireEvaluation(recruitment: RecruitmentRow) {
+    if (recruitment.status !== 'evaluation') throw new AppError('NOT_IN_EVALUATION', '招募项目不在评审阶段，不能执行此操作');
+  }
+
+  async function drawOf(executor: Db | Tx, recruitmentId: string) {
+    const [draw] = await executor.select().from(panelDraws).where(eq(panelDraws.recruitmentId, recruitmentId));
+    return draw ?? null;
+  }
+
+  async function lockDraw(tx: Tx, recruitmentId: string) {
+    const [draw] = await tx.select().from(panelDraws).where(eq(panelDraws.recruitmentId, recruitmentId)).for('update');
+    if (!draw) throw new AppError('PANEL_NOT_DRAWN', '尚未抽取评审委员会');
+    return draw;
+  }
+
+  /** The expert's current seat (a recused expert has none). */
+  async function seatOf(executor: Db | Tx, recruitmentId: string, userId: string): Promise<MemberRow | null> {
+    const [member] = await executor
+      .select()
+      .from(panelMembers)
+      .where(and(eq(panelMembers.recruitmentId, recruitmentId), eq(panelMembers.userId, userId), ne(panelMembers.status, 'recused')));
+    return member ?? null;
+  }
+
+  async function requireSeat(recruitmentId: string, expert: SignedInUser): Promise<MemberRow> {
+    if (expert.role !== 'expert') throw notMember();
+    const member = await seatOf(db, recruitmentId, expert.id);
+    if (!member) throw notMember();
+    return member;
+  }
+
+  function requireServing(member: MemberRow) {
+    if (member.status !== 'serving') throw new AppError('DECLARATION_REQUIRED', '请先作出回避声明');
+  }
+
+  /** Who may look: the recruitment's agent, any inspector, and the panel's seated experts. */
+  async function viewerAccess(recruitment: RecruitmentRow, viewer: SignedInUser): Promise<MemberRow | null> {
+    if (viewer.role === 'inspector') return null;
+    if (viewer.role === 'agent' && viewer.id === recruitment.agentId) return null;
+    if (viewer.role === 'expert') return requireSeat(recruitment.id, viewer);
+    throw new AppError('FORBIDDEN', '只有本项目的经办人、纪检监督员和评审专家可以查看评审');
+  }
+
+  async function seatedMembers(executor: Db | Tx, recruitmentId: string) {
+    return executor
+      .select({ member: panelMembers, name: users.name })
+      .from(panelMembers)
+      .innerJoin(users, eq(users.id, panelMembers.userId))
+      .where(and(eq(panelMembers.recruitmentId, recruitmentId), ne(panelMembers.status, 'recused')))
+      .orderBy(asc(panelMembers.seat));
+  }
+
+  /** The bids under evaluation: opened with a verified digest, in a lot that did not fail. */
+  async function evaluatedBids(executor: Db | Tx, recruitmentId: string) {
+    return executor
+      .select({
+        record: openingRecords,
+        lotName: lots.name,
+        qualification: qualificationResults,
+      })
+      .from(openingRecords)
+      .innerJoin(lots, and(eq(lots.recruitmentId, openingRecords.recruitmentId), eq(lots.key, openingRecords.lotKey)))
+      .leftJoin(qualificationResults, eq(qualificationResults.bidId, openingRecords.bidId))
+      .where(and(eq(openingRecords.recruitmentId, recruitmentId), eq(openingRecords.digestVerified, true), eq(lots.status, 'open')))
+      .orderBy(asc(lots.position), asc(openingRecords.position));
+  }
+
+  async function evaluatedBid(executor: Db | Tx, recruitmentId: string, bidId: string) {
+    const found = (await evaluatedBids(executor, recruitmentId)).find((row) => row.record.bidId === bidId);
+    if (!found) throw new AppError('NOT_FOUND', '该响应文件不在本项目的评审范围内');
+    return found;
+  }
+
+  async function drawPanel(recruitmentId: string, input: DrawInput, agent: SignedInUser, origin: RequestOrigin) {
+    if (!isValidPanelSize(input.size)) {
+      throw new AppError('PANEL_SIZE_INVALID', `评审委员会人数须为不少于 ${MIN_PANEL_SIZE} 的单数`, 'size');
+    }
+    const specialties = [...new Set((input.specialties ?? []).map((s) => s.trim()).filter(Boolean))];
+    const recruitment = await recruitmentOf(recruitmentId);
+    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以抽取评审专家');
+    requireEvaluation(recruitment);
+    if (await drawOf(db, recruitmentId)) throw new AppError('PANEL_ALREADY_DRAWN', '本项目已抽取评审委员会');
+    const pool = await db
+      .select({ id: users.id, specialties: users.specialties, affiliationUscc: users.affiliationUscc, active: users.active })
+      .from(users)
+      .where(eq(users.role, 'expert'));
+    // every organisation that bid, withdrawn bids included: a past bidder is still an interest
+    const bidderUscc = [
+      ...new Set(
+        (
+          await db
+            .select({ uscc: organizations.uscc })
+            .from(bids)
+            .innerJoin(organizations, eq(organizations.id, bids.organizationId))
+            .where(eq(bids.recruitmentId, recruitmentId))
+        ).map((row) => row.uscc),
+      ),
+    ].sort();
+    const candidates = eligibleCandidates(pool, { specialties, bidderUscc });
+    if (candidates.length < input.size) {
+      throw new AppError('NOT_ENOUGH_EXPERTS', `符合条件的专家只有 ${candidates.length} 名，不足 ${input.size} 名`, 'size');
+    }
+    const seed = newSeed();
+    const seats = drawSeats(seed, candidates, input.size);
+    await db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(panelDraws)
+        .values({ recruitmentId, seed, candidates, specialties, size: input.size, drawnAt: clock.now(), drawnBy: agent.id })
+        .onConflictDoNothing()
+        .returning({ recruitmentId: panelDraws.recruitmentId });
+      if (!inserted) throw new AppError('PANEL_ALREADY_DRAWN', '本项目已抽取评审委员会');
+      await tx.insert(panelMembers).values(seats.map((s) => ({ recruitmentId, userId: s.userId, position: s.position, seat: s.order })));
+      await audit.record(tx, {
+        actor: agent,
+        action: 'panel.draw',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { seed, candidates, size: input.size, specialties, excludedUscc: bidderUscc, members: seats },
+      });
+    });
+    const names = await seatedMembers(db, recruitmentId);
+    return {
+      seed,
+      members: names.map(({ member, name }) => ({ userId: member.userId, name, order: member.seat })),
+    };
+  }
+
+  async function declare(recruitmentId: string, input: DeclarationInput, expert: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    await requireSeat(recruitmentId, expert);
+    const note = input.note.trim();
+    if (input.conflict && !note) throw new AppError('NOTE_REQUIRED', '申请回避须说明利害关系', 'note');
+    requireEvaluation(recruitment);
+    return db.transaction(async (tx) => {
+      const draw = await lockDraw(tx, recruitmentId);
+      const member = await seatOf(tx, recruitmentId, expert.id);
+      if (!member) throw notMember();
+      if (member.status !== 'pending') throw new AppError('ALREADY_DECLARED', '您已作出回避声明');
+      const now = clock.now();
+      await tx
+        .update(panelMembers)
+        .set({ status: input.conflict ? 'recused' : 'serving', declaredAt: now, declarationNote: note })
+        .where(eq(panelMembers.id, member.id));
+      await audit.record(tx, {
+        actor: expert,
+        action: 'panel.declare',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { conflict: input.conflict, note, order: member.seat },
+      });
+      if (!input.conflict) return { status: 'serving' as const, replacement: null };
+      const drawn = await tx.select({ position: panelMembers.position }).from(panelMembers).where(eq(panelMembers.recruitmentId, recruitmentId));
+      const replacement = replacementFor(draw.seed, draw.candidates, drawn.length, member.seat);
+      if (replacement) {
+        await tx.insert(panelMembers).values({ recruitmentId, userId: replacement.userId, position: replacement.position, seat: replacement.order });
+      }
+      await audit.record(tx, {
+        actor: expert,
+        action: replacement ? 'panel.replace' : 'panel.seat_vacant',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { recused: expert.id, order: member.seat, replacement },
+      });
+      return { status: 'recused' as const, replacement: replacement && { userId: replacement.userId, order: replacement.order } };
+    });
+  }
+
+  async function reviewQualification(
+    recruitmentId: string,
+    bidId: string,
+    input: QualificationInput,
+    chair: SignedInUser,
+    origin: RequestOrigin,
+  ) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const member = await requireSeat(recruitmentId, chair);
+    if (member.seat !== 1) throw new AppError('NOT_CHAIR', '资格审查由评审委员会组长（第 1 位）记录');
+    const conditions = await db
+      .select({ key: eligibilityConditions.key })
+      .from(eligibilityConditions)
+      .where(eq(eligibilityConditions.recruitmentId, recruitmentId));
+    const keys = conditions.map((c) => c.key);
+    const given = Object.keys(input.results);
+    if (keys.some((key) => !given.includes(key)) || given.some((key) => !keys.includes(key))) {
+      throw new AppError('QUALIFICATION_INCOMPLETE', '须对每一项资格条件给出“通过”或“不通过”', 'results');
+    }
+    const qualified = Object.values(input.results).every((verdict) => verdict === 'pass');
+    const reason = input.reason.trim();
+    if (!qualified && !reason) throw new AppError('REASON_REQUIRED', '判定不通过须说明理由', 'reason');
+    requireEvaluation(recruitment);
+    requireServing(member);
+    await db.transaction(async (tx) => {
+      await lockDraw(tx, recruitmentId);
+      await evaluatedBid(tx, recruitmentId, bidId);
+      const members = await seatedMembers(tx, recruitmentId);
+      if (members.some(({ member: m }) => m.submittedAt)) {
+        throw new AppError('QUALIFICATION_LOCKED', '已有专家提交评分，资格审查结果不能再修改');
+      }
+      const values = { results: input.results, qualified, reason, reviewedBy: chair.id, reviewedAt: clock.now() };
+      await tx
+        .insert(qualificationResults)
+        .values({ bidId, recruitmentId, ...values })
+        .onConflictDoUpdate({ target: qualificationResults.bidId, set: values });
+      // a disqualified bid is not scored: drafts for it go
+      if (!qualified) {
+        await tx.delete(scores).where(eq(scores.bidId, bidId));
+        await tx.delete(scoreSheets).where(eq(scoreSheets.bidId, bidId));
+      }
+      await audit.record(tx, {
+        actor: chair,
+        action: 'qualification.review',
+        target: `bid:${bidId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { results: input.results, qualified, reason },
+      });
+    });
+    return { bidId, qualified };
+  }
+
+  async function criteriaOf(recruitmentId: string) {
+    return db
+      .select({ key: criteria.key, name: criteria.name, maxScore: criteria.maxScore, description: criteria.description })
+      .from(criteria)
+      .where(eq(criteria.recruitmentId, recruitmentId))
+      .orderBy(asc(criteria.position));
+  }
+
+  async function saveScores(recruitmentId: string, bidId: string, input: ScoresInput, expert: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const member = await requireSeat(recruitmentId, expert);
+    const rubric = await criteriaOf(recruitmentId);
+    const unknown = Object.keys(input.scores).find((key) => !rubric.some((c) => c.key === key));
+    if (unknown) throw new AppError('UNKNOWN_CRITERION', `没有评分因素“${unknown}”`, `scores.${unknown}`);
+    for (const criterion of rubric) {
+      const score = input.scores[criterion.key];
+      const field = `scores.${criterion.key}`;
+      if (score === undefined) throw new AppError('SCORES_INCOMPLETE', `请为“${criterion.name}”评分`, field);
+      if (score < 0 || score > criterion.maxScore) {
+        throw new AppError('SCORE_OUT_OF_RANGE', `“${criterion.name}”的分值须在 0 至 ${criterion.maxScore} 之间`, field);
+      }
+      if (!Number.isInteger(score * 2)) throw new AppError('SCORE_OFF_STEP', `“${criterion.name}”的分值以 0.5 分为单位`, field);
+    }
+    requireEvaluation(recruitment);
+    requireServing(member);
+    await db.transaction(async (tx) => {
+      await lockDraw(tx, recruitmentId);
+      const { qualification } = await evaluatedBid(tx, recruitmentId, bidId);
+      if (!qualification) throw new AppError('QUALIFICATION_PENDING', '该响应文件尚未完成资格审查');
+      if (!qualification.qualified) throw new AppError('BID_DISQUALIFIED', '该响应文件未通过资格审查，不参加评分');
+      const current = await seatOf(tx, recruitmentId, expert.id);
+      if (current?.submittedAt) throw new AppError('SCORES_SUBMITTED', '您的评分已提交，不能再修改');
+      await tx.delete(scores).where(and(eq(scores.expertId, expert.id), eq(scores.bidId, bidId)));
+      await tx
+        .insert(scores)
+        .values(rubric.map((c) => ({ recruitmentId, bidId, expertId: expert.id, criterionKey: c.key, score: input.scores[c.key] as number })));
+      const sheet = { comment: input.comment.trim(), updatedAt: clock.now() };
+      await tx
+        .insert(scoreSheets)
+        .values({ recruitmentId, bidId, expertId: expert.id, ...sheet })
+        .onConflictDoUpdate({ target: [scoreSheets.expertId, scoreSheets.bidId], set: sheet });
+      // the values stay out of the log until submission: the agent reads the log as it goes
+      await audit.record(tx, { actor: expert, action: 'score.save', target: `bid:${bidId}`, recruitmentId, ip: origin.ip });
+    });
+    return { bidId, saved: true };
+  }
+
+  /** The comment alone, which stays open after submission: it is the outlier's justification. */
+  async function saveComment(recruitmentId: string, bidId: string, comment: string, expert: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const member = await requireSeat(recruitmentId, expert);
+    requireEvaluation(recruitment);
+    requireServing(member);
+    await db.transaction(async (tx) => {
+      await lockDraw(tx, recruitmentId);
+      const current = await seatOf(tx, recruitmentId, expert.id);
+      if (current?.confirmedAt) throw new AppError('ALREADY_CONFIRMED', '您已确认评审结果，不能再修改意见');
+      const [row] = await tx
+        .update(scoreSheets)
+        .set({ comment: comment.trim(), updatedAt: clock.now() })
+        .where(and(eq(scoreSheets.expertId, expert.id), eq(scoreSheets.bidId, bidId)))
+        .returning({ bidId: scoreSheets.bidId });
+      if (!row) throw new AppError('SCORES_MISSING', '请先为该响应文件评分');
+      await audit.record(tx, { actor: expert, action: 'score.comment', target: `bid:${bidId}`, recruitmentId, ip: origin.ip });
+    });
+    return { bidId, saved: true };
+  }
+
+  async function ownSheets(executor: Db | Tx, recruitmentId: string, expertId: string) {
+    const [sheetRows, scoreRows] = await Promise.all([
+      executor.select().from(scoreSheets).where(and(eq(scoreSheets.recruitmentId, recruitmentId), eq(scoreSheets.expertId, expertId))),
+      executor.select().from(scores).where(and(eq(scores.recruitmentId, recruitmentId), eq(scores.expertId, expertId))),
+    ]);
+    return sheetRows.map((sheet) => ({
+      bidId: sheet.bidId,
+      comment: sheet.comment,
+      updatedAt: sheet.updatedAt,
+      scores: Object.fromEntries(scoreRows.filter((s) => s.bidId === sheet.bidId).map((s) => [s.criterionKey, s.score])),
+    }));
+  }
+
+  async function myScores(recruitmentId: string, expert: SignedInUser) {
+    await recruitmentOf(recruitmentId);
+    await requireSeat(recruitmentId, expert);
+    return ownSheets(db, recruitmentId, expert.id);
+  }
+
+  async function submitScores(recruitmentId: string, expert: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const member = await requireSeat(recruitmentId, expert);
+    requireEvaluation(recruitment);
+    requireServing(member);
+    const rubric = await criteriaOf(recruitmentId);
+    return db.transaction(async (tx) => {
+      const draw = await lockDraw(tx, recruitmentId);
+      const current = await seatOf(tx, recruitmentId, expert.id);
+      if (current?.submittedAt) throw new AppError('SCORES_SUBMITTED', '您的评分已提交');
+      const evaluated = await evaluatedBids(tx, recruitmentId);
+      if (evaluated.some((row) => !row.qualification)) throw new AppError('QUALIFICATION_PENDING', '资格审查尚未完成，不能提交评分');
+      const sheets = await ownSheets(tx, recruitmentId, expert.id);
+      const qualified = evaluated.filter((row) => row.qualification?.qualified);
+      const unscored = qualified.filter(
+        (row) => Object.keys(sheets.find((s) => s.bidId === row.record.bidId)?.scores ?? {}).length !== rubric.length,
+      );
+      if (unscored.length > 0) {
+        throw new AppError('SCORES_MISSING', `尚有 ${unscored.length} 份响应文件未评分：${unscored.map((r) => r.record.organizationName).join('、')}`);
+      }
+      await tx.update(panelMembers).set({ submittedAt: clock.now() }).where(eq(panelMembers.id, member.id));
+      await audit.record(tx, {
+        actor: expert,
+        action: 'score.submit',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { bids: qualified.length, digest: sheetsDigest(sheets) },
+      });
+      const members = await seatedMembers(tx, recruitmentId);
+      return { submitted: true, allSubmitted: members.length === draw.size && members.every(({ member: m }) => m.submittedAt) };
+    });
+  }
+
+  /** The whole result, once every seat has submitted; otherwise SCORES_PENDING (409) for everyone. */
+  async function buildEvaluation(recruitment: RecruitmentRow) {
+    const draw = await drawOf(db, recruitment.id);
+    if (!draw) throw new AppError('PANEL_NOT_DRAWN', '尚未抽取评审委员会');
+    const members = await seatedMembers(db, recruitment.id);
+    const submitted = members.filter(({ member }) => member.submittedAt).length;
+    if (members.length < draw.size || submitted < draw.size) {
+      throw new AppError('SCORES_PENDING', `评审专家尚未全部提交评分（已提交 ${submitted}/${draw.size}），评审结果暂不公开`);
+    }
+    const [rubric, lotRows, evaluated, sheetRows, scoreRows, signOffRows] = await Promise.all([
+      criteriaOf(recruitment.id),
+      db.select().from(lots).where(eq(lots.recruitmentId, recruitment.id)).orderBy(asc(lots.position)),
+      evaluatedBids(db, recruitment.id),
+      db.select().from(scoreSheets).where(eq(scoreSheets.recruitmentId, recruitment.id)),
+      db.select().from(scores).where(eq(scores.recruitmentId, recruitment.id)),
+      db.select().from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, recruitment.id)),
+    ]);
+    const panel = members.map(({ member }) => member.userId);
+    const sheetsFor = (bidId: string): Record<string, ScoreSheet> =>
+      Object.fromEntries(
+        panel.flatMap((expertId) => {
+          const sheet = sheetRows.find((s) => s.bidId === bidId && s.expertId === expertId);
+          if (!sheet) return [];
+          const own = scoreRows.filter((s) => s.bidId === bidId && s.expertId === expertId);
+          return [[expertId, { comment: sheet.comment, scores: Object.fromEntries(own.map((s) => [s.criterionKey, s.score])) }]];
+        }),
+      );
+    const qualified = evaluated.filter((row) => row.qualification?.qualified);
+    const result = computeEvaluation({
+      criteria: rubric,
+      panel,
+      quotas: Object.fromEntries(lotRows.map((lot) => [lot.key, lot.quota])),
+      bids: qualified.map(({ record }) => ({
+        bidId: record.bidId,
+        lot: record.lotKey,
+        publicBenefitRatio: record.publicBenefitRatio ?? 0,
+        receivedAt: record.submittedAt,
+        sheets: sheetsFor(record.bidId),
+      })),
+    });
+    const signOff = signOffRows[0];
+    return {
+      recruitmentId: recruitment.id,
+      title: recruitment.title,
+      owner: recruitment.owner,
+      status: recruitment.status,
+      seed: draw.seed,
+      outlierPoints: OUTLIER_POINTS,
+      members: members.map(({ member, name }) => ({
+        userId: member.userId,
+        name,
+        order: member.seat,
+        submittedAt: member.submittedAt,
+        confirmedAt: member.confirmedAt,
+      })),
+      criteria: rubric,
+      lots: lotRows.map(({ key, name, quota, status }) => ({ key, name, quota, status })),
+      bids: evaluated.map(({ record, lotName, qualification }) => {
+        const computed = result.bids.find((b) => b.bidId === record.bidId);
+        const sheets = computed ? sheetsFor(record.bidId) : {};
+        return {
+          bidId: record.bidId,
+          lot: record.lotKey,
+          lotName,
+          organization: record.organizationName,
+          publicBenefitRatio: record.publicBenefitRatio,
+          submittedAt: record.submittedAt,
+          qualified: qualification?.qualified ?? false,
+          qualification: qualification && { results: qualification.results, reason: qualification.reason },
+          totals: computed?.totals ?? {},
+          median: computed?.median ?? null,
+          mean: computed?.mean ?? null,
+          rank: computed?.rank ?? null,
+          recommended: computed?.recommended ?? false,
+          tieBrokenBy: computed?.tieBrokenBy ?? null,
+          flags: (computed?.flags ?? []).map(({ expertId, ...flag }) => ({ ...flag, userId: expertId })),
+          scores: Object.fromEntries(Object.entries(sheets).map(([expertId, sheet]) => [expertId, sheet.scores])),
+          comments: Object.fromEntries(Object.entries(sheets).map(([expertId, sheet]) => [expertId, sheet.comment])),
+        };
+      }),
+      identicalVectors: result.identicalVectors,
+      signOff: signOff
+        ? { at: signOff.signedOffAt, comment: signOff.comment, chainHead: signOff.chainHead, chainOk: signOff.chainOk }
+        : null,
+    };
+  }
+
+  async function getEvaluation(recruitmentId: string, viewer: SignedInUser) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    await viewerAccess(recruitment, viewer);
+    return buildEvaluation(recruitment);
+  }
+
+  /** Everything the evaluation report (评审报告) shows, for the documents area; no viewer check. */
+  async function evaluationReport(recruitmentId: string) {
+    return buildEvaluation(await recruitmentOf(recruitmentId));
+  }
+
+  async function confirmEvaluation(recruitmentId: string, expert: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const member = await requireSeat(recruitmentId, expert);
+    requireEvaluation(recruitment);
+    requireServing(member);
+    const evaluation = await buildEvaluation(recruitment);
+    const pending = evaluation.bids.filter((bid) => bid.flags.some((flag) => flag.userId === expert.id && !flag.justified));
+    if (pending.length > 0) {
+      throw new AppError(
+        'JUSTIFICATION_REQUIRED',
+        `您对 ${pending.map((b) => b.organization).join('、')} 的总分偏离评审委员会中位数超过 ${OUTLIER_POINTS} 分，请先填写书面理由再确认`,
+      );
+    }
+    await db.transaction(async (tx) => {
+      await lockDraw(tx, recruitmentId);
+      const [row] = await tx
+        .update(panelMembers)
+        .set({ confirmedAt: clock.now() })
+        .where(and(eq(panelMembers.id, member.id), isNull(panelMembers.confirmedAt)))
+        .returning({ confirmedAt: panelMembers.confirmedAt });
+      if (!row) throw new AppError('ALREADY_CONFIRMED', '您已确认评审结果');
+      await audit.record(tx, { actor: expert, action: 'evaluation.confirm', target: `recruitment:${recruitmentId}`, recruitmentId, ip: origin.ip });
+    });
+    return { confirmed: true };
+  }
+
+  /**
+   * The inspector signs the evaluation off, recording the audit chain head seen. The recruitment
+   * stays in `evaluation`: the agent announces the candidates next (POST …/publicity), which
+   * requires this sign-off.
+   */
+  async function signOff(recruitmentId: string, comment: string, inspector: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    if (recruitment.inspectorId !== inspector.id) throw new AppError('FORBIDDEN', '只有本项目指定的纪检监督员可以签字确认');
+    requireEvaluation(recruitment);
+    const evaluation = await buildEvaluation(recruitment);
+    if (evaluation.signOff) throw new AppError('ALREADY_SIGNED_OFF', '评审已签字确认');
+    const unconfirmed = evaluation.members.filter((m) => !m.confirmedAt);
+    if (unconfirmed.length > 0) {
+      throw new AppError('CONFIRMATIONS_PENDING', `尚有 ${unconfirmed.length} 名评审专家未确认评审结果`);
+    }
+    const chain = await audit.verifyChain();
+    await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(evaluationSignOffs)
+        .values({
+          recruitmentId,
+          signedOffAt: clock.now(),
+          signedOffBy: inspector.id,
+          comment: comment.trim(),
+          chainHead: chain.head,
+          chainOk: chain.ok,
+        })
+        .onConflictDoNothing()
+        .returning({ recruitmentId: evaluationSignOffs.recruitmentId });
+      if (!row) throw new AppError('ALREADY_SIGNED_OFF', '评审已签字确认');
+      await audit.record(tx, {
+        actor: inspector,
+        action: 'evaluation.sign_off',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: {
+          chainHead: chain.head,
+          chainOk: chain.ok,
+          comment: comment.trim(),
+          ranking: evaluation.bids.map(({ bidId, lot, mean, rank, recommended }) => ({ bidId, lot, mean, rank, recommended })),
+        },
+      });
+    });
+    return { status: recruitment.status, signedOff: true, chainHead: chain.head, chainOk: chain.ok };
+  }
+
+  /** The panel as each participant may see it: members and progress, the bidders, the documents. */
+  async function getPanel(recruitmentId: string, viewer: SignedInUser) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const seat = await viewerAccess(recruitment, viewer);
+    const draw = await drawOf(db, recruitmentId);
+    const [allMembers, evaluated, signOffRows] = await Promise.all([
+      db
+        .select({ member: panelMembers, name: users.name })
+        .from(panelMembers)
+        .innerJoin(users, eq(users.id, panelMembers.userId))
+        .where(eq(panelMembers.recruitmentId, recruitmentId))
+        .orderBy(asc(panelMembers.position)),
+      evaluatedBids(db, recruitmentId),
+      db.select().from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, recruitmentId)),
+    ]);
+    // documents only once the expert has declared no conflict
+    const readsDocuments = seat === null || seat.status === 'serving';
+    const files = readsDocuments && evaluated.length > 0
+      ? await db
+          .select({ id: bidFiles.id, versionId: bidFiles.versionId, name: bidFiles.name, size: bidFiles.size, sha256: bidFiles.sha256 })
+          .from(bidFiles)
+          .innerJoin(openingRecords, eq(openingRecords.versionId, bidFiles.versionId))
+          .where(eq(openingRecords.recruitmentId, recruitmentId))
+          .orderBy(asc(bidFiles.position))
+      : [];
+    const signOff = signOffRows[0];
+    return {
+      recruitmentId,
+      status: recruitment.status,
+      draw: draw && {
+        seed: draw.seed,
+        size: draw.size,
+        specialties: draw.specialties,
+        candidates: draw.candidates,
+        drawnAt: draw.drawnAt,
+      },
+      members: allMembers.map(({ member, name }) => ({
+        userId: member.userId,
+        name,
+        order: member.seat,
+        position: member.position,
+        status: member.status,
+        declaredAt: member.declaredAt,
+        note: member.declarationNote,
+        submittedAt: member.submittedAt,
+        confirmedAt: member.confirmedAt,
+      })),
+      // a recusal with the sequence exhausted leaves its seat empty, and the evaluation cannot finish
+      vacantSeats: draw
+        ? Array.from({ length: draw.size }, (_, i) => i + 1).filter(
+            (order) => !allMembers.some(({ member }) => member.seat === order && member.status !== 'recused'),
+          )
+        : [],
+      me: seat && { order: seat.seat, status: seat.status, chair: seat.seat === 1, submittedAt: seat.submittedAt, confirmedAt: seat.confirmedAt },
+      bids: evaluated.map(({ record, lotName, qualification }) => ({
+        bidId: record.bidId,
+        lot: record.lotKey,
+        lotName,
+        organization: record.organizationName,
+        publicBenefitRatio: record.publicBenefitRatio,
+        submittedAt: record.submittedAt,
+        qualification: qualification && {
+          results: qualification.results,
+          qualified: qualification.qualified,
+          reason: qualification.reason,
+          reviewedAt: qualification.reviewedAt,
+        },
+        files: files.filter((f) => f.versionId === record.versionId).map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 })),
+      })),
+      signOff: signOff ? { at: signOff.signedOffAt, comment: signOff.comment, chainHead: signOff.chainHead, chainOk: signOff.chainOk } : null,
+    };
+  }
+
+  async function listMyPanels(expert: SignedInUser) {
+    return db
+      .select({
+        recruitmentId: recruitments.id,
+        title: recruitments.title,
+        status: recruitments.status,
+        order: panelMembers.seat,
+        memberStatus: panelMembers.status,
+        submittedAt: panelMembers.submittedAt,
+        confirmedAt: panelMembers.confirmedAt,
+      })
+      .from(panelMembers)
+      .innerJoin(recruitments, eq(recruitments.id, panelMembers.recruitmentId))
+      .where(eq(panelMembers.userId, expert.id))
+      .orderBy(asc(recruitments.submissionDeadline));
+  }
+
+  /**
+   * A bid document, decrypted with the data key kept at the opening, for the panel, the agent and
+   * the inspector; every download is written to the audit log before a byte is sent.
+   */
+  async function openBidFile(recruitmentId: string, bidId: string, fileId: string, viewer: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const seat = await viewerAccess(recruitment, viewer);
+    if (seat) requireServing(seat);
+    const [found] = await db
+      .select({ file: bidFiles, dataKey: openingRecords.openedDataKey })
+      .from(openingRecords)
+      .innerJoin(bidFiles, eq(bidFiles.versionId, openingRecords.versionId))
+      .where(
+        and(
+          eq(openingRecords.recruitmentId, recruitmentId),
+          eq(openingRecords.bidId, bidId),
+          eq(openingRecords.digestVerified, true),
+          eq(bidFiles.id, fileId),
+        ),
+      );
+    if (!found?.dataKey) throw new AppError('NOT_FOUND', '文件不存在或尚未开启');
+    const { file } = found;
+    await audit.recordAlone({
+      actor: viewer,
+      action: 'bid.download',
+      target: `bid:${bidId}`,
+      recruitmentId,
+      ip: origin.ip,
+      details: { fileId, name: file.name, sha256: file.sha256 },
+    });
+    const decryptor = createFileDecryptor(Buffer.from(found.dataKey, 'base64'), file.id, file.iv, file.tag);
+    // an error on either side ends the response rather than sending a truncated file as whole
+    const stream: Readable = pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, () => {});
+    return { name: file.name, size: file.size, stream };
+  }
+
+  return {
+    drawPanel,
+    declare,
+    reviewQualification,
+    saveScores,
+    saveComment,
+    myScores,
+    submitScores,
+    getEvaluation,
+    evaluationReport,
+    confirmEvaluation,
+    signOff,
+    getPanel,
+    listMyPanels,
+    openBidFile,
+  };
+}

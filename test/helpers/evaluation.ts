@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { apiToken, bearer, createStaff, type TestApp, type TestUser } from './app.ts';
+import { ALL_DECLARED, multipart, pdfWith } from './multipart.ts';
+import { createPublished, PASSPHRASE, type Cast } from './recruitments.ts';
+import { organizationInput } from './uscc.ts';
+
+export interface Bidder {
+  bidId: string;
+  token: string;
+  name: string;
+  uscc: string;
+  email: string;
+  password: string;
+  lot: string;
+  ratio: number;
+}
+
+async function call(t: TestApp, method: 'GET' | 'POST', url: string, token: string, payload?: object) {
+  const response = await t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
+  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+  return response;
+}
+
+/**
+ * A published recruitment taken through bids and the opening to `evaluation`: one organisation
+ * per share given, each bidding for its lot with one PDF, opened by the agent and the inspector.
+ */
+export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>) {
+  t.clock.set(new Date());
+  const id = await createPublished(t, cast);
+  const bidders: Bidder[] = [];
+  for (const [lot, ratios] of Object.entries(bidsPerLot)) {
+    for (const ratio of ratios) {
+      const organization = organizationInput();
+      await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+      const token = await apiToken(t, organization);
+      const body = multipart({ lot, publicBenefitRatio: String(ratio), declarations: ALL_DECLARED, summary: '方案' }, [
+        { filename: `${organization.name}.pdf`, content: pdfWith(`bid of ${organization.name}`) },
+      ]);
+      const response = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/recruitments/${id}/bids`,
+        headers: { ...bearer(token), ...body.headers },
+        payload: body.payload,
+      });
+      if (response.statusCode !== 201) throw new Error(`bid not submitted: ${response.body}`);
+      bidders.push({ bidId: response.json().bidId, token, lot, ratio, ...organization });
+    }
+  }
+  const deadline = Date.parse((await t.app.inject({ url: `/api/v1/recruitments/${id}` })).json().submissionDeadline);
+  t.clock.set(new Date(deadline + 1000));
+  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken);
+  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken);
+  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, { passphrase: PASSPHRASE });
+  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, { passphrase: PASSPHRASE });
+  const signed = await call(t, 'POST', `/api/v1/recruitments/${id}/opening/sign-off`, cast.inspectorToken, { comment: '开标程序合规' });
+  if (signed.json().status !== 'evaluation') throw new Error(`not in evaluation: ${signed.body}`);
+  return { id, bidders };
+}
+
+export interface Expert extends TestUser {
+  token: string;
+}
+
+/** Experts sharing a specialty of their own, so a draw by that specialty picks among them only. */
+export async function createExperts(t: TestApp, count: number, extra: { affiliationUscc?: string } = {}) {
+  const specialty = `专业-${randomBytes(4).toString('hex')}`;
+  const experts: Expert[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = await createStaff(t, 'expert', { specialties: [specialty], ...extra });
+    experts.push({ ...user, token: await apiToken(t, user) });
+  }
+  return { specialty, experts };
+}
+
+/** Every condition passed: the qualification body the chair sends for a good bid. */
+export const ALL_PASS = { results: Object.fromEntries(Object.keys(JSON.parse(ALL_DECLARED) as object).map((key) => [key, 'pass'])), reason: '' };

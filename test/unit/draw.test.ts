@@ -1,0 +1,83 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { drawPanel, drawSequence, eligibleCandidates, isValidPanelSize, replacementFor, type PoolExpert } from '../../server/domain/evaluation/draw.ts';
+
+const SEED = 'a3'.repeat(32);
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+
+const expert = (id: string, over: Partial<PoolExpert> = {}): PoolExpert => ({ id, specialties: ['文艺演出'], affiliationUscc: null, active: true, ...over });
+
+describe('eligibleCandidates', () => {
+  it('keeps active experts of a requested specialty, never one affiliated with a bidder, ordered by id', () => {
+    const pool = [
+      expert('c', { specialties: ['体育'] }),
+      expert('a'),
+      expert('e', { active: false }),
+      expert('b', { affiliationUscc: '52330100000010001X' }),
+      expert('d', { specialties: ['体育', '文艺演出'], affiliationUscc: '91330100000000000A' }),
+    ];
+    expect(eligibleCandidates(pool, { specialties: [], bidderUscc: ['52330100000010001X'] })).toEqual(['a', 'c', 'd']);
+    expect(eligibleCandidates(pool, { specialties: ['文艺演出'], bidderUscc: [] })).toEqual(['a', 'b', 'd']);
+    expect(eligibleCandidates(pool, { specialties: ['体育'], bidderUscc: ['91330100000000000A'] })).toEqual(['c']);
+  });
+});
+
+describe('isValidPanelSize', () => {
+  it.each([
+    [5, true],
+    [7, true],
+    [3, false],
+    [4, false],
+    [6, false],
+    [5.5, false],
+  ])('%s → %s', (size, ok) => expect(isValidPanelSize(size)).toBe(ok));
+});
+
+describe('drawSequence', () => {
+  it('orders every candidate once, the same way for the same seed and differently for another', () => {
+    const candidates = ids(11);
+    const sequence = drawSequence(SEED, candidates);
+    expect([...sequence].sort()).toEqual(candidates);
+    expect(drawSequence(SEED, candidates)).toEqual(sequence);
+    expect(drawSequence('5c'.repeat(32), candidates)).not.toEqual(sequence);
+  });
+
+  it('follows the documented procedure step by step', () => {
+    // an independent rendering of the README procedure: HMAC(seed, "k"), 48 bits, rejection
+    const candidates = ids(7);
+    const remaining = [...candidates];
+    const expected: string[] = [];
+    let k = 0;
+    while (remaining.length > 0) {
+      const n = remaining.length;
+      let index: number | undefined;
+      while (index === undefined) {
+        const u = createHmac('sha256', Buffer.from(SEED, 'hex')).update(`${k++}`).digest().readUIntBE(0, 6);
+        if (u < n * Math.floor(2 ** 48 / n)) index = u % n;
+      }
+      expected.push(remaining.splice(index, 1)[0]!);
+    }
+    expect(drawSequence(SEED, candidates)).toEqual(expected);
+  });
+
+  it('refuses a seed that is not 32 bytes of hex', () => {
+    expect(() => drawSequence('abc', ids(5))).toThrow();
+  });
+});
+
+describe('drawPanel and replacementFor', () => {
+  it('seats the first `size` of the sequence, the first as chair; a recusal is replaced by the next in the sequence', () => {
+    const candidates = ids(9);
+    const sequence = drawSequence(SEED, candidates);
+    const panel = drawPanel(SEED, candidates, 5);
+    expect(panel).toEqual(sequence.slice(0, 5).map((userId, i) => ({ userId, order: i + 1, position: i + 1 })));
+    expect(replacementFor(SEED, candidates, 5, 1)).toEqual({ userId: sequence[5], order: 1, position: 6 });
+    expect(replacementFor(SEED, candidates, 6, 3)).toEqual({ userId: sequence[6], order: 3, position: 7 });
+    expect(replacementFor(SEED, candidates, 9, 2)).toBeNull();
+  });
+
+  it('refuses an even or small panel, or more seats than candidates', () => {
+    expect(() => drawPanel(SEED, ids(9), 4)).toThrow();
+    expect(() => drawPanel(SEED, ids(4), 5)).toThrow();
+  });
+});
