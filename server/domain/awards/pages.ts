@@ -49,6 +49,14 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
     const upheld = view.challenges.filter((c) => c.upheld).length;
     const failed = (form: Form, challengeId?: string) =>
       failure?.form === form && failure.challengeId === challengeId ? { values: failure.values, errors: failure.errors } : null;
+    const can = {
+      announce: ownAgent && recruitment.status === 'evaluation' && view.evaluationSignedOff,
+      challenge: user.role === 'bidder' && view.isBidder && view.publicityOpen,
+      answer: ownAgent && inPublicity,
+      signOff: assignedInspector && ended && view.signOff === null && open === 0 && upheld === 0,
+      award: ownAgent && ended && view.signOff !== null && open === 0 && upheld === 0,
+    };
+    const shown: Record<Form, boolean> = { announce: can.announce, challenge: can.challenge, answer: can.answer, signoff: can.signOff, award: can.award };
     if (failure) reply.code(failure.status);
     return reply.page('awards/publicity', {
       title: `结果公示与定标：${recruitment.title}`,
@@ -60,13 +68,9 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
       openChallenges: open,
       upheldChallenges: upheld,
       publicityEnded: ended,
-      can: {
-        announce: ownAgent && recruitment.status === 'evaluation' && view.evaluationSignedOff,
-        challenge: user.role === 'bidder' && view.isBidder && view.publicityOpen,
-        answer: ownAgent && inPublicity,
-        signOff: assignedInspector && ended && view.signOff === null && open === 0 && upheld === 0,
-        award: ownAgent && ended && view.signOff !== null && open === 0 && upheld === 0,
-      },
+      can,
+      // a refusal whose form is no longer offered (the state has moved on) is shown at the top
+      pageError: failure && !shown[failure.form] ? Object.values(failure.errors).join('；') : null,
       challenges: view.challenges.map((challenge) => ({ ...challenge, form: failed('answer', challenge.id) })),
       forms: { announce: failed('announce'), challenge: failed('challenge'), signoff: failed('signoff'), award: failed('award') },
     });
