@@ -17,6 +17,9 @@ import agentPages from './domain/recruitments/agent-pages.ts';
 import accountRoutes from './domain/accounts/routes.ts';
 import { createAccountService, type AccountService } from './domain/accounts/service.ts';
 import auditPages from './domain/audit/pages.ts';
+import awardPages from './domain/awards/pages.ts';
+import awardRoutes from './domain/awards/routes.ts';
+import { createAwardService, type AwardService } from './domain/awards/service.ts';
 import auditRoutes from './domain/audit/routes.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import bidPages from './domain/bids/pages.ts';
@@ -53,6 +56,7 @@ declare module 'fastify' {
       recruitments: RecruitmentService;
       bids: BidService;
       evaluation: EvaluationService;
+      awards: AwardService;
       mailer: Mailer;
     };
   }
@@ -133,7 +137,8 @@ export async function buildApp(deps: AppDeps) {
   const bids = createBidService({ db, clock, audit, storage });
   const opening = createOpeningService({ db, clock, audit, storage, openingKeys });
   const evaluation = createEvaluationService({ db, clock, audit, storage });
-  app.decorate('services', { audit, accounts, recruitments, bids, evaluation, mailer });
+  const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl });
+  app.decorate('services', { audit, accounts, recruitments, bids, evaluation, awards, mailer });
   app.addHook('onClose', () => mailer.drain());
 
   const https = config.publicUrl.startsWith('https://');
@@ -219,15 +224,18 @@ export async function buildApp(deps: AppDeps) {
   await app.register(openingPages, { opening, recruitments });
   await app.register(evaluationRoutes, { evaluation });
   await app.register(evaluationPages, { evaluation, recruitments });
+  await app.register(awardRoutes, { awards });
+  await app.register(awardPages, { awards, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,
+    awards,
     publicUrl: config.publicUrl,
     publisherName: PUBLISHER_NAME,
     now: () => clock.now(),
   });
   await app.register(auditPages, { audit });
   await app.register(openingKeyPages, { openingKeys });
-  await app.register(recruitmentPages, { recruitments, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
+  await app.register(recruitmentPages, { recruitments, awards, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
 
   return app;

@@ -667,3 +667,128 @@ export const evaluationSignOffs = pgTable(
   },
   (t) => [index('evaluation_sign_offs_signed_off_by_idx').on(t.signedOffBy)],
 );
+
+// Publicity, challenges and the award (issue 6). Candidates and awards are copied from the
+// evaluation result when they are announced, so what was published never changes afterwards.
+
+/** The candidate publicity (公示) of a recruitment: when it began and when it ends. */
+export const publicities = pgTable(
+  'publicities',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .primaryKey()
+      .references(() => recruitments.id),
+    announcedAt: instant('announced_at').notNull(),
+    announcedBy: uuid('announced_by')
+      .notNull()
+      .references(() => users.id),
+    /** exactly publicityDays × 24 h after announcedAt, on the server's clock */
+    endsAt: instant('ends_at').notNull(),
+  },
+  (t) => [index('publicities_announced_by_idx').on(t.announcedBy), check('publicities_ends_after_start', sql`${t.endsAt} > ${t.announcedAt}`)],
+);
+
+/** A candidate (中选候选人) as announced: a recommended bid of the evaluation, frozen. */
+export const candidates = pgTable(
+  'candidates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    lotKey: text('lot_key').notNull(),
+    bidId: uuid('bid_id')
+      .notNull()
+      .references(() => bids.id),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    organizationName: text('organization_name').notNull(),
+    /** the trimmed mean of the experts' totals */
+    score: numeric('score', { precision: 6, scale: 2, mode: 'number' }).notNull(),
+    rank: integer('rank').notNull(),
+    publicBenefitRatio: numeric('public_benefit_ratio', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('candidates_recruitment_bid').on(t.recruitmentId, t.bidId),
+    uniqueIndex('candidates_recruitment_lot_rank').on(t.recruitmentId, t.lotKey, t.rank),
+    index('candidates_bid_id_idx').on(t.bidId),
+    index('candidates_organization_id_idx').on(t.organizationId),
+  ],
+);
+
+/** A challenge (质疑) raised by a bidding organisation during publicity, answered by the agent. */
+export const challenges = pgTable(
+  'challenges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    // shown to the agent and the inspector only, never publicly
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    raisedBy: uuid('raised_by')
+      .notNull()
+      .references(() => users.id),
+    text: text('text').notNull(),
+    raisedAt: instant('raised_at').notNull(),
+    answer: text('answer'),
+    /** an upheld challenge blocks the award */
+    upheld: boolean('upheld'),
+    answeredAt: instant('answered_at'),
+    answeredBy: uuid('answered_by').references(() => users.id),
+  },
+  (t) => [
+    index('challenges_recruitment_id_idx').on(t.recruitmentId),
+    index('challenges_organization_id_idx').on(t.organizationId),
+    index('challenges_raised_by_idx').on(t.raisedBy),
+    index('challenges_answered_by_idx').on(t.answeredBy),
+    check('challenges_answered_together', sql`(${t.answer} is null) = (${t.upheld} is null) and (${t.answer} is null) = (${t.answeredAt} is null)`),
+  ],
+);
+
+/** The inspector's sign-off of the award, with the audit chain head seen. */
+export const awardSignOffs = pgTable(
+  'award_sign_offs',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .primaryKey()
+      .references(() => recruitments.id),
+    signedOffAt: instant('signed_off_at').notNull(),
+    signedOffBy: uuid('signed_off_by')
+      .notNull()
+      .references(() => users.id),
+    comment: text('comment').notNull(),
+    chainHead: text('chain_head').notNull(),
+    chainOk: boolean('chain_ok').notNull(),
+  },
+  (t) => [index('award_sign_offs_signed_off_by_idx').on(t.signedOffBy)],
+);
+
+/** A selected organisation (入选单位) of a lot, recorded when the agent awards. */
+export const awards = pgTable(
+  'awards',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    lotKey: text('lot_key').notNull(),
+    bidId: uuid('bid_id')
+      .notNull()
+      .references(() => bids.id),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    rank: integer('rank').notNull(),
+    score: numeric('score', { precision: 6, scale: 2, mode: 'number' }).notNull(),
+    awardedAt: instant('awarded_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('awards_recruitment_bid').on(t.recruitmentId, t.bidId),
+    index('awards_bid_id_idx').on(t.bidId),
+    index('awards_organization_id_idx').on(t.organizationId),
+  ],
+);

@@ -29,6 +29,8 @@ export const ANNOUNCEMENT_LABELS: Record<AnnouncementKind, string> = {
   cancellation: '终止公告',
   suspension: '暂停公告',
   resumption: '恢复公告',
+  candidates: '中选候选人公示',
+  award: '入选结果公告',
 };
 
 export const CHANNEL_LABELS: Record<PublicationChannel, string> = {

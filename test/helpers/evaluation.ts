@@ -75,3 +75,35 @@ export async function createExperts(t: TestApp, count: number, extra: { affiliat
 
 /** Every condition passed: the qualification body the chair sends for a good bid. */
 export const ALL_PASS = { results: Object.fromEntries(Object.keys(JSON.parse(ALL_DECLARED) as object).map((key) => [key, 'pass'])), reason: '' };
+
+/**
+ * A recruitment taken through the whole evaluation: a panel of five drawn, no conflicts, every
+ * bid qualified, scored (the later a bid in `bidsPerLot`, the higher its score, the same from
+ * every expert), submitted, confirmed, and signed off by the inspector. Still in `evaluation`.
+ */
+export async function createSignedOffEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>) {
+  const { id, bidders } = await createInEvaluation(t, cast, bidsPerLot);
+  const { specialty, experts } = await createExperts(t, 5);
+  const drawn = await call(t, 'POST', `/api/v1/recruitments/${id}/panel/draw`, cast.agentToken, { size: 5, specialties: [specialty] });
+  const panel = drawn.json<{ members: { userId: string; order: number }[] }>().members.map(
+    (m) => experts.find((e) => e.id === m.userId)!,
+  );
+  const put = async (url: string, token: string, payload: object) => {
+    const response = await t.app.inject({ method: 'PUT', url, headers: bearer(token), payload });
+    if (response.statusCode !== 200) throw new Error(`PUT ${url}: ${response.statusCode} ${response.body}`);
+  };
+  for (const expert of panel) {
+    await call(t, 'POST', `/api/v1/recruitments/${id}/panel/declaration`, expert.token, { conflict: false, note: '' });
+  }
+  for (const bidder of bidders) await put(`/api/v1/recruitments/${id}/qualification/${bidder.bidId}`, panel[0]!.token, ALL_PASS);
+  for (const expert of panel) {
+    for (const [index, bidder] of bidders.entries()) {
+      const scores = { plan: 10 + index, ability: 15, record: 15, share: 10, revenue: 10 };
+      await put(`/api/v1/recruitments/${id}/scores/${bidder.bidId}`, expert.token, { scores, comment: '' });
+    }
+    await call(t, 'POST', `/api/v1/recruitments/${id}/scores/submit`, expert.token);
+  }
+  for (const expert of panel) await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/confirm`, expert.token);
+  await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/sign-off`, cast.inspectorToken, { comment: '评审过程规范' });
+  return { id, bidders, panel };
+}

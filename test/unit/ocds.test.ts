@@ -198,6 +198,50 @@ describe('OCDS release package', () => {
     expect(statuses('suspended')).toEqual(['active', 'active']);
   });
 
+  it('publishes the candidates as pending awards, then active awards with one pending contract each', () => {
+    const CANDIDATES = announcement(2, 'candidates', '2025-05-10T02:00:00Z');
+    const AWARD = announcement(3, 'award', '2025-05-14T02:00:00Z');
+    const results = {
+      candidates: [
+        { bidId: 'b1', lot: 'west-lake', organizationId: 'o1', organization: '西湖公益服务社', score: 88.5, rank: 1 },
+        { bidId: 'b2', lot: 'west-lake', organizationId: 'o2', organization: '湖畔体育俱乐部', score: 80, rank: 2 },
+        { bidId: 'b3', lot: 'binjiang', organizationId: 'o1', organization: '西湖公益服务社', score: 75.33, rank: 1 },
+      ],
+      awards: [] as { bidId: string; lot: string; organizationId: string; organization: string; score: number; rank: number; awardedAt: Date }[],
+    };
+    results.awards = results.candidates.map((c) => ({ ...c, awardedAt: AWARD.publishedAt }));
+    const inPublicity = buildReleasePackage(recruitment({ ...amended, status: 'publicity', announcements: [ORIGINAL, AMENDMENT, CANDIDATES] }), CONTEXT, {
+      ...results,
+      awards: [],
+    });
+    expect(schemaErrors(inPublicity)).toEqual([]);
+    const pending = inPublicity.releases.at(-1)!;
+    expect(pending.tag).toEqual(['award']);
+    expect(pending.awards?.map((a) => [a.status, a.items.map((i) => i.id)])).toEqual([
+      ['pending', ['west-lake']],
+      ['pending', ['west-lake']],
+      ['pending', ['binjiang']],
+    ]);
+    // one party per organisation, even with two awards
+    expect(pending.parties.filter((p) => p.roles.includes('supplier')).map((p) => p.name)).toEqual(['西湖公益服务社', '湖畔体育俱乐部']);
+
+    const awarded = buildReleasePackage(
+      recruitment({ ...amended, status: 'awarded', announcements: [ORIGINAL, AMENDMENT, CANDIDATES, AWARD] }),
+      CONTEXT,
+      results,
+    );
+    expect(schemaErrors(awarded)).toEqual([]);
+    expect(awarded.releases.map((r) => r.id)).toEqual([`${OCID}-0`, `${OCID}-1`, `${OCID}-2`, `${OCID}-3`, `${OCID}-3-contract`]);
+    const [award, contract] = awarded.releases.slice(-2);
+    expect(award!.tag).toEqual(['awardUpdate']);
+    expect(award!.awards?.every((a) => a.status === 'active' && a.date === AWARD.publishedAt.toISOString())).toBe(true);
+    expect(award!.awards?.map((a) => a.id)).toEqual(pending.awards?.map((a) => a.id));
+    expect(contract!.tag).toEqual(['contract']);
+    expect(contract!.contracts?.map((c) => [c.awardID, c.status])).toEqual(award!.awards?.map((a) => [a.id, 'pending']));
+    // the award completes the tender; the contract release repeats it
+    expect([award!.tender.status, contract!.tender.status]).toEqual(['complete', 'complete']);
+  });
+
   it('publishes no release of a draft', () => {
     const draft = buildReleasePackage(recruitment({ status: 'draft', publishedAt: null, announcements: [] }), CONTEXT);
     expect(draft.releases).toEqual([]);

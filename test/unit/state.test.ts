@@ -18,6 +18,8 @@ const EXPECTED: Record<RecruitmentAction, { role: Role; from: RecruitmentStatus[
   startOpening: { role: 'agent', from: ['published'], to: 'opening' },
   closeOpening: { role: 'inspector', from: ['opening'], to: 'evaluation' },
   failOpening: { role: 'inspector', from: ['opening'], to: 'failed' },
+  announceCandidates: { role: 'agent', from: ['evaluation'], to: 'publicity' },
+  award: { role: 'agent', from: ['publicity'], to: 'awarded' },
 };
 
 const cases = RECRUITMENT_STATUSES.flatMap((status) =>

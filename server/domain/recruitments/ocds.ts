@@ -18,7 +18,7 @@ export interface OcdsContext {
   buyerName?: string;
 }
 
-export type ReleaseTag = 'tender' | 'tenderAmendment' | 'tenderUpdate' | 'tenderCancellation';
+export type ReleaseTag = 'tender' | 'tenderAmendment' | 'tenderUpdate' | 'tenderCancellation' | 'award' | 'awardUpdate' | 'contract';
 export type TenderStatus = 'active' | 'cancelled' | 'complete' | 'unsuccessful';
 
 export interface OrganizationReference {
@@ -27,7 +27,7 @@ export interface OrganizationReference {
 }
 
 export interface Party extends OrganizationReference {
-  roles: ('buyer' | 'procuringEntity')[];
+  roles: ('buyer' | 'procuringEntity' | 'supplier')[];
 }
 
 export interface Period {
@@ -44,7 +44,7 @@ export interface Item {
 
 export interface OcdsDocument {
   id: string;
-  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails';
+  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails' | 'awardNotice';
   title: string;
   description?: string;
   url?: string;
@@ -82,6 +82,25 @@ export interface Tender {
   amendments?: Amendment[];
 }
 
+/** A candidate (status pending, during publicity) or a selected organisation (active). */
+export interface Award {
+  id: string;
+  title: string;
+  status: 'pending' | 'active';
+  date: string;
+  suppliers: OrganizationReference[];
+  items: Item[];
+}
+
+/** The draft cooperation agreement of an award, pending until it is signed. */
+export interface Contract {
+  id: string;
+  awardID: string;
+  title: string;
+  status: 'pending';
+  items: Item[];
+}
+
 export interface Release {
   ocid: string;
   id: string;
@@ -92,6 +111,23 @@ export interface Release {
   parties: Party[];
   buyer: OrganizationReference;
   tender: Tender;
+  awards?: Award[];
+  contracts?: Contract[];
+}
+
+/** A candidate as announced, or a selected organisation once awarded. */
+export interface OcdsResult {
+  bidId: string;
+  lot: string;
+  organizationId: string;
+  organization: string;
+  score: number;
+  rank: number;
+}
+
+export interface OcdsResults {
+  candidates: OcdsResult[];
+  awards: (OcdsResult & { awardedAt: Date })[];
 }
 
 export interface ReleasePackage {
@@ -110,6 +146,9 @@ const RELEASE_TAGS: Record<Announcement['kind'], ReleaseTag> = {
   cancellation: 'tenderCancellation',
   suspension: 'tenderUpdate',
   resumption: 'tenderUpdate',
+  // the candidates are awards still pending; the result makes them active
+  candidates: 'award',
+  award: 'awardUpdate',
 };
 
 // The documentType codelist has no code for a suspension or resumption notice; like an amendment
@@ -120,6 +159,8 @@ const DOCUMENT_TYPES: Record<Announcement['kind'], OcdsDocument['documentType']>
   cancellation: 'cancellationDetails',
   suspension: 'clarifications',
   resumption: 'clarifications',
+  candidates: 'awardNotice',
+  award: 'awardNotice',
 };
 
 // The closed tenderStatus codelist has no "suspended": a suspended tender is still under way.
@@ -141,7 +182,11 @@ const CHANNEL_LABELS: Record<PublicationChannel, string> = {
   other: '其他渠道',
 };
 
-export function buildReleasePackage(recruitment: Recruitment, context: OcdsContext): ReleasePackage {
+export function buildReleasePackage(
+  recruitment: Recruitment,
+  context: OcdsContext,
+  results: OcdsResults = { candidates: [], awards: [] },
+): ReleasePackage {
   const publicUrl = context.publicUrl.replace(/\/+$/, '');
   const releasePackage: ReleasePackage = {
     uri: `${publicUrl}/api/v1/recruitments/${recruitment.id}/ocds`,
@@ -157,11 +202,23 @@ export function buildReleasePackage(recruitment: Recruitment, context: OcdsConte
   const ocid = `ocds-${OCID_PREFIX}-${recruitment.id}`;
   const published = recruitment.publishedAt.toISOString();
   const currentStatus = TENDER_STATUSES[recruitment.status];
-  const { parties, buyer, procuringEntity } = partiesOf(recruitment, context);
+  const { parties: centreParties, buyer, procuringEntity } = partiesOf(recruitment, context);
+  const items = recruitment.lots.map((lot) => ({
+    id: lot.key,
+    description: `${lot.name}：${lot.description}`,
+    quantity: lot.quota,
+    // the quota counts partner organisations to be selected for the lot
+    unit: { name: '家' },
+  }));
+  const awardsOf = (kind: Announcement['kind'], at: Date): Award[] | undefined => {
+    if (kind === 'candidates') return results.candidates.map((c) => awardOf(c, 'pending', at, items));
+    if (kind === 'award') return results.awards.map((a) => awardOf(a, 'active', a.awardedAt, items));
+    return undefined;
+  };
   const { announcements } = recruitment;
   const publicationDocuments = recruitment.publications.map(publicationDocument);
 
-  releasePackage.releases = announcements.map((announcement, index): Release => {
+  releasePackage.releases = announcements.flatMap((announcement, index): Release[] => {
     const earlier = announcements.slice(0, index + 1);
     // Releases are snapshots at their date, except that the latest one also carries what happened
     // since (an award or failure has no announcement of its own, hence no dated release yet).
@@ -170,14 +227,16 @@ export function buildReleasePackage(recruitment: Recruitment, context: OcdsConte
     const amendments = earlier.flatMap((a, i) => (a.kind === 'amendment' ? [amendmentOf(a, earlier[i - 1], ocid)] : []));
     const asked = recruitment.answeredQuestions.some((q) => isLatest || q.askedAt <= announcement.publishedAt);
 
-    return {
+    const awards = awardsOf(announcement.kind, announcement.publishedAt);
+    const release: Release = {
       ocid,
       id: releaseId(ocid, announcement),
       date: announcement.publishedAt.toISOString(),
       tag: [RELEASE_TAGS[announcement.kind]],
       initiationType: 'tender',
       language: LANGUAGE,
-      parties,
+      // suppliers appear from the release that names them on
+      parties: awards ? [...centreParties, ...supplierParties(awards)] : centreParties,
       buyer,
       tender: {
         id: recruitment.id,
@@ -185,13 +244,7 @@ export function buildReleasePackage(recruitment: Recruitment, context: OcdsConte
         description: recruitment.summary,
         status: isLatest ? currentStatus : announcement.kind === 'cancellation' ? 'cancelled' : 'active',
         procuringEntity,
-        items: recruitment.lots.map((lot) => ({
-          id: lot.key,
-          description: `${lot.name}：${lot.description}`,
-          quantity: lot.quota,
-          // the quota counts partner organisations to be selected for the lot
-          unit: { name: '家' },
-        })),
+        items,
         procurementMethod: 'open',
         procurementMethodDetails: '参照公开招标程序的社会化运营合作伙伴招募',
         mainProcurementCategory: 'services',
@@ -209,9 +262,39 @@ export function buildReleasePackage(recruitment: Recruitment, context: OcdsConte
         ],
         ...(amendments.length > 0 && { amendments }),
       },
+      ...(awards && { awards }),
     };
+    if (announcement.kind !== 'award' || !awards) return [release];
+    // the award is followed by one draft agreement per selected organisation, in a release of its own
+    const contracts: Contract[] = awards.map((award) => ({
+      id: `contract-${award.id}`,
+      awardID: award.id,
+      title: `合作协议（草案）：${award.suppliers.map((s) => s.name).join('、')}`,
+      status: 'pending',
+      items: award.items,
+    }));
+    return [release, { ...release, id: `${release.id}-contract`, tag: ['contract'], contracts }];
   });
   return releasePackage;
+}
+
+function awardOf(result: OcdsResult, status: Award['status'], date: Date, items: Item[]): Award {
+  return {
+    // the same id for the candidate and the award it becomes, so the two releases merge
+    id: `award-${result.bidId}`,
+    title: `第 ${result.rank} 名，得分 ${result.score}`,
+    status,
+    date: date.toISOString(),
+    suppliers: [{ id: supplierId(result.organizationId), name: result.organization }],
+    items: items.filter((item) => item.id === result.lot),
+  };
+}
+
+const supplierId = (organizationId: string) => `organization-${organizationId}`;
+
+function supplierParties(awards: readonly Award[]): Party[] {
+  const byId = new Map(awards.flatMap((award) => award.suppliers.map((s) => [s.id, s.name] as const)));
+  return [...byId].map(([id, name]) => ({ id, name, roles: ['supplier'] }));
 }
 
 function releaseId(ocid: string, announcement: Announcement): string {

@@ -6,6 +6,7 @@ import { IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { formatRemaining, STATUS_LABELS } from '../../lib/labels.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import type { AwardService } from '../awards/service.ts';
 import { buildAtomFeed } from './feed.ts';
 import { ListQuery, ReasonBody, TextBody } from './schemas.ts';
 import type { RecruitmentService } from './service.ts';
@@ -14,6 +15,7 @@ import { RECRUITMENT_STATUSES } from './types.ts';
 
 export interface RecruitmentPageOptions {
   recruitments: RecruitmentService;
+  awards: Pick<AwardService, 'publicResults'>;
   clock: Clock;
   publicUrl: string;
   siteTitle: string;
@@ -74,6 +76,7 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
     const now = clock.now();
     const questionsOpen = recruitment.status === 'published' && now < recruitment.questionsDeadline;
     const actions = viewer ? allowedActions(recruitment.status, viewer.role) : [];
+    const results = await options.awards.publicResults(id);
     if (failure) reply.code(failure.status);
     return reply.page('recruitments/detail', {
       title: recruitment.title,
@@ -88,6 +91,11 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
         viewer !== null &&
         ['agent', 'inspector', 'expert'].includes(viewer.role) &&
         ['evaluation', 'publicity', 'awarded'].includes(recruitment.suspendedFrom ?? recruitment.status),
+      // the candidates while publicity runs, the selected organisations once awarded
+      publicity: results.publicity,
+      resultRows: results.awards.length > 0 ? results.awards : results.candidates,
+      awarded: recruitment.status === 'awarded',
+      publicityLink: viewer !== null && ['agent', 'inspector', 'bidder'].includes(viewer.role) && results.publicity !== null,
       announcements: recruitment.announcements.map((a) => ({
         ...a,
         changes: a.changes.map((c) => ({ ...c, label: FIELD_LABELS[c.field] ?? c.field })),

@@ -17,6 +17,7 @@ import {
   TextBody,
   UpdateRecruitmentBody,
 } from './schemas.ts';
+import type { AwardService } from '../awards/service.ts';
 import type { RecruitmentService } from './service.ts';
 import { buildReleasePackage } from './ocds.ts';
 
@@ -24,6 +25,7 @@ const tags = ['recruitments'];
 
 export interface RecruitmentRouteOptions {
   recruitments: RecruitmentService;
+  awards: Pick<AwardService, 'publicResults'>;
   publicUrl: string;
   publisherName: string;
   now: () => Date;
@@ -58,11 +60,12 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       const recruitment = await recruitments.getRecruitment(request.params.id, request.user);
       // OCDS has no empty release package: a recruitment is open data from its publication on
       if (!recruitment.publishedAt) throw new AppError('NOT_FOUND', '招募公告尚未发布');
-      return buildReleasePackage(recruitment, {
-        publicUrl: options.publicUrl,
-        publisherName: options.publisherName,
-        now: options.now(),
-      });
+      const { candidates, awards } = await options.awards.publicResults(recruitment.id);
+      return buildReleasePackage(
+        recruitment,
+        { publicUrl: options.publicUrl, publisherName: options.publisherName, now: options.now() },
+        { candidates, awards },
+      );
     },
   );
 

@@ -614,6 +614,9 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
 
   return {
     getRecruitment,
+    // for the awards area, whose publicity and result notices join the recruitment's announcements
+    addAnnouncement,
+    notifyFollowers,
     listRecruitments,
     listFollowed,
     latestAnnouncements,

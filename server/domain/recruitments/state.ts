@@ -26,7 +26,12 @@ export const TRANSITIONS = {
   closeOpening: { from: ['opening'], to: 'evaluation', roles: ['inspector'] },
   failOpening: { from: ['opening'], to: 'failed', roles: ['inspector'] },
   // The evaluation's sign-off by the inspector changes no status (evaluation_sign_offs records
-  // it): the recruitment leaves `evaluation` when the agent announces the candidates (publicity).
+  // it): the recruitment leaves `evaluation` when the agent announces the candidates (publicity),
+  // which the awards service allows only once that sign-off exists.
+  announceCandidates: { from: ['evaluation'], to: 'publicity', roles: ['agent'] },
+  // The award (定标) follows the inspector's award sign-off, which the awards service requires
+  // together with the end of publicity and no open or upheld challenge.
+  award: { from: ['publicity'], to: 'awarded', roles: ['agent'] },
 } as const satisfies Record<string, Transition>;
 
 export type RecruitmentAction = keyof typeof TRANSITIONS;

@@ -17,7 +17,8 @@ export type RecruitmentStatus = (typeof RECRUITMENT_STATUSES)[number];
 export const PUBLICATION_CHANNELS = ['trading_platform', 'union_website', 'newspaper', 'other'] as const;
 export type PublicationChannel = (typeof PUBLICATION_CHANNELS)[number];
 
-export const ANNOUNCEMENT_KINDS = ['announcement', 'amendment', 'cancellation', 'suspension', 'resumption'] as const;
+// 'candidates' is the publicity notice (中选候选人公示), 'award' the result notice (入选结果公告).
+export const ANNOUNCEMENT_KINDS = ['announcement', 'amendment', 'cancellation', 'suspension', 'resumption', 'candidates', 'award'] as const;
 export type AnnouncementKind = (typeof ANNOUNCEMENT_KINDS)[number];
 
 export interface Lot {

@@ -1,0 +1,12 @@
+import { Type } from 'typebox';
+
+// Request shapes of the publicity and award API; the rules that need the recruitment are the service's.
+
+/** Text that must say something: not empty, not only spaces. */
+const said = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' });
+
+export const ChallengeBody = Type.Object({ text: said(5000) });
+
+export const ChallengeAnswerBody = Type.Object({ text: said(5000), upheld: Type.Boolean() });
+
+export const AwardSignOffBody = Type.Object({ comment: Type.String({ maxLength: 2000 }) });
