@@ -21,11 +21,11 @@ export interface Column {
 export type Block =
   | { kind: 'title'; text: string; subtitle?: string }
   | { kind: 'heading'; text: string }
-  | { kind: 'paragraph'; text: string; indent?: boolean; align?: Align; bold?: boolean; small?: boolean }
+  | { kind: 'paragraph'; text: string; indent?: boolean; align?: Align; bold?: boolean; small?: boolean; keepWithNext?: boolean }
   /** a two-column table of labels and values */
   | { kind: 'fields'; rows: readonly (readonly [string, string])[] }
   /** a bordered table; the header row repeats on every page the table runs onto */
-  | { kind: 'table'; columns: readonly Column[]; rows: readonly (readonly string[])[]; small?: boolean }
+  | { kind: 'table'; columns: readonly Column[]; rows: readonly (readonly string[])[]; small?: boolean; keepWithNext?: boolean }
   /** kept on one page: the QR code with its caption on the left, the signatory lines on the right */
   | { kind: 'signature'; lines: readonly string[]; qr?: { url: string; caption: readonly string[] } }
   | { kind: 'gap'; height: number };
@@ -76,6 +76,8 @@ const SMALL_TABLE_SIZE = 7.5;
 const CELL_PAD_X = 4;
 const CELL_PAD_Y = 3.5;
 const QR_SIZE = 78;
+/** blocks up to this tall are never split across pages (a third of the text height) */
+const SHORT_BLOCK = (A4[1] - MARGIN_TOP - MARGIN_BOTTOM) / 3;
 
 const INK = rgb(0.1, 0.1, 0.1);
 const GREY = rgb(0.42, 0.42, 0.42);
@@ -273,38 +275,59 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     if (spacing) page.pushOperators(setCharacterSpacing(0));
   };
 
-  const paragraph = (block: Extract<Block, { kind: 'paragraph' }>) => {
+  // Each block is laid out (wrapped, measured) before anything is drawn, so a block can be kept
+  // on the page of the one that follows it.
+  interface Prepared {
+    height: number;
+    draw(): void;
+  }
+
+  const paragraph = (block: Extract<Block, { kind: 'paragraph' }>): Prepared => {
     const size = block.small ? 9 : BODY_SIZE;
     const lineHeight = size * LINE;
     const font = block.bold ? bold : regular;
     const indent = block.indent ? 2 * size : 0;
     const lines = wrap(block.text, font, size, CONTENT_WIDTH, indent);
-    lines.forEach((line, index) => {
-      ensure(lineHeight);
-      const first = index === 0 ? indent : 0;
-      drawLine(line, MARGIN_X + first, y, CONTENT_WIDTH - first, {
-        font, size, lineHeight, align: block.align,
-        justify: (block.align ?? 'left') === 'left' && index < lines.length - 1,
-      });
-      y -= lineHeight;
-    });
-    y -= size * 0.5;
+    return {
+      height: lines.length * lineHeight + size * 0.5,
+      draw() {
+        lines.forEach((line, index) => {
+          ensure(lineHeight);
+          const first = index === 0 ? indent : 0;
+          drawLine(line, MARGIN_X + first, y, CONTENT_WIDTH - first, {
+            font, size, lineHeight, align: block.align,
+            justify: (block.align ?? 'left') === 'left' && index < lines.length - 1,
+          });
+          y -= lineHeight;
+        });
+        y -= size * 0.5;
+      },
+    };
   };
 
   const table = (columns: readonly Column[], rows: readonly (readonly string[])[], options: {
     header: boolean; size: number; shadeFirstColumn: boolean;
-  }) => {
+  }): Prepared => {
     const { size } = options;
     const lineHeight = size * 1.45;
     const total = columns.reduce((sum, column) => sum + column.width, 0);
     const widths = columns.map((column) => (column.width / total) * CONTENT_WIDTH);
     const lefts = widths.map((_, index) => MARGIN_X + widths.slice(0, index).reduce((a, b) => a + b, 0));
+    const cellLines = (cells: readonly string[], font: PDFFont) =>
+      widths.map((width, index) => wrap(cells[index] ?? '', font, size, width - 2 * CELL_PAD_X));
+    const linesOf = (cells: string[][]) => Math.max(1, ...cells.map((lines) => lines.length));
+    const heightOf = (cells: string[][]) => linesOf(cells) * lineHeight + 2 * CELL_PAD_Y;
+
+    const headerCells = options.header ? cellLines(columns.map((column) => column.header), bold) : [];
+    const headerHeight = options.header ? heightOf(headerCells) : 0;
+    const bodyCells = rows.map((row) => cellLines(row, regular));
+    const height = headerHeight + bodyCells.reduce((sum, cells) => sum + heightOf(cells), 0) + 8;
 
     // draws `lines[from, from + count)` of every cell as one band of the row
     const band = (cells: string[][], from: number, count: number, font: PDFFont, shaded: (index: number) => boolean) => {
-      const height = count * lineHeight + 2 * CELL_PAD_Y;
+      const bandHeight = count * lineHeight + 2 * CELL_PAD_Y;
       cells.forEach((lines, index) => {
-        const box = { x: lefts[index]!, y: y - height, width: widths[index]!, height };
+        const box = { x: lefts[index]!, y: y - bandHeight, width: widths[index]!, height: bandHeight };
         if (shaded(index)) page.drawRectangle({ ...box, color: SHADE });
         page.drawRectangle({ ...box, borderColor: RULE, borderWidth: 0.5 });
         lines.slice(from, from + count).forEach((line, n) => {
@@ -313,116 +336,152 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
           });
         });
       });
-      y -= height;
+      y -= bandHeight;
     };
-    const cellLines = (cells: readonly string[], font: PDFFont) =>
-      widths.map((width, index) => wrap(cells[index] ?? '', font, size, width - 2 * CELL_PAD_X));
-    const rowsOf = (cells: string[][]) => Math.max(1, ...cells.map((lines) => lines.length));
-
-    const headerCells = options.header ? cellLines(columns.map((column) => column.header), bold) : [];
-    const headerHeight = options.header ? rowsOf(headerCells) * lineHeight + 2 * CELL_PAD_Y : 0;
     const drawHeader = () => {
-      if (options.header) band(headerCells, 0, rowsOf(headerCells), bold, () => true);
+      if (options.header) band(headerCells, 0, linesOf(headerCells), bold, () => true);
     };
-
-    const firstRowHeight = rows[0] ? rowsOf(cellLines(rows[0], regular)) * lineHeight + 2 * CELL_PAD_Y : 0;
-    ensure(headerHeight + firstRowHeight);
-    drawHeader();
     const shaded = (index: number) => options.shadeFirstColumn && index === 0;
-    for (const row of rows) {
-      const cells = cellLines(row, regular);
-      const count = rowsOf(cells);
-      let from = 0;
-      while (from < count) {
-        const room = Math.floor((y - BOTTOM - 2 * CELL_PAD_Y) / lineHeight);
-        const freshPage = y >= A4[1] - MARGIN_TOP - headerHeight;
-        if (room >= count - from || (freshPage && room > 0)) {
-          const take = Math.min(room, count - from);
-          band(cells, from, take, regular, shaded);
-          from += take;
-        } else {
-          newPage();
-          drawHeader();
+
+    return {
+      height,
+      draw() {
+        // a short table is never split; a long one breaks between rows (inside a row only when
+        // the row alone is taller than a page) and repeats its header
+        ensure(height <= SHORT_BLOCK ? height : headerHeight + (bodyCells[0] ? heightOf(bodyCells[0]) : 0));
+        drawHeader();
+        for (const cells of bodyCells) {
+          const count = linesOf(cells);
+          let from = 0;
+          while (from < count) {
+            const room = Math.floor((y - BOTTOM - 2 * CELL_PAD_Y) / lineHeight);
+            const freshPage = y >= A4[1] - MARGIN_TOP - headerHeight;
+            if (room >= count - from || (freshPage && room > 0)) {
+              const take = Math.min(room, count - from);
+              band(cells, from, take, regular, shaded);
+              from += take;
+            } else {
+              newPage();
+              drawHeader();
+            }
+          }
         }
-      }
-    }
-    y -= 8;
+        y -= 8;
+      },
+    };
   };
 
-  for (const block of model.blocks) {
-    switch (block.kind) {
-      case 'title': {
-        const size = 19;
-        const lines = wrap(block.text, bold, size, CONTENT_WIDTH);
-        ensure(lines.length * size * 1.5 + 40);
+  const title = (block: Extract<Block, { kind: 'title' }>): Prepared => {
+    const size = 19;
+    const lines = wrap(block.text, bold, size, CONTENT_WIDTH);
+    const subtitle = block.subtitle ? wrap(block.subtitle, regular, 10, CONTENT_WIDTH) : [];
+    const height = 6 + lines.length * size * 1.5 + subtitle.length * 16 + 14;
+    return {
+      height,
+      draw() {
+        ensure(height);
         y -= 6;
         for (const line of lines) {
           drawLine(line, MARGIN_X, y, CONTENT_WIDTH, { font: bold, size, lineHeight: size * 1.5, align: 'center' });
           y -= size * 1.5;
         }
-        if (block.subtitle) {
-          for (const line of wrap(block.subtitle, regular, 10, CONTENT_WIDTH)) {
-            drawLine(line, MARGIN_X, y, CONTENT_WIDTH, { font: regular, size: 10, lineHeight: 16, align: 'center', color: GREY });
-            y -= 16;
-          }
+        for (const line of subtitle) {
+          drawLine(line, MARGIN_X, y, CONTENT_WIDTH, { font: regular, size: 10, lineHeight: 16, align: 'center', color: GREY });
+          y -= 16;
         }
         y -= 14;
-        break;
-      }
-      case 'heading': {
-        const size = 12.5;
-        const lineHeight = size * 1.5;
-        const lines = wrap(block.text, bold, size, CONTENT_WIDTH);
-        // keep a heading with at least two lines of what follows it
-        ensure(lines.length * lineHeight + 6 + 2 * BODY_SIZE * LINE);
+      },
+    };
+  };
+
+  const heading = (block: Extract<Block, { kind: 'heading' }>): Prepared => {
+    const size = 12.5;
+    const lineHeight = size * 1.5;
+    const lines = wrap(block.text, bold, size, CONTENT_WIDTH);
+    const height = 6 + lines.length * lineHeight + 2;
+    return {
+      height,
+      draw() {
         y -= 6;
         for (const line of lines) {
           drawLine(line, MARGIN_X, y, CONTENT_WIDTH, { font: bold, size, lineHeight });
           y -= lineHeight;
         }
         y -= 2;
-        break;
-      }
-      case 'paragraph':
-        paragraph(block);
-        break;
-      case 'fields':
-        table([{ header: '', width: 3 }, { header: '', width: 7 }], block.rows, {
-          header: false, size: 10, shadeFirstColumn: true,
-        });
-        break;
-      case 'table':
-        table(block.columns, block.rows, {
-          header: true, size: block.small ? SMALL_TABLE_SIZE : TABLE_SIZE, shadeFirstColumn: false,
-        });
-        break;
-      case 'signature': {
-        const lineHeight = BODY_SIZE * 1.9;
-        const captionSize = 7.5;
-        const qrHeight = block.qr ? QR_SIZE + block.qr.caption.length * captionSize * 1.4 + 4 : 0;
-        ensure(Math.max(qrHeight, block.lines.length * lineHeight) + 24);
+      },
+    };
+  };
+
+  const signature = (block: Extract<Block, { kind: 'signature' }>): Prepared => {
+    const lineHeight = BODY_SIZE * 1.9;
+    const captionSize = 7.5;
+    const captionLineHeight = captionSize * 1.4;
+    const caption = (block.qr?.caption ?? []).flatMap((line) => wrap(line, regular, captionSize, CONTENT_WIDTH * 0.55));
+    const qrHeight = block.qr ? QR_SIZE + 4 + caption.length * captionLineHeight : 0;
+    const height = 24 + Math.max(qrHeight, block.lines.length * lineHeight);
+    return {
+      height,
+      draw() {
+        ensure(height);
         y -= 24;
         const top = y;
         block.lines.forEach((line, index) => {
-          const lineTop = top - index * lineHeight;
-          drawLine(line, MARGIN_X + CONTENT_WIDTH * 0.4, lineTop, CONTENT_WIDTH * 0.6, { font: regular, size: BODY_SIZE, lineHeight, align: 'right' });
+          drawLine(line, MARGIN_X + CONTENT_WIDTH * 0.4, top - index * lineHeight, CONTENT_WIDTH * 0.6, {
+            font: regular, size: BODY_SIZE, lineHeight, align: 'right',
+          });
         });
         if (block.qr) {
           const { path, modules } = qrPath(block.qr.url);
           page.drawSvgPath(path, { x: MARGIN_X, y: top, scale: QR_SIZE / modules, color: INK });
-          block.qr.caption.forEach((line, index) => {
-            const lineTop = top - QR_SIZE - 4 - index * captionSize * 1.4;
-            drawLine(line, MARGIN_X, lineTop, CONTENT_WIDTH * 0.55, { font: regular, size: captionSize, lineHeight: captionSize * 1.4, color: GREY });
+          caption.forEach((line, index) => {
+            drawLine(line, MARGIN_X, top - QR_SIZE - 4 - index * captionLineHeight, CONTENT_WIDTH * 0.55, {
+              font: regular, size: captionSize, lineHeight: captionLineHeight, color: GREY,
+            });
           });
         }
         y = top - Math.max(qrHeight, block.lines.length * lineHeight);
-        break;
-      }
+      },
+    };
+  };
+
+  const prepare = (block: Block): Prepared => {
+    switch (block.kind) {
+      case 'title':
+        return title(block);
+      case 'heading':
+        return heading(block);
+      case 'paragraph':
+        return paragraph(block);
+      case 'fields':
+        return table([{ header: '', width: 3 }, { header: '', width: 7 }], block.rows, {
+          header: false, size: 10, shadeFirstColumn: true,
+        });
+      case 'table':
+        return table(block.columns, block.rows, {
+          header: true, size: block.small ? SMALL_TABLE_SIZE : TABLE_SIZE, shadeFirstColumn: false,
+        });
+      case 'signature':
+        return signature(block);
       case 'gap':
-        y -= block.height;
-        break;
+        return { height: block.height, draw: () => void (y -= block.height) };
     }
-  }
+  };
+
+  const prepared = model.blocks.map(prepare);
+  const keptWithNext = (block: Block) => block.kind === 'heading' || ('keepWithNext' in block && block.keepWithNext === true);
+  // how much of the blocks from `index` on must share a page with the block before them: a
+  // chain of kept blocks whole, then a short block whole (short tables never split) or the
+  // first lines of a long one
+  const lead = (index: number): number => {
+    const item = prepared[index];
+    if (!item) return 0;
+    if (keptWithNext(model.blocks[index]!)) return item.height + lead(index + 1);
+    return item.height <= SHORT_BLOCK ? item.height : 2 * BODY_SIZE * LINE;
+  };
+  prepared.forEach((item, index) => {
+    if (keptWithNext(model.blocks[index]!)) ensure(item.height + lead(index + 1));
+    item.draw();
+  });
 
   const pages = pdf.getPages();
   pages.forEach((each, index) => {

@@ -158,6 +158,7 @@ export const draftAgreement: Template<DraftAgreementInput> = {
       { kind: 'gap', height: 6 },
       {
         kind: 'table',
+        keepWithNext: true,
         columns: [
           { header: '甲方（盖章）', width: 1 },
           { header: '乙方（盖章）', width: 1 },

@@ -100,7 +100,7 @@ export const evaluationReport: Template<EvaluationReportInput> = {
 
     for (const lot of input.lots) {
       const bids = input.bids.filter((bid) => bid.lotKey === lot.key).sort((a, b) => a.rank - b.rank);
-      blocks.push({ kind: 'paragraph', bold: true, text: `${lot.name}（入选名额 ${lot.quota} 名）` });
+      blocks.push({ kind: 'paragraph', bold: true, keepWithNext: true, text: `${lot.name}（入选名额 ${lot.quota} 名）` });
       if (bids.length === 0) {
         blocks.push({ kind: 'paragraph', text: '本类别无进入评分的响应文件。' });
         continue;
@@ -137,7 +137,13 @@ export const evaluationReport: Template<EvaluationReportInput> = {
     blocks.push({ kind: 'heading', text: '五、分项评分明细' });
     for (const lot of input.lots) {
       for (const bid of input.bids.filter((each) => each.lotKey === lot.key).sort((a, b) => a.rank - b.rank)) {
-        blocks.push({ kind: 'paragraph', bold: true, small: true, text: `${lot.name} · 第 ${bid.rank} 名 · ${bid.organization}` });
+        blocks.push({
+          kind: 'paragraph',
+          bold: true,
+          small: true,
+          keepWithNext: true,
+          text: `${lot.name} · 第 ${bid.rank} 名 · ${bid.organization}`,
+        });
         blocks.push({
           kind: 'table',
           small: true,

@@ -68,12 +68,12 @@ export const openingRecord: Template<OpeningRecordInput> = {
         small: true,
         columns: [
           { header: '序号', width: 0.7, align: 'center' },
-          { header: '响应单位', width: 3.2 },
-          { header: '类别', width: 1.6 },
-          { header: '递交时间', width: 1.7 },
-          { header: '摘要（SHA-256）', width: 3.4 },
-          { header: '校验', width: 0.9, align: 'center' },
-          { header: '公益名额比例', width: 1.2, align: 'right' },
+          { header: '响应单位', width: 2.8 },
+          { header: '类别', width: 1.4 },
+          { header: '递交时间', width: 1.6 },
+          { header: '摘要（SHA-256）', width: 4.3 },
+          { header: '校验', width: 0.8, align: 'center' },
+          { header: '公益比例', width: 1.1, align: 'right' },
         ],
         rows: input.bids.map((bid, index) => [
           String(index + 1),
