@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
+import { usccCheckCharacter } from '../../server/domain/accounts/uscc.ts';
 import type { DocumentRequest } from '../../server/lib/pdf/documents.ts';
 import type { RecruitmentInfo } from '../../server/lib/pdf/templates/template.ts';
 
 // Realistic inputs for each document kind, modelled on the Zhejiang case of SPEC §8, for the PDF
 // tests and scripts/bench-documents.ts.
 
-export const SAMPLE_ORGANIZATION = { name: '杭州市西湖区星光艺术团', uscc: '52330106MJ8912345X' };
+const uscc = (body: string) => `${body}${usccCheckCharacter(body)}`;
+
+export const SAMPLE_ORGANIZATION = { name: '杭州市西湖区星光艺术团', uscc: uscc('52330106MJ8912345') };
 export const SAMPLE_PUBLIC_URL = 'https://zhigong.example.cn';
 
 const recruitment: RecruitmentInfo = {
@@ -72,7 +75,7 @@ export function sampleRejectionNotice(verifyCode = 'ZJ8R-TV2W-XY3Z-4B5C'): Extra
     input: {
       ...base,
       verifyCode,
-      organization: { name: '温州市鹿城区越剧传承研究会', uscc: '51330302MJ8765432Q' },
+      organization: { name: '温州市鹿城区越剧传承研究会', uscc: uscc('51330302MJ8765432') },
       lot: performingArts,
       finalScore: 76.33,
       rank: 4,
