@@ -114,11 +114,12 @@ function distinguishedName(attributes: forge.pki.CertificateField[]): string {
   return attributes.map((attribute) => `${attribute.shortName ?? attribute.name}=${String(attribute.value)}`).join(', ');
 }
 
+/** of a certificate parsed from DER (whose UTF-8 names forge leaves undecoded) */
 function summary(certificate: forge.pki.Certificate): CertificateSummary {
   const der = forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes();
   return {
-    subject: distinguishedName(certificate.subject.attributes),
-    issuer: distinguishedName(certificate.issuer.attributes),
+    subject: distinguishedName(decodedName(certificate.subject.attributes)),
+    issuer: distinguishedName(decodedName(certificate.issuer.attributes)),
     notBefore: certificate.validity.notBefore,
     notAfter: certificate.validity.notAfter,
     fingerprint: createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex'),
@@ -298,7 +299,7 @@ export function createSigningCertificate(options: SigningCertificateOptions): Ne
     p12: Buffer.from(forge.asn1.toDer(p12Asn1).getBytes(), 'binary'),
     caCertificatePem: forge.pki.certificateToPem(ca),
     certificatePem: forge.pki.certificateToPem(certificate),
-    certificate: summary(certificate),
+    certificate: summary(forge.pki.certificateFromPem(forge.pki.certificateToPem(certificate))),
   };
 }
 
