@@ -1,0 +1,318 @@
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { SignPdf } from '@signpdf/signpdf';
+import { Signer as CmsSigner } from '@signpdf/utils';
+import forge from 'node-forge';
+import { PDFArray, PDFDocument, PDFHexString, PDFInvalidObject, PDFName, PDFNumber, PDFString } from 'pdf-lib';
+
+// Step two of three (render → sign → store). A Signer turns an unsigned PDF into one carrying a
+// PAdES-compatible PKCS#7 detached signature (adbe.pkcs7.detached, SHA-256) over the whole file.
+// The PKCS#12 signer below holds the centre's certificate; an HSM-backed signer can replace it
+// behind the same interface. No file system and no clock: the caller reads the .p12 and passes
+// the signing time.
+//
+// Rules learnt the hard way (issue 6):
+// - the signature is the last write: a signed PDF must never be loaded and saved again with
+//   pdf-lib (or anything else), or its byte range no longer covers the file;
+// - the placeholder is written without object streams, so @signpdf finds /ByteRange and
+//   /Contents as plain text;
+// - the placeholder's /M and the CMS signing time are the same instant;
+// - @signpdf/signer-p12 is not used: it decrypts the .p12 on every call, and node-forge, which
+//   it relies on, writes the signer's issuer name UTF-8-encoded twice when the certificate has
+//   a non-ASCII name (as a Chinese CA's certificates do), so no verifier finds the signer's
+//   certificate. The CMS signer below decodes the names first.
+
+export interface SignatureDetails {
+  signingTime: Date;
+  /** e.g. 入选通知书签发 */
+  reason: string;
+  /** e.g. 浙江省杭州市 */
+  location: string;
+  /** the signatory shown by readers, e.g. the centre's name */
+  name: string;
+  contactInfo?: string;
+}
+
+export interface Signer {
+  sign(pdf: Uint8Array, details: SignatureDetails): Promise<Uint8Array>;
+}
+
+/**
+ * Room reserved for the DER-encoded CMS signature: a 4096-bit RSA certificate chain of three
+ * with a timestamp token stays well under 16 KB; unused room is zero padding inside /Contents.
+ */
+export const SIGNATURE_BYTES = 16 * 1024;
+const BYTE_RANGE_PLACEHOLDER = '**********';
+const SIG_FLAGS_SIGNATURES_EXIST_APPEND_ONLY = 3;
+const ANNOTATION_PRINT = 4;
+
+/**
+ * Adds an invisible signature field with an empty /Contents of SIGNATURE_BYTES to `pdf` and
+ * saves it. Text entries are UTF-16 hex strings, so Chinese reasons and names survive (a plain
+ * PDFString would mangle them).
+ */
+export async function addSignaturePlaceholder(pdf: Uint8Array, details: SignatureDetails): Promise<Buffer> {
+  // updateMetadata: false keeps the producer and dates the renderer set
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const context = doc.context;
+  const page = doc.getPage(0);
+
+  const byteRange = PDFArray.withContext(context);
+  byteRange.push(PDFNumber.of(0));
+  for (let i = 0; i < 3; i++) byteRange.push(PDFName.of(BYTE_RANGE_PLACEHOLDER));
+  // /ByteRange must come before /Contents: @signpdf looks for /Contents after it
+  const signature = context.obj({
+    Type: 'Sig',
+    Filter: 'Adobe.PPKLite',
+    SubFilter: 'adbe.pkcs7.detached',
+    ByteRange: byteRange,
+    Contents: PDFHexString.of('0'.repeat(2 * SIGNATURE_BYTES)),
+    Reason: PDFHexString.fromText(details.reason),
+    M: PDFString.fromDate(details.signingTime),
+    Name: PDFHexString.fromText(details.name),
+    Location: PDFHexString.fromText(details.location),
+    ContactInfo: PDFHexString.fromText(details.contactInfo ?? ''),
+  });
+  // written as raw bytes so no later step can move it into an object stream
+  const signatureBytes = new Uint8Array(signature.sizeInBytes());
+  signature.copyBytesInto(signatureBytes, 0);
+  const signatureRef = context.register(PDFInvalidObject.of(signatureBytes));
+
+  const widget = context.register(
+    context.obj({
+      Type: 'Annot',
+      Subtype: 'Widget',
+      FT: 'Sig',
+      Rect: [0, 0, 0, 0],
+      V: signatureRef,
+      T: PDFString.of('Signature1'),
+      F: ANNOTATION_PRINT,
+      P: page.ref,
+      // an empty appearance: PDF/A and some readers want one even for an invisible field
+      AP: { N: context.register(context.formXObject([], { BBox: [0, 0, 0, 0], Resources: {} })) },
+    }),
+  );
+  const annotations = page.node.lookupMaybe(PDFName.of('Annots'), PDFArray) ?? context.obj([]);
+  annotations.push(widget);
+  page.node.set(PDFName.of('Annots'), annotations);
+  doc.catalog.set(
+    PDFName.of('AcroForm'),
+    context.register(context.obj({ SigFlags: SIG_FLAGS_SIGNATURES_EXIST_APPEND_ONLY, Fields: [widget] })),
+  );
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** SHA-256 of the DER certificate, hex */
+  fingerprint: string;
+}
+
+function distinguishedName(attributes: forge.pki.CertificateField[]): string {
+  return attributes.map((attribute) => `${attribute.shortName ?? attribute.name}=${String(attribute.value)}`).join(', ');
+}
+
+/** of a certificate parsed from DER (whose UTF-8 names forge leaves undecoded) */
+function summary(certificate: forge.pki.Certificate): CertificateSummary {
+  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes();
+  return {
+    subject: distinguishedName(decodedName(certificate.subject.attributes)),
+    issuer: distinguishedName(decodedName(certificate.issuer.attributes)),
+    notBefore: certificate.validity.notBefore,
+    notAfter: certificate.validity.notAfter,
+    fingerprint: createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex'),
+  };
+}
+
+interface P12Contents {
+  key: forge.pki.rsa.PrivateKey;
+  certificate: forge.pki.Certificate;
+  chain: forge.pki.Certificate[];
+}
+
+function openP12(p12: Uint8Array, password: string): P12Contents {
+  const asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(p12).toString('binary')));
+  const store = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+  const keyBag = store.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0];
+  const key = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
+  if (!key) throw new Error('the PKCS#12 file holds no RSA private key');
+  const chain = (store.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []).flatMap((bag) =>
+    bag.cert ? [bag.cert] : [],
+  );
+  const certificate = chain.find((each) => {
+    const publicKey = each.publicKey as forge.pki.rsa.PublicKey;
+    return publicKey.n?.equals(key.n) && publicKey.e.equals(key.e);
+  });
+  if (!certificate) throw new Error('the PKCS#12 file holds no certificate for its private key');
+  return { key, certificate, chain };
+}
+
+/**
+ * The signing certificate of a PKCS#12 file. Throws when the password is wrong or the file holds
+ * no key with its certificate, so a bad SIGNING_P12 fails at start rather than at the first award.
+ */
+export function readP12Certificate(p12: Uint8Array, password: string): CertificateSummary {
+  return summary(openP12(p12, password).certificate);
+}
+
+/** forge parses name values as raw UTF-8 bytes but encodes them as text: decode before reuse. */
+function decodedName(attributes: forge.pki.CertificateField[]): forge.pki.CertificateField[] {
+  return attributes.map((attribute) =>
+    attribute.valueTagClass === (forge.asn1.Type.UTF8 as unknown as forge.asn1.Class)
+      ? { ...attribute, value: forge.util.decodeUtf8(String(attribute.value)) }
+      : attribute,
+  );
+}
+
+/** A detached CMS SignedData (SHA-256, RSA) over the bytes @signpdf hands it. */
+class ForgeCmsSigner extends CmsSigner {
+  constructor(private readonly contents: P12Contents) {
+    super();
+  }
+
+  override async sign(content: Buffer, signingTime?: Date): Promise<Buffer> {
+    const { key, certificate, chain } = this.contents;
+    const p7 = forge.pkcs7.createSignedData();
+    p7.content = forge.util.createBuffer(content.toString('binary'));
+    for (const each of chain) p7.addCertificate(each);
+    p7.addSigner({
+      key,
+      issuer: decodedName(certificate.issuer.attributes),
+      serialNumber: certificate.serialNumber,
+      digestAlgorithm: forge.pki.oids.sha256!,
+      // the order of these attributes matters to some EU validators (as in @signpdf/signer-p12)
+      authenticatedAttributes: [
+        { type: forge.pki.oids.contentType!, value: forge.pki.oids.data },
+        { type: forge.pki.oids.signingTime!, value: signingTime as unknown as string },
+        { type: forge.pki.oids.messageDigest! },
+      ],
+    } as unknown as Parameters<typeof p7.addSigner>[0]);
+    p7.sign({ detached: true });
+    return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+  }
+}
+
+/** Signs with the key and certificate chain of a PKCS#12 file, decrypted once here. */
+export function createP12Signer(p12: Uint8Array, password: string): Signer & { certificate: CertificateSummary } {
+  const contents = openP12(p12, password);
+  return {
+    certificate: summary(contents.certificate),
+    async sign(pdf, details) {
+      const prepared = await addSignaturePlaceholder(pdf, details);
+      return new SignPdf().sign(prepared, new ForgeCmsSigner(contents), details.signingTime);
+    },
+  };
+}
+
+// ── certificates ────────────────────────────────────────────────────────────────────────────
+
+export interface NewSigningCertificate {
+  /** PKCS#12: the signing key, its certificate and the issuing CA certificate */
+  p12: Uint8Array;
+  /** the issuing CA certificate (PEM): what relying parties import to trust the signatures */
+  caCertificatePem: string;
+  certificatePem: string;
+  certificate: CertificateSummary;
+}
+
+export interface SigningCertificateOptions {
+  /** the signatory, e.g. 浙江省职工服务中心 */
+  commonName: string;
+  organization: string;
+  /** two-letter country code */
+  country?: string;
+  password: string;
+  /** start of validity; pass the clock's time */
+  notBefore: Date;
+  validityDays: number;
+}
+
+function randomSerial(): string {
+  // positive: the leading bit of a DER INTEGER is its sign
+  const bytes = randomBytes(16);
+  bytes[0]! &= 0x7f;
+  return bytes.toString('hex');
+}
+
+function rsaKeyPair(): forge.pki.rsa.KeyPair {
+  // node's native generator: forge's pure-JavaScript one takes seconds
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) };
+}
+
+/**
+ * A two-level certificate chain made on the spot: a CA (self-signed root) and a signing
+ * certificate it issues, for a pilot or for development. With a real CA, take the .p12 it
+ * issues instead. The chain matters even here: the CA certificate can be imported as trusted
+ * (e.g. into an NSS database for pdfsig) while its key never signs a document.
+ */
+export function createSigningCertificate(options: SigningCertificateOptions): NewSigningCertificate {
+  const notAfter = new Date(options.notBefore.getTime() + options.validityDays * 24 * 60 * 60 * 1000);
+  const name = (commonName: string): forge.pki.CertificateField[] => [
+    { shortName: 'C', value: options.country ?? 'CN' },
+    { shortName: 'O', value: options.organization, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class },
+    { shortName: 'CN', value: commonName, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class },
+  ];
+
+  const caKeys = rsaKeyPair();
+  const ca = forge.pki.createCertificate();
+  ca.publicKey = caKeys.publicKey;
+  ca.serialNumber = randomSerial();
+  ca.validity.notBefore = options.notBefore;
+  ca.validity.notAfter = notAfter;
+  ca.setSubject(name(`${options.commonName} 文件签名 CA`));
+  ca.setIssuer(ca.subject.attributes);
+  ca.setExtensions([
+    { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  ca.sign(caKeys.privateKey, forge.md.sha256.create());
+
+  const keys = rsaKeyPair();
+  const certificate = forge.pki.createCertificate();
+  certificate.publicKey = keys.publicKey;
+  certificate.serialNumber = randomSerial();
+  certificate.validity.notBefore = options.notBefore;
+  certificate.validity.notAfter = notAfter;
+  certificate.setSubject(name(options.commonName));
+  certificate.setIssuer(ca.subject.attributes);
+  certificate.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+    // emailProtection is what NSS (and so pdfsig) checks for a signer; 1.3.6.1.5.5.7.3.36 is
+    // the document-signing purpose of RFC 9336
+    { name: 'extKeyUsage', emailProtection: true, '1.3.6.1.5.5.7.3.36': true },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  certificate.sign(caKeys.privateKey, forge.md.sha256.create());
+
+  const p12Asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, [certificate, ca], options.password, {
+    algorithm: 'aes256',
+    friendlyName: options.commonName,
+  });
+  return {
+    p12: Buffer.from(forge.asn1.toDer(p12Asn1).getBytes(), 'binary'),
+    caCertificatePem: forge.pki.certificateToPem(ca),
+    certificatePem: forge.pki.certificateToPem(certificate),
+    certificate: summary(forge.pki.certificateFromPem(forge.pki.certificateToPem(certificate))),
+  };
+}
+
+/**
+ * The certificate used when SIGNING_P12 is not set: marked as for development in its names, so
+ * no one mistakes its signatures for the centre's. The caller stores it and warns at start.
+ */
+export function createDevelopmentCertificate(options: { centre: string; password: string; notBefore: Date }): NewSigningCertificate {
+  return createSigningCertificate({
+    commonName: `${options.centre}（开发测试用，不可信）`,
+    organization: `${options.centre}（开发测试）`,
+    password: options.password,
+    notBefore: options.notBefore,
+    validityDays: 3 * 365,
+  });
+}

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { usccCheckCharacter } from '../../server/domain/accounts/uscc.ts';
+import type { DocumentRequest } from '../../server/lib/pdf/documents.ts';
+import type { RecruitmentInfo } from '../../server/lib/pdf/templates/template.ts';
+
+// Realistic inputs for each document kind, modelled on the Zhejiang case of SPEC §8, for the PDF
+// tests and scripts/bench-documents.ts.
+
+const uscc = (body: string) => `${body}${usccCheckCharacter(body)}`;
+
+export const SAMPLE_ORGANIZATION = { name: '杭州市西湖区星光艺术团', uscc: uscc('52330106MJ8912345') };
+export const SAMPLE_PUBLIC_URL = 'https://zhigong.example.cn';
+
+const recruitment: RecruitmentInfo = {
+  title: '浙江省职工服务中心职工服务阵地社会化运营合作伙伴招募',
+  owner: '浙江省职工服务中心',
+  reference: 'ZJZG-2025-001',
+};
+const issuedAt = new Date('2025-07-08T02:30:00Z');
+const performingArts = { key: 'performing-arts', name: '文艺演出' };
+
+const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const ORGANIZATIONS = [
+  ['杭州市西湖区星光艺术团', 'performing-arts'],
+  ['浙江钱塘爱乐合唱团', 'performing-arts'],
+  ['宁波市甬江民乐艺术中心', 'performing-arts'],
+  ['温州市鹿城区越剧传承研究会', 'performing-arts'],
+  ['绍兴市柯桥区舞韵文化艺术团', 'performing-arts'],
+  ['浙江省职工体育健身协会', 'sports'],
+  ['杭州运河羽毛球俱乐部有限公司', 'sports'],
+  ['嘉兴市南湖区乒乓球运动协会', 'sports'],
+  ['湖州市太湖健身步道服务中心', 'sports'],
+  ['浙江之江公益活动策划有限公司', 'event-planning'],
+  ['金华市婺城区社工服务社', 'event-planning'],
+  ['台州市和合公益发展中心', 'event-planning'],
+] as const;
+const LOTS = [
+  { key: 'performing-arts', name: '文艺演出', quota: 3 },
+  { key: 'sports', name: '体育组织', quota: 2 },
+  { key: 'event-planning', name: '公益活动策划', quota: 2 },
+];
+const CRITERIA = [
+  { key: 'plan', name: '公益服务方案', maxScore: 30 },
+  { key: 'ability', name: '资质与专业能力', maxScore: 20 },
+  { key: 'record', name: '业绩与信用', maxScore: 15 },
+  { key: 'share', name: '免费/优惠名额比例', maxScore: 20 },
+  { key: 'revenue', name: '合作及收益方案', maxScore: 15 },
+];
+const PANEL = ['陈立华', '王晓梅', '李建国', '赵敏', '孙浩然'];
+
+const base = { recruitment, issuedAt };
+
+export function sampleAwardNotice(verifyCode = 'ZJ7K-3MQX-9P4D-2AH8'): Extract<DocumentRequest, { kind: 'award_notice' }> {
+  return {
+    kind: 'award_notice',
+    input: {
+      ...base,
+      verifyCode,
+      organization: SAMPLE_ORGANIZATION,
+      lot: performingArts,
+      finalScore: 88.67,
+      rank: 1,
+      publicBenefitRatio: 30,
+      agreementTermMonths: 36,
+      publicityEndedAt: new Date('2025-07-07T09:00:00Z'),
+      signBy: new Date('2025-07-31T09:00:00Z'),
+    },
+  };
+}
+
+export function sampleRejectionNotice(verifyCode = 'ZJ8R-TV2W-XY3Z-4B5C'): Extract<DocumentRequest, { kind: 'rejection_notice' }> {
+  return {
+    kind: 'rejection_notice',
+    input: {
+      ...base,
+      verifyCode,
+      organization: { name: '温州市鹿城区越剧传承研究会', uscc: uscc('51330302MJ8765432') },
+      lot: performingArts,
+      finalScore: 76.33,
+      rank: 4,
+      reason: '综合得分在“文艺演出”类别中排名第 4，未进入本类别 3 个入选名额。',
+      publicityEndedAt: new Date('2025-07-07T09:00:00Z'),
+    },
+  };
+}
+
+export function sampleDraftAgreement(verifyCode = 'ZJ9A-GR3E-M5NT-6D7F'): Extract<DocumentRequest, { kind: 'draft_agreement' }> {
+  return {
+    kind: 'draft_agreement',
+    input: {
+      ...base,
+      verifyCode,
+      centre: { name: '浙江省职工服务中心', address: '杭州市上城区解放路 138 号', representative: '周建平' },
+      partner: { ...SAMPLE_ORGANIZATION, address: '杭州市西湖区文三路 259 号', representative: '林晓燕' },
+      lot: performingArts,
+      projectContent:
+        '每月在职工文化宫剧场举办不少于 4 场面向职工的文艺演出，开设合唱、舞蹈、器乐等职工艺术培训班，并承办工会重大节日文艺活动。',
+      venue: '职工文化宫剧场及二楼排练厅',
+      termMonths: 36,
+      publicBenefitRatio: 30,
+      minPublicBenefitRatio: 20,
+    },
+  };
+}
+
+export function sampleOpeningRecord(verifyCode = 'ZJ2K-B4C6-D8E0-F1G3'): Extract<DocumentRequest, { kind: 'opening_record' }> {
+  return {
+    kind: 'opening_record',
+    input: {
+      ...base,
+      verifyCode,
+      startedAt: new Date('2025-06-20T01:30:00Z'),
+      unsealedAt: new Date('2025-06-20T01:42:17Z'),
+      place: '线上开标（职工服务中心合作伙伴招募平台）',
+      host: '张卫东（招标代理）',
+      attendees: [
+        { name: '刘清', role: '纪检监督员' },
+        ...ORGANIZATIONS.slice(0, 6).map(([name]) => ({ name, role: '响应单位代表' })),
+      ],
+      lots: LOTS.map((lot) => ({
+        key: lot.key,
+        name: lot.name,
+        validBids: ORGANIZATIONS.filter(([, key]) => key === lot.key).length,
+        status: '有效',
+      })),
+      bids: ORGANIZATIONS.map(([name, lotKey], index) => ({
+        organization: name,
+        lot: LOTS.find((lot) => lot.key === lotKey)!.name,
+        submittedAt: new Date(Date.UTC(2025, 5, 18, 2 + index, 7 * index, 13)),
+        digest: digest(name),
+        digestVerified: true,
+        publicBenefitRatio: 20 + (index % 4) * 5,
+      })),
+      objections: [
+        {
+          raisedBy: '绍兴市柯桥区舞韵文化艺术团',
+          text: '我单位递交时间显示比实际上传完成时间晚约 1 分钟，请核实。',
+          answer: '经核对服务器日志，递交时间以文件完整写入并取得回执的时间为准，记录无误。',
+        },
+      ],
+      signOff: {
+        inspector: '刘清',
+        at: new Date('2025-06-20T02:15:00Z'),
+        comment: '开标程序符合招募文件规定，解封及摘要比对过程全程在线留痕。',
+        chainHead: digest('audit-chain-head-1'),
+      },
+    },
+  };
+}
+
+export function sampleEvaluationReport(verifyCode = 'ZJ4H-J5K6-M7N8-P9Q0'): Extract<DocumentRequest, { kind: 'evaluation_report' }> {
+  const bids = ORGANIZATIONS.map(([organization, lotKey], index) => {
+    const scores = PANEL.map((expert, expertIndex) => {
+      const byCriterion = Object.fromEntries(
+        CRITERIA.map((criterion, criterionIndex) => [
+          criterion.key,
+          Math.max(0, criterion.maxScore - ((index * 3 + expertIndex * 2 + criterionIndex) % 7) * 0.5 - (index % 3)),
+        ]),
+      );
+      const total = Object.values(byCriterion).reduce((a, b) => a + b, 0);
+      return { expert, byCriterion, total, comment: expertIndex === 3 && index === 2 ? '方案中公益场次安排具体，但收益测算依据不足。' : null };
+    });
+    const totals = scores.map((entry) => entry.total).sort((a, b) => a - b);
+    const mean = totals.slice(1, -1).reduce((a, b) => a + b, 0) / (totals.length - 2);
+    return { organization, lotKey, publicBenefitRatio: 20 + (index % 4) * 5, scores, mean, rank: 0, recommended: false, flags: [] as string[] };
+  });
+  for (const lot of LOTS) {
+    bids
+      .filter((bid) => bid.lotKey === lot.key)
+      .sort((a, b) => b.mean - a.mean)
+      .forEach((bid, index) => {
+        bid.rank = index + 1;
+        bid.recommended = index < lot.quota;
+      });
+  }
+  bids[7]!.flags.push('与另一响应单位的联系电话相同');
+  return {
+    kind: 'evaluation_report',
+    input: {
+      ...base,
+      verifyCode,
+      panel: PANEL.map((name, index) => ({ name, order: index + 1 })),
+      criteria: CRITERIA,
+      lots: LOTS,
+      qualification: [
+        ...ORGANIZATIONS.map(([organization, lotKey]) => ({ organization, lotKey, passed: true, failures: [] })),
+        {
+          organization: '丽水市云和木玩文化传播有限公司',
+          lotKey: 'event-planning',
+          passed: false,
+          failures: [{ condition: '依法缴纳税收和社会保障资金', reason: '未提供近 6 个月社会保险缴纳证明。' }],
+        },
+      ],
+      bids,
+      confirmations: PANEL.map((expert, index) => ({ expert, at: new Date(Date.UTC(2025, 5, 25, 8, 10 + index)) })),
+      signOff: {
+        inspector: '刘清',
+        at: new Date('2025-06-25T09:00:00Z'),
+        comment: '评审过程独立、规范，未发现异常。',
+        chainHead: digest('audit-chain-head-2'),
+      },
+    },
+  };
+}
+
+export function sampleRequests(): DocumentRequest[] {
+  return [sampleAwardNotice(), sampleRejectionNotice(), sampleDraftAgreement(), sampleOpeningRecord(), sampleEvaluationReport()];
+}
