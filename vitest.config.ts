@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // set-ups that take a recruitment through an opening and an evaluation hash many passwords
+    hookTimeout: 180_000,
     // two cores: each worker holds its own embedded database
     maxWorkers: 2,
   },
