@@ -9,6 +9,14 @@ import type { DocumentBase, DocumentKind, Template } from './templates/template.
 // Step one of three (render → sign → store): a document kind and its input in, unsigned PDF
 // bytes out. Pure: fonts, template hashes and the public URL are handed in (see
 // server/lib/document-assets.ts for loading the first two), the date comes from the input.
+//
+//   const assets = await loadDocumentAssets();                       // once, at start
+//   const { pdf } = await renderDocument({ kind, input }, { ...assets, publicUrl });
+//   const signed = await signer.sign(pdf, { signingTime: input.issuedAt, reason, location, name });
+//   // then storage, and sha256Hex(signed) for /verify/<code>
+//
+// Passing the document's issuedAt as the signing time keeps the printed date, the PDF creation
+// date and the signature's time one instant.
 
 export type DocumentRequest =
   | { kind: 'award_notice'; input: AwardNoticeInput }
@@ -36,7 +44,7 @@ export interface RenderedDocument {
   verifyUrl: string;
 }
 
-export const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequest, { kind: K }>['input']> } = {
+const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequest, { kind: K }>['input']> } = {
   award_notice: awardNotice,
   rejection_notice: rejectionNotice,
   draft_agreement: draftAgreement,

@@ -17,7 +17,8 @@ import type { PDFDocument } from 'pdf-lib';
 //   lookup (or none), and pdf-lib writes the ToUnicode map, which makes text extractable, from
 //   them.
 // - Parsed fonts are cached per byte array: the OTF files are 17 MB and every document embeds
-//   them afresh. A fontkit font is read-only once parsed; each embedding makes its own subset.
+//   them afresh. After parsing, fontkit only fills its own caches; each embedding makes its own
+//   subset.
 
 const parsed = new WeakMap<Uint8Array, fontkit.Font>();
 

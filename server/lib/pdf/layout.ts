@@ -67,7 +67,6 @@ const MARGIN_X = 62;
 const MARGIN_TOP = 64;
 const MARGIN_BOTTOM = 78;
 const CONTENT_WIDTH = A4[0] - 2 * MARGIN_X;
-const BOTTOM = MARGIN_BOTTOM;
 
 const BODY_SIZE = 11;
 const LINE = 1.65;
@@ -253,7 +252,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
   };
   newPage();
   const atPageTop = () => y === A4[1] - MARGIN_TOP;
-  const fits = (height: number) => y - height >= BOTTOM;
+  const fits = (height: number) => y - height >= MARGIN_BOTTOM;
   const ensure = (height: number) => {
     if (!fits(height) && !atPageTop()) newPage();
   };
@@ -354,7 +353,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
           const count = linesOf(cells);
           let from = 0;
           while (from < count) {
-            const room = Math.floor((y - BOTTOM - 2 * CELL_PAD_Y) / lineHeight);
+            const room = Math.floor((y - MARGIN_BOTTOM - 2 * CELL_PAD_Y) / lineHeight);
             const freshPage = y >= A4[1] - MARGIN_TOP - headerHeight;
             if (room >= count - from || (freshPage && room > 0)) {
               const take = Math.min(room, count - from);

@@ -49,7 +49,7 @@ export const rejectionNotice: Template<RejectionNoticeInput> = {
         kind: 'paragraph',
         indent: true,
         text:
-          '贵单位如对本通知有疑问，可在收到本通知之日起 7 个工作日内向招募单位书面提出；' +
+          '贵单位如对本通知有疑问，可向招募单位书面询问；' +
           '评审过程的记录由招募单位依规保存，并接受纪检监督。',
       },
       { kind: 'paragraph', indent: true, text: '欢迎贵单位继续关注和参与职工服务阵地的社会化运营工作。特此通知。' },
