@@ -324,18 +324,48 @@ function assertContext(context: string): void {
   if (context === '') throw new RangeError('a sealing context is required');
 }
 
-export function seal(plaintext: Uint8Array, recipientPublicKey: string, context: string): Sealed {
-  assertContext(context);
+export interface Sealer {
+  seal(plaintext: Uint8Array, context: string): Sealed;
+  /** wipes the shared secret */
+  dispose(): void;
+}
+
+/**
+ * Seals values to one recipient with one ephemeral key pair: one X25519 agreement for all of
+ * them, then for each value its own key by HKDF over its context and its own random IV, so `open`
+ * opens each exactly like a value sealed alone. Where values are sealed in bulk (a batch of bids)
+ * this saves a key generation and an agreement per value, the costliest steps.
+ */
+export function createSealer(recipientPublicKey: string): Sealer {
   const recipientRaw = fromBase64(recipientPublicKey, 'recipient public key', KEY_BYTES);
   const ephemeral = generateKeyPairSync('x25519');
   const ephemeralRaw = rawPublicKeyBytes(ephemeral.publicKey);
   const salt = Buffer.concat([ephemeralRaw, recipientRaw]);
-  const key = sealingKey(ephemeral.privateKey, publicKeyFromRaw(recipientRaw), salt, context);
+  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: publicKeyFromRaw(recipientRaw) });
+  return {
+    seal(plaintext, context) {
+      assertContext(context);
+      const key = hkdf(shared, salt, context);
+      try {
+        const { iv, ciphertext, tag } = gcmEncrypt(key, plaintext, context);
+        return { ephemeralPublicKey: toBase64(ephemeralRaw), iv: toBase64(iv), ciphertext: toBase64(ciphertext), tag: toBase64(tag) };
+      } finally {
+        key.fill(0);
+      }
+    },
+    dispose() {
+      shared.fill(0);
+    },
+  };
+}
+
+export function seal(plaintext: Uint8Array, recipientPublicKey: string, context: string): Sealed {
+  assertContext(context);
+  const sealer = createSealer(recipientPublicKey);
   try {
-    const { iv, ciphertext, tag } = gcmEncrypt(key, plaintext, context);
-    return { ephemeralPublicKey: toBase64(ephemeralRaw), iv: toBase64(iv), ciphertext: toBase64(ciphertext), tag: toBase64(tag) };
+    return sealer.seal(plaintext, context);
   } finally {
-    key.fill(0);
+    sealer.dispose();
   }
 }
 
@@ -434,10 +464,10 @@ export function createDataKey(): Buffer {
   return randomBytes(KEY_BYTES);
 }
 
-/** Seals a data key to the recruitment's bid public key, context `bid-data-key:<bidId>`. */
-export function sealDataKey(dataKey: Buffer, bidPublicKey: string, bidId: string): Sealed {
+/** Seals a data key with a sealer to the recruitment's bid public key, context `bid-data-key:<bidId>`. */
+export function sealDataKey(dataKey: Buffer, sealer: Sealer, bidId: string): Sealed {
   assertKey(dataKey, 'a data key');
-  return seal(dataKey, bidPublicKey, dataKeyContext(bidId));
+  return sealer.seal(dataKey, dataKeyContext(bidId));
 }
 
 export function openDataKey(sealed: Sealed, bidPrivateKey: KeyObject, bidId: string): Buffer {

@@ -27,6 +27,7 @@ import {
   rewrapHolderKey,
   seal,
   sealDataKey,
+  createSealer,
   ThresholdNotMetError,
   unwrapHolderKey,
   WrongPassphraseError,
@@ -151,6 +152,21 @@ describe('seal and open', () => {
     expect(again.ciphertext).not.toBe(sealed.ciphertext);
   });
 
+  it('a sealer seals many values with one ephemeral key, each opened alone, each bound to its context', () => {
+    const sealer = createSealer(alice.key.publicKey);
+    const first = sealer.seal(Buffer.from('first'), 'bid-data-key:b1');
+    const second = sealer.seal(Buffer.from('second'), 'bid-data-key:b2');
+    const repeated = sealer.seal(Buffer.from('first'), 'bid-data-key:b1');
+    sealer.dispose();
+    expect(second.ephemeralPublicKey).toBe(first.ephemeralPublicKey);
+    expect(repeated.iv).not.toBe(first.iv);
+    expect(repeated.ciphertext).not.toBe(first.ciphertext);
+    expect(open(first, alice.privateKey, 'bid-data-key:b1').toString()).toBe('first');
+    expect(open(second, alice.privateKey, 'bid-data-key:b2').toString()).toBe('second');
+    expect(() => open(second, alice.privateKey, 'bid-data-key:b1')).toThrow(OpenFailedError);
+    expect(() => open(first, mallory.privateKey, 'bid-data-key:b1')).toThrow(OpenFailedError);
+  });
+
   it('refuses the wrong key and the wrong context', () => {
     expect(() => open(sealed, mallory.privateKey, 'bid-data-key:b1')).toThrow(OpenFailedError);
     expect(() => open(sealed, alice.privateKey, 'bid-data-key:b2')).toThrow(OpenFailedError);
@@ -189,7 +205,7 @@ describe('bid key split between holders', () => {
   async function expectOpensBids(bidKey: { publicKey: string }, shares: Uint8Array[]) {
     const privateKey = await rebuildBidKey(shares, bidKey.publicKey);
     const dataKey = createDataKey();
-    expect(openDataKey(sealDataKey(dataKey, bidKey.publicKey, 'bid-1'), privateKey, 'bid-1')).toEqual(dataKey);
+    expect(openDataKey(sealDataKey(dataKey, createSealer(bidKey.publicKey), 'bid-1'), privateKey, 'bid-1')).toEqual(dataKey);
     return privateKey;
   }
 
@@ -256,10 +272,11 @@ describe('bid data key', () => {
   it('is opened only for the bid it was sealed for', async () => {
     const holder = await makeHolder('h');
     const dataKey = createDataKey();
-    const sealed = sealDataKey(dataKey, holder.key.publicKey, 'bid-1');
+    const sealer = createSealer(holder.key.publicKey);
+    const sealed = sealDataKey(dataKey, sealer, 'bid-1');
     expect(openDataKey(sealed, holder.privateKey, 'bid-1')).toEqual(dataKey);
     expect(() => openDataKey(sealed, holder.privateKey, 'bid-2')).toThrow(OpenFailedError);
-    expect(() => sealDataKey(randomBytes(16), holder.key.publicKey, 'bid-1')).toThrow(RangeError);
+    expect(() => sealDataKey(randomBytes(16), sealer, 'bid-1')).toThrow(RangeError);
   });
 });
 

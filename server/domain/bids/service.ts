@@ -6,7 +6,7 @@ import { bidFiles, bids, bidVersions, eligibilityConditions, lots, organizations
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { createGroupCommit, type Settled } from '../../lib/group-commit.ts';
-import { bidDigest, createDataKey, createFileEncryptor, encryptJson, sealDataKey } from '../../lib/sealing.ts';
+import { bidDigest, createDataKey, createFileEncryptor, createSealer, encryptJson, sealDataKey, type Sealer } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditEvent, AuditService } from '../audit/service.ts';
@@ -214,74 +214,85 @@ export function createBidService({
         else accepted.push({ submission, index });
       });
       const events: AuditEvent[] = [];
-      // one statement cannot upsert a row twice: an organisation's two submissions for one lot in
-      // the same batch go in consecutive rounds and become consecutive versions
-      for (const round of distinctRounds(accepted, ({ submission: s }) => `${s.recruitmentId}/${s.organizationId}/${s.fields.lot}`)) {
-        const upserted = await tx
-          .insert(bids)
-          .values(
-            round.map(({ submission: s }) => ({
+      // one ephemeral key per recruitment and batch: the key agreement is the costliest step of a bid
+      const sealers = new Map<string, Sealer>();
+      const sealerFor = (bidPublicKey: string) => {
+        let sealer = sealers.get(bidPublicKey);
+        if (!sealer) sealers.set(bidPublicKey, (sealer = createSealer(bidPublicKey)));
+        return sealer;
+      };
+      try {
+        // one statement cannot upsert a row twice: an organisation's two submissions for one lot in
+        // the same batch go in consecutive rounds and become consecutive versions
+        for (const round of distinctRounds(accepted, ({ submission: s }) => `${s.recruitmentId}/${s.organizationId}/${s.fields.lot}`)) {
+          const upserted = await tx
+            .insert(bids)
+            .values(
+              round.map(({ submission: s }) => ({
+                recruitmentId: s.recruitmentId,
+                organizationId: s.organizationId,
+                lotKey: s.fields.lot,
+                status: 'submitted' as const,
+                currentVersion: 1,
+                updatedAt: receivedAt,
+              })),
+            )
+            .onConflictDoUpdate({
+              target: [bids.recruitmentId, bids.organizationId, bids.lotKey],
+              set: { status: 'submitted', currentVersion: sql`${bids.currentVersion} + 1`, updatedAt: receivedAt },
+            })
+            .returning({ id: bids.id, version: bids.currentVersion, recruitmentId: bids.recruitmentId, organizationId: bids.organizationId, lot: bids.lotKey });
+          const bidOf = new Map(upserted.map((bid) => [`${bid.recruitmentId}/${bid.organizationId}/${bid.lot}`, bid]));
+          const versions = round.map(({ submission: s, index }) => {
+            const bid = bidOf.get(`${s.recruitmentId}/${s.organizationId}/${s.fields.lot}`);
+            if (!bid) throw new Error('upsert returned no row for a submission');
+            const files = s.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
+            const declared: DeclaredFields = { publicBenefitRatio: s.fields.publicBenefitRatio, declarations: s.fields.declarations, summary: s.fields.summary };
+            const digest = bidDigest({
+              files,
+              fields: declared,
               recruitmentId: s.recruitmentId,
               organizationId: s.organizationId,
-              lotKey: s.fields.lot,
-              status: 'submitted' as const,
-              currentVersion: 1,
-              updatedAt: receivedAt,
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [bids.recruitmentId, bids.organizationId, bids.lotKey],
-            set: { status: 'submitted', currentVersion: sql`${bids.currentVersion} + 1`, updatedAt: receivedAt },
-          })
-          .returning({ id: bids.id, version: bids.currentVersion, recruitmentId: bids.recruitmentId, organizationId: bids.organizationId, lot: bids.lotKey });
-        const bidOf = new Map(upserted.map((bid) => [`${bid.recruitmentId}/${bid.organizationId}/${bid.lot}`, bid]));
-        const versions = round.map(({ submission: s, index }) => {
-          const bid = bidOf.get(`${s.recruitmentId}/${s.organizationId}/${s.fields.lot}`);
-          if (!bid) throw new Error('upsert returned no row for a submission');
-          const files = s.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
-          const declared: DeclaredFields = { publicBenefitRatio: s.fields.publicBenefitRatio, declarations: s.fields.declarations, summary: s.fields.summary };
-          const digest = bidDigest({
-            files,
-            fields: declared,
-            recruitmentId: s.recruitmentId,
-            organizationId: s.organizationId,
-            lot: s.fields.lot,
-            version: bid.version,
-            receivedAt: receivedAt.toISOString(),
-          });
-          outcomes[index] = {
-            ok: true,
-            value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, status: 'submitted' },
-          };
-          events.push({
-            actor: s.bidder,
-            action: 'bid.submit',
-            target: `bid:${bid.id}`,
-            recruitmentId: s.recruitmentId,
-            ip: s.origin.ip,
-            details: { version: bid.version, lot: s.fields.lot, digest, files: files.length, sessionId: s.origin.sessionId },
-          });
-          return {
-            row: {
-              id: randomUUID(),
-              bidId: bid.id,
+              lot: s.fields.lot,
               version: bid.version,
-              receivedAt,
-              sealedDataKey: sealDataKey(s.dataKey, s.bidPublicKey, bid.id),
-              sealedFields: encryptJson(declared, s.dataKey, DECLARED_FIELDS_LABEL),
-              digest,
-              uploaderId: s.bidder.id,
+              receivedAt: receivedAt.toISOString(),
+            });
+            outcomes[index] = {
+              ok: true,
+              value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, status: 'submitted' },
+            };
+            events.push({
+              actor: s.bidder,
+              action: 'bid.submit',
+              target: `bid:${bid.id}`,
+              recruitmentId: s.recruitmentId,
               ip: s.origin.ip,
-              sessionId: s.origin.sessionId,
-              userAgent: s.origin.userAgent?.slice(0, 500) ?? null,
-            },
-            files: s.files,
-          };
-        });
-        await tx.insert(bidVersions).values(versions.map((v) => v.row));
-        await tx
-          .insert(bidFiles)
-          .values(versions.flatMap((v) => v.files.map((file, position) => ({ ...file, versionId: v.row.id, position }))));
+              details: { version: bid.version, lot: s.fields.lot, digest, files: files.length, sessionId: s.origin.sessionId },
+            });
+            return {
+              row: {
+                id: randomUUID(),
+                bidId: bid.id,
+                version: bid.version,
+                receivedAt,
+                sealedDataKey: sealDataKey(s.dataKey, sealerFor(s.bidPublicKey), bid.id),
+                sealedFields: encryptJson(declared, s.dataKey, DECLARED_FIELDS_LABEL),
+                digest,
+                uploaderId: s.bidder.id,
+                ip: s.origin.ip,
+                sessionId: s.origin.sessionId,
+                userAgent: s.origin.userAgent?.slice(0, 500) ?? null,
+              },
+              files: s.files,
+            };
+          });
+          await tx.insert(bidVersions).values(versions.map((v) => v.row));
+          await tx
+            .insert(bidFiles)
+            .values(versions.flatMap((v) => v.files.map((file, position) => ({ ...file, versionId: v.row.id, position }))));
+        }
+      } finally {
+        for (const sealer of sealers.values()) sealer.dispose();
       }
       await audit.recordAll(tx, events);
       return outcomes;
