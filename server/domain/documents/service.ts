@@ -476,7 +476,13 @@ export function createDocumentService({
     return { ...verified, uploaded: { sha256, size }, match: sha256 === verified.sha256 };
   }
 
+  /** every document of a recruitment with where it is stored, for scripts (no access check) */
+  async function storedDocuments(recruitmentId: string) {
+    return db.select().from(documents).where(eq(documents.recruitmentId, recruitmentId)).orderBy(asc(documents.issuedAt));
+  }
+
   return {
+    storedDocuments,
     issueDocument,
     issueMissingDocuments,
     recruitmentsWithDocuments,
