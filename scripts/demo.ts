@@ -172,7 +172,7 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
       phone: `0571-8${String(7_000_000 + index * 137).padStart(7, '0')}`,
       email,
       password: PASSWORD,
-      address: `浙江省${name.slice(0, 3)}文化路 ${index + 10} 号`,
+      address: `浙江省${/^(.{2}市)/.exec(name)?.[1] ?? '杭州市'}文化路 ${index + 10} 号`,
     });
     organizations.push({ name, lot, uscc: code, email, token: await login(email) });
   }

@@ -59,13 +59,13 @@ export function testSigner(): Signer {
 }
 
 /** The app on a migrated database of its own, a temp storage folder and an adjustable clock. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, deps: { signer?: Signer } = {}): Promise<TestApp> {
   const storageDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'));
   const config = loadConfig({ STORAGE_DIR: storageDir, PORTAL_TEST_CLOCK: '1', ...env });
   const { database, drop } = await openTestDatabase();
   await database.migrate();
   const clock = createAdjustableClock();
-  const app = await buildApp({ config, db: database.db, clock, storage: createStorage(storageDir), signer: testSigner() });
+  const app = await buildApp({ config, db: database.db, clock, storage: createStorage(storageDir), signer: deps.signer ?? testSigner() });
   await app.ready();
   return {
     app,
