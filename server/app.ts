@@ -23,6 +23,10 @@ import { createAwardService, type AwardService } from './domain/awards/service.t
 import auditRoutes from './domain/audit/routes.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import bidPages from './domain/bids/pages.ts';
+import documentPages from './domain/documents/pages.ts';
+import { createDocumentQueue } from './domain/documents/queue.ts';
+import documentRoutes from './domain/documents/routes.ts';
+import { createDocumentService, type DocumentService } from './domain/documents/service.ts';
 import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
@@ -40,7 +44,9 @@ import recruitmentRoutes from './domain/recruitments/routes.ts';
 import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
 import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
+import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
+import type { Signer } from './lib/signing.ts';
 import type { Storage } from './lib/storage.ts';
 import { validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
@@ -57,6 +63,12 @@ declare module 'fastify' {
       bids: BidService;
       evaluation: EvaluationService;
       awards: AwardService;
+      documents: DocumentService & {
+        /** schedules every recruitment's missing documents (at start) */
+        scheduleAllMissing(): Promise<number>;
+        /** resolves once no document is being produced or waiting */
+        idle(): Promise<void>;
+      };
       mailer: Mailer;
     };
   }
@@ -67,6 +79,10 @@ export interface AppDeps {
   db: Db;
   clock: Clock;
   storage: Storage;
+  /** signs the documents: the centre's certificate (lib/signing-key.ts) */
+  signer: Signer;
+  /** the fonts and template hashes; defaults to reading them on the first document */
+  documentAssets?: () => Promise<DocumentAssets>;
   /** defaults to the transport SMTP_URL describes, or the outbox folder */
   mailer?: Mailer;
   logger?: FastifyServerOptions['logger'];
@@ -125,6 +141,9 @@ export async function buildApp(deps: AppDeps) {
   const audit = createAuditService({ db, clock });
   const accounts = createAccountService({ db, clock, audit });
   const openingKeys = createOpeningKeyService({ db, clock, audit });
+  const documentQueue = createDocumentQueue((error, recruitmentId) =>
+    app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
+  );
   const recruitments = createRecruitmentService({
     db,
     clock,
@@ -135,11 +154,43 @@ export async function buildApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
   });
   const bids = createBidService({ db, clock, audit, storage });
-  const opening = createOpeningService({ db, clock, audit, storage, openingKeys });
-  const evaluation = createEvaluationService({ db, clock, audit, storage });
-  const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl });
-  app.decorate('services', { audit, accounts, recruitments, bids, evaluation, awards, mailer });
-  app.addHook('onClose', () => mailer.drain());
+  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, documentQueue });
+  const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue });
+  const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });
+  const documents = createDocumentService({
+    db,
+    storage,
+    clock,
+    audit,
+    signer: deps.signer,
+    mailer,
+    assets: deps.documentAssets ?? documentAssets,
+    recruitments,
+    evaluation,
+    awards,
+    publicUrl: config.publicUrl,
+  });
+  documentQueue.start((recruitmentId) => documents.issueMissingDocuments(recruitmentId));
+  const scheduleAllMissing = async () => {
+    const ids = await documents.recruitmentsWithDocuments();
+    for (const id of ids) documentQueue.schedule(id);
+    return ids.length;
+  };
+  app.decorate('services', {
+    audit,
+    accounts,
+    recruitments,
+    bids,
+    evaluation,
+    awards,
+    documents: { ...documents, scheduleAllMissing, idle: documentQueue.idle },
+    mailer,
+  });
+  // the document being produced is finished (its mail queued), the rest waits for the next start
+  app.addHook('onClose', async () => {
+    await documentQueue.close();
+    await mailer.drain();
+  });
 
   const https = config.publicUrl.startsWith('https://');
   await app.register(fastifyHelmet, {
@@ -226,6 +277,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(evaluationPages, { evaluation, recruitments });
   await app.register(awardRoutes, { awards });
   await app.register(awardPages, { awards, recruitments });
+  await app.register(documentRoutes, { documents });
+  await app.register(documentPages, { documents, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,
     awards,

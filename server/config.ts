@@ -66,6 +66,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminPassword !== null && adminPassword.length < 10) {
     problems.push('ADMIN_PASSWORD 至少需要 10 个字符');
   }
+  const signingP12 = text('SIGNING_P12');
+  const signingP12Password = env.SIGNING_P12_PASSWORD ?? null;
+  if (signingP12 !== null && signingP12Password === null) {
+    problems.push('设置了 SIGNING_P12 时必须同时设置 SIGNING_P12_PASSWORD（证书文件的密码）');
+  }
   const publicUrl = (text('PUBLIC_URL') ?? `http://${host}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl)) {
     problems.push('PUBLIC_URL 必须以 http:// 或 https:// 开头');
@@ -79,8 +84,8 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret,
     adminEmail: text('ADMIN_EMAIL')?.toLowerCase() ?? null,
     adminPassword,
-    signingP12: text('SIGNING_P12'),
-    signingP12Password: text('SIGNING_P12_PASSWORD'),
+    signingP12,
+    signingP12Password,
     smtpUrl: text('SMTP_URL'),
     mailFrom: text('MAIL_FROM') ?? '职工服务中心合作伙伴招募平台 <noreply@localhost>',
     maxUploadMb: integer('MAX_UPLOAD_MB', 50, 1, 4096),

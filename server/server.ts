@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { createAdjustableClock, createClock } from './lib/clock.ts';
+import { loadSigner, type LoadedSigner } from './lib/signing-key.ts';
 import { createStorage } from './lib/storage.ts';
 
 function readConfig(): Config {
@@ -16,10 +17,25 @@ function readConfig(): Config {
   }
 }
 
+function readSigner(config: Config, storage: ReturnType<typeof createStorage>, now: Date): LoadedSigner {
+  try {
+    return loadSigner({ p12Path: config.signingP12, password: config.signingP12Password, storage, now });
+  } catch (error) {
+    console.error(
+      config.signingP12
+        ? `无法读取签名证书 SIGNING_P12（${config.signingP12}）：请检查文件路径和 SIGNING_P12_PASSWORD。`
+        : '无法生成或读取开发用签名证书：',
+      error instanceof Error ? error.message : error,
+    );
+    process.exit(1);
+  }
+}
+
 async function main() {
   const config = readConfig();
   const storage = createStorage(config.storageDir);
   const clock = config.testClock ? createAdjustableClock() : createClock();
+  const signing = readSigner(config, storage, clock.now());
   if (!config.databaseUrl) console.log(`使用内置数据库 PGlite：${storage.databaseDir}（首次创建需要几秒钟）`);
   const database = await createDatabase({
     url: config.databaseUrl,
@@ -33,6 +49,7 @@ async function main() {
     db: database.db,
     clock,
     storage,
+    signer: signing.signer,
     logger: { level: config.logLevel },
   });
   const leftovers = await app.services.bids.cleanUpLeftovers();
@@ -40,6 +57,8 @@ async function main() {
     app.log.warn(leftovers, 'removed files left by interrupted bid submissions');
   }
   const admin = await app.services.accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword });
+  // documents a previous run did not finish (a crash, a failed render or mail) are issued now
+  await app.services.documents.scheduleAllMissing();
 
   let closing = false;
   const close = async (signal: string) => {
@@ -73,6 +92,13 @@ async function main() {
     );
   } else {
     lines.push('  管理员账号已存在；请用已有账号登录');
+  }
+  lines.push(`  文件签名证书：${signing.certificate.subject}（有效期至 ${signing.certificate.notAfter.toISOString().slice(0, 10)}）`);
+  if (signing.development) {
+    lines.push(
+      '  警告：未设置 SIGNING_P12，已使用自动生成的开发测试证书签名文件（证书名称标明“开发测试用，不可信”），不可用于正式文件；',
+      `        证书保存在 ${signing.location}。正式使用请设置 SIGNING_P12 和 SIGNING_P12_PASSWORD（可用 npm run signing-cert 生成试点证书）。`,
+    );
   }
   if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
   console.log(`${lines.join('\n')}\n`);

@@ -792,3 +792,49 @@ export const awards = pgTable(
     index('awards_organization_id_idx').on(t.organizationId),
   ],
 );
+
+// Signed documents (issue 6): each rendered, signed and stored once; the row records what a
+// verifier compares against (the SHA-256 of the stored, signed file) and the template it came from.
+
+export const documentKindEnum = pgEnum('document_kind', [
+  'award_notice',
+  'rejection_notice',
+  'draft_agreement',
+  'opening_record',
+  'evaluation_report',
+]);
+export const documentStatusEnum = pgEnum('document_status', ['issued', 'mailed']);
+
+export const documents = pgTable(
+  'documents',
+  {
+    id: uuid('id').primaryKey(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    kind: documentKindEnum('kind').notNull(),
+    /** what the document is about within the recruitment: a bid id, or 'recruitment'; one document per kind and subject */
+    subject: text('subject').notNull(),
+    bidId: uuid('bid_id').references(() => bids.id),
+    organizationId: uuid('organization_id').references(() => organizations.id),
+    /** formatted, e.g. 7K3M-QX9P-4D2A-H8RT */
+    verifyCode: text('verify_code').notNull(),
+    /** SHA-256 of the signed file as stored and delivered */
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    title: text('title').notNull(),
+    templateVersion: text('template_version').notNull(),
+    templateSha256: text('template_sha256').notNull(),
+    storageName: text('storage_name').notNull(),
+    issuedAt: instant('issued_at').notNull(),
+    status: documentStatusEnum('status').notNull().default('issued'),
+    mailedAt: instant('mailed_at'),
+  },
+  (t) => [
+    uniqueIndex('documents_verify_code_key').on(t.verifyCode),
+    uniqueIndex('documents_one_per_kind_and_subject').on(t.recruitmentId, t.kind, t.subject),
+    index('documents_bid_id_idx').on(t.bidId),
+    index('documents_organization_id_idx').on(t.organizationId),
+    check('documents_mailed', sql`(${t.status} = 'mailed') = (${t.mailedAt} is not null)`),
+  ],
+);

@@ -16,6 +16,8 @@ export interface MailMessage {
 export interface Mailer {
   /** queues a message; delivery errors are logged, not thrown */
   send(message: MailMessage): void;
+  /** hands a message over now and resolves once it is (sent or written to the outbox); throws on failure */
+  deliver(message: MailMessage): Promise<void>;
   /** resolves once every queued message has been handed over (used at shutdown) */
   drain(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export function createMailer(
         .finally(() => pending.delete(delivery));
       pending.add(delivery);
     },
+    deliver,
     async drain() {
       while (pending.size > 0) await Promise.all(pending);
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
-import { open, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
@@ -27,7 +27,19 @@ export interface Storage {
   listSealedBidFiles(): Promise<{ recruitmentId: string; fileId: string }[]>;
   /** removes the temporary files an interrupted upload left behind */
   clearTemporaryFiles(): Promise<number>;
+  /**
+   * Writes an issued (signed) document durably, like a bid file: temporary file, fsync, rename.
+   * Returns its storage name, which `readDocument` takes.
+   */
+  saveDocument(recruitmentId: string, documentId: string, pdf: Uint8Array): Promise<string>;
+  readDocument(storageName: string): Promise<Buffer>;
+  /** a secret file under secrets/ (e.g. the development signing certificate), null when absent */
+  readSecretFile(name: SecretFile): Buffer | null;
+  /** creates a secret file; false when it exists already (another process made it first) */
+  createSecretFile(name: SecretFile, content: Uint8Array): boolean;
 }
+
+export type SecretFile = 'dev-signing.p12' | 'dev-signing.password' | 'dev-signing-ca.pem';
 
 // Server-made names only: ids are UUIDs, checked here so no caller can steer a path.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,6 +47,7 @@ function checkedId(id: string): string {
   if (!UUID.test(id)) throw new Error(`not a storage id: ${id}`);
   return id;
 }
+const DOCUMENT_NAME = /^documents\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.pdf$/;
 
 async function fsyncPath(target: string, flags: 'r' | 'r+') {
   const handle = await open(target, flags);
@@ -101,6 +114,45 @@ export function createStorage(root: string): Storage {
       const leftovers = await readdir(tmpDir).catch(() => []);
       await Promise.all(leftovers.map((file) => rm(path.join(tmpDir, file), { force: true })));
       return leftovers.length;
+    },
+    async saveDocument(recruitmentId, documentId, pdf) {
+      const name = `documents/${checkedId(recruitmentId)}/${checkedId(documentId)}.pdf`;
+      const final = path.join(root, name);
+      mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+      mkdirSync(path.dirname(final), { recursive: true, mode: 0o700 });
+      const temporary = path.join(tmpDir, `${documentId}.pdf.part`);
+      try {
+        await writeFile(temporary, pdf, { flag: 'wx', mode: 0o600 });
+        await fsyncPath(temporary, 'r+');
+      } catch (error) {
+        await unlink(temporary).catch(() => {});
+        throw error;
+      }
+      await rename(temporary, final);
+      await fsyncPath(path.dirname(final), 'r');
+      return name;
+    },
+    async readDocument(storageName) {
+      if (!DOCUMENT_NAME.test(storageName)) throw new Error(`not a document name: ${storageName}`);
+      return readFile(path.join(root, storageName));
+    },
+    readSecretFile(name) {
+      try {
+        return readFileSync(path.join(secretsDir, name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
+    createSecretFile(name, content) {
+      mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+      try {
+        writeFileSync(path.join(secretsDir, name), content, { mode: 0o600, flag: 'wx' });
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw error;
+      }
     },
     secret(name) {
       const file = path.join(secretsDir, `${name}.key`);

@@ -10,6 +10,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createDatabase, type Database } from '../../server/db/client.ts';
 import type { Role } from '../../server/db/schema.ts';
 import { createAdjustableClock, type AdjustableClock } from '../../server/lib/clock.ts';
+import { createDevelopmentCertificate, createP12Signer, type Signer } from '../../server/lib/signing.ts';
 import { createStorage } from '../../server/lib/storage.ts';
 import { withDatabase } from './global-setup.ts';
 
@@ -46,14 +47,25 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
   return { database, drop: async () => {} };
 }
 
+let signer: Signer | null = null;
+
+/** one development certificate per test process: generating an RSA key pair costs time */
+export function testSigner(): Signer {
+  signer ??= createP12Signer(
+    createDevelopmentCertificate({ centre: '职工服务中心', password: 'test', notBefore: new Date('2025-01-01T00:00:00Z') }).p12,
+    'test',
+  );
+  return signer;
+}
+
 /** The app on a migrated database of its own, a temp storage folder and an adjustable clock. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, deps: { signer?: Signer } = {}): Promise<TestApp> {
   const storageDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'));
   const config = loadConfig({ STORAGE_DIR: storageDir, PORTAL_TEST_CLOCK: '1', ...env });
   const { database, drop } = await openTestDatabase();
   await database.migrate();
   const clock = createAdjustableClock();
-  const app = await buildApp({ config, db: database.db, clock, storage: createStorage(storageDir) });
+  const app = await buildApp({ config, db: database.db, clock, storage: createStorage(storageDir), signer: deps.signer ?? testSigner() });
   await app.ready();
   return {
     app,

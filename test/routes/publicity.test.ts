@@ -216,7 +216,8 @@ describe('the award', () => {
   it('awardOutcome refuses a recruitment that is not awarded', async () => {
     upheld = await createInPublicity(t, cast, { arts: [20, 30, 40], sports: [25, 35, 45] });
     await expect(t.app.services.awards.awardOutcome(upheld.id)).rejects.toMatchObject({ code: 'NOT_AWARDED' });
-  });
+    // a whole recruitment to publicity, beside the documents its sign-offs issue in the background
+  }, 90_000);
 });
 
 let upheld: Awaited<ReturnType<typeof createInPublicity>>;

@@ -40,6 +40,15 @@ describe('config', () => {
     });
   });
 
+  it('takes the signing certificate with its password, and refuses one without', () => {
+    expect(loadConfig({ SIGNING_P12: '/etc/portal/centre.p12', SIGNING_P12_PASSWORD: 'secret' })).toMatchObject({
+      signingP12: '/etc/portal/centre.p12',
+      signingP12Password: 'secret',
+    });
+    expect(() => loadConfig({ SIGNING_P12: '/etc/portal/centre.p12' })).toThrow(/SIGNING_P12_PASSWORD/);
+    expect(loadConfig({}).signingP12).toBeNull();
+  });
+
   it('refuses the test clock in production', () => {
     expect(() => loadConfig({ PORTAL_TEST_CLOCK: '1', NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(loadConfig({ PORTAL_TEST_CLOCK: '1' }).testClock).toBe(true);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDocumentAssets, templateSourceUrl, type DocumentAssets } from '../../server/lib/document-assets.ts';
+import { loadDocumentAssets, templateSourcePath, type DocumentAssets } from '../../server/lib/document-assets.ts';
 import { sha256Hex } from '../../server/lib/hash.ts';
 import { renderDocument, type RenderedDocument } from '../../server/lib/pdf/documents.ts';
 import { MissingGlyphsError } from '../../server/lib/pdf/layout.ts';
@@ -64,7 +64,7 @@ describe.each(DOCUMENT_KINDS)('%s', (kind) => {
 
   it("records the template's version and the SHA-256 of its source file in the metadata", () => {
     const { document } = rendered.get(kind)!;
-    const source = readFileSync(templateSourceUrl(kind));
+    const source = readFileSync(templateSourcePath(kind));
     expect(document.templateSha256).toBe(sha256Hex(source));
     const info = run('pdfinfo', ['-enc', 'UTF-8', file()]).output;
     expect(info).toContain(`template-sha256:${sha256Hex(source)}`);

@@ -18,6 +18,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { formatTime } from '../../lib/labels.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
@@ -56,6 +57,7 @@ export function createAwardService({
   recruitments,
   evaluation,
   publicUrl,
+  documentQueue,
 }: {
   db: Db;
   clock: Clock;
@@ -64,6 +66,8 @@ export function createAwardService({
   recruitments: Pick<RecruitmentService, 'getRecruitment' | 'addAnnouncement' | 'notifyFollowers'>;
   evaluation: Pick<EvaluationService, 'evaluationReport'>;
   publicUrl: string;
+  /** notices and agreements are issued and mailed once the award has committed */
+  documentQueue: DocumentQueue;
 }) {
   async function ownRecruitment(id: string, agent: SignedInUser): Promise<Recruitment> {
     const recruitment = await recruitments.getRecruitment(id, agent);
@@ -298,6 +302,7 @@ export function createAwardService({
       await recruitments.addAnnouncement(tx, id, agent, { kind: 'award', title: `入选结果公告：${recruitment.title}`, body });
       return to;
     });
+    documentQueue.schedule(id);
     return {
       status,
       awardedAt,

@@ -24,6 +24,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { createFileDecryptor } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import { drawPanel as drawSeats, eligibleCandidates, isValidPanelSize, MIN_PANEL_SIZE, replacementFor } from './draw.ts';
 import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts';
@@ -79,12 +80,15 @@ export function createEvaluationService({
   clock,
   audit,
   storage,
+  documentQueue,
   newSeed = () => randomBytes(32).toString('hex'),
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
   storage: Pick<Storage, 'readSealedBidFile'>;
+  /** the evaluation report is issued once the sign-off has committed */
+  documentQueue: DocumentQueue;
   /** 32 random bytes in hex; injected only so a test can recompute a known draw */
   newSeed?: () => string;
 }) {
@@ -606,6 +610,7 @@ export function createEvaluationService({
         },
       });
     });
+    documentQueue.schedule(recruitmentId);
     return { status: recruitment.status, signedOff: true, chainHead: chain.head, chainOk: chain.ok };
   }
 

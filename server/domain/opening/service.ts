@@ -30,6 +30,7 @@ import {
 } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
@@ -57,12 +58,15 @@ export function createOpeningService({
   audit,
   storage,
   openingKeys,
+  documentQueue,
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
   storage: Pick<Storage, 'readSealedBidFile'>;
   openingKeys: Pick<OpeningKeyService, 'openHolderShare'>;
+  /** the opening record is issued once the sign-off has committed */
+  documentQueue: DocumentQueue;
 }) {
   /** shares entered at an opening in progress, by recruitment then holder; wiped once used */
   const enteredShares = new Map<string, Map<string, Buffer>>();
@@ -377,6 +381,7 @@ export function createOpeningService({
         details: { chainHead: chain.head, chainOk: chain.ok, comment: comment.trim() },
       });
     });
+    documentQueue.schedule(recruitmentId);
     return { status, chainHead: chain.head, chainOk: chain.ok };
   }
 

@@ -96,6 +96,8 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       resultRows: results.awards.length > 0 ? results.awards : results.candidates,
       awarded: recruitment.status === 'awarded',
       publicityLink: viewer !== null && ['agent', 'inspector', 'bidder'].includes(viewer.role) && results.publicity !== null,
+      // the documents page filters per role; the opening record is the first document issued
+      documentsLink: viewer !== null && ['agent', 'inspector', 'bidder', 'expert'].includes(viewer.role) && recruitment.status !== 'published',
       announcements: recruitment.announcements.map((a) => ({
         ...a,
         changes: a.changes.map((c) => ({ ...c, label: FIELD_LABELS[c.field] ?? c.field })),

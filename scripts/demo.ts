@@ -1,0 +1,322 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { buildApp, type App } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { usccCheckCharacter } from '../server/domain/accounts/uscc.ts';
+import { DEFAULT_ELIGIBILITY } from '../server/domain/recruitments/rules.ts';
+import { createDatabase } from '../server/db/client.ts';
+import { createAdjustableClock } from '../server/lib/clock.ts';
+import { loadSigner } from '../server/lib/signing-key.ts';
+import { createStorage } from '../server/lib/storage.ts';
+import { PROJECT_ROOT } from '../server/paths.ts';
+import { multipart } from '../test/helpers/multipart.ts';
+
+// `npm run demo`: the Zhejiang model case of SPEC §8 from start to award, against a fresh
+// embedded database in a fresh storage/demo/: 18 organisations bid for three lots, the agent and
+// the inspector open the bids, a panel of five scores them, the candidates are announced, and
+// after publicity the inspector signs the award off and the agent awards. The app is built
+// in-process and driven through its HTTP API with app.inject, on an adjustable clock that the
+// script moves through the weeks of the procedure. Scores are generated deterministically.
+
+const STORAGE_DIR = path.join(PROJECT_ROOT, 'storage', 'demo');
+const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+const CENTRE = '浙江省职工服务中心';
+const PASSPHRASE = 'demo opening passphrase';
+const PASSWORD = 'demo-password-2025';
+
+const LOTS = [
+  { key: 'performing-arts', name: '文艺演出', quota: 3, description: '在职工文化宫剧场和各服务阵地举办面向职工的文艺演出，开设合唱、舞蹈、器乐等职工艺术培训。' },
+  { key: 'sports', name: '体育组织', quota: 2, description: '运营职工健身场馆，组织职工体育赛事、健身培训和群众性体育活动。' },
+  { key: 'event-planning', name: '公益活动策划', quota: 2, description: '策划和承办劳模工匠宣传、职工关爱、节日慰问等工会公益活动。' },
+];
+const CRITERIA = [
+  { key: 'plan', name: '公益服务方案', maxScore: 30, description: '服务内容、场次安排与职工需求的契合度' },
+  { key: 'ability', name: '资质与专业能力', maxScore: 20, description: '资质证书、专业团队和设施设备' },
+  { key: 'record', name: '业绩与信用', maxScore: 15, description: '近三年同类项目业绩和信用记录' },
+  { key: 'share', name: '免费/优惠名额比例', maxScore: 20, description: '面向职工的免费或优惠名额占比' },
+  { key: 'revenue', name: '合作及收益方案', maxScore: 15, description: '投资计划、收益测算与分配的合理性' },
+];
+/** name, lot, unified social credit code prefix (registration authority + type + region) */
+const ORGANIZATIONS: [string, string, string][] = [
+  ['杭州市西湖区星光艺术团', 'performing-arts', '52330106'],
+  ['浙江钱塘爱乐合唱团', 'performing-arts', '52330000'],
+  ['宁波市甬江民乐艺术中心', 'performing-arts', '52330203'],
+  ['温州市鹿城区越剧传承研究会', 'performing-arts', '51330302'],
+  ['绍兴市柯桥区舞韵文化艺术团', 'performing-arts', '52330603'],
+  ['杭州拱墅运河戏曲文化传播有限公司', 'performing-arts', '91330105'],
+  ['浙江省职工体育健身协会', 'sports', '51330000'],
+  ['杭州运河羽毛球俱乐部有限公司', 'sports', '91330105'],
+  ['嘉兴市南湖区乒乓球运动协会', 'sports', '51330402'],
+  ['湖州市太湖健身步道服务中心', 'sports', '52330502'],
+  ['衢州市柯城区全民健身指导中心', 'sports', '52330802'],
+  ['舟山市定海区海岛体育发展有限公司', 'sports', '91330902'],
+  ['浙江之江公益活动策划有限公司', 'event-planning', '91330106'],
+  ['金华市婺城区社工服务社', 'event-planning', '52330702'],
+  ['台州市和合公益发展中心', 'event-planning', '52331002'],
+  ['丽水市处州职工关爱服务中心', 'event-planning', '52331102'],
+  ['杭州滨江匠心文化创意有限公司', 'event-planning', '91330108'],
+  ['温州市瓯海区邻里公益服务社', 'event-planning', '52330304'],
+];
+const EXPERTS: [string, string[]][] = [
+  ['陈立华', ['文艺演出', '群众文化']],
+  ['王晓梅', ['文艺演出']],
+  ['李建国', ['体育', '场馆运营']],
+  ['赵敏', ['体育']],
+  ['孙浩然', ['公益活动策划', '社会工作']],
+  ['周雅琴', ['社会工作']],
+  ['吴国平', ['财务', '投资评估']],
+  ['郑丽娟', ['法律']],
+  ['冯志强', ['工会工作']],
+  ['何静', ['群众文化', '公益活动策划']],
+  ['沈文斌', ['财务']],
+];
+
+const uscc = (prefix: string, index: number) => {
+  const body = `${prefix}${String(31_400_000 + index * 7919).padStart(8, '0')}X`;
+  return `${body}${usccCheckCharacter(body)}`;
+};
+
+/** A deterministic number in [0, 1) for a few integers (a small integer hash). */
+function noise(...values: number[]): number {
+  let h = 2166136261;
+  for (const value of values) h = Math.imul(h ^ (value + 0x9e3779b9), 16777619) >>> 0;
+  return (h % 10_000) / 10_000;
+}
+
+const halfPoints = (value: number, max: number) => Math.min(max, Math.max(0, Math.round(value * 2) / 2));
+
+async function bidPdf(name: string, code: string, lot: string): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const page = doc.addPage([595, 842]);
+  const lines = ['Response document (demo)', `USCC ${code}`, `Lot ${lot}`, `Organisation: see the portal record (${name.length} characters)`];
+  lines.forEach((line, i) => page.drawText(line, { x: 72, y: 760 - i * 24, size: 14, font }));
+  return Buffer.from(await doc.save());
+}
+
+async function main() {
+  const started = performance.now();
+  rmSync(STORAGE_DIR, { recursive: true, force: true });
+  const storage = createStorage(STORAGE_DIR);
+  const config = loadConfig({ STORAGE_DIR, PUBLIC_URL: 'http://127.0.0.1:3000', MIN_TENDER_DAYS: '20' });
+  // the procedure takes about five weeks; it starts in the past so the award falls about now
+  const clock = createAdjustableClock(new Date(Date.now() - 32 * DAY));
+  const signing = loadSigner({ p12Path: null, password: null, storage, now: clock.now() });
+  const database = await createDatabase({ url: null, dataDir: storage.databaseDir });
+  await database.migrate();
+  const app = await buildApp({ config, db: database.db, clock, storage, signer: signing.signer });
+  await app.ready();
+  try {
+    await runCase(app, clock, started);
+  } finally {
+    await app.close();
+    await database.close();
+  }
+}
+
+async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>, started: number) {
+  const call = async <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', url: string, token: string | null, payload?: object): Promise<T> => {
+    const response = await app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload ? { payload } : {}),
+    });
+    if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+    return response.json<T>();
+  };
+  const login = async (email: string, password = PASSWORD) => (await call<{ token: string }>('POST', '/auth/login', null, { email, password })).token;
+  const step = (text: string) => console.log(`· ${text}`);
+  /** how long the documents a step triggers take to render, sign and store (and mail) */
+  const timings: { label: string; seconds: number }[] = [];
+  const timed = async (label: string, action: () => Promise<unknown>) => {
+    await app.services.documents.idle();
+    const from = performance.now();
+    await action();
+    await app.services.documents.idle();
+    timings.push({ label, seconds: (performance.now() - from) / 1000 });
+  };
+
+  // ── people ──
+  await app.services.accounts.ensureAdmin({ email: 'admin@zjzg.example.cn', password: PASSWORD });
+  const admin = await login('admin@zjzg.example.cn');
+  const staff = async (email: string, name: string, role: string, extra: object = {}) =>
+    (await call<{ id: string }>('POST', '/users', admin, { email, name, role, password: PASSWORD, ...extra })).id;
+  await staff('agent@zjzg.example.cn', '张卫东', 'agent');
+  const inspectorId = await staff('inspector@zjzg.example.cn', '刘清', 'inspector');
+  const escrowId = await staff('escrow@zjzg.example.cn', '黄振宇（密钥托管）', 'admin');
+  const agent = await login('agent@zjzg.example.cn');
+  const inspector = await login('inspector@zjzg.example.cn');
+  for (const token of [agent, inspector, await login('escrow@zjzg.example.cn')]) {
+    await call('PUT', '/me/opening-key', token, { passphrase: PASSPHRASE });
+  }
+  const experts: { id: string; email: string }[] = [];
+  for (const [index, [name, specialties]] of EXPERTS.entries()) {
+    const email = `expert${index + 1}@zjzg.example.cn`;
+    experts.push({ id: await staff(email, name, 'expert', { specialties }), email });
+  }
+  const organizations: { name: string; lot: string; uscc: string; email: string; token: string }[] = [];
+  for (const [index, [name, lot, prefix]] of ORGANIZATIONS.entries()) {
+    const code = uscc(prefix, index);
+    const email = `org${String(index + 1).padStart(2, '0')}@partners.example.cn`;
+    await call('POST', '/organizations', null, {
+      name,
+      uscc: code,
+      type: prefix.startsWith('91') ? '企业' : '社会组织',
+      legalRepresentative: ['王建华', '李秀英', '张伟', '刘洋', '陈静', '杨帆'][index % 6],
+      contactName: ['赵磊', '孙丽', '周杰', '吴敏', '郑浩', '钱芳'][index % 6],
+      phone: `0571-8${String(7_000_000 + index * 137).padStart(7, '0')}`,
+      email,
+      password: PASSWORD,
+      address: `浙江省${/^(.{2}市)/.exec(name)?.[1] ?? '杭州市'}文化路 ${index + 10} 号`,
+    });
+    organizations.push({ name, lot, uscc: code, email, token: await login(email) });
+  }
+  step(`中心、经办人、纪检监督员、密钥托管人、${experts.length} 名评审专家、${organizations.length} 家响应单位已注册`);
+
+  // ── recruitment ──
+  const now = clock.now().getTime();
+  const { id } = await call<{ id: string }>('POST', '/recruitments', agent, {
+    title: '浙江省职工服务中心职工服务阵地社会化运营合作伙伴招募',
+    summary: '参照公开招标程序，招募文艺演出、体育组织、公益活动策划三类社会化运营合作伙伴。',
+    body: '## 招募内容\n\n浙江省职工服务中心参照政府采购公开招标程序，面向社会招募职工服务阵地社会化运营合作伙伴。\n\n合作项目须向职工提供一定比例的免费或优惠名额。',
+    owner: CENTRE,
+    lots: LOTS,
+    eligibility: DEFAULT_ELIGIBILITY,
+    criteria: CRITERIA,
+    minPublicBenefitRatio: 20,
+    agreementTermMonths: 36,
+    questionsDeadline: new Date(now + 10 * DAY).toISOString(),
+    submissionDeadline: new Date(now + 21 * DAY).toISOString(),
+    publicityDays: 5,
+    decisionRef: '浙工服〔2025〕12 号（中心党组会议集体决策）',
+  });
+  await call('POST', `/recruitments/${id}/publish`, agent, { inspectorId, escrowHolderId: escrowId });
+  step(`招募公告已发布（三个类别，评分标准五项合计 100 分），提交截止为 21 天后`);
+
+  // ── bids ──
+  const declarations = JSON.stringify(Object.fromEntries(DEFAULT_ELIGIBILITY.map((c) => [c.key, true])));
+  const ratios = new Map<string, number>();
+  for (const [index, organization] of organizations.entries()) {
+    clock.set(new Date(now + 3 * DAY + index * 7 * HOUR));
+    const ratio = 20 + Math.round(noise(index, 1) * 20);
+    ratios.set(organization.name, ratio);
+    const body = multipart(
+      { lot: organization.lot, publicBenefitRatio: String(ratio), declarations, summary: `${organization.name}的响应方案摘要` },
+      [{ filename: `响应文件-${organization.uscc}.pdf`, content: await bidPdf(organization.name, organization.uscc, organization.lot) }],
+    );
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/recruitments/${id}/bids`,
+      headers: { authorization: `Bearer ${organization.token}`, ...body.headers },
+      payload: body.payload,
+    });
+    if (response.statusCode !== 201) throw new Error(`bid of ${organization.name}: ${response.body}`);
+  }
+  step(`${organizations.length} 家单位提交了响应文件（每类 6 家，均已加密封存）`);
+
+  // ── opening ──
+  clock.set(new Date(now + 21 * DAY + 30 * 60 * 1000));
+  await call('POST', `/recruitments/${id}/opening/start`, agent);
+  await call('POST', `/recruitments/${id}/opening/attend`, inspector);
+  for (const organization of organizations.slice(0, 6)) await call('POST', `/recruitments/${id}/opening/attend`, organization.token);
+  await call('POST', `/recruitments/${id}/opening/unlock`, agent, { passphrase: PASSPHRASE });
+  await call('POST', `/recruitments/${id}/opening/unlock`, inspector, { passphrase: PASSPHRASE });
+  clock.advance(40 * 60 * 1000);
+  await timed('开标记录（含首次读取字体）', () =>
+    call('POST', `/recruitments/${id}/opening/sign-off`, inspector, { comment: '开标程序符合招募文件规定，解封及摘要比对全程在线留痕。' }),
+  );
+  step('开标：经办人与纪检监督员两把密钥解封，摘要全部核对一致，纪检监督员签字确认');
+  const opening = await call<{ record: { bidId: string; organization: string }[] }>('GET', `/recruitments/${id}/opening`, agent);
+
+  // ── evaluation ──
+  clock.advance(DAY);
+  const draw = await call<{ members: { userId: string; order: number }[] }>('POST', `/recruitments/${id}/panel/draw`, agent, { size: 5 });
+  const panel = [...draw.members].sort((a, b) => a.order - b.order).map((m) => experts.find((e) => e.id === m.userId)!);
+  const panelTokens = await Promise.all(panel.map((expert) => login(expert.email)));
+  for (const token of panelTokens) await call('POST', `/recruitments/${id}/panel/declaration`, token, { conflict: false, note: '' });
+  const allPass = { results: Object.fromEntries(DEFAULT_ELIGIBILITY.map((c) => [c.key, 'pass'])), reason: '' };
+  for (const record of opening.record) await call('PUT', `/recruitments/${id}/qualification/${record.bidId}`, panelTokens[0]!, allPass);
+  for (const [expertIndex, token] of panelTokens.entries()) {
+    for (const record of opening.record) {
+      const organizationIndex = organizations.findIndex((o) => o.name === record.organization);
+      const quality = 0.62 + noise(organizationIndex, 7) * 0.3;
+      const scores = Object.fromEntries(
+        CRITERIA.map((criterion, criterionIndex) => {
+          const wobble = (noise(organizationIndex, expertIndex, criterionIndex) - 0.5) * 0.12;
+          const base = criterion.key === 'share' ? (ratios.get(record.organization)! - 10) / 35 : quality;
+          return [criterion.key, halfPoints(criterion.maxScore * (base + wobble), criterion.maxScore)];
+        }),
+      );
+      await call('PUT', `/recruitments/${id}/scores/${record.bidId}`, token, { scores, comment: '' });
+    }
+    await call('POST', `/recruitments/${id}/scores/submit`, token);
+  }
+  clock.advance(3 * HOUR);
+  for (const token of panelTokens) await call('POST', `/recruitments/${id}/evaluation/confirm`, token);
+  await timed('评审报告', () => call('POST', `/recruitments/${id}/evaluation/sign-off`, inspector, { comment: '评审过程独立、规范，未发现异常。' }));
+  step(`评审：从 ${experts.length} 名专家中随机抽取 5 人组成评审委员会，资格审查全部通过，评分、确认，纪检监督员签字确认`);
+
+  // ── publicity and award ──
+  clock.advance(HOUR);
+  const publicity = await call<{ publicityEndsAt: string }>('POST', `/recruitments/${id}/publicity`, agent);
+  clock.set(new Date(Date.parse(publicity.publicityEndsAt) + 2 * HOUR));
+  await call('POST', `/recruitments/${id}/award/sign-off`, inspector, { comment: '公示期满，无质疑，同意定标。' });
+  await timed('定标后的通知书和合作协议（含邮件）', () => call('POST', `/recruitments/${id}/award`, agent));
+  await app.services.mailer.drain();
+  step('公示 5 天期满，纪检监督员签字确认，经办人定标；通知书和合作协议（草案）已签发并发送邮件');
+
+  // ── report ──
+  const documents = await call<{ kind: string; title: string; size: number; status: string; verifyCode: string; id: string }[]>(
+    'GET',
+    `/recruitments/${id}/documents`,
+    agent,
+  );
+  const rows = await app.services.documents.storedDocuments(id);
+  const outcome = await app.services.awards.awardOutcome(id);
+  const count = (kind: string) => documents.filter((d) => d.kind === kind).length;
+  const awardKinds = documents.filter((d) => ['award_notice', 'draft_agreement', 'rejection_notice'].includes(d.kind)).length;
+  const notice = documents.find((d) => d.kind === 'award_notice');
+
+  console.log(`\n结果（${outcome.title}）`);
+  const table = [...outcome.selected.map((e) => ({ ...e, selected: true })), ...outcome.notSelected.map((e) => ({ ...e, selected: false }))].sort(
+    (a, b) => LOTS.findIndex((l) => l.key === a.lot) - LOTS.findIndex((l) => l.key === b.lot) || (a.rank ?? 99) - (b.rank ?? 99),
+  );
+  console.log(`${'类别'.padEnd(8, '　')}${'单位'.padEnd(18, '　')}${'得分'.padStart(6)}${'排名'.padStart(5)}  入选`);
+  for (const entry of table) {
+    console.log(
+      `${entry.lotName.padEnd(8, '　')}${entry.organization.name.padEnd(18, '　')}${(entry.score ?? 0).toFixed(2).padStart(8)}${String(entry.rank ?? '—').padStart(6)}  ${entry.selected ? '是' : '否'}`,
+    );
+  }
+
+  console.log('\n签名文件');
+  console.log(`  入选通知书 ${count('award_notice')} 份，合作协议（草案）${count('draft_agreement')} 份，未入选通知书 ${count('rejection_notice')} 份，开标记录 ${count('opening_record')} 份，评审报告 ${count('evaluation_report')} 份`);
+  console.log(`  PDF：${path.join(STORAGE_DIR, 'documents', id)}/`);
+  for (const row of rows) console.log(`    ${row.storageName.split('/').pop()}  ${row.title}  验证码 ${row.verifyCode}`);
+  console.log(`  邮件（.eml，含 PDF 附件）：${path.join(STORAGE_DIR, 'outbox')}/`);
+  console.log(`  开发测试用签名证书：${path.join(STORAGE_DIR, 'secrets', 'dev-signing.p12')}（CA 证书 dev-signing-ca.pem）`);
+  console.log(`  核验：启动服务（STORAGE_DIR=${STORAGE_DIR} npm start）后访问 http://127.0.0.1:3000/verify/<验证码>`);
+
+  console.log('\n生成耗时（渲染 + 签名 + 存储）');
+  for (const { label, seconds } of timings) console.log(`  ${label}：${seconds.toFixed(1)} 秒`);
+  const total = timings.reduce((sum, { seconds }) => sum + seconds, 0);
+  console.log(`  合计 ${rows.length} 份文件 ${total.toFixed(1)} 秒；定标后 ${awardKinds} 份平均每份 ${(timings.at(-1)!.seconds / awardKinds).toFixed(2)} 秒`);
+  console.log(`  入选通知书大小：${notice ? (notice.size / 1024).toFixed(0) : '—'} KB`);
+
+  const pdfsig = spawnSync('pdfsig', ['-v'], { encoding: 'utf8' });
+  if (!pdfsig.error) {
+    let valid = 0;
+    for (const row of rows) {
+      const report = spawnSync('pdfsig', [path.join(STORAGE_DIR, row.storageName)], { encoding: 'utf8' }).stdout;
+      if (report.includes('Signature is Valid.')) valid++;
+    }
+    console.log(`\npdfsig：${valid}/${rows.length} 份文件签名有效`);
+  }
+  console.log(`\n演示完成，用时 ${((performance.now() - started) / 1000).toFixed(0)} 秒。`);
+}
+
+await main();

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AppError } from '../../errors.ts';
+import { attachmentHeader } from '../../lib/content-disposition.ts';
+import { IdParams } from '../../lib/schemas.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import type { RecruitmentService } from '../recruitments/service.ts';
+import { CodeParams, MAX_VERIFY_UPLOAD_BYTES } from './schemas.ts';
+import type { DocumentService } from './service.ts';
+import { checkUploadedFile } from './upload.ts';
+
+const readers = requireRole('agent', 'inspector', 'bidder', 'expert');
+/** A multipart body is parsed only by the handler, after the CSRF check: the token comes in the URL. */
+const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+const CodeQuery = Type.Object({ code: Type.Optional(Type.String({ maxLength: 40 })) });
+
+// The documents page of a recruitment (one page, filtered per role like the API) and the public
+// verify page, where anyone can look a code up and upload a PDF to compare it with the issued one.
+const documentPages: FastifyPluginAsyncTypebox<{ documents: DocumentService; recruitments: RecruitmentService }> = async (
+  app,
+  { documents, recruitments },
+) => {
+  app.get('/recruitments/:id/documents', { schema: { params: IdParams }, onRequest: readers }, async (request, reply) => {
+    const user = currentUser(request);
+    const recruitment = await recruitments.getRecruitment(request.params.id, user);
+    const list = await documents.listDocuments(recruitment.id, user);
+    return reply.page('documents/list', {
+      title: `签名文件：${recruitment.title}`,
+      recruitment,
+      documents: list.map((document) => ({ ...document, download: `/documents/${document.id}`, verifyPath: `/verify/${document.verifyCode}` })),
+      expected: recruitment.status === 'awarded' || list.length > 0,
+    });
+  });
+
+  app.get('/documents/:id', { schema: { params: IdParams }, onRequest: readers }, async (request, reply) => {
+    const { pdf, fileName, sha256 } = await documents.downloadDocument(request.params.id, currentUser(request), requestOrigin(request));
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', attachmentHeader(fileName))
+      .header('x-content-sha256', sha256)
+      .send(pdf);
+  });
+
+  app.get('/verify', { schema: { querystring: CodeQuery } }, async (request, reply) => {
+    const code = request.query.code?.trim();
+    if (code) return reply.redirect(`/verify/${encodeURIComponent(code)}`, 303);
+    return reply.page('documents/verify', { title: '文件核验', document: null, lookup: true });
+  });
+
+  app.get('/verify/:code', { schema: { params: CodeParams } }, async (request, reply) => {
+    const document = await documents.verifyDocument(request.params.code);
+    return reply.page('documents/verify', { title: `文件核验：${document.kindName}`, document, maxMb: MAX_VERIFY_UPLOAD_BYTES / 1024 / 1024 });
+  });
+
+  app.post('/verify/:code', { schema: { params: CodeParams, querystring: CsrfQuery } }, async (request, reply) => {
+    const document = await documents.verifyDocument(request.params.code);
+    const page = { title: `文件核验：${document.kindName}`, document, maxMb: MAX_VERIFY_UPLOAD_BYTES / 1024 / 1024 };
+    try {
+      const check = await checkUploadedFile(request, documents, request.params.code);
+      return reply.page('documents/verify', { ...page, check });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+      return reply.code(error.statusCode).page('documents/verify', { ...page, uploadError: error.message });
+    }
+  });
+};
+
+export default documentPages;

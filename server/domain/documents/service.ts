@@ -1,0 +1,494 @@
+import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import {
+  documents,
+  evaluationSignOffs,
+  lots,
+  objections,
+  openingAttendance,
+  openingRecords,
+  openings,
+  organizations,
+  panelMembers,
+  publicities,
+  recruitments as recruitmentsTable,
+  users,
+} from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { DocumentAssets } from '../../lib/document-assets.ts';
+import { sha256Hex } from '../../lib/hash.ts';
+import type { Mailer } from '../../lib/mailer.ts';
+import { renderDocument, verifyUrl } from '../../lib/pdf/documents.ts';
+import type { DocumentKind } from '../../lib/pdf/templates/template.ts';
+import type { Signer } from '../../lib/signing.ts';
+import type { Storage } from '../../lib/storage.ts';
+import { formatVerificationCode, normalizeVerificationCode, VERIFICATION_CODE_BYTES } from '../../lib/verification-code.ts';
+import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { AwardService, OutcomeEntry } from '../awards/service.ts';
+import type { EvaluationService } from '../evaluation/service.ts';
+import type { RecruitmentService } from '../recruitments/service.ts';
+import {
+  awardNoticeDraft,
+  draftAgreementDraft,
+  evaluationReportDraft,
+  KIND_NAMES,
+  openingRecordDraft,
+  rejectionNoticeDraft,
+  SIGNING_REASONS,
+  type DocumentDraft,
+  type RecruitmentTerms,
+} from './inputs.ts';
+
+// The signed documents of a recruitment (issue 6): render → sign → store, each step behind its
+// own interface (lib/pdf, Signer, Storage), then one row and its audit entry in one transaction.
+// Each document is identified by (recruitment, kind, subject), subject being the bid or the
+// recruitment itself, so issuing what is missing can be repeated safely.
+
+export type DocumentService = ReturnType<typeof createDocumentService>;
+type DocumentRow = typeof documents.$inferSelect;
+
+/** kinds delivered by e-mail to the organisation they concern */
+const MAILED_KINDS: DocumentKind[] = ['award_notice', 'draft_agreement', 'rejection_notice'];
+const RECRUITMENT_SUBJECT = 'recruitment';
+const ROLE_LABELS: Record<string, string> = { inspector: '纪检监督员', agent: '招标代理', bidder: '响应单位代表', admin: '托管密钥持有人' };
+
+interface Subject {
+  recruitmentId: string;
+  kind: DocumentKind;
+  subject: string;
+  bidId?: string;
+  organizationId?: string;
+  /** the signatory shown by readers: the recruiting centre */
+  owner: string;
+}
+
+export function createDocumentService({
+  db,
+  storage,
+  clock,
+  audit,
+  signer,
+  mailer,
+  assets,
+  recruitments,
+  evaluation,
+  awards,
+  publicUrl,
+}: {
+  db: Db;
+  storage: Pick<Storage, 'saveDocument' | 'readDocument'>;
+  clock: Clock;
+  audit: AuditService;
+  signer: Signer;
+  mailer: Pick<Mailer, 'deliver'>;
+  /** read on the first document, not before (lib/document-assets.ts) */
+  assets: () => Promise<DocumentAssets>;
+  recruitments: Pick<RecruitmentService, 'getRecruitment'>;
+  evaluation: Pick<EvaluationService, 'evaluationReport'>;
+  awards: Pick<AwardService, 'awardOutcome'>;
+  publicUrl: string;
+}) {
+  /** Render → sign → store → record. Returns null when another process issued it first. */
+  async function issueDocument(draft: DocumentDraft, subject: Subject): Promise<DocumentRow | null> {
+    const id = randomUUID();
+    const issuedAt = clock.now();
+    const verifyCode = formatVerificationCode(randomBytes(VERIFICATION_CODE_BYTES));
+    const request = draft({ verifyCode, issuedAt });
+    const rendered = await renderDocument(request, { ...(await assets()), publicUrl });
+    const signed = await signer.sign(rendered.pdf, {
+      signingTime: issuedAt,
+      reason: SIGNING_REASONS[subject.kind],
+      location: subject.owner,
+      name: subject.owner,
+      contactInfo: publicUrl,
+    });
+    const storageName = await storage.saveDocument(subject.recruitmentId, id, signed);
+    const sha256 = sha256Hex(signed);
+    return db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(documents)
+        .values({
+          id,
+          recruitmentId: subject.recruitmentId,
+          kind: subject.kind,
+          subject: subject.subject,
+          bidId: subject.bidId ?? null,
+          organizationId: subject.organizationId ?? null,
+          verifyCode,
+          sha256,
+          size: signed.length,
+          title: rendered.title,
+          templateVersion: rendered.templateVersion,
+          templateSha256: rendered.templateSha256,
+          storageName,
+          issuedAt,
+        })
+        .onConflictDoNothing({ target: [documents.recruitmentId, documents.kind, documents.subject] })
+        .returning();
+      if (!row) return null;
+      await audit.record(tx, {
+        actor: null,
+        action: 'document.issue',
+        target: `document:${id}`,
+        recruitmentId: subject.recruitmentId,
+        details: { kind: subject.kind, bidId: subject.bidId ?? null, sha256, verifyCode, templateVersion: rendered.templateVersion },
+      });
+      return row;
+    });
+  }
+
+  async function termsOf(recruitmentId: string): Promise<RecruitmentTerms> {
+    const recruitment = await recruitments.getRecruitment(recruitmentId, null);
+    return {
+      info: { title: recruitment.title, owner: recruitment.owner },
+      agreementTermMonths: recruitment.agreementTermMonths,
+      minPublicBenefitRatio: recruitment.minPublicBenefitRatio,
+      lots: recruitment.lots.map(({ key, name, quota, description }) => ({ key, name, quota, description })),
+      eligibility: recruitment.eligibility.map(({ key, text }) => ({ key, text })),
+    };
+  }
+
+  async function userName(id: string | null): Promise<string> {
+    if (!id) return '';
+    const [row] = await db.select({ name: users.name }).from(users).where(eq(users.id, id));
+    return row?.name ?? '';
+  }
+
+  async function openingRecordOf(recruitmentId: string, terms: RecruitmentTerms): Promise<DocumentDraft | null> {
+    const [session] = await db.select().from(openings).where(eq(openings.recruitmentId, recruitmentId));
+    if (!session?.signedOffAt || !session.openedAt) return null;
+    const [attendees, lotRows, records, objectionRows, host, inspector] = await Promise.all([
+      db
+        .select({ name: users.name, role: users.role, organization: organizations.name })
+        .from(openingAttendance)
+        .innerJoin(users, eq(users.id, openingAttendance.userId))
+        .leftJoin(organizations, eq(organizations.userId, users.id))
+        .where(eq(openingAttendance.recruitmentId, recruitmentId))
+        .orderBy(asc(openingAttendance.attendedAt)),
+      db.select().from(lots).where(eq(lots.recruitmentId, recruitmentId)).orderBy(asc(lots.position)),
+      db.select().from(openingRecords).where(eq(openingRecords.recruitmentId, recruitmentId)).orderBy(asc(openingRecords.position)),
+      db
+        .select({ objection: objections, organization: organizations.name })
+        .from(objections)
+        .innerJoin(organizations, eq(organizations.id, objections.organizationId))
+        .where(eq(objections.recruitmentId, recruitmentId))
+        .orderBy(asc(objections.raisedAt)),
+      userName(session.startedBy),
+      userName(session.signedOffBy),
+    ]);
+    const lotName = (key: string) => lotRows.find((lot) => lot.key === key)?.name ?? key;
+    return openingRecordDraft({
+      recruitment: terms.info,
+      startedAt: session.startedAt,
+      unsealedAt: session.openedAt,
+      place: '线上开标（职工服务中心合作伙伴招募平台）',
+      host: `${host}（招标代理）`,
+      attendees: attendees.map((a) => ({ name: a.organization ?? a.name, role: ROLE_LABELS[a.role] ?? a.role })),
+      lots: lotRows.map((lot) => ({
+        key: lot.key,
+        name: lot.name,
+        validBids: records.filter((r) => r.lotKey === lot.key && r.digestVerified).length,
+        status: lot.status === 'failed' ? '流标' : '有效',
+      })),
+      bids: records.map((r) => ({
+        organization: r.organizationName,
+        lot: lotName(r.lotKey),
+        submittedAt: r.submittedAt,
+        digest: r.digest,
+        digestVerified: r.digestVerified,
+        publicBenefitRatio: r.publicBenefitRatio ?? 0,
+      })),
+      objections: objectionRows.map(({ objection, organization }) => ({
+        raisedBy: organization,
+        text: objection.text,
+        answer: objection.answer,
+      })),
+      signOff: {
+        inspector,
+        at: session.signedOffAt,
+        comment: session.signOffComment ?? '',
+        chainHead: session.signOffChainHead ?? '',
+      },
+    });
+  }
+
+  async function evaluationReportOf(recruitmentId: string, terms: RecruitmentTerms): Promise<DocumentDraft | null> {
+    const [signOff] = await db.select().from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, recruitmentId));
+    if (!signOff) return null;
+    const report = await evaluation.evaluationReport(recruitmentId);
+    return evaluationReportDraft(terms, report, {
+      inspector: await userName(signOff.signedOffBy),
+      at: signOff.signedOffAt,
+      comment: signOff.comment,
+      chainHead: signOff.chainHead,
+    });
+  }
+
+  async function publicityEnd(recruitmentId: string): Promise<Date> {
+    const [row] = await db.select({ endsAt: publicities.endsAt }).from(publicities).where(eq(publicities.recruitmentId, recruitmentId));
+    if (!row) throw new Error(`recruitment ${recruitmentId} was awarded without publicity`);
+    return row.endsAt;
+  }
+
+  /**
+   * Issues whichever of the recruitment's documents are due and missing — the opening record
+   * once the opening is signed off, the evaluation report once the evaluation is, the notices
+   * and agreements once it is awarded — then mails the award documents not yet mailed.
+   * Safe to repeat: a document that exists is never issued again.
+   */
+  async function issueMissingDocuments(recruitmentId: string): Promise<{ issued: DocumentRow[]; mailed: number }> {
+    const [recruitment] = await db
+      .select({ status: recruitmentsTable.status, owner: recruitmentsTable.owner })
+      .from(recruitmentsTable)
+      .where(eq(recruitmentsTable.id, recruitmentId));
+    if (!recruitment) throw new AppError('NOT_FOUND', '招募项目不存在');
+    const existing = new Set(
+      (await db.select({ kind: documents.kind, subject: documents.subject }).from(documents).where(eq(documents.recruitmentId, recruitmentId))).map(
+        (row) => `${row.kind}:${row.subject}`,
+      ),
+    );
+    const missing = (kind: DocumentKind, subject: string) => !existing.has(`${kind}:${subject}`);
+    const issued: DocumentRow[] = [];
+    const issue = async (draft: DocumentDraft | null, subject: Omit<Subject, 'recruitmentId' | 'owner'>) => {
+      if (!draft) return;
+      const row = await issueDocument(draft, { ...subject, recruitmentId, owner: recruitment.owner });
+      if (row) issued.push(row);
+    };
+    const terms = await termsOf(recruitmentId);
+
+    if (missing('opening_record', RECRUITMENT_SUBJECT)) {
+      await issue(await openingRecordOf(recruitmentId, terms), { kind: 'opening_record', subject: RECRUITMENT_SUBJECT });
+    }
+    if (missing('evaluation_report', RECRUITMENT_SUBJECT)) {
+      await issue(await evaluationReportOf(recruitmentId, terms), { kind: 'evaluation_report', subject: RECRUITMENT_SUBJECT });
+    }
+    if (recruitment.status === 'awarded') {
+      const outcome = await awards.awardOutcome(recruitmentId);
+      const dates = { publicityEndedAt: await publicityEnd(recruitmentId), awardedAt: outcome.awardedAt ?? clock.now() };
+      const about = (entry: OutcomeEntry) => ({ subject: entry.bidId, bidId: entry.bidId, organizationId: entry.organization.id });
+      for (const entry of outcome.selected) {
+        if (missing('award_notice', entry.bidId)) await issue(awardNoticeDraft(terms, entry, dates), { kind: 'award_notice', ...about(entry) });
+        if (missing('draft_agreement', entry.bidId)) await issue(draftAgreementDraft(terms, entry), { kind: 'draft_agreement', ...about(entry) });
+      }
+      for (const entry of outcome.notSelected) {
+        if (missing('rejection_notice', entry.bidId)) await issue(rejectionNoticeDraft(terms, entry, dates), { kind: 'rejection_notice', ...about(entry) });
+      }
+    }
+    const mailed = await mailAwardDocuments(recruitmentId, terms);
+    return { issued, mailed };
+  }
+
+  /**
+   * E-mails each organisation its issued notices and agreements as PDF attachments, one message
+   * per organisation, and marks them mailed. A message whose delivery fails stays `issued` and is
+   * sent on the next run; a crash between delivery and marking sends it again (at least once).
+   */
+  async function mailAwardDocuments(recruitmentId: string, terms: RecruitmentTerms): Promise<number> {
+    const pending = await db
+      .select({ document: documents, email: organizations.email, organization: organizations.name })
+      .from(documents)
+      .innerJoin(organizations, eq(organizations.id, documents.organizationId))
+      .where(and(eq(documents.recruitmentId, recruitmentId), eq(documents.status, 'issued'), inArray(documents.kind, MAILED_KINDS)))
+      .orderBy(asc(documents.issuedAt));
+    const byOrganization = new Map<string, typeof pending>();
+    for (const row of pending) byOrganization.set(row.document.organizationId!, [...(byOrganization.get(row.document.organizationId!) ?? []), row]);
+    let mailed = 0;
+    for (const rows of byOrganization.values()) {
+      const first = rows[0]!;
+      const selected = rows.some((row) => row.document.kind === 'award_notice');
+      const attachments = await Promise.all(
+        rows.map(async ({ document }) => ({
+          filename: `${KIND_NAMES[document.kind]}-${first.organization}.pdf`,
+          content: await storage.readDocument(document.storageName),
+          contentType: 'application/pdf',
+        })),
+      );
+      await mailer.deliver({
+        to: first.email,
+        subject: `【${selected ? '入选通知' : '未入选通知'}】${terms.info.title}`,
+        text: [
+          `${first.organization}：`,
+          '',
+          selected
+            ? `贵单位已入选“${terms.info.title}”。入选通知书和合作协议（草案）见附件，均经${terms.info.owner}电子签名。`
+            : `感谢贵单位参与“${terms.info.title}”。未入选通知书见附件，经${terms.info.owner}电子签名。`,
+          '',
+          '每份文件都印有验证码，可在以下网址核验文件的真实性（也可上传收到的 PDF 比对）：',
+          ...rows.map(({ document }) => `- ${KIND_NAMES[document.kind]}：${verifyUrl(publicUrl, document.verifyCode)}`),
+        ].join('\n'),
+        attachments,
+      });
+      const mailedAt = clock.now();
+      await db.transaction(async (tx) => {
+        await tx
+          .update(documents)
+          .set({ status: 'mailed', mailedAt })
+          .where(and(inArray(documents.id, rows.map(({ document }) => document.id)), eq(documents.status, 'issued')));
+        await audit.record(tx, {
+          actor: null,
+          action: 'document.mail',
+          target: `organization:${first.document.organizationId}`,
+          recruitmentId,
+          details: { documents: rows.map(({ document }) => document.id) },
+        });
+      });
+      mailed += rows.length;
+    }
+    return mailed;
+  }
+
+  /** Recruitments whose documents may be due: every one with a signed-off opening. */
+  async function recruitmentsWithDocuments(): Promise<string[]> {
+    const rows = await db.select({ id: openings.recruitmentId }).from(openings).where(isNotNull(openings.signedOffAt));
+    return rows.map((row) => row.id);
+  }
+
+  // ── access ────────────────────────────────────────────────────────────────────────────────
+
+  async function organizationIdOf(user: SignedInUser): Promise<string | null> {
+    const [row] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.userId, user.id));
+    return row?.id ?? null;
+  }
+
+  /**
+   * Which of a recruitment's documents `viewer` may see: the agent of the recruitment and any
+   * inspector all; a bidder those of its own organisation; a serving panel expert the opening
+   * record and the evaluation report. Other roles are refused (403).
+   */
+  async function visibility(recruitmentId: string, viewer: SignedInUser): Promise<(row: DocumentRow) => boolean> {
+    const recruitment = await recruitments.getRecruitment(recruitmentId, viewer);
+    switch (viewer.role) {
+      case 'inspector':
+        return () => true;
+      case 'agent':
+        if (recruitment.agentId !== viewer.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以查看其文件');
+        return () => true;
+      case 'bidder': {
+        const organizationId = await organizationIdOf(viewer);
+        return (row) => organizationId !== null && row.organizationId === organizationId;
+      }
+      case 'expert': {
+        const [seat] = await db
+          .select({ id: panelMembers.id })
+          .from(panelMembers)
+          .where(and(eq(panelMembers.recruitmentId, recruitmentId), eq(panelMembers.userId, viewer.id), eq(panelMembers.status, 'serving')));
+        if (!seat) throw new AppError('FORBIDDEN', '只有本项目评审委员会的专家可以查看评审文件');
+        return (row) => row.kind === 'opening_record' || row.kind === 'evaluation_report';
+      }
+      default:
+        throw new AppError('FORBIDDEN', '您的角色无权查看招募文件');
+    }
+  }
+
+  function summary(row: DocumentRow) {
+    return {
+      id: row.id,
+      kind: row.kind,
+      kindName: KIND_NAMES[row.kind],
+      title: row.title,
+      bidId: row.bidId,
+      organizationId: row.organizationId,
+      sha256: row.sha256,
+      size: row.size,
+      verifyCode: row.verifyCode,
+      issuedAt: row.issuedAt,
+      status: row.status,
+      mailedAt: row.mailedAt,
+      url: `/api/v1/documents/${row.id}`,
+      verifyUrl: verifyUrl(publicUrl, row.verifyCode),
+    };
+  }
+
+  async function listDocuments(recruitmentId: string, viewer: SignedInUser) {
+    const visible = await visibility(recruitmentId, viewer);
+    const rows = await db.select().from(documents).where(eq(documents.recruitmentId, recruitmentId)).orderBy(asc(documents.issuedAt));
+    return rows.filter(visible).map(summary);
+  }
+
+  /** The signed file, for a viewer allowed to see it (404 otherwise, as if it did not exist); audited. */
+  async function downloadDocument(documentId: string, viewer: SignedInUser, origin: RequestOrigin) {
+    const [row] = await db.select().from(documents).where(eq(documents.id, documentId));
+    if (!row) throw new AppError('NOT_FOUND', '文件不存在');
+    const visible = await visibility(row.recruitmentId, viewer);
+    if (!visible(row)) throw new AppError('NOT_FOUND', '文件不存在');
+    const pdf = await storage.readDocument(row.storageName);
+    await db.transaction((tx) =>
+      audit.record(tx, {
+        actor: viewer,
+        action: 'document.download',
+        target: `document:${row.id}`,
+        recruitmentId: row.recruitmentId,
+        ip: origin.ip,
+      }),
+    );
+    return { pdf, fileName: `${row.title}.pdf`, sha256: row.sha256 };
+  }
+
+  // ── public verification ───────────────────────────────────────────────────────────────────
+
+  async function findByCode(typed: string) {
+    const code = normalizeVerificationCode(typed);
+    const notFound = new AppError('NOT_FOUND', '未找到与该验证码对应的文件，请核对验证码');
+    if (!code) throw notFound;
+    const [found] = await db
+      .select({ document: documents, recruitmentTitle: recruitmentsTable.title, owner: recruitmentsTable.owner, organization: organizations.name })
+      .from(documents)
+      .innerJoin(recruitmentsTable, eq(recruitmentsTable.id, documents.recruitmentId))
+      .leftJoin(organizations, eq(organizations.id, documents.organizationId))
+      .where(eq(documents.verifyCode, code));
+    if (!found) throw notFound;
+    return found;
+  }
+
+  /** What anyone holding a verification code may see: what the document is and its SHA-256. */
+  async function verifyDocument(typed: string) {
+    const { document, recruitmentTitle, owner, organization } = await findByCode(typed);
+    return {
+      verifyCode: document.verifyCode,
+      kind: document.kind,
+      kindName: KIND_NAMES[document.kind],
+      title: document.title,
+      recruitment: { id: document.recruitmentId, title: recruitmentTitle, owner },
+      organization,
+      issuedAt: document.issuedAt,
+      sha256: document.sha256,
+      size: document.size,
+      status: document.status,
+      templateVersion: document.templateVersion,
+      templateSha256: document.templateSha256,
+    };
+  }
+
+  /** Hashes an uploaded file as it streams in and compares it with the issued document. */
+  async function checkDocumentFile(typed: string, file: Readable) {
+    const verified = await verifyDocument(typed);
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of file) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    const sha256 = hash.digest('hex');
+    return { ...verified, uploaded: { sha256, size }, match: sha256 === verified.sha256 };
+  }
+
+  /** every document of a recruitment with where it is stored, for scripts (no access check) */
+  async function storedDocuments(recruitmentId: string) {
+    return db.select().from(documents).where(eq(documents.recruitmentId, recruitmentId)).orderBy(asc(documents.issuedAt));
+  }
+
+  return {
+    storedDocuments,
+    issueDocument,
+    issueMissingDocuments,
+    recruitmentsWithDocuments,
+    listDocuments,
+    downloadDocument,
+    verifyDocument,
+    checkDocumentFile,
+  };
+}
