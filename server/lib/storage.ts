@@ -66,6 +66,25 @@ export function createStorage(root: string): Storage {
   const bidsDir = path.join(root, 'bids');
   const sealedPath = (recruitmentId: string, fileId: string) =>
     path.join(bidsDir, checkedId(recruitmentId), `${checkedId(fileId)}.sealed`);
+  /**
+   * Writes through a temporary file, then renames it into place: a crash leaves either the whole
+   * file at `final` or only a temporary file, which the start-up clean-up removes.
+   */
+  async function writeDurably(temporary: string, final: string, write: (temporary: string) => Promise<unknown>) {
+    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+    mkdirSync(path.dirname(final), { recursive: true, mode: 0o700 });
+    try {
+      await write(temporary);
+      // fsync acts on the file, whichever descriptor asks: the bytes are on disk before the rename
+      await fsyncPath(temporary, 'r+');
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw error;
+    }
+    await rename(temporary, final);
+    await fsyncPath(path.dirname(final), 'r');
+  }
+
   return {
     root,
     databaseDir: path.join(root, 'db'),
@@ -78,20 +97,9 @@ export function createStorage(root: string): Storage {
       return file;
     },
     async saveSealedBidFile(recruitmentId, fileId, source, transforms) {
-      const final = sealedPath(recruitmentId, fileId);
-      mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-      mkdirSync(path.dirname(final), { recursive: true, mode: 0o700 });
-      const temporary = path.join(tmpDir, `${checkedId(fileId)}.part`);
-      try {
-        await pipeline([source, ...transforms, createWriteStream(temporary, { flags: 'wx', mode: 0o600 })]);
-        // fsync acts on the file, whichever descriptor asks: the bytes are on disk before the rename
-        await fsyncPath(temporary, 'r+');
-      } catch (error) {
-        await unlink(temporary).catch(() => {});
-        throw error;
-      }
-      await rename(temporary, final);
-      await fsyncPath(path.dirname(final), 'r');
+      await writeDurably(path.join(tmpDir, `${checkedId(fileId)}.part`), sealedPath(recruitmentId, fileId), (temporary) =>
+        pipeline([source, ...transforms, createWriteStream(temporary, { flags: 'wx', mode: 0o600 })]),
+      );
     },
     readSealedBidFile(recruitmentId, fileId) {
       return createReadStream(sealedPath(recruitmentId, fileId));
@@ -117,19 +125,9 @@ export function createStorage(root: string): Storage {
     },
     async saveDocument(recruitmentId, documentId, pdf) {
       const name = `documents/${checkedId(recruitmentId)}/${checkedId(documentId)}.pdf`;
-      const final = path.join(root, name);
-      mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-      mkdirSync(path.dirname(final), { recursive: true, mode: 0o700 });
-      const temporary = path.join(tmpDir, `${documentId}.pdf.part`);
-      try {
-        await writeFile(temporary, pdf, { flag: 'wx', mode: 0o600 });
-        await fsyncPath(temporary, 'r+');
-      } catch (error) {
-        await unlink(temporary).catch(() => {});
-        throw error;
-      }
-      await rename(temporary, final);
-      await fsyncPath(path.dirname(final), 'r');
+      await writeDurably(path.join(tmpDir, `${documentId}.pdf.part`), path.join(root, name), (temporary) =>
+        writeFile(temporary, pdf, { flag: 'wx', mode: 0o600 }),
+      );
       return name;
     },
     async readDocument(storageName) {
