@@ -1,7 +1,25 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
+import { attachmentHeader } from '../../lib/content-disposition.ts';
+import { currentUser, requestOrigin, requireRole } from '../../plugins/auth.ts';
 import type { DocumentService } from './service.ts';
 import { MAX_VERIFY_UPLOAD_BYTES } from './schemas.ts';
+
+// What the API routes and the pages share: who may read documents, how one is downloaded and
+// how an uploaded copy is checked.
+
+/** the service then narrows what each of them sees */
+export const readers = requireRole('agent', 'inspector', 'bidder', 'expert');
+
+/** Answers the signed PDF, audited by the service, with its SHA-256 in a header. */
+export async function sendDocument(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, documents: DocumentService) {
+  const { pdf, fileName, sha256 } = await documents.downloadDocument(request.params.id, currentUser(request), requestOrigin(request));
+  return reply
+    .header('content-type', 'application/pdf')
+    .header('content-disposition', attachmentHeader(fileName))
+    .header('x-content-sha256', sha256)
+    .send(pdf);
+}
 
 /**
  * The one file of a verify upload, streamed into the hash (never buffered whole, never stored);

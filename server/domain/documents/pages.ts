@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
-import { attachmentHeader } from '../../lib/content-disposition.ts';
 import { IdParams } from '../../lib/schemas.ts';
-import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import { currentUser } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { CodeParams, MAX_VERIFY_UPLOAD_BYTES } from './schemas.ts';
 import type { DocumentService } from './service.ts';
-import { checkUploadedFile } from './upload.ts';
+import { checkUploadedFile, readers, sendDocument } from './http.ts';
 
-const readers = requireRole('agent', 'inspector', 'bidder', 'expert');
 /** A multipart body is parsed only by the handler, after the CSRF check: the token comes in the URL. */
 const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const CodeQuery = Type.Object({ code: Type.Optional(Type.String({ maxLength: 40 })) });
@@ -32,14 +30,9 @@ const documentPages: FastifyPluginAsyncTypebox<{ documents: DocumentService; rec
     });
   });
 
-  app.get('/documents/:id', { schema: { params: IdParams }, onRequest: readers }, async (request, reply) => {
-    const { pdf, fileName, sha256 } = await documents.downloadDocument(request.params.id, currentUser(request), requestOrigin(request));
-    return reply
-      .header('content-type', 'application/pdf')
-      .header('content-disposition', attachmentHeader(fileName))
-      .header('x-content-sha256', sha256)
-      .send(pdf);
-  });
+  app.get('/documents/:id', { schema: { params: IdParams }, onRequest: readers }, async (request, reply) =>
+    sendDocument(request, reply, documents),
+  );
 
   app.get('/verify', { schema: { querystring: CodeQuery } }, async (request, reply) => {
     const code = request.query.code?.trim();

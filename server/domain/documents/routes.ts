@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { attachmentHeader } from '../../lib/content-disposition.ts';
 import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
-import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import { currentUser } from '../../plugins/auth.ts';
 import { CodeParams, DocumentSummary, FileCheck, Verification } from './schemas.ts';
 import type { DocumentService } from './service.ts';
-import { checkUploadedFile } from './upload.ts';
+import { checkUploadedFile, readers, sendDocument } from './http.ts';
 
 const tags = ['documents'];
-const readers = requireRole('agent', 'inspector', 'bidder', 'expert');
 
 const documentRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentService }> = async (app, { documents }) => {
   app.get(
@@ -32,14 +30,7 @@ const documentRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentService }> 
       schema: { summary: '下载签名 PDF（查看权限同上；下载记入操作日志）', tags, security, params: IdParams },
       onRequest: readers,
     },
-    async (request, reply) => {
-      const { pdf, fileName, sha256 } = await documents.downloadDocument(request.params.id, currentUser(request), requestOrigin(request));
-      return reply
-        .header('content-type', 'application/pdf')
-        .header('content-disposition', attachmentHeader(fileName))
-        .header('x-content-sha256', sha256)
-        .send(pdf);
-    },
+    async (request, reply) => sendDocument(request, reply, documents),
   );
 
   app.get(
