@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.ts';
 import type { Storage } from './storage.ts';
 
@@ -27,13 +27,18 @@ export function createMailer(
   storage: Pick<Storage, 'saveOutgoingMail'>,
   log: (error: unknown, message: MailMessage) => void,
 ): Mailer {
-  const transport = config.smtpUrl
-    ? nodemailer.createTransport(config.smtpUrl)
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // nodemailer is loaded with the first message, not at start
+  let transport: Promise<Transporter> | null = null;
+  const transportOnce = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      config.smtpUrl
+        ? nodemailer.createTransport(config.smtpUrl)
+        : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+    ));
   const pending = new Set<Promise<void>>();
 
   async function deliver(message: MailMessage) {
-    const info = await transport.sendMail({ from: config.mailFrom, ...message });
+    const info = await (await transportOnce()).sendMail({ from: config.mailFrom, ...message });
     if (!config.smtpUrl) await storage.saveOutgoingMail(info.message as Buffer);
   }
 

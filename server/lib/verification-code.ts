@@ -41,3 +41,8 @@ export function normalizeVerificationCode(typed: string): string | null {
   const formatted = symbols.match(/.{4}/g)!.join('-');
   return FORMATTED.test(formatted) ? formatted : null;
 }
+
+/** The page where anyone checks a document by its code, as printed on it and in its QR code. */
+export function verifyUrl(publicUrl: string, verifyCode: string): string {
+  return `${publicUrl}/verify/${encodeURIComponent(verifyCode)}`;
+}

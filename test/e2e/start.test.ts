@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../helpers/global-setup.ts';
@@ -141,4 +142,14 @@ describe.runIf(process.env.DATABASE_URL)('npm start on PostgreSQL', () => {
       await admin.end();
     }
   }, 120_000);
+});
+
+describe('the bundle npm start runs', () => {
+  it('loads what it imports on first use (the PDF layer, the signature) from its chunks', async () => {
+    const dist = path.dirname(path.resolve(SERVER_ARGS.at(-1)!));
+    const exported = await Promise.all(
+      readdirSync(path.join(dist, 'chunks')).map(async (file) => Object.keys(await import(pathToFileURL(path.join(dist, 'chunks', file)).href))),
+    );
+    expect(exported.flat()).toEqual(expect.arrayContaining(['renderDocument', 'signPdf']));
+  });
 });

@@ -9,10 +9,10 @@ import {
   createDevelopmentCertificate,
   createP12Signer,
   readP12Certificate,
-  SIGNATURE_BYTES,
   type NewSigningCertificate,
   type SignatureDetails,
 } from '../../server/lib/signing.ts';
+import { SIGNATURE_BYTES } from '../../server/lib/pdf/signature.ts';
 import { SAMPLE_ORGANIZATION, SAMPLE_PUBLIC_URL, sampleRequests } from '../helpers/documents.ts';
 import { pdfsig, pdfText, run, writePdf } from '../helpers/pdf-tools.ts';
 

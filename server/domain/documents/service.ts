@@ -21,11 +21,10 @@ import type { Clock } from '../../lib/clock.ts';
 import type { DocumentAssets } from '../../lib/document-assets.ts';
 import { sha256Hex } from '../../lib/hash.ts';
 import type { Mailer } from '../../lib/mailer.ts';
-import { renderDocument, verifyUrl } from '../../lib/pdf/documents.ts';
 import type { DocumentKind } from '../../lib/pdf/templates/template.ts';
 import type { Signer } from '../../lib/signing.ts';
 import type { Storage } from '../../lib/storage.ts';
-import { formatVerificationCode, normalizeVerificationCode, VERIFICATION_CODE_BYTES } from '../../lib/verification-code.ts';
+import { formatVerificationCode, normalizeVerificationCode, VERIFICATION_CODE_BYTES, verifyUrl } from '../../lib/verification-code.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AwardService, OutcomeEntry } from '../awards/service.ts';
@@ -98,6 +97,8 @@ export function createDocumentService({
     const issuedAt = clock.now();
     const verifyCode = formatVerificationCode(randomBytes(VERIFICATION_CODE_BYTES));
     const request = draft({ verifyCode, issuedAt });
+    // the PDF layer (pdf-lib, fontkit, qrcode) is loaded with the first document, not at start
+    const { renderDocument } = await import('../../lib/pdf/documents.ts');
     const rendered = await renderDocument(request, { ...(await assets()), publicUrl });
     const signed = await signer.sign(rendered.pdf, {
       signingTime: issuedAt,

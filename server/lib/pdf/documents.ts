@@ -1,3 +1,4 @@
+import { verifyUrl } from '../verification-code.ts';
 import { renderPdf, type DocumentFonts } from './layout.ts';
 import { awardNotice, type AwardNoticeInput } from './templates/award-notice.ts';
 import { draftAgreement, type DraftAgreementInput } from './templates/draft-agreement.ts';
@@ -54,10 +55,6 @@ const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequ
 
 const CREATOR = '职工服务中心合作伙伴招募平台';
 const PRODUCER = 'partner-recruitment-portal (pdf-lib, fontkit)';
-
-export function verifyUrl(publicUrl: string, verifyCode: string): string {
-  return `${publicUrl}/verify/${encodeURIComponent(verifyCode)}`;
-}
 
 export async function renderDocument(request: DocumentRequest, env: RenderEnvironment): Promise<RenderedDocument> {
   // each arm narrows the template and its input together, which one generic call cannot
