@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
-import { and, asc, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { organizations, sessions, users, type Role } from '../../db/schema.ts';
@@ -216,22 +216,27 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
       .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.revokedAt)));
   }
 
+  // every request of a signed-in user runs this query: prepared once, it is neither rebuilt by
+  // drizzle nor planned again by the database on each request
+  const liveSession = db
+    .select({ id: users.id, role: users.role, name: users.name, email: users.email, sessionId: sessions.id })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.tokenHash, sql.placeholder('tokenHash')),
+        eq(sessions.kind, sql.placeholder('kind')),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+        eq(users.active, true),
+      ),
+    )
+    .limit(1)
+    .prepare('live_session');
+
   /** The user behind a live session of the given kind, or null. */
   async function authenticate(token: string, kind: SessionKind): Promise<SignedInUser | null> {
-    const [found] = await db
-      .select({ id: users.id, role: users.role, name: users.name, email: users.email, sessionId: sessions.id })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(
-        and(
-          eq(sessions.tokenHash, hashToken(token)),
-          eq(sessions.kind, kind),
-          isNull(sessions.revokedAt),
-          gt(sessions.expiresAt, clock.realNow()),
-          eq(users.active, true),
-        ),
-      )
-      .limit(1);
+    const [found] = await liveSession.execute({ tokenHash: hashToken(token), kind, now: clock.realNow() });
     return found ?? null;
   }
 

@@ -79,27 +79,31 @@ export function createBidService({
   }
 
   /**
-   * What a submission is checked against, in one query (a rush of bidders makes every query
-   * count): the bidder's organisation, and the recruitment with its lots and conditions, which
-   * cannot change once it is published. Refuses when the recruitment does not take bids now.
+   * What a submission is checked against, in one prepared query (a rush of bidders makes every
+   * query count): the bidder's organisation, and the recruitment with its lots and conditions,
+   * which cannot change once it is published.
    */
+  const termsQuery = db
+    .select({
+      id: recruitments.id,
+      status: recruitments.status,
+      publishedAt: recruitments.publishedAt,
+      submissionDeadline: recruitments.submissionDeadline,
+      bidPublicKey: recruitments.bidPublicKey,
+      minPublicBenefitRatio: recruitments.minPublicBenefitRatio,
+      organizationId: organizations.id,
+      lotKeys: sql<string[]>`array(select ${lots.key} from ${lots} where ${lots.recruitmentId} = ${recruitments.id})`,
+      conditionKeys: sql<string[]>`array(select ${eligibilityConditions.key} from ${eligibilityConditions} where ${eligibilityConditions.recruitmentId} = ${recruitments.id})`,
+    })
+    .from(recruitments)
+    // a join also makes drizzle qualify every column, which the correlated subqueries need
+    .leftJoin(organizations, eq(organizations.userId, sql.placeholder('bidderId')))
+    .where(eq(recruitments.id, sql.placeholder('recruitmentId')))
+    .prepare('submission_terms');
+
+  /** The terms of a submission; refuses when the recruitment does not take bids now. */
   async function submissionTerms(recruitmentId: string, bidder: SignedInUser) {
-    const [row] = await db
-      .select({
-        id: recruitments.id,
-        status: recruitments.status,
-        publishedAt: recruitments.publishedAt,
-        submissionDeadline: recruitments.submissionDeadline,
-        bidPublicKey: recruitments.bidPublicKey,
-        minPublicBenefitRatio: recruitments.minPublicBenefitRatio,
-        organizationId: organizations.id,
-        lotKeys: sql<string[]>`array(select ${lots.key} from ${lots} where ${lots.recruitmentId} = ${recruitments.id})`,
-        conditionKeys: sql<string[]>`array(select ${eligibilityConditions.key} from ${eligibilityConditions} where ${eligibilityConditions.recruitmentId} = ${recruitments.id})`,
-      })
-      .from(recruitments)
-      // a join also makes drizzle qualify every column, which the correlated subqueries need
-      .leftJoin(organizations, eq(organizations.userId, bidder.id))
-      .where(eq(recruitments.id, recruitmentId));
+    const [row] = await termsQuery.execute({ recruitmentId, bidderId: bidder.id });
     if (!row || !row.publishedAt) throw new AppError('NOT_FOUND', '招募项目不存在');
     if (!row.organizationId) throw new AppError('FORBIDDEN', '只有注册的社会组织可以提交响应文件');
     const refusal = refusalAt({ status: row.status, deadline: row.submissionDeadline }, clock.now());
