@@ -49,8 +49,9 @@ function checkedId(id: string): string {
 }
 const DOCUMENT_NAME = /^documents\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.pdf$/;
 
-async function fsyncPath(target: string, flags: 'r' | 'r+') {
-  const handle = await open(target, flags);
+/** fsync of a folder, which makes the names in it (a rename) durable */
+async function fsyncFolder(folder: string) {
+  const handle = await open(folder, 'r');
   try {
     await handle.sync();
   } finally {
@@ -66,23 +67,30 @@ export function createStorage(root: string): Storage {
   const bidsDir = path.join(root, 'bids');
   const sealedPath = (recruitmentId: string, fileId: string) =>
     path.join(bidsDir, checkedId(recruitmentId), `${checkedId(fileId)}.sealed`);
+  // folders are made once per process: a rush of bids would otherwise ask for each on every file
+  const madeFolders = new Set<string>();
+  function ensureFolder(folder: string) {
+    if (madeFolders.has(folder)) return;
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    madeFolders.add(folder);
+  }
+
   /**
    * Writes through a temporary file, then renames it into place: a crash leaves either the whole
-   * file at `final` or only a temporary file, which the start-up clean-up removes.
+   * file at `final` or only a temporary file, which the start-up clean-up removes. `write` must
+   * fsync what it writes before it resolves (the `flush` option of node's writers does).
    */
   async function writeDurably(temporary: string, final: string, write: (temporary: string) => Promise<unknown>) {
-    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-    mkdirSync(path.dirname(final), { recursive: true, mode: 0o700 });
+    ensureFolder(tmpDir);
+    ensureFolder(path.dirname(final));
     try {
       await write(temporary);
-      // fsync acts on the file, whichever descriptor asks: the bytes are on disk before the rename
-      await fsyncPath(temporary, 'r+');
     } catch (error) {
       await unlink(temporary).catch(() => {});
       throw error;
     }
     await rename(temporary, final);
-    await fsyncPath(path.dirname(final), 'r');
+    await fsyncFolder(path.dirname(final));
   }
 
   return {
@@ -98,7 +106,7 @@ export function createStorage(root: string): Storage {
     },
     async saveSealedBidFile(recruitmentId, fileId, source, transforms) {
       await writeDurably(path.join(tmpDir, `${checkedId(fileId)}.part`), sealedPath(recruitmentId, fileId), (temporary) =>
-        pipeline([source, ...transforms, createWriteStream(temporary, { flags: 'wx', mode: 0o600 })]),
+        pipeline([source, ...transforms, createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true })]),
       );
     },
     readSealedBidFile(recruitmentId, fileId) {
@@ -126,7 +134,7 @@ export function createStorage(root: string): Storage {
     async saveDocument(recruitmentId, documentId, pdf) {
       const name = `documents/${checkedId(recruitmentId)}/${checkedId(documentId)}.pdf`;
       await writeDurably(path.join(tmpDir, `${documentId}.pdf.part`), path.join(root, name), (temporary) =>
-        writeFile(temporary, pdf, { flag: 'wx', mode: 0o600 }),
+        writeFile(temporary, pdf, { flag: 'wx', mode: 0o600, flush: true }),
       );
       return name;
     },
