@@ -27,7 +27,8 @@ import {
 //   1. upload throughput of one 200 MB bid against the shell doing the same work on the same file
 //      (tee into sha256sum and openssl AES-256-CTR to a file, then sync), with the server's peak
 //      memory, and the same for 20 MB to show memory does not grow with the file;
-//   2. a deadline rush: 500 organisations submitting one small bid each, all at once.
+//   2. a deadline rush: 500 organisations (RUSH_BIDDERS) submitting one small bid each, all at once,
+//      with the CPU time the server, a local PostgreSQL and this client spent on it.
 // Sizes are in MiB (2^20 bytes), written "MB" in the output.
 //
 // `npm run bench -- upload` or `-- rush` runs one part. With DATABASE_URL set, the server runs on
@@ -38,7 +39,7 @@ const MiB = 1024 * 1024;
 const LARGE = 200 * MiB;
 const SMALL = 20 * MiB;
 const UPLOAD_ROUNDS = 3;
-const RUSH_BIDDERS = 500;
+const RUSH_BIDDERS = Number(process.env.RUSH_BIDDERS ?? 500);
 const RUSH_FILE = 200 * 1024;
 // registration and sign-in hash with argon2: more at once than cores only queues in the server
 const SEED_CONCURRENCY = 4;
@@ -105,6 +106,28 @@ function memoryOf(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const bytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
   return { rss: bytes('VmRSS'), peak: bytes('VmHWM') };
+}
+
+/** CPU seconds the process has used so far, user and system, from /proc (proc(5): utime, stime). */
+function cpuSecondsOf(pid: number) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticksPerSecond = 100;
+  return { user: Number(fields[11]) / ticksPerSecond, system: Number(fields[12]) / ticksPerSecond };
+}
+
+/** CPU seconds of every process of the user postgres on this machine (a local PostgreSQL), or 0. */
+function postgresCpuSeconds(): number {
+  const pids = spawnSync('pgrep', ['-u', 'postgres']).stdout?.toString().split('\n').filter(Boolean) ?? [];
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const { user, system } = cpuSecondsOf(Number(pid));
+      total += user + system;
+    } catch {
+      // the process ended since pgrep listed it
+    }
+  }
+  return total;
 }
 
 /** Resets the process's peak RSS (VmHWM) to its current RSS (proc(5), clear_refs "5"). */
@@ -206,6 +229,9 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
   log(`${RUSH_BIDDERS} bids of ${RUSH_FILE / 1024} KB at once`);
   const document = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(RUSH_FILE - 9)]);
   resetPeakMemory(server.pid);
+  const serverBefore = cpuSecondsOf(server.pid);
+  const postgresBefore = postgresCpuSeconds();
+  const clientBefore = process.cpuUsage();
   const rushStarted = performance.now();
   const results = await Promise.all(
     bidders.map(async ({ token }): Promise<RushResult> => {
@@ -222,6 +248,14 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
   );
   const rushSeconds = seconds(rushStarted);
   const peak = memoryOf(server.pid).peak;
+  const serverAfter = cpuSecondsOf(server.pid);
+  const clientUsage = process.cpuUsage(clientBefore);
+  // where the machine's CPU time went during the rush
+  const cpu = {
+    server: serverAfter.user - serverBefore.user + serverAfter.system - serverBefore.system,
+    postgres: postgresCpuSeconds() - postgresBefore,
+    client: (clientUsage.user + clientUsage.system) / 1e6,
+  };
 
   // receipts against what the server holds: sealed files on disk, and each receipt read back
   const receipts = results.filter((r): r is RushResult & { receipt: Receipt } => r.receipt !== null);
@@ -237,6 +271,7 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
     seedSeconds,
     rushSeconds,
     peak,
+    cpu,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
@@ -283,9 +318,15 @@ function uploadRows(rssAtStart: number, { smallRun, largeRuns, shellRuns }: Awai
 
 function rushRows(rush: Awaited<ReturnType<typeof deadlineRush>>): Row[] {
   const ms = (value: number) => `${value.toFixed(0)} ms`;
+  const perBid = (cpuSeconds: number) => `${((1000 * cpuSeconds) / RUSH_BIDDERS).toFixed(1)} ms`;
   return [
-    ['rush: seeding 500 organisations', `${rush.seedSeconds.toFixed(1)} s`, ''],
+    [`rush: seeding ${RUSH_BIDDERS} organisations`, `${rush.seedSeconds.toFixed(1)} s`, ''],
     ['rush: wall time', `${rush.rushSeconds.toFixed(2)} s, server peak RSS ${mb(rush.peak)}`, ''],
+    [
+      'rush: CPU time per bid',
+      `server ${perBid(rush.cpu.server)}, PostgreSQL ${rush.cpu.postgres > 0 ? perBid(rush.cpu.postgres) : '- (not local)'}, this client ${perBid(rush.cpu.client)}`,
+      '',
+    ],
     ['rush latency p50 / p95', `${ms(rush.p50)} / ${ms(rush.p95)}`, ''],
     ['rush latency p99 / max', `${ms(rush.p99)} / ${ms(rush.max)}`, 'p99 <= 2 s'],
     ['rush receipts (201)', `${rush.receipts} of ${RUSH_BIDDERS}`, ''],
