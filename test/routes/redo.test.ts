@@ -242,6 +242,9 @@ describe('round 2 to the award', () => {
       expect(verified).toMatchObject({ kind: 'evaluation_report', title: report.title });
       expect(verified.sha256).toBe(createHash('sha256').update(pdf.rawPayload).digest('hex'));
     }
+    const second = reports.find((d: { title: string }) => d.title.endsWith('（第 2 轮评审）'));
+    const verifyPage = await t.app.inject({ url: `/verify/${second.verifyCode}`, headers: { accept: 'text/html' } });
+    expect(verifyPage.body).toContain('（第 2 轮评审）');
     const noticed = (kind: string) =>
       documents.filter((d: { kind: string }) => d.kind === kind).map((d: { bidId: string }) => bidders.find((b) => b.bidId === d.bidId)!.name).sort();
     expect(noticed('award_notice')).toEqual(nameOf(0, 1, 2, 4, 5));
