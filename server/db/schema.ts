@@ -151,6 +151,8 @@ export const recruitments = pgTable(
     cancelCountersignChainHead: text('cancel_countersign_chain_head'),
     /** X25519 public key bids are sealed to; its private key exists only as holders' shares */
     bidPublicKey: text('bid_public_key'),
+    /** the evaluation round under way: 1, then one more for each redo after an upheld challenge */
+    evaluationRound: integer('evaluation_round').notNull().default(1),
   },
   (t) => [
     index('recruitments_agent_id_idx').on(t.agentId),
@@ -163,6 +165,7 @@ export const recruitments = pgTable(
     check('recruitments_min_ratio', sql`${t.minPublicBenefitRatio} between 0 and 100`),
     check('recruitments_questions_before_submission', sql`${t.questionsDeadline} <= ${t.submissionDeadline}`),
     check('recruitments_suspended_from', sql`(${t.status} = 'suspended') = (${t.suspendedFrom} is not null)`),
+    check('recruitments_evaluation_round', sql`${t.evaluationRound} >= 1`),
   ],
 );
 
@@ -521,7 +524,10 @@ export const objections = pgTable(
 );
 
 // The evaluation (评审, issue 5): the panel draw, its members, the chair's qualification review,
-// the experts' scores and the inspector's sign-off.
+// the experts' scores and the inspector's sign-off. An upheld challenge can send the recruitment
+// back to evaluation (重新评审): the same panel evaluates again in a new round. Every row of the
+// review, the scores, the sign-offs, the publicity and the challenges belongs to one round; the
+// rows of earlier rounds are kept as they were.
 
 /** The draw of a recruitment's panel: what anyone needs to recompute it (evaluation/draw.ts). */
 export const panelDraws = pgTable(
@@ -566,10 +572,6 @@ export const panelMembers = pgTable(
     status: panelMemberStatusEnum('status').notNull().default('pending'),
     declaredAt: instant('declared_at'),
     declarationNote: text('declaration_note'),
-    /** scores submitted and locked */
-    submittedAt: instant('submitted_at'),
-    /** the evaluation result confirmed */
-    confirmedAt: instant('confirmed_at'),
   },
   (t) => [
     uniqueIndex('panel_members_recruitment_user').on(t.recruitmentId, t.userId),
@@ -579,13 +581,52 @@ export const panelMembers = pgTable(
   ],
 );
 
+/** A panel member's scores submitted (and locked) in a round, and its confirmation of that round's result. */
+export const panelSubmissions = pgTable(
+  'panel_submissions',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => panelMembers.id),
+    round: integer('round').notNull(),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    submittedAt: instant('submitted_at').notNull(),
+    confirmedAt: instant('confirmed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.round] }), index('panel_submissions_recruitment_id_idx').on(t.recruitmentId)],
+);
+
+/** A redo of the evaluation (重新评审) after an upheld challenge: `round` is the round it began. */
+export const evaluationRedos = pgTable(
+  'evaluation_redos',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    round: integer('round').notNull(),
+    reason: text('reason').notNull(),
+    redoneAt: instant('redone_at').notNull(),
+    redoneBy: uuid('redone_by')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recruitmentId, t.round] }),
+    index('evaluation_redos_redone_by_idx').on(t.redoneBy),
+    check('evaluation_redos_round', sql`${t.round} >= 2`),
+  ],
+);
+
 /** The chair's qualification review of one opened bid: pass or fail per eligibility condition. */
 export const qualificationResults = pgTable(
   'qualification_results',
   {
     bidId: uuid('bid_id')
-      .primaryKey()
+      .notNull()
       .references(() => bids.id),
+    round: integer('round').notNull().default(1),
     recruitmentId: uuid('recruitment_id')
       .notNull()
       .references(() => recruitments.id),
@@ -598,6 +639,7 @@ export const qualificationResults = pgTable(
     reviewedAt: instant('reviewed_at').notNull(),
   },
   (t) => [
+    primaryKey({ columns: [t.bidId, t.round] }),
     index('qualification_results_recruitment_id_idx').on(t.recruitmentId),
     index('qualification_results_reviewed_by_idx').on(t.reviewedBy),
   ],
@@ -616,11 +658,12 @@ export const scoreSheets = pgTable(
     expertId: uuid('expert_id')
       .notNull()
       .references(() => users.id),
+    round: integer('round').notNull().default(1),
     comment: text('comment').notNull(),
     updatedAt: instant('updated_at').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.expertId, t.bidId] }),
+    primaryKey({ columns: [t.expertId, t.bidId, t.round] }),
     index('score_sheets_bid_id_idx').on(t.bidId),
     index('score_sheets_recruitment_id_idx').on(t.recruitmentId),
   ],
@@ -639,24 +682,26 @@ export const scores = pgTable(
     expertId: uuid('expert_id')
       .notNull()
       .references(() => users.id),
+    round: integer('round').notNull().default(1),
     criterionKey: text('criterion_key').notNull(),
     score: numeric('score', { precision: 4, scale: 1, mode: 'number' }).notNull(),
   },
   (t) => [
-    uniqueIndex('scores_one_per_expert_bid_criterion').on(t.expertId, t.bidId, t.criterionKey),
+    uniqueIndex('scores_one_per_expert_bid_criterion_round').on(t.expertId, t.bidId, t.criterionKey, t.round),
     index('scores_bid_id_idx').on(t.bidId),
     index('scores_recruitment_id_idx').on(t.recruitmentId),
     check('scores_half_points', sql`${t.score} >= 0 and ${t.score} * 2 = floor(${t.score} * 2)`),
   ],
 );
 
-/** The inspector's sign-off of the evaluation, with the audit chain head seen. */
+/** The inspector's sign-off of a round of the evaluation, with the audit chain head seen. */
 export const evaluationSignOffs = pgTable(
   'evaluation_sign_offs',
   {
     recruitmentId: uuid('recruitment_id')
-      .primaryKey()
+      .notNull()
       .references(() => recruitments.id),
+    round: integer('round').notNull().default(1),
     signedOffAt: instant('signed_off_at').notNull(),
     signedOffBy: uuid('signed_off_by')
       .notNull()
@@ -665,19 +710,20 @@ export const evaluationSignOffs = pgTable(
     chainHead: text('chain_head').notNull(),
     chainOk: boolean('chain_ok').notNull(),
   },
-  (t) => [index('evaluation_sign_offs_signed_off_by_idx').on(t.signedOffBy)],
+  (t) => [primaryKey({ columns: [t.recruitmentId, t.round] }), index('evaluation_sign_offs_signed_off_by_idx').on(t.signedOffBy)],
 );
 
 // Publicity, challenges and the award (issue 6). Candidates and awards are copied from the
 // evaluation result when they are announced, so what was published never changes afterwards.
 
-/** The candidate publicity (公示) of a recruitment: when it began and when it ends. */
+/** The candidate publicity (公示) of a round of a recruitment: when it began and when it ends. */
 export const publicities = pgTable(
   'publicities',
   {
     recruitmentId: uuid('recruitment_id')
-      .primaryKey()
+      .notNull()
       .references(() => recruitments.id),
+    round: integer('round').notNull().default(1),
     announcedAt: instant('announced_at').notNull(),
     announcedBy: uuid('announced_by')
       .notNull()
@@ -685,7 +731,11 @@ export const publicities = pgTable(
     /** exactly publicityDays × 24 h after announcedAt, on the server's clock */
     endsAt: instant('ends_at').notNull(),
   },
-  (t) => [index('publicities_announced_by_idx').on(t.announcedBy), check('publicities_ends_after_start', sql`${t.endsAt} > ${t.announcedAt}`)],
+  (t) => [
+    primaryKey({ columns: [t.recruitmentId, t.round] }),
+    index('publicities_announced_by_idx').on(t.announcedBy),
+    check('publicities_ends_after_start', sql`${t.endsAt} > ${t.announcedAt}`),
+  ],
 );
 
 /** A candidate (中选候选人) as announced: a recommended bid of the evaluation, frozen. */
@@ -696,6 +746,7 @@ export const candidates = pgTable(
     recruitmentId: uuid('recruitment_id')
       .notNull()
       .references(() => recruitments.id),
+    round: integer('round').notNull().default(1),
     lotKey: text('lot_key').notNull(),
     bidId: uuid('bid_id')
       .notNull()
@@ -710,8 +761,8 @@ export const candidates = pgTable(
     publicBenefitRatio: numeric('public_benefit_ratio', { precision: 5, scale: 2, mode: 'number' }).notNull(),
   },
   (t) => [
-    uniqueIndex('candidates_recruitment_bid').on(t.recruitmentId, t.bidId),
-    uniqueIndex('candidates_recruitment_lot_rank').on(t.recruitmentId, t.lotKey, t.rank),
+    uniqueIndex('candidates_recruitment_round_bid').on(t.recruitmentId, t.round, t.bidId),
+    uniqueIndex('candidates_recruitment_round_lot_rank').on(t.recruitmentId, t.round, t.lotKey, t.rank),
     index('candidates_bid_id_idx').on(t.bidId),
     index('candidates_organization_id_idx').on(t.organizationId),
   ],
@@ -725,6 +776,8 @@ export const challenges = pgTable(
     recruitmentId: uuid('recruitment_id')
       .notNull()
       .references(() => recruitments.id),
+    /** the evaluation round whose publicity it was raised in */
+    round: integer('round').notNull().default(1),
     // shown to the agent and the inspector only, never publicly
     organizationId: uuid('organization_id')
       .notNull()
@@ -735,7 +788,7 @@ export const challenges = pgTable(
     text: text('text').notNull(),
     raisedAt: instant('raised_at').notNull(),
     answer: text('answer'),
-    /** an upheld challenge blocks the award */
+    /** an upheld challenge blocks the award until the evaluation is redone */
     upheld: boolean('upheld'),
     answeredAt: instant('answered_at'),
     answeredBy: uuid('answered_by').references(() => users.id),
@@ -749,7 +802,10 @@ export const challenges = pgTable(
   ],
 );
 
-/** The inspector's sign-off of the award, with the audit chain head seen. */
+/**
+ * The inspector's sign-off of the award, with the audit chain head seen. One per recruitment: it
+ * needs a round without an upheld challenge, and a redo needs one, so no redo follows it.
+ */
 export const awardSignOffs = pgTable(
   'award_sign_offs',
   {
@@ -813,7 +869,10 @@ export const documents = pgTable(
       .notNull()
       .references(() => recruitments.id),
     kind: documentKindEnum('kind').notNull(),
-    /** what the document is about within the recruitment: a bid id, or 'recruitment'; one document per kind and subject */
+    /**
+     * what the document is about within the recruitment: a bid id, 'recruitment', or for an
+     * evaluation report of round n ≥ 2 'round-n'; one document per kind and subject
+     */
     subject: text('subject').notNull(),
     bidId: uuid('bid_id').references(() => bids.id),
     organizationId: uuid('organization_id').references(() => organizations.id),

@@ -31,6 +31,7 @@ export const ANNOUNCEMENT_LABELS: Record<AnnouncementKind, string> = {
   resumption: '恢复公告',
   candidates: '中选候选人公示',
   award: '入选结果公告',
+  redo: '中选候选人公示撤回及重新评审公告',
 };
 
 export const CHANNEL_LABELS: Record<PublicationChannel, string> = {

@@ -180,6 +180,8 @@ export function sampleEvaluationReport(verifyCode = 'ZJ4H-J5K6-M7N8-P9Q0'): Extr
     input: {
       ...base,
       verifyCode,
+      round: 1,
+      redoReason: null,
       panel: PANEL.map((name, index) => ({ name, order: index + 1 })),
       criteria: CRITERIA,
       lots: LOTS,

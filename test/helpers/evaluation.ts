@@ -77,6 +77,33 @@ export async function createExperts(t: TestApp, count: number, extra: { affiliat
 export const ALL_PASS = { results: Object.fromEntries(Object.keys(JSON.parse(ALL_DECLARED) as object).map((key) => [key, 'pass'])), reason: '' };
 
 /**
+ * One round of the evaluation by a panel that has declared: the chair qualifies every bid, each
+ * expert gives bid i the same scores with `plan(i)` points for the plan, submits and confirms,
+ * and the inspector signs off.
+ */
+export async function evaluateRound(
+  t: TestApp,
+  cast: Cast,
+  { id, bidders, panel }: { id: string; bidders: Bidder[]; panel: Expert[] },
+  plan: (index: number) => number,
+) {
+  const put = async (url: string, token: string, payload: object) => {
+    const response = await t.app.inject({ method: 'PUT', url, headers: bearer(token), payload });
+    if (response.statusCode !== 200) throw new Error(`PUT ${url}: ${response.statusCode} ${response.body}`);
+  };
+  for (const bidder of bidders) await put(`/api/v1/recruitments/${id}/qualification/${bidder.bidId}`, panel[0]!.token, ALL_PASS);
+  for (const expert of panel) {
+    for (const [index, bidder] of bidders.entries()) {
+      const scores = { plan: plan(index), ability: 15, record: 15, share: 10, revenue: 10 };
+      await put(`/api/v1/recruitments/${id}/scores/${bidder.bidId}`, expert.token, { scores, comment: '' });
+    }
+    await call(t, 'POST', `/api/v1/recruitments/${id}/scores/submit`, expert.token);
+  }
+  for (const expert of panel) await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/confirm`, expert.token);
+  await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/sign-off`, cast.inspectorToken, { comment: '评审过程规范' });
+}
+
+/**
  * A recruitment taken through the whole evaluation: a panel of five drawn, no conflicts, every
  * bid qualified, scored (the later a bid in `bidsPerLot`, the higher its score, the same from
  * every expert), submitted, confirmed, and signed off by the inspector. Still in `evaluation`.
@@ -88,22 +115,9 @@ export async function createSignedOffEvaluation(t: TestApp, cast: Cast, bidsPerL
   const panel = drawn.json<{ members: { userId: string; order: number }[] }>().members.map(
     (m) => experts.find((e) => e.id === m.userId)!,
   );
-  const put = async (url: string, token: string, payload: object) => {
-    const response = await t.app.inject({ method: 'PUT', url, headers: bearer(token), payload });
-    if (response.statusCode !== 200) throw new Error(`PUT ${url}: ${response.statusCode} ${response.body}`);
-  };
   for (const expert of panel) {
     await call(t, 'POST', `/api/v1/recruitments/${id}/panel/declaration`, expert.token, { conflict: false, note: '' });
   }
-  for (const bidder of bidders) await put(`/api/v1/recruitments/${id}/qualification/${bidder.bidId}`, panel[0]!.token, ALL_PASS);
-  for (const expert of panel) {
-    for (const [index, bidder] of bidders.entries()) {
-      const scores = { plan: 10 + index, ability: 15, record: 15, share: 10, revenue: 10 };
-      await put(`/api/v1/recruitments/${id}/scores/${bidder.bidId}`, expert.token, { scores, comment: '' });
-    }
-    await call(t, 'POST', `/api/v1/recruitments/${id}/scores/submit`, expert.token);
-  }
-  for (const expert of panel) await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/confirm`, expert.token);
-  await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/sign-off`, cast.inspectorToken, { comment: '评审过程规范' });
+  await evaluateRound(t, cast, { id, bidders, panel }, (index) => 10 + index);
   return { id, bidders, panel };
 }

@@ -223,7 +223,7 @@ describe('the award', () => {
 let upheld: Awaited<ReturnType<typeof createInPublicity>>;
 
 describe('an upheld challenge', () => {
-  it('blocks the award sign-off and the award for good (409 CHALLENGE_UPHELD)', async () => {
+  it('blocks the award sign-off and the award (409 CHALLENGE_UPHELD); cancelling stays possible', async () => {
     const upheldId = upheld.id;
     const raised = await api('POST', `/recruitments/${upheldId}/challenges`, upheld.bidders[0]!.token, { text: '评审专家与某响应单位存在利害关系' });
     expect(raised.statusCode).toBe(201);
@@ -236,7 +236,7 @@ describe('an upheld challenge', () => {
     const award = await api('POST', `/recruitments/${upheldId}/award`, cast.agentToken);
     expect(award.statusCode).toBe(409);
     expect(award.json().code).toBe('CHALLENGE_UPHELD');
-    // the way on is a cancellation (终止), which publicity allows
+    // besides the redo of the evaluation (redo.test.ts), a cancellation (终止) ends it
     const cancelled = await api('POST', `/recruitments/${upheldId}/cancel`, cast.agentToken, { reason: '质疑成立，终止本次招募' });
     expect(cancelled.json().status).toBe('cancelled');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReleasePackage, OCID_PREFIX, type OcdsContext } from '../../server/domain/recruitments/ocds.ts';
+import { buildReleasePackage, OCID_PREFIX, type OcdsContext, type OcdsResult } from '../../server/domain/recruitments/ocds.ts';
 import type { Announcement, Recruitment } from '../../server/domain/recruitments/types.ts';
 import { schemaErrors } from '../helpers/ocds-schema.ts';
 
@@ -38,6 +38,7 @@ function recruitment(overrides: Partial<Recruitment> = {}): Recruitment {
     agentId: 'agent-1',
     status: 'published',
     suspendedFrom: null,
+    evaluationRound: 1,
     minPublicBenefitRatio: 60,
     agreementTermMonths: 24,
     questionsDeadline: new Date(FIRST_QUESTIONS),
@@ -203,11 +204,11 @@ describe('OCDS release package', () => {
     const AWARD = announcement(3, 'award', '2025-05-14T02:00:00Z');
     const results = {
       candidates: [
-        { bidId: 'b1', lot: 'west-lake', organizationId: 'o1', organization: '西湖公益服务社', score: 88.5, rank: 1 },
-        { bidId: 'b2', lot: 'west-lake', organizationId: 'o2', organization: '湖畔体育俱乐部', score: 80, rank: 2 },
-        { bidId: 'b3', lot: 'binjiang', organizationId: 'o1', organization: '西湖公益服务社', score: 75.33, rank: 1 },
+        { round: 1, bidId: 'b1', lot: 'west-lake', organizationId: 'o1', organization: '西湖公益服务社', score: 88.5, rank: 1 },
+        { round: 1, bidId: 'b2', lot: 'west-lake', organizationId: 'o2', organization: '湖畔体育俱乐部', score: 80, rank: 2 },
+        { round: 1, bidId: 'b3', lot: 'binjiang', organizationId: 'o1', organization: '西湖公益服务社', score: 75.33, rank: 1 },
       ],
-      awards: [] as { bidId: string; lot: string; organizationId: string; organization: string; score: number; rank: number; awardedAt: Date }[],
+      awards: [] as (OcdsResult & { awardedAt: Date })[],
     };
     results.awards = results.candidates.map((c) => ({ ...c, awardedAt: AWARD.publishedAt }));
     const inPublicity = buildReleasePackage(recruitment({ ...amended, status: 'publicity', announcements: [ORIGINAL, AMENDMENT, CANDIDATES] }), CONTEXT, {
@@ -240,6 +241,50 @@ describe('OCDS release package', () => {
     expect(contract!.contracts?.map((c) => [c.awardID, c.status])).toEqual(award!.awards?.map((a) => [a.id, 'pending']));
     // the award completes the tender; the contract release repeats it
     expect([award!.tender.status, contract!.tender.status]).toEqual(['complete', 'complete']);
+  });
+
+  it('cancels the candidates a redo withdraws and publishes the next round’s as other awards', () => {
+    const CANDIDATES = announcement(2, 'candidates', '2025-05-10T02:00:00Z');
+    const REDO = announcement(3, 'redo', '2025-05-12T02:00:00Z');
+    const CANDIDATES_AGAIN = announcement(4, 'candidates', '2025-05-20T02:00:00Z');
+    const AWARD = announcement(5, 'award', '2025-05-24T02:00:00Z');
+    const candidate = (round: number, bidId: string, rank: number) => ({
+      round,
+      bidId,
+      lot: 'west-lake',
+      organizationId: `o-${bidId}`,
+      organization: `单位${bidId}`,
+      score: 90 - rank,
+      rank,
+    });
+    const candidates = [candidate(1, 'b1', 1), candidate(1, 'b2', 2), candidate(2, 'b2', 1), candidate(2, 'b3', 2)];
+    const awards = candidates.filter((c) => c.round === 2).map((c) => ({ ...c, awardedAt: AWARD.publishedAt }));
+    const redone = buildReleasePackage(
+      recruitment({ ...amended, status: 'awarded', evaluationRound: 2, announcements: [ORIGINAL, AMENDMENT, CANDIDATES, REDO, CANDIDATES_AGAIN, AWARD] }),
+      CONTEXT,
+      { candidates, awards },
+    );
+    expect(schemaErrors(redone)).toEqual([]);
+    const [first, withdrawn, second, award, contract] = redone.releases.slice(2);
+    expect([first, withdrawn, second, award, contract].map((r) => r!.tag[0])).toEqual(['award', 'awardCancellation', 'award', 'awardUpdate', 'contract']);
+    expect(first!.awards?.map((a) => [a.id, a.status])).toEqual([
+      ['award-b1', 'pending'],
+      ['award-b2', 'pending'],
+    ]);
+    expect(withdrawn!.awards?.map((a) => [a.id, a.status])).toEqual([
+      ['award-b1', 'cancelled'],
+      ['award-b2', 'cancelled'],
+    ]);
+    expect(withdrawn!.tender.documents.find((d) => d.id === 'announcement-3')?.documentType).toBe('complaints');
+    expect(second!.awards?.map((a) => [a.id, a.status])).toEqual([
+      ['award-b2-round-2', 'pending'],
+      ['award-b3-round-2', 'pending'],
+    ]);
+    expect(award!.awards?.map((a) => [a.id, a.status])).toEqual([
+      ['award-b2-round-2', 'active'],
+      ['award-b3-round-2', 'active'],
+    ]);
+    expect(contract!.contracts?.map((c) => c.awardID)).toEqual(['award-b2-round-2', 'award-b3-round-2']);
   });
 
   it('publishes no release of a draft', () => {

@@ -13,6 +13,7 @@ import {
   SAMPLE_PUBLIC_URL,
   sampleAwardNotice,
   sampleDraftAgreement,
+  sampleEvaluationReport,
   sampleRequests,
 } from '../helpers/documents.ts';
 import { inkPerPage, pdfFonts, pdfText, run, writePdf } from '../helpers/pdf-tools.ts';
@@ -115,6 +116,19 @@ describe('content', () => {
     for (const criterion of request.input.criteria) expect(text).toContain(criterion.name);
     for (const bid of request.input.bids.filter((each) => each.recommended)) expect(text).toContain(bid.organization);
     expect(text).toContain('未提供近6个月社会保险缴纳证明');
+    expect(text).toContain('评审轮次第1轮');
+  });
+
+  it('the report of a redone evaluation states its round and why, in its title too', async () => {
+    const request = sampleEvaluationReport();
+    request.input.round = 2;
+    request.input.redoReason = '质疑成立：评审专家与一家响应单位存在利害关系';
+    const document = await renderDocument(request, { ...assets, publicUrl: SAMPLE_PUBLIC_URL });
+    expect(document.title).toBe(`评审报告 · ${request.input.recruitment.title}（第 2 轮评审）`);
+    const text = pdfText(writePdf(dir, 'evaluation_report-round-2.pdf', document.pdf));
+    for (const expected of ['评审报告（第2轮）', '评审轮次第2轮（重新评审）', '重新评审原因质疑成立：评审专家与一家响应单位存在利害关系']) {
+      expect(text).toContain(expected);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awardBlocker, candidatesOf, publicityEndsAt, publicityOpen } from '../../server/domain/awards/rules.ts';
+import { awardBlocker, candidatesOf, publicityEndsAt, publicityOpen, redoBlocker } from '../../server/domain/awards/rules.ts';
 
 const at = (iso: string) => new Date(iso);
 
@@ -42,5 +42,16 @@ describe('publicity rules', () => {
     ['ended, one upheld', AFTER, [rejected, upheld], 'CHALLENGE_UPHELD'],
   ] as const)('award blocker: %s', (_, now, challenges, expected) => {
     expect(awardBlocker(now, END, challenges)).toBe(expected);
+  });
+
+  it.each([
+    ['no challenge', [], 'NO_UPHELD_CHALLENGE'],
+    ['challenges rejected', [rejected, rejected], 'NO_UPHELD_CHALLENGE'],
+    ['one unanswered', [open], 'CHALLENGES_OPEN'],
+    ['one upheld, one unanswered', [upheld, open], 'CHALLENGES_OPEN'],
+    ['one upheld', [upheld], null],
+    ['one upheld, one rejected', [rejected, upheld], null],
+  ] as const)('redo blocker: %s', (_, challenges, expected) => {
+    expect(redoBlocker(challenges)).toBe(expected);
   });
 });

@@ -19,6 +19,7 @@ const EXPECTED: Record<RecruitmentAction, { role: Role; from: RecruitmentStatus[
   closeOpening: { role: 'inspector', from: ['opening'], to: 'evaluation' },
   failOpening: { role: 'inspector', from: ['opening'], to: 'failed' },
   announceCandidates: { role: 'agent', from: ['evaluation'], to: 'publicity' },
+  redoEvaluation: { role: 'agent', from: ['publicity'], to: 'evaluation' },
   award: { role: 'agent', from: ['publicity'], to: 'awarded' },
 };
 

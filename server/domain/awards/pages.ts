@@ -6,7 +6,7 @@ import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
-import { AwardSignOffBody, ChallengeBody } from './schemas.ts';
+import { AwardSignOffBody, ChallengeBody, RedoBody } from './schemas.ts';
 import type { AwardService } from './service.ts';
 
 const participants = requireRole('agent', 'inspector', 'bidder');
@@ -17,6 +17,7 @@ const DONE = {
   answer: '质疑答复已保存，并已通知质疑单位。',
   signoff: '定标已签字确认，并记录了操作日志链头。',
   award: '已定标，入选结果已公告。',
+  redo: '已撤回本轮公示并发起重新评审，已通知评审委员会和关注该项目的单位。',
 } as const;
 type Form = keyof typeof DONE;
 const DoneQuery = Type.Object({ done: Type.Optional(Type.Enum(Object.keys(DONE) as Form[])) });
@@ -55,8 +56,16 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
       answer: ownAgent && inPublicity,
       signOff: assignedInspector && ended && view.signOff === null && open === 0 && upheld === 0,
       award: ownAgent && ended && view.signOff !== null && open === 0 && upheld === 0,
+      redo: ownAgent && inPublicity && open === 0 && upheld > 0,
     };
-    const shown: Record<Form, boolean> = { announce: can.announce, challenge: can.challenge, answer: can.answer, signoff: can.signOff, award: can.award };
+    const shown: Record<Form, boolean> = {
+      announce: can.announce,
+      challenge: can.challenge,
+      answer: can.answer,
+      signoff: can.signOff,
+      award: can.award,
+      redo: can.redo,
+    };
     if (failure) reply.code(failure.status);
     return reply.page('awards/publicity', {
       title: `结果公示与定标：${recruitment.title}`,
@@ -68,11 +77,18 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
       openChallenges: open,
       upheldChallenges: upheld,
       publicityEnded: ended,
+      nextRound: view.round + 1,
       can,
       // a refusal whose form is no longer offered (the state has moved on) is shown at the top
       pageError: failure && !shown[failure.form] ? Object.values(failure.errors).join('；') : null,
       challenges: view.challenges.map((challenge) => ({ ...challenge, form: failed('answer', challenge.id) })),
-      forms: { announce: failed('announce'), challenge: failed('challenge'), signoff: failed('signoff'), award: failed('award') },
+      forms: {
+        announce: failed('announce'),
+        challenge: failed('challenge'),
+        signoff: failed('signoff'),
+        award: failed('award'),
+        redo: failed('redo'),
+      },
     });
   }
 
@@ -150,6 +166,15 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
     async (request, reply) =>
       respond(request, reply, request.params.id, 'signoff', () =>
         awards.signOffAward(request.params.id, request.body.comment, currentUser(request), requestOrigin(request)),
+      ),
+  );
+
+  app.post(
+    '/recruitments/:id/evaluation/redo',
+    { schema: { hide: true, params: IdParams, body: RedoBody }, attachValidation: true, onRequest: requireRole('agent') },
+    async (request, reply) =>
+      respond(request, reply, request.params.id, 'redo', () =>
+        awards.redoEvaluation(request.params.id, request.body.reason, currentUser(request), requestOrigin(request)),
       ),
   );
 

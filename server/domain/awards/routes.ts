@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
-import { AwardSignOffBody, ChallengeAnswerBody, ChallengeBody } from './schemas.ts';
+import { AwardSignOffBody, ChallengeAnswerBody, ChallengeBody, RedoBody } from './schemas.ts';
 import type { AwardService } from './service.ts';
 
 const tags = ['publicity'];
@@ -41,10 +41,25 @@ const awardRoutes: FastifyPluginAsyncTypebox<{ awards: AwardService }> = async (
   app.post(
     '/api/v1/challenges/:id/answer',
     {
-      schema: { summary: '答复质疑（经办人）；质疑成立的，不能定标', tags, security, params: IdParams, body: ChallengeAnswerBody },
+      schema: { summary: '答复质疑（经办人）；质疑成立的，须重新评审后方可定标', tags, security, params: IdParams, body: ChallengeAnswerBody },
       onRequest: requireRole('agent'),
     },
     async (request) => awards.answerChallenge(request.params.id, request.body, currentUser(request), requestOrigin(request)),
+  );
+
+  app.post(
+    '/api/v1/recruitments/:id/evaluation/redo',
+    {
+      schema: {
+        summary: '重新评审（经办人）：本轮公示有成立的质疑且质疑均已答复时，撤回公示，由原评审委员会进行下一轮评审',
+        tags,
+        security,
+        params: IdParams,
+        body: RedoBody,
+      },
+      onRequest: requireRole('agent'),
+    },
+    async (request) => awards.redoEvaluation(request.params.id, request.body.reason, currentUser(request), requestOrigin(request)),
   );
 
   app.post(

@@ -47,12 +47,27 @@ export interface ChallengeState {
 export type AwardBlocker = 'PUBLICITY_NOT_ENDED' | 'CHALLENGES_OPEN' | 'CHALLENGE_UPHELD';
 
 /**
- * Why the award may not be signed off or made yet, or null. An upheld challenge blocks for good:
- * redoing the evaluation is not part of the portal, so the way on is a cancellation (终止).
+ * Why the award may not be signed off or made yet, or null, from the challenges of the current
+ * round's publicity. An upheld challenge blocks until the evaluation is redone (redoBlocker): the
+ * new round has a publicity and challenges of its own.
  */
 export function awardBlocker(now: Date, endsAt: Date, challenges: readonly ChallengeState[]): AwardBlocker | null {
   if (publicityOpen(now, endsAt)) return 'PUBLICITY_NOT_ENDED';
   if (challenges.some((c) => c.answeredAt === null)) return 'CHALLENGES_OPEN';
   if (challenges.some((c) => c.upheld === true)) return 'CHALLENGE_UPHELD';
+  return null;
+}
+
+export type RedoBlocker = 'CHALLENGES_OPEN' | 'NO_UPHELD_CHALLENGE';
+
+/**
+ * Why the evaluation may not be redone, or null, from the challenges of the current round. A
+ * redo needs an upheld challenge, and every challenge answered first: the redo closes the round,
+ * and a challenge left open in it could no longer be answered. It need not wait for the end of
+ * publicity, which the redo withdraws.
+ */
+export function redoBlocker(challenges: readonly ChallengeState[]): RedoBlocker | null {
+  if (challenges.some((c) => c.answeredAt === null)) return 'CHALLENGES_OPEN';
+  if (!challenges.some((c) => c.upheld === true)) return 'NO_UPHELD_CHALLENGE';
   return null;
 }

@@ -10,3 +10,5 @@ export const ChallengeBody = Type.Object({ text: said(5000) });
 export const ChallengeAnswerBody = Type.Object({ text: said(5000), upheld: Type.Boolean() });
 
 export const AwardSignOffBody = Type.Object({ comment: Type.String({ maxLength: 2000 }) });
+
+export const RedoBody = Type.Object({ reason: said(2000) });

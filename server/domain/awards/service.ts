@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   awards,
@@ -6,16 +6,18 @@ import {
   bids,
   candidates,
   challenges,
+  evaluationRedos,
   evaluationSignOffs,
   lots,
   openingRecords,
   organizations,
+  panelMembers,
   publicities,
   users,
 } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { formatTime } from '../../lib/labels.ts';
+import { ANNOUNCEMENT_LABELS, formatTime } from '../../lib/labels.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
@@ -24,26 +26,34 @@ import type { EvaluationService } from '../evaluation/service.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import type { Recruitment } from '../recruitments/types.ts';
-import { awardBlocker, candidatesOf, publicityEndsAt, publicityOpen, type AwardBlocker } from './rules.ts';
+import { awardBlocker, candidatesOf, publicityEndsAt, publicityOpen, redoBlocker, type AwardBlocker, type RedoBlocker } from './rules.ts';
 
 // Publicity, challenges and the award (公示、质疑、定标; SPEC §5, issue 6). The agent announces
 // the candidates the signed-off evaluation recommends; bidders may challenge while publicity
 // runs; once it has ended with every challenge answered and none upheld, the inspector signs
-// the award off and the agent awards.
+// the award off and the agent awards. When a challenge is upheld, the agent redoes the
+// evaluation: a new round, whose candidates are announced in a publicity of their own.
+// Publicity, candidates and challenges belong to a round; each action here works on the
+// recruitment's current round.
 //
-// Invariant: raising, answering and the award sign-off lock the publicity row (FOR UPDATE), so a
-// challenge can never slip in beside a sign-off that counted the challenges without it.
+// Invariant: raising, answering, the award sign-off and the redo lock the round's publicity row
+// (FOR UPDATE), so a challenge can never slip in beside a sign-off or a redo that counted the
+// challenges without it.
 
 export interface AnswerInput {
   text: string;
   upheld: boolean;
 }
 
-const BLOCKER_MESSAGES: Record<AwardBlocker, string> = {
+const BLOCKER_MESSAGES: Record<AwardBlocker | RedoBlocker, string> = {
   PUBLICITY_NOT_ENDED: '公示期尚未结束',
   CHALLENGES_OPEN: '尚有未答复的质疑',
-  CHALLENGE_UPHELD: '有质疑成立，须重新评审，不能定标；如需终止本项目，请发布终止公告',
+  CHALLENGE_UPHELD: '有质疑成立，不能定标：须重新评审（或终止本项目）',
+  NO_UPHELD_CHALLENGE: '本轮公示没有成立的质疑，不能重新评审',
 };
+
+/** A recruitment and its current round: the publicity, candidates and challenges meant. */
+type Round = Pick<Recruitment, 'id' | 'evaluationRound'>;
 
 const notInPublicity = () => new AppError('NOT_IN_PUBLICITY', '招募项目不在结果公示阶段，不能执行此操作');
 
@@ -75,25 +85,27 @@ export function createAwardService({
     return recruitment;
   }
 
-  async function publicityOf(executor: Db | Tx, recruitmentId: string) {
-    const [row] = await executor.select().from(publicities).where(eq(publicities.recruitmentId, recruitmentId));
+  const currentPublicity = (recruitment: Round) => and(eq(publicities.recruitmentId, recruitment.id), eq(publicities.round, recruitment.evaluationRound));
+
+  async function publicityOf(executor: Db | Tx, recruitment: Round) {
+    const [row] = await executor.select().from(publicities).where(currentPublicity(recruitment));
     return row ?? null;
   }
 
-  async function lockPublicity(tx: Tx, recruitmentId: string) {
-    const [row] = await tx.select().from(publicities).where(eq(publicities.recruitmentId, recruitmentId)).for('update');
+  async function lockPublicity(tx: Tx, recruitment: Round) {
+    const [row] = await tx.select().from(publicities).where(currentPublicity(recruitment)).for('update');
     if (!row) throw notInPublicity();
     return row;
   }
 
-  async function challengeStates(executor: Db | Tx, recruitmentId: string) {
+  async function challengeStates(executor: Db | Tx, recruitment: Round) {
     return executor
-      .select({ answeredAt: challenges.answeredAt, upheld: challenges.upheld })
+      .select({ id: challenges.id, answeredAt: challenges.answeredAt, upheld: challenges.upheld })
       .from(challenges)
-      .where(eq(challenges.recruitmentId, recruitmentId));
+      .where(and(eq(challenges.recruitmentId, recruitment.id), eq(challenges.round, recruitment.evaluationRound)));
   }
 
-  function refuseBlocked(blocker: AwardBlocker | null) {
+  function refuseBlocked(blocker: AwardBlocker | RedoBlocker | null) {
     if (blocker) throw new AppError(blocker, BLOCKER_MESSAGES[blocker]);
   }
 
@@ -105,9 +117,13 @@ export function createAwardService({
   async function announceCandidates(id: string, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
     if (recruitment.status !== 'evaluation') throw new AppError('NOT_IN_EVALUATION', '只有评审阶段的招募项目可以公示中选候选人');
-    const [signOff] = await db.select().from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, id));
+    const round = recruitment.evaluationRound;
+    const [signOff] = await db
+      .select()
+      .from(evaluationSignOffs)
+      .where(and(eq(evaluationSignOffs.recruitmentId, id), eq(evaluationSignOffs.round, round)));
     if (!signOff) throw new AppError('EVALUATION_NOT_SIGNED_OFF', '评审尚未经纪检监督员签字确认，不能公示中选候选人');
-    const report = await evaluation.evaluationReport(id);
+    const report = await evaluation.evaluationReport(id, round);
     const chosen = candidatesOf(report.bids);
     const records = chosen.length
       ? await db
@@ -124,7 +140,7 @@ export function createAwardService({
     const announcedAt = clock.now();
     const endsAt = publicityEndsAt(announcedAt, recruitment.publicityDays);
     const body = [
-      `经评审委员会评审、纪检监督员签字确认，现将中选候选人公示如下，公示期至 ${formatTime(endsAt)}。`,
+      `经评审委员会${round > 1 ? `重新评审（第 ${round} 轮）` : '评审'}、纪检监督员签字确认，现将中选候选人公示如下，公示期至 ${formatTime(endsAt)}。`,
       '',
       ...rows.map((c) => `- ${names.get(c.lot) ?? c.lot}：第 ${c.rank} 名 ${c.organizationName}（得分 ${c.score}）`),
       '',
@@ -132,13 +148,18 @@ export function createAwardService({
     ].join('\n');
     const announcement = await db.transaction(async (tx) => {
       await applyTransition(tx, audit, recruitment, 'announceCandidates', agent, origin, {
-        details: { publicityEndsAt: endsAt.toISOString(), candidates: rows.map(({ bidId, lot, rank, score }) => ({ bidId, lot, rank, score })) },
+        details: {
+          round,
+          publicityEndsAt: endsAt.toISOString(),
+          candidates: rows.map(({ bidId, lot, rank, score }) => ({ bidId, lot, rank, score })),
+        },
       });
-      await tx.insert(publicities).values({ recruitmentId: id, announcedAt, announcedBy: agent.id, endsAt });
+      await tx.insert(publicities).values({ recruitmentId: id, round, announcedAt, announcedBy: agent.id, endsAt });
       if (rows.length > 0) {
         await tx.insert(candidates).values(
           rows.map((c) => ({
             recruitmentId: id,
+            round,
             lotKey: c.lot,
             bidId: c.bidId,
             organizationId: c.organizationId,
@@ -154,6 +175,7 @@ export function createAwardService({
     await recruitments.notifyFollowers(recruitment, '中选候选人公示', body, `announcement-${announcement.number}`);
     return {
       status: 'publicity' as const,
+      round,
       publicityEndsAt: endsAt,
       candidates: rows.map((c) => ({
         bidId: c.bidId,
@@ -178,12 +200,19 @@ export function createAwardService({
     const closed = () => new AppError('PUBLICITY_CLOSED', '质疑只能在公示期内提出');
     if (recruitment.status !== 'publicity') throw closed();
     return db.transaction(async (tx) => {
-      const publicity = await lockPublicity(tx, id);
+      const publicity = await lockPublicity(tx, recruitment);
       const now = clock.now();
       if (!publicityOpen(now, publicity.endsAt)) throw closed();
       const [row] = await tx
         .insert(challenges)
-        .values({ recruitmentId: id, organizationId: bid.organizationId, raisedBy: bidder.id, text: text.trim(), raisedAt: now })
+        .values({
+          recruitmentId: id,
+          round: recruitment.evaluationRound,
+          organizationId: bid.organizationId,
+          raisedBy: bidder.id,
+          text: text.trim(),
+          raisedAt: now,
+        })
         .returning({ id: challenges.id, raisedAt: challenges.raisedAt });
       if (!row) throw new Error('insert returned no row');
       await audit.record(tx, {
@@ -192,7 +221,7 @@ export function createAwardService({
         target: `challenge:${row.id}`,
         recruitmentId: id,
         ip: origin.ip,
-        details: { length: text.trim().length },
+        details: { length: text.trim().length, round: recruitment.evaluationRound },
       });
       return row;
     });
@@ -206,7 +235,7 @@ export function createAwardService({
     const answer = input.text.trim();
     const now = clock.now();
     await db.transaction(async (tx) => {
-      await lockPublicity(tx, recruitment.id);
+      await lockPublicity(tx, recruitment);
       const [row] = await tx
         .update(challenges)
         .set({ answer, upheld: input.upheld, answeredAt: now, answeredBy: agent.id })
@@ -243,8 +272,8 @@ export function createAwardService({
     const chain = await audit.verifyChain();
     const signedOffAt = clock.now();
     await db.transaction(async (tx) => {
-      const publicity = await lockPublicity(tx, id);
-      refuseBlocked(awardBlocker(signedOffAt, publicity.endsAt, await challengeStates(tx, id)));
+      const publicity = await lockPublicity(tx, recruitment);
+      refuseBlocked(awardBlocker(signedOffAt, publicity.endsAt, await challengeStates(tx, recruitment)));
       const [row] = await tx
         .insert(awardSignOffs)
         .values({ recruitmentId: id, signedOffAt, signedOffBy: inspector.id, comment: comment.trim(), chainHead: chain.head, chainOk: chain.ok })
@@ -257,7 +286,13 @@ export function createAwardService({
         target: `recruitment:${id}`,
         recruitmentId: id,
         ip: origin.ip,
-        details: { chainHead: chain.head, chainOk: chain.ok, chainEntries: chain.entries, comment: comment.trim() },
+        details: {
+          chainHead: chain.head,
+          chainOk: chain.ok,
+          chainEntries: chain.entries,
+          comment: comment.trim(),
+          round: recruitment.evaluationRound,
+        },
       });
     });
     return { status: recruitment.status, signedOff: true, chainHead: chain.head, chainOk: chain.ok };
@@ -266,14 +301,14 @@ export function createAwardService({
   async function awardRecruitment(id: string, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
     if (recruitment.status !== 'publicity') throw notInPublicity();
-    const publicity = await publicityOf(db, id);
+    const publicity = await publicityOf(db, recruitment);
     if (!publicity) throw notInPublicity();
     const awardedAt = clock.now();
     // checked again although the sign-off required it: the clock or a challenge may not agree
-    refuseBlocked(awardBlocker(awardedAt, publicity.endsAt, await challengeStates(db, id)));
+    refuseBlocked(awardBlocker(awardedAt, publicity.endsAt, await challengeStates(db, recruitment)));
     const [signOff] = await db.select().from(awardSignOffs).where(eq(awardSignOffs.recruitmentId, id));
     if (!signOff) throw new AppError('AWARD_NOT_SIGNED_OFF', '定标须先经纪检监督员签字确认');
-    const chosen = await db.select().from(candidates).where(eq(candidates.recruitmentId, id)).orderBy(asc(candidates.lotKey), asc(candidates.rank));
+    const chosen = await candidateRows(recruitment);
     const names = await lotNames(id);
     const body = [
       '公示期满，无成立的质疑，经纪检监督员签字确认，确定入选单位如下：',
@@ -284,7 +319,7 @@ export function createAwardService({
     ].join('\n');
     const status = await db.transaction(async (tx) => {
       const to = await applyTransition(tx, audit, recruitment, 'award', agent, origin, {
-        details: { awards: chosen.map(({ bidId, lotKey, rank, score }) => ({ bidId, lot: lotKey, rank, score })) },
+        details: { round: recruitment.evaluationRound, awards: chosen.map(({ bidId, lotKey, rank, score }) => ({ bidId, lot: lotKey, rank, score })) },
       });
       if (chosen.length > 0) {
         await tx.insert(awards).values(
@@ -310,22 +345,30 @@ export function createAwardService({
     };
   }
 
-  /** What anyone may see: the candidates announced and, after the award, the selected organisations. */
-  async function publicResults(recruitmentId: string) {
-    const [publicity, candidateRows, awardRows, names] = await Promise.all([
-      publicityOf(db, recruitmentId),
-      db.select().from(candidates).where(eq(candidates.recruitmentId, recruitmentId)).orderBy(asc(candidates.lotKey), asc(candidates.rank)),
+  /** The candidates announced in the recruitment's current round, or in every round. */
+  async function candidateRows(recruitment: Round, { everyRound = false } = {}) {
+    return db
+      .select()
+      .from(candidates)
+      .where(and(eq(candidates.recruitmentId, recruitment.id), everyRound ? undefined : eq(candidates.round, recruitment.evaluationRound)))
+      .orderBy(asc(candidates.round), asc(candidates.lotKey), asc(candidates.rank));
+  }
+
+  /** The candidates announced (of the current round, or of every round) and, after the award, the selected organisations. */
+  async function resultsOf(recruitment: Round, { everyRound = false } = {}) {
+    const [candidateList, awardRows, names] = await Promise.all([
+      candidateRows(recruitment, { everyRound }),
       db
         .select({ award: awards, organizationName: organizations.name })
         .from(awards)
         .innerJoin(organizations, eq(organizations.id, awards.organizationId))
-        .where(eq(awards.recruitmentId, recruitmentId))
+        .where(eq(awards.recruitmentId, recruitment.id))
         .orderBy(asc(awards.lotKey), asc(awards.rank)),
-      lotNames(recruitmentId),
+      lotNames(recruitment.id),
     ]);
     return {
-      publicity: publicity && { announcedAt: publicity.announcedAt, endsAt: publicity.endsAt },
-      candidates: candidateRows.map((c) => ({
+      candidates: candidateList.map((c) => ({
+        round: c.round,
         bidId: c.bidId,
         lot: c.lotKey,
         lotName: names.get(c.lotKey) ?? c.lotKey,
@@ -334,8 +377,10 @@ export function createAwardService({
         score: c.score,
         rank: c.rank,
       })),
+      // the award follows the candidates of the final round, which is the current one
       awards: awardRows.map(({ award, organizationName }) => ({
         id: award.id,
+        round: recruitment.evaluationRound,
         bidId: award.bidId,
         lot: award.lotKey,
         lotName: names.get(award.lotKey) ?? award.lotKey,
@@ -349,21 +394,42 @@ export function createAwardService({
   }
 
   /**
+   * What anyone may see: the current round's publicity and candidates and, after the award, the
+   * selected organisations. A redo withdraws a round's candidates, so none show until the next
+   * round's are announced.
+   */
+  async function publicResults(recruitment: Round) {
+    const [publicity, results] = await Promise.all([publicityOf(db, recruitment), resultsOf(recruitment)]);
+    return {
+      round: recruitment.evaluationRound,
+      publicity: publicity && { announcedAt: publicity.announcedAt, endsAt: publicity.endsAt },
+      ...results,
+    };
+  }
+
+  /** The candidates of every round (the withdrawn ones too) and the selected organisations, for the OCDS export. */
+  async function openDataResults(recruitment: Round) {
+    return resultsOf(recruitment, { everyRound: true });
+  }
+
+  /**
    * The publicity as `viewer` may see it: the public results, and the challenges — all of them
-   * with the challenger for the recruitment's agent and the inspector, only its own for a bidder.
+   * with the challenger for the recruitment's agent and the inspector, only its own for a bidder;
+   * those of the current round apart from those of earlier rounds, kept as history.
    */
   async function getPublicity(recruitmentId: string, viewer: SignedInUser | null) {
     const recruitment = await recruitments.getRecruitment(recruitmentId, viewer);
-    const results = await publicResults(recruitmentId);
+    const round = recruitment.evaluationRound;
+    const results = await publicResults(recruitment);
     const overseer = viewer?.role === 'inspector' || (viewer?.role === 'agent' && viewer.id === recruitment.agentId);
-    const [challengeRows, signOffRows, ownBid, evaluationSignOff] = await Promise.all([
+    const [challengeRows, signOffRows, ownBid, evaluationSignOff, redos] = await Promise.all([
       overseer || viewer?.role === 'bidder'
         ? db
             .select({ challenge: challenges, organization: organizations.name, userId: organizations.userId })
             .from(challenges)
             .innerJoin(organizations, eq(organizations.id, challenges.organizationId))
             .where(eq(challenges.recruitmentId, recruitmentId))
-            .orderBy(asc(challenges.raisedAt))
+            .orderBy(asc(challenges.round), asc(challenges.raisedAt))
         : [],
       db
         .select({ signOff: awardSignOffs, inspector: users.name })
@@ -378,9 +444,26 @@ export function createAwardService({
             .where(and(eq(bids.recruitmentId, recruitmentId), eq(organizations.userId, viewer.id)))
             .limit(1)
         : [],
-      db.select({ at: evaluationSignOffs.signedOffAt }).from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, recruitmentId)),
+      db
+        .select({ at: evaluationSignOffs.signedOffAt })
+        .from(evaluationSignOffs)
+        .where(and(eq(evaluationSignOffs.recruitmentId, recruitmentId), eq(evaluationSignOffs.round, round))),
+      db
+        .select({ round: evaluationRedos.round, reason: evaluationRedos.reason, at: evaluationRedos.redoneAt })
+        .from(evaluationRedos)
+        .where(eq(evaluationRedos.recruitmentId, recruitmentId))
+        .orderBy(asc(evaluationRedos.round)),
     ]);
-    const visible = overseer ? challengeRows : challengeRows.filter((row) => row.userId === viewer?.id);
+    const visible = (overseer ? challengeRows : challengeRows.filter((row) => row.userId === viewer?.id)).map(({ challenge, organization }) => ({
+      id: challenge.id,
+      round: challenge.round,
+      text: challenge.text,
+      raisedAt: challenge.raisedAt,
+      ...(overseer && { organization }),
+      answer: challenge.answer,
+      upheld: challenge.upheld,
+      answeredAt: challenge.answeredAt,
+    }));
     const signOff = signOffRows[0];
     const now = clock.now();
     return {
@@ -390,15 +473,9 @@ export function createAwardService({
       publicityOpen: recruitment.status === 'publicity' && results.publicity !== null && publicityOpen(now, results.publicity.endsAt),
       isBidder: ownBid.length > 0,
       evaluationSignedOff: evaluationSignOff.length > 0,
-      challenges: visible.map(({ challenge, organization }) => ({
-        id: challenge.id,
-        text: challenge.text,
-        raisedAt: challenge.raisedAt,
-        ...(overseer && { organization }),
-        answer: challenge.answer,
-        upheld: challenge.upheld,
-        answeredAt: challenge.answeredAt,
-      })),
+      challenges: visible.filter((c) => c.round === round),
+      earlierChallenges: visible.filter((c) => c.round !== round),
+      redos,
       signOff: signOff
         ? {
             at: signOff.signOff.signedOffAt,
@@ -409,6 +486,52 @@ export function createAwardService({
           }
         : null,
     };
+  }
+
+  /**
+   * The redo of the evaluation (重新评审) after an upheld challenge: the round's publicity is
+   * withdrawn and the recruitment goes back to evaluation in the next round, where the same panel
+   * reviews and scores again. Nothing of the round left behind changes. The panel and the
+   * followers are told after commit.
+   */
+  async function redoEvaluation(id: string, reason: string, agent: SignedInUser, origin: RequestOrigin) {
+    const recruitment = await ownRecruitment(id, agent);
+    if (recruitment.status !== 'publicity') throw notInPublicity();
+    const text = reason.trim();
+    const from = recruitment.evaluationRound;
+    const round = from + 1;
+    const body = [
+      `本项目第 ${from} 轮评审结果公示期间，有质疑经核实成立。现撤回该轮中选候选人公示，由原评审委员会重新评审（第 ${round} 轮）。`,
+      '',
+      `重新评审原因：${text}`,
+      '',
+      '重新评审结果经纪检监督员签字确认后，将另行公示中选候选人，公示期重新计算。',
+    ].join('\n');
+    const announcement = await db.transaction(async (tx) => {
+      await lockPublicity(tx, recruitment);
+      const states = await challengeStates(tx, recruitment);
+      refuseBlocked(redoBlocker(states));
+      await applyTransition(tx, audit, recruitment, 'redoEvaluation', agent, origin, {
+        set: { evaluationRound: round },
+        details: { reason: text, fromRound: from, toRound: round, upheldChallenges: states.filter((c) => c.upheld).map((c) => c.id) },
+      });
+      await tx.insert(evaluationRedos).values({ recruitmentId: id, round, reason: text, redoneAt: clock.now(), redoneBy: agent.id });
+      return recruitments.addAnnouncement(tx, id, agent, { kind: 'redo', title: `${ANNOUNCEMENT_LABELS.redo}：${recruitment.title}`, body });
+    });
+    const panel = await db
+      .select({ name: users.name, email: users.email })
+      .from(panelMembers)
+      .innerJoin(users, eq(users.id, panelMembers.userId))
+      .where(and(eq(panelMembers.recruitmentId, id), ne(panelMembers.status, 'recused')));
+    for (const expert of panel) {
+      mailer.send({
+        to: expert.email,
+        subject: `【重新评审】${recruitment.title}`,
+        text: `${expert.name}：\n\n${body}\n\n请登录平台重新进行资格审查、评分和确认：${publicUrl}/recruitments/${id}/evaluation`,
+      });
+    }
+    await recruitments.notifyFollowers(recruitment, ANNOUNCEMENT_LABELS.redo, body, `announcement-${announcement.number}`);
+    return { status: 'evaluation' as const, round };
   }
 
   /**
@@ -463,7 +586,18 @@ export function createAwardService({
     };
   }
 
-  return { announceCandidates, raiseChallenge, answerChallenge, signOffAward, awardRecruitment, publicResults, getPublicity, awardOutcome };
+  return {
+    announceCandidates,
+    raiseChallenge,
+    answerChallenge,
+    signOffAward,
+    awardRecruitment,
+    redoEvaluation,
+    publicResults,
+    openDataResults,
+    getPublicity,
+    awardOutcome,
+  };
 }
 
 export interface OutcomeEntry {

@@ -49,6 +49,9 @@ export function openingRecordDraft(input: Omit<OpeningRecordInput, 'verifyCode' 
 }
 
 export interface EvaluationData {
+  round: number;
+  /** why the evaluation was redone, for a round after the first */
+  redo: { reason: string } | null;
   members: { userId: string; name: string; order: number; confirmedAt: Date | null }[];
   criteria: { key: string; name: string; maxScore: number }[];
   bids: {
@@ -73,6 +76,8 @@ export function evaluationReportDraft(terms: RecruitmentTerms, data: EvaluationD
   const conditionText = (key: string) => terms.eligibility.find((c) => c.key === key)?.text ?? key;
   const input: Omit<EvaluationReportInput, 'verifyCode' | 'issuedAt'> = {
     recruitment: terms.info,
+    round: data.round,
+    redoReason: data.redo?.reason ?? null,
     panel: panel.map(({ name, order }) => ({ name, order })),
     criteria: data.criteria,
     lots: terms.lots.map(({ key, name, quota }) => ({ key, name, quota })),

@@ -44,8 +44,9 @@ import {
 
 // The signed documents of a recruitment (issue 6): render → sign → store, each step behind its
 // own interface (lib/pdf, Signer, Storage), then one row and its audit entry in one transaction.
-// Each document is identified by (recruitment, kind, subject), subject being the bid or the
-// recruitment itself, so issuing what is missing can be repeated safely.
+// Each document is identified by (recruitment, kind, subject), subject being the bid, the
+// recruitment itself, or an evaluation round after the first, so issuing what is missing can be
+// repeated safely.
 
 export type DocumentService = ReturnType<typeof createDocumentService>;
 type DocumentRow = typeof documents.$inferSelect;
@@ -53,6 +54,11 @@ type DocumentRow = typeof documents.$inferSelect;
 /** kinds delivered by e-mail to the organisation they concern */
 const MAILED_KINDS: DocumentKind[] = ['award_notice', 'draft_agreement', 'rejection_notice'];
 const RECRUITMENT_SUBJECT = 'recruitment';
+
+/** Round n's evaluation report: round 1's has the recruitment as subject, as before redos existed. */
+export function evaluationReportSubject(round: number): string {
+  return round === 1 ? RECRUITMENT_SUBJECT : `round-${round}`;
+}
 const ROLE_LABELS: Record<string, string> = { inspector: '纪检监督员', agent: '招标代理', bidder: '响应单位代表', admin: '托管密钥持有人' };
 
 interface Subject {
@@ -217,10 +223,8 @@ export function createDocumentService({
     });
   }
 
-  async function evaluationReportOf(recruitmentId: string, terms: RecruitmentTerms): Promise<DocumentDraft | null> {
-    const [signOff] = await db.select().from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, recruitmentId));
-    if (!signOff) return null;
-    const report = await evaluation.evaluationReport(recruitmentId);
+  async function evaluationReportOf(signOff: typeof evaluationSignOffs.$inferSelect, terms: RecruitmentTerms): Promise<DocumentDraft> {
+    const report = await evaluation.evaluationReport(signOff.recruitmentId, signOff.round);
     return evaluationReportDraft(terms, report, {
       inspector: await userName(signOff.signedOffBy),
       at: signOff.signedOffAt,
@@ -229,16 +233,24 @@ export function createDocumentService({
     });
   }
 
+  /** The end of the final round's publicity, the one the award followed. */
   async function publicityEnd(recruitmentId: string): Promise<Date> {
-    const [row] = await db.select({ endsAt: publicities.endsAt }).from(publicities).where(eq(publicities.recruitmentId, recruitmentId));
+    const [row] = await db
+      .select({ endsAt: publicities.endsAt })
+      .from(publicities)
+      .innerJoin(
+        recruitmentsTable,
+        and(eq(recruitmentsTable.id, publicities.recruitmentId), eq(recruitmentsTable.evaluationRound, publicities.round)),
+      )
+      .where(eq(publicities.recruitmentId, recruitmentId));
     if (!row) throw new Error(`recruitment ${recruitmentId} was awarded without publicity`);
     return row.endsAt;
   }
 
   /**
    * Issues whichever of the recruitment's documents are due and missing — the opening record
-   * once the opening is signed off, the evaluation report once the evaluation is, the notices
-   * and agreements once it is awarded — then mails the award documents not yet mailed.
+   * once the opening is signed off, each round's evaluation report once that round is, the
+   * notices and agreements once it is awarded — then mails the award documents not yet mailed.
    * Safe to repeat: a document that exists is never issued again.
    */
   async function issueMissingDocuments(recruitmentId: string): Promise<{ issued: DocumentRow[]; mailed: number }> {
@@ -264,8 +276,14 @@ export function createDocumentService({
     if (missing('opening_record', RECRUITMENT_SUBJECT)) {
       await issue(await openingRecordOf(recruitmentId, terms), { kind: 'opening_record', subject: RECRUITMENT_SUBJECT });
     }
-    if (missing('evaluation_report', RECRUITMENT_SUBJECT)) {
-      await issue(await evaluationReportOf(recruitmentId, terms), { kind: 'evaluation_report', subject: RECRUITMENT_SUBJECT });
+    const signOffs = await db
+      .select()
+      .from(evaluationSignOffs)
+      .where(eq(evaluationSignOffs.recruitmentId, recruitmentId))
+      .orderBy(asc(evaluationSignOffs.round));
+    for (const signOff of signOffs) {
+      const subject = evaluationReportSubject(signOff.round);
+      if (missing('evaluation_report', subject)) await issue(await evaluationReportOf(signOff, terms), { kind: 'evaluation_report', subject });
     }
     if (recruitment.status === 'awarded') {
       const outcome = await awards.awardOutcome(recruitmentId);

@@ -1,18 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
-import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, ne } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   bidFiles,
   bids,
   criteria,
   eligibilityConditions,
+  evaluationRedos,
   evaluationSignOffs,
   lots,
   openingRecords,
   organizations,
   panelDraws,
   panelMembers,
+  panelSubmissions,
   qualificationResults,
   recruitments,
   scores,
@@ -36,6 +38,11 @@ import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts
 //
 // Invariant: every change to a panel's evaluation first locks the panel's draw row (FOR UPDATE),
 // so a submission, a qualification change and a score edit never interleave.
+//
+// After an upheld challenge the agent may redo the evaluation (awards service): the recruitment's
+// evaluation round goes up by one and the same panel reviews, scores, confirms and is signed off
+// again. Everything here reads and writes the recruitment's current round only, and never
+// touches the rows of an earlier round.
 
 export type Verdict = 'pass' | 'fail';
 
@@ -63,7 +70,8 @@ const notFound = () => new AppError('NOT_FOUND', '招募项目不存在');
 const notMember = () => new AppError('NOT_PANEL_MEMBER', '您不是本项目评审委员会的成员');
 
 type RecruitmentRow = typeof recruitments.$inferSelect;
-type MemberRow = typeof panelMembers.$inferSelect;
+/** A panel member with its submission of one round (both null before it submits in that round). */
+type Seat = typeof panelMembers.$inferSelect & { submittedAt: Date | null; confirmedAt: Date | null };
 
 /** SHA-256 over an expert's sheets, recorded at submission so a later change would show. */
 function sheetsDigest(sheets: { bidId: string; scores: Record<string, number>; comment: string }[]): string {
@@ -113,45 +121,51 @@ export function createEvaluationService({
     return draw;
   }
 
-  /** The expert's current seat (a recused expert has none). */
-  async function seatOf(executor: Db | Tx, recruitmentId: string, userId: string): Promise<MemberRow | null> {
-    const [member] = await executor
-      .select()
+  /** The panel's members with their names and their submissions of `round`. */
+  function membersInRound(executor: Db | Tx, round: number) {
+    return executor
+      .select({ ...getTableColumns(panelMembers), submittedAt: panelSubmissions.submittedAt, confirmedAt: panelSubmissions.confirmedAt, name: users.name })
       .from(panelMembers)
-      .where(and(eq(panelMembers.recruitmentId, recruitmentId), eq(panelMembers.userId, userId), ne(panelMembers.status, 'recused')));
+      .innerJoin(users, eq(users.id, panelMembers.userId))
+      .leftJoin(panelSubmissions, and(eq(panelSubmissions.memberId, panelMembers.id), eq(panelSubmissions.round, round)))
+      .$dynamic();
+  }
+
+  /** The expert's seat in the current round (a recused expert has none). */
+  async function seatOf(executor: Db | Tx, recruitment: RecruitmentRow, userId: string): Promise<Seat | null> {
+    const [member] = await membersInRound(executor, recruitment.evaluationRound).where(
+      and(eq(panelMembers.recruitmentId, recruitment.id), eq(panelMembers.userId, userId), ne(panelMembers.status, 'recused')),
+    );
     return member ?? null;
   }
 
-  async function requireSeat(recruitmentId: string, expert: SignedInUser): Promise<MemberRow> {
+  async function requireSeat(recruitment: RecruitmentRow, expert: SignedInUser): Promise<Seat> {
     if (expert.role !== 'expert') throw notMember();
-    const member = await seatOf(db, recruitmentId, expert.id);
+    const member = await seatOf(db, recruitment, expert.id);
     if (!member) throw notMember();
     return member;
   }
 
-  function requireServing(member: MemberRow) {
+  function requireServing(member: Seat) {
     if (member.status !== 'serving') throw new AppError('DECLARATION_REQUIRED', '请先作出回避声明');
   }
 
   /** Who may look: the recruitment's agent, any inspector, and the panel's seated experts. */
-  async function viewerAccess(recruitment: RecruitmentRow, viewer: SignedInUser): Promise<MemberRow | null> {
+  async function viewerAccess(recruitment: RecruitmentRow, viewer: SignedInUser): Promise<Seat | null> {
     if (viewer.role === 'inspector') return null;
     if (viewer.role === 'agent' && viewer.id === recruitment.agentId) return null;
-    if (viewer.role === 'expert') return requireSeat(recruitment.id, viewer);
+    if (viewer.role === 'expert') return requireSeat(recruitment, viewer);
     throw new AppError('FORBIDDEN', '只有本项目的经办人、纪检监督员和评审专家可以查看评审');
   }
 
-  async function seatedMembers(executor: Db | Tx, recruitmentId: string) {
-    return executor
-      .select({ member: panelMembers, name: users.name })
-      .from(panelMembers)
-      .innerJoin(users, eq(users.id, panelMembers.userId))
+  async function seatedMembers(executor: Db | Tx, recruitmentId: string, round: number) {
+    return membersInRound(executor, round)
       .where(and(eq(panelMembers.recruitmentId, recruitmentId), ne(panelMembers.status, 'recused')))
       .orderBy(asc(panelMembers.seat));
   }
 
-  /** The bids under evaluation: opened with a verified digest, in a lot that did not fail. */
-  async function evaluatedBids(executor: Db | Tx, recruitmentId: string) {
+  /** The bids under evaluation (opened with a verified digest, in a lot that did not fail), with their review in `round`. */
+  async function evaluatedBids(executor: Db | Tx, recruitmentId: string, round: number) {
     return executor
       .select({
         record: openingRecords,
@@ -160,13 +174,13 @@ export function createEvaluationService({
       })
       .from(openingRecords)
       .innerJoin(lots, and(eq(lots.recruitmentId, openingRecords.recruitmentId), eq(lots.key, openingRecords.lotKey)))
-      .leftJoin(qualificationResults, eq(qualificationResults.bidId, openingRecords.bidId))
+      .leftJoin(qualificationResults, and(eq(qualificationResults.bidId, openingRecords.bidId), eq(qualificationResults.round, round)))
       .where(and(eq(openingRecords.recruitmentId, recruitmentId), eq(openingRecords.digestVerified, true), eq(lots.status, 'open')))
       .orderBy(asc(lots.position), asc(openingRecords.position));
   }
 
-  async function evaluatedBid(executor: Db | Tx, recruitmentId: string, bidId: string) {
-    const found = (await evaluatedBids(executor, recruitmentId)).find((row) => row.record.bidId === bidId);
+  async function evaluatedBid(executor: Db | Tx, recruitment: RecruitmentRow, bidId: string) {
+    const found = (await evaluatedBids(executor, recruitment.id, recruitment.evaluationRound)).find((row) => row.record.bidId === bidId);
     if (!found) throw new AppError('NOT_FOUND', '该响应文件不在本项目的评审范围内');
     return found;
   }
@@ -219,22 +233,22 @@ export function createEvaluationService({
         details: { seed, candidates, size: input.size, specialties, excludedUscc: bidderUscc, members: seats },
       });
     });
-    const names = await seatedMembers(db, recruitmentId);
+    const seated = await seatedMembers(db, recruitmentId, recruitment.evaluationRound);
     return {
       seed,
-      members: names.map(({ member, name }) => ({ userId: member.userId, name, order: member.seat })),
+      members: seated.map((member) => ({ userId: member.userId, name: member.name, order: member.seat })),
     };
   }
 
   async function declare(recruitmentId: string, input: DeclarationInput, expert: SignedInUser, origin: RequestOrigin) {
     const recruitment = await recruitmentOf(recruitmentId);
-    await requireSeat(recruitmentId, expert);
+    await requireSeat(recruitment, expert);
     const note = input.note.trim();
     if (input.conflict && !note) throw new AppError('NOTE_REQUIRED', '申请回避须说明利害关系', 'note');
     requireEvaluation(recruitment);
     return db.transaction(async (tx) => {
       const draw = await lockDraw(tx, recruitmentId);
-      const member = await seatOf(tx, recruitmentId, expert.id);
+      const member = await seatOf(tx, recruitment, expert.id);
       if (!member) throw notMember();
       if (member.status !== 'pending') throw new AppError('ALREADY_DECLARED', '您已作出回避声明');
       const now = clock.now();
@@ -276,7 +290,7 @@ export function createEvaluationService({
     origin: RequestOrigin,
   ) {
     const recruitment = await recruitmentOf(recruitmentId);
-    const member = await requireSeat(recruitmentId, chair);
+    const member = await requireSeat(recruitment, chair);
     if (member.seat !== 1) throw new AppError('NOT_CHAIR', '资格审查由评审委员会组长（第 1 位）记录');
     const conditions = await db
       .select({ key: eligibilityConditions.key })
@@ -292,22 +306,23 @@ export function createEvaluationService({
     if (!qualified && !reason) throw new AppError('REASON_REQUIRED', '判定不通过须说明理由', 'reason');
     requireEvaluation(recruitment);
     requireServing(member);
+    const round = recruitment.evaluationRound;
     await db.transaction(async (tx) => {
       await lockDraw(tx, recruitmentId);
-      await evaluatedBid(tx, recruitmentId, bidId);
-      const members = await seatedMembers(tx, recruitmentId);
-      if (members.some(({ member: m }) => m.submittedAt)) {
+      await evaluatedBid(tx, recruitment, bidId);
+      const members = await seatedMembers(tx, recruitmentId, round);
+      if (members.some((m) => m.submittedAt)) {
         throw new AppError('QUALIFICATION_LOCKED', '已有专家提交评分，资格审查结果不能再修改');
       }
       const values = { results: input.results, qualified, reason, reviewedBy: chair.id, reviewedAt: clock.now() };
       await tx
         .insert(qualificationResults)
-        .values({ bidId, recruitmentId, ...values })
-        .onConflictDoUpdate({ target: qualificationResults.bidId, set: values });
-      // a disqualified bid is not scored: drafts for it go
+        .values({ bidId, round, recruitmentId, ...values })
+        .onConflictDoUpdate({ target: [qualificationResults.bidId, qualificationResults.round], set: values });
+      // a disqualified bid is not scored: this round's drafts for it go (nobody has submitted yet)
       if (!qualified) {
-        await tx.delete(scores).where(eq(scores.bidId, bidId));
-        await tx.delete(scoreSheets).where(eq(scoreSheets.bidId, bidId));
+        await tx.delete(scores).where(and(eq(scores.bidId, bidId), eq(scores.round, round)));
+        await tx.delete(scoreSheets).where(and(eq(scoreSheets.bidId, bidId), eq(scoreSheets.round, round)));
       }
       await audit.record(tx, {
         actor: chair,
@@ -315,7 +330,7 @@ export function createEvaluationService({
         target: `bid:${bidId}`,
         recruitmentId,
         ip: origin.ip,
-        details: { results: input.results, qualified, reason },
+        details: { results: input.results, qualified, reason, round },
       });
     });
     return { bidId, qualified };
@@ -331,7 +346,7 @@ export function createEvaluationService({
 
   async function saveScores(recruitmentId: string, bidId: string, input: ScoresInput, expert: SignedInUser, origin: RequestOrigin) {
     const recruitment = await recruitmentOf(recruitmentId);
-    const member = await requireSeat(recruitmentId, expert);
+    const member = await requireSeat(recruitment, expert);
     const rubric = await criteriaOf(recruitmentId);
     const unknown = Object.keys(input.scores).find((key) => !rubric.some((c) => c.key === key));
     if (unknown) throw new AppError('UNKNOWN_CRITERION', `没有评分因素“${unknown}”`, `scores.${unknown}`);
@@ -346,22 +361,25 @@ export function createEvaluationService({
     }
     requireEvaluation(recruitment);
     requireServing(member);
+    const round = recruitment.evaluationRound;
     await db.transaction(async (tx) => {
       await lockDraw(tx, recruitmentId);
-      const { qualification } = await evaluatedBid(tx, recruitmentId, bidId);
+      const { qualification } = await evaluatedBid(tx, recruitment, bidId);
       if (!qualification) throw new AppError('QUALIFICATION_PENDING', '该响应文件尚未完成资格审查');
       if (!qualification.qualified) throw new AppError('BID_DISQUALIFIED', '该响应文件未通过资格审查，不参加评分');
-      const current = await seatOf(tx, recruitmentId, expert.id);
+      const current = await seatOf(tx, recruitment, expert.id);
       if (current?.submittedAt) throw new AppError('SCORES_SUBMITTED', '您的评分已提交，不能再修改');
-      await tx.delete(scores).where(and(eq(scores.expertId, expert.id), eq(scores.bidId, bidId)));
+      await tx.delete(scores).where(and(eq(scores.expertId, expert.id), eq(scores.bidId, bidId), eq(scores.round, round)));
       await tx
         .insert(scores)
-        .values(rubric.map((c) => ({ recruitmentId, bidId, expertId: expert.id, criterionKey: c.key, score: input.scores[c.key] as number })));
+        .values(
+          rubric.map((c) => ({ recruitmentId, bidId, expertId: expert.id, round, criterionKey: c.key, score: input.scores[c.key] as number })),
+        );
       const sheet = { comment: input.comment.trim(), updatedAt: clock.now() };
       await tx
         .insert(scoreSheets)
-        .values({ recruitmentId, bidId, expertId: expert.id, ...sheet })
-        .onConflictDoUpdate({ target: [scoreSheets.expertId, scoreSheets.bidId], set: sheet });
+        .values({ recruitmentId, bidId, expertId: expert.id, round, ...sheet })
+        .onConflictDoUpdate({ target: [scoreSheets.expertId, scoreSheets.bidId, scoreSheets.round], set: sheet });
       // the values stay out of the log until submission: the agent reads the log as it goes
       await audit.record(tx, { actor: expert, action: 'score.save', target: `bid:${bidId}`, recruitmentId, ip: origin.ip });
     });
@@ -371,17 +389,17 @@ export function createEvaluationService({
   /** The comment alone, which stays open after submission: it is the outlier's justification. */
   async function saveComment(recruitmentId: string, bidId: string, comment: string, expert: SignedInUser, origin: RequestOrigin) {
     const recruitment = await recruitmentOf(recruitmentId);
-    const member = await requireSeat(recruitmentId, expert);
+    const member = await requireSeat(recruitment, expert);
     requireEvaluation(recruitment);
     requireServing(member);
     await db.transaction(async (tx) => {
       await lockDraw(tx, recruitmentId);
-      const current = await seatOf(tx, recruitmentId, expert.id);
+      const current = await seatOf(tx, recruitment, expert.id);
       if (current?.confirmedAt) throw new AppError('ALREADY_CONFIRMED', '您已确认评审结果，不能再修改意见');
       const [row] = await tx
         .update(scoreSheets)
         .set({ comment: comment.trim(), updatedAt: clock.now() })
-        .where(and(eq(scoreSheets.expertId, expert.id), eq(scoreSheets.bidId, bidId)))
+        .where(and(eq(scoreSheets.expertId, expert.id), eq(scoreSheets.bidId, bidId), eq(scoreSheets.round, recruitment.evaluationRound)))
         .returning({ bidId: scoreSheets.bidId });
       if (!row) throw new AppError('SCORES_MISSING', '请先为该响应文件评分');
       await audit.record(tx, { actor: expert, action: 'score.comment', target: `bid:${bidId}`, recruitmentId, ip: origin.ip });
@@ -389,10 +407,15 @@ export function createEvaluationService({
     return { bidId, saved: true };
   }
 
-  async function ownSheets(executor: Db | Tx, recruitmentId: string, expertId: string) {
+  /** The expert's sheets of the current round. */
+  async function ownSheets(executor: Db | Tx, recruitment: RecruitmentRow, expertId: string) {
+    const round = recruitment.evaluationRound;
     const [sheetRows, scoreRows] = await Promise.all([
-      executor.select().from(scoreSheets).where(and(eq(scoreSheets.recruitmentId, recruitmentId), eq(scoreSheets.expertId, expertId))),
-      executor.select().from(scores).where(and(eq(scores.recruitmentId, recruitmentId), eq(scores.expertId, expertId))),
+      executor
+        .select()
+        .from(scoreSheets)
+        .where(and(eq(scoreSheets.recruitmentId, recruitment.id), eq(scoreSheets.expertId, expertId), eq(scoreSheets.round, round))),
+      executor.select().from(scores).where(and(eq(scores.recruitmentId, recruitment.id), eq(scores.expertId, expertId), eq(scores.round, round))),
     ]);
     return sheetRows.map((sheet) => ({
       bidId: sheet.bidId,
@@ -403,24 +426,25 @@ export function createEvaluationService({
   }
 
   async function myScores(recruitmentId: string, expert: SignedInUser) {
-    await recruitmentOf(recruitmentId);
-    await requireSeat(recruitmentId, expert);
-    return ownSheets(db, recruitmentId, expert.id);
+    const recruitment = await recruitmentOf(recruitmentId);
+    await requireSeat(recruitment, expert);
+    return ownSheets(db, recruitment, expert.id);
   }
 
   async function submitScores(recruitmentId: string, expert: SignedInUser, origin: RequestOrigin) {
     const recruitment = await recruitmentOf(recruitmentId);
-    const member = await requireSeat(recruitmentId, expert);
+    const member = await requireSeat(recruitment, expert);
     requireEvaluation(recruitment);
     requireServing(member);
+    const round = recruitment.evaluationRound;
     const rubric = await criteriaOf(recruitmentId);
     return db.transaction(async (tx) => {
       const draw = await lockDraw(tx, recruitmentId);
-      const current = await seatOf(tx, recruitmentId, expert.id);
+      const current = await seatOf(tx, recruitment, expert.id);
       if (current?.submittedAt) throw new AppError('SCORES_SUBMITTED', '您的评分已提交');
-      const evaluated = await evaluatedBids(tx, recruitmentId);
+      const evaluated = await evaluatedBids(tx, recruitmentId, round);
       if (evaluated.some((row) => !row.qualification)) throw new AppError('QUALIFICATION_PENDING', '资格审查尚未完成，不能提交评分');
-      const sheets = await ownSheets(tx, recruitmentId, expert.id);
+      const sheets = await ownSheets(tx, recruitment, expert.id);
       const qualified = evaluated.filter((row) => row.qualification?.qualified);
       const unscored = qualified.filter(
         (row) => Object.keys(sheets.find((s) => s.bidId === row.record.bidId)?.scores ?? {}).length !== rubric.length,
@@ -428,38 +452,60 @@ export function createEvaluationService({
       if (unscored.length > 0) {
         throw new AppError('SCORES_MISSING', `尚有 ${unscored.length} 份响应文件未评分：${unscored.map((r) => r.record.organizationName).join('、')}`);
       }
-      await tx.update(panelMembers).set({ submittedAt: clock.now() }).where(eq(panelMembers.id, member.id));
+      await tx.insert(panelSubmissions).values({ memberId: member.id, round, recruitmentId, submittedAt: clock.now() });
       await audit.record(tx, {
         actor: expert,
         action: 'score.submit',
         target: `recruitment:${recruitmentId}`,
         recruitmentId,
         ip: origin.ip,
-        details: { bids: qualified.length, digest: sheetsDigest(sheets) },
+        details: { bids: qualified.length, digest: sheetsDigest(sheets), round },
       });
-      const members = await seatedMembers(tx, recruitmentId);
-      return { submitted: true, allSubmitted: members.length === draw.size && members.every(({ member: m }) => m.submittedAt) };
+      const members = await seatedMembers(tx, recruitmentId, round);
+      return { submitted: true, allSubmitted: members.length === draw.size && members.every((m) => m.submittedAt) };
     });
   }
 
-  /** The whole result, once every seat has submitted; otherwise SCORES_PENDING (409) for everyone. */
-  async function buildEvaluation(recruitment: RecruitmentRow) {
+  /** The inspector's sign-off of `round`, or null. */
+  async function signOffOf(recruitmentId: string, round: number) {
+    const [row] = await db
+      .select()
+      .from(evaluationSignOffs)
+      .where(and(eq(evaluationSignOffs.recruitmentId, recruitmentId), eq(evaluationSignOffs.round, round)));
+    return row ? { at: row.signedOffAt, comment: row.comment, chainHead: row.chainHead, chainOk: row.chainOk } : null;
+  }
+
+  /** The redo that began `round`, or null for round 1. */
+  async function redoOf(recruitmentId: string, round: number) {
+    const [redo] = await db
+      .select({ round: evaluationRedos.round, reason: evaluationRedos.reason, at: evaluationRedos.redoneAt })
+      .from(evaluationRedos)
+      .where(and(eq(evaluationRedos.recruitmentId, recruitmentId), eq(evaluationRedos.round, round)));
+    return redo ?? null;
+  }
+
+  /**
+   * The whole result of `round`, once every seat has submitted in it; otherwise SCORES_PENDING
+   * (409) for everyone.
+   */
+  async function buildEvaluation(recruitment: RecruitmentRow, round = recruitment.evaluationRound) {
     const draw = await drawOf(db, recruitment.id);
     if (!draw) throw new AppError('PANEL_NOT_DRAWN', '尚未抽取评审委员会');
-    const members = await seatedMembers(db, recruitment.id);
-    const submitted = members.filter(({ member }) => member.submittedAt).length;
+    const members = await seatedMembers(db, recruitment.id, round);
+    const submitted = members.filter((member) => member.submittedAt).length;
     if (members.length < draw.size || submitted < draw.size) {
       throw new AppError('SCORES_PENDING', `评审专家尚未全部提交评分（已提交 ${submitted}/${draw.size}），评审结果暂不公开`);
     }
-    const [rubric, lotRows, evaluated, sheetRows, scoreRows, signOffRows] = await Promise.all([
+    const [rubric, lotRows, evaluated, sheetRows, scoreRows, signOff, redo] = await Promise.all([
       criteriaOf(recruitment.id),
       db.select().from(lots).where(eq(lots.recruitmentId, recruitment.id)).orderBy(asc(lots.position)),
-      evaluatedBids(db, recruitment.id),
-      db.select().from(scoreSheets).where(eq(scoreSheets.recruitmentId, recruitment.id)),
-      db.select().from(scores).where(eq(scores.recruitmentId, recruitment.id)),
-      db.select().from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, recruitment.id)),
+      evaluatedBids(db, recruitment.id, round),
+      db.select().from(scoreSheets).where(and(eq(scoreSheets.recruitmentId, recruitment.id), eq(scoreSheets.round, round))),
+      db.select().from(scores).where(and(eq(scores.recruitmentId, recruitment.id), eq(scores.round, round))),
+      signOffOf(recruitment.id, round),
+      redoOf(recruitment.id, round),
     ]);
-    const panel = members.map(({ member }) => member.userId);
+    const panel = members.map((member) => member.userId);
     const sheetsFor = (bidId: string): Record<string, ScoreSheet> =>
       Object.fromEntries(
         panel.flatMap((expertId) => {
@@ -482,17 +528,18 @@ export function createEvaluationService({
         sheets: sheetsFor(record.bidId),
       })),
     });
-    const signOff = signOffRows[0];
     return {
       recruitmentId: recruitment.id,
       title: recruitment.title,
       owner: recruitment.owner,
       status: recruitment.status,
+      round,
+      redo,
       seed: draw.seed,
       outlierPoints: OUTLIER_POINTS,
-      members: members.map(({ member, name }) => ({
+      members: members.map((member) => ({
         userId: member.userId,
-        name,
+        name: member.name,
         order: member.seat,
         submittedAt: member.submittedAt,
         confirmedAt: member.confirmedAt,
@@ -523,9 +570,7 @@ export function createEvaluationService({
         };
       }),
       identicalVectors: result.identicalVectors,
-      signOff: signOff
-        ? { at: signOff.signedOffAt, comment: signOff.comment, chainHead: signOff.chainHead, chainOk: signOff.chainOk }
-        : null,
+      signOff,
     };
   }
 
@@ -535,14 +580,18 @@ export function createEvaluationService({
     return buildEvaluation(recruitment);
   }
 
-  /** Everything the evaluation report (评审报告) shows, for the documents area; no viewer check. */
-  async function evaluationReport(recruitmentId: string) {
-    return buildEvaluation(await recruitmentOf(recruitmentId));
+  /**
+   * Everything the evaluation report (评审报告) of `round` (by default the current one) shows, for
+   * the documents and awards areas; no viewer check.
+   */
+  async function evaluationReport(recruitmentId: string, round?: number) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    return buildEvaluation(recruitment, round ?? recruitment.evaluationRound);
   }
 
   async function confirmEvaluation(recruitmentId: string, expert: SignedInUser, origin: RequestOrigin) {
     const recruitment = await recruitmentOf(recruitmentId);
-    const member = await requireSeat(recruitmentId, expert);
+    const member = await requireSeat(recruitment, expert);
     requireEvaluation(recruitment);
     requireServing(member);
     const evaluation = await buildEvaluation(recruitment);
@@ -556,12 +605,21 @@ export function createEvaluationService({
     await db.transaction(async (tx) => {
       await lockDraw(tx, recruitmentId);
       const [row] = await tx
-        .update(panelMembers)
+        .update(panelSubmissions)
         .set({ confirmedAt: clock.now() })
-        .where(and(eq(panelMembers.id, member.id), isNull(panelMembers.confirmedAt)))
-        .returning({ confirmedAt: panelMembers.confirmedAt });
+        .where(
+          and(eq(panelSubmissions.memberId, member.id), eq(panelSubmissions.round, evaluation.round), isNull(panelSubmissions.confirmedAt)),
+        )
+        .returning({ confirmedAt: panelSubmissions.confirmedAt });
       if (!row) throw new AppError('ALREADY_CONFIRMED', '您已确认评审结果');
-      await audit.record(tx, { actor: expert, action: 'evaluation.confirm', target: `recruitment:${recruitmentId}`, recruitmentId, ip: origin.ip });
+      await audit.record(tx, {
+        actor: expert,
+        action: 'evaluation.confirm',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { round: evaluation.round },
+      });
     });
     return { confirmed: true };
   }
@@ -587,6 +645,7 @@ export function createEvaluationService({
         .insert(evaluationSignOffs)
         .values({
           recruitmentId,
+          round: evaluation.round,
           signedOffAt: clock.now(),
           signedOffBy: inspector.id,
           comment: comment.trim(),
@@ -606,6 +665,7 @@ export function createEvaluationService({
           chainHead: chain.head,
           chainOk: chain.ok,
           comment: comment.trim(),
+          round: evaluation.round,
           ranking: evaluation.bids.map(({ bidId, lot, mean, rank, recommended }) => ({ bidId, lot, mean, rank, recommended })),
         },
       });
@@ -614,20 +674,20 @@ export function createEvaluationService({
     return { status: recruitment.status, signedOff: true, chainHead: chain.head, chainOk: chain.ok };
   }
 
-  /** The panel as each participant may see it: members and progress, the bidders, the documents. */
+  /**
+   * The panel as each participant may see it in the current round: members and progress, the
+   * bidders, the documents, and why the evaluation is being redone when it is.
+   */
   async function getPanel(recruitmentId: string, viewer: SignedInUser) {
     const recruitment = await recruitmentOf(recruitmentId);
     const seat = await viewerAccess(recruitment, viewer);
+    const round = recruitment.evaluationRound;
     const draw = await drawOf(db, recruitmentId);
-    const [allMembers, evaluated, signOffRows] = await Promise.all([
-      db
-        .select({ member: panelMembers, name: users.name })
-        .from(panelMembers)
-        .innerJoin(users, eq(users.id, panelMembers.userId))
-        .where(eq(panelMembers.recruitmentId, recruitmentId))
-        .orderBy(asc(panelMembers.position)),
-      evaluatedBids(db, recruitmentId),
-      db.select().from(evaluationSignOffs).where(eq(evaluationSignOffs.recruitmentId, recruitmentId)),
+    const [allMembers, evaluated, signOff, redo] = await Promise.all([
+      membersInRound(db, round).where(eq(panelMembers.recruitmentId, recruitmentId)).orderBy(asc(panelMembers.position)),
+      evaluatedBids(db, recruitmentId, round),
+      signOffOf(recruitmentId, round),
+      redoOf(recruitmentId, round),
     ]);
     // documents only once the expert has declared no conflict
     const readsDocuments = seat === null || seat.status === 'serving';
@@ -639,10 +699,11 @@ export function createEvaluationService({
           .where(eq(openingRecords.recruitmentId, recruitmentId))
           .orderBy(asc(bidFiles.position))
       : [];
-    const signOff = signOffRows[0];
     return {
       recruitmentId,
       status: recruitment.status,
+      round,
+      redo,
       draw: draw && {
         seed: draw.seed,
         size: draw.size,
@@ -650,9 +711,9 @@ export function createEvaluationService({
         candidates: draw.candidates,
         drawnAt: draw.drawnAt,
       },
-      members: allMembers.map(({ member, name }) => ({
+      members: allMembers.map((member) => ({
         userId: member.userId,
-        name,
+        name: member.name,
         order: member.seat,
         position: member.position,
         status: member.status,
@@ -664,7 +725,7 @@ export function createEvaluationService({
       // a recusal with the sequence exhausted leaves its seat empty, and the evaluation cannot finish
       vacantSeats: draw
         ? Array.from({ length: draw.size }, (_, i) => i + 1).filter(
-            (order) => !allMembers.some(({ member }) => member.seat === order && member.status !== 'recused'),
+            (order) => !allMembers.some((member) => member.seat === order && member.status !== 'recused'),
           )
         : [],
       me: seat && { order: seat.seat, status: seat.status, chair: seat.seat === 1, submittedAt: seat.submittedAt, confirmedAt: seat.confirmedAt },
@@ -683,7 +744,7 @@ export function createEvaluationService({
         },
         files: files.filter((f) => f.versionId === record.versionId).map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 })),
       })),
-      signOff: signOff ? { at: signOff.signedOffAt, comment: signOff.comment, chainHead: signOff.chainHead, chainOk: signOff.chainOk } : null,
+      signOff,
     };
   }
 
@@ -695,11 +756,13 @@ export function createEvaluationService({
         status: recruitments.status,
         order: panelMembers.seat,
         memberStatus: panelMembers.status,
-        submittedAt: panelMembers.submittedAt,
-        confirmedAt: panelMembers.confirmedAt,
+        round: recruitments.evaluationRound,
+        submittedAt: panelSubmissions.submittedAt,
+        confirmedAt: panelSubmissions.confirmedAt,
       })
       .from(panelMembers)
       .innerJoin(recruitments, eq(recruitments.id, panelMembers.recruitmentId))
+      .leftJoin(panelSubmissions, and(eq(panelSubmissions.memberId, panelMembers.id), eq(panelSubmissions.round, recruitments.evaluationRound)))
       .where(eq(panelMembers.userId, expert.id))
       .orderBy(asc(recruitments.submissionDeadline));
   }

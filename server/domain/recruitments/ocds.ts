@@ -18,7 +18,15 @@ export interface OcdsContext {
   buyerName?: string;
 }
 
-export type ReleaseTag = 'tender' | 'tenderAmendment' | 'tenderUpdate' | 'tenderCancellation' | 'award' | 'awardUpdate' | 'contract';
+export type ReleaseTag =
+  | 'tender'
+  | 'tenderAmendment'
+  | 'tenderUpdate'
+  | 'tenderCancellation'
+  | 'award'
+  | 'awardUpdate'
+  | 'awardCancellation'
+  | 'contract';
 export type TenderStatus = 'active' | 'cancelled' | 'complete' | 'unsuccessful';
 
 export interface OrganizationReference {
@@ -44,7 +52,7 @@ export interface Item {
 
 export interface OcdsDocument {
   id: string;
-  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails' | 'awardNotice';
+  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails' | 'awardNotice' | 'complaints';
   title: string;
   description?: string;
   url?: string;
@@ -82,11 +90,14 @@ export interface Tender {
   amendments?: Amendment[];
 }
 
-/** A candidate (status pending, during publicity) or a selected organisation (active). */
+/**
+ * A candidate (status pending, during publicity), a candidate withdrawn by a redo of the
+ * evaluation (cancelled), or a selected organisation (active).
+ */
 export interface Award {
   id: string;
   title: string;
-  status: 'pending' | 'active';
+  status: 'pending' | 'active' | 'cancelled';
   date: string;
   suppliers: OrganizationReference[];
   items: Item[];
@@ -115,8 +126,9 @@ export interface Release {
   contracts?: Contract[];
 }
 
-/** A candidate as announced, or a selected organisation once awarded. */
+/** A candidate as announced in an evaluation round, or a selected organisation once awarded. */
 export interface OcdsResult {
+  round: number;
   bidId: string;
   lot: string;
   organizationId: string;
@@ -126,6 +138,7 @@ export interface OcdsResult {
 }
 
 export interface OcdsResults {
+  /** the candidates of every round, those a redo withdrew included */
   candidates: OcdsResult[];
   awards: (OcdsResult & { awardedAt: Date })[];
 }
@@ -146,9 +159,10 @@ const RELEASE_TAGS: Record<Announcement['kind'], ReleaseTag> = {
   cancellation: 'tenderCancellation',
   suspension: 'tenderUpdate',
   resumption: 'tenderUpdate',
-  // the candidates are awards still pending; the result makes them active
+  // the candidates are awards still pending; the result makes them active, a redo cancels them
   candidates: 'award',
   award: 'awardUpdate',
+  redo: 'awardCancellation',
 };
 
 // The documentType codelist has no code for a suspension or resumption notice; like an amendment
@@ -161,6 +175,8 @@ const DOCUMENT_TYPES: Record<Announcement['kind'], OcdsDocument['documentType']>
   resumption: 'clarifications',
   candidates: 'awardNotice',
   award: 'awardNotice',
+  // a decision on the challenges (complaints) of the withdrawn round
+  redo: 'complaints',
 };
 
 // The closed tenderStatus codelist has no "suspended": a suspended tender is still under way.
@@ -210,8 +226,12 @@ export function buildReleasePackage(
     // the quota counts partner organisations to be selected for the lot
     unit: { name: '家' },
   }));
-  const awardsOf = (kind: Announcement['kind'], at: Date): Award[] | undefined => {
-    if (kind === 'candidates') return results.candidates.map((c) => awardOf(c, 'pending', at, items));
+  // Each round announces its candidates once and, unless it is the last, is withdrawn once: the
+  // n-th candidates notice and the n-th redo notice are round n's.
+  const awardsOf = (kind: Announcement['kind'], at: Date, round: number): Award[] | undefined => {
+    const ofRound = results.candidates.filter((c) => c.round === round);
+    if (kind === 'candidates') return ofRound.map((c) => awardOf(c, 'pending', at, items));
+    if (kind === 'redo') return ofRound.map((c) => awardOf(c, 'cancelled', at, items));
     if (kind === 'award') return results.awards.map((a) => awardOf(a, 'active', a.awardedAt, items));
     return undefined;
   };
@@ -227,7 +247,11 @@ export function buildReleasePackage(
     const amendments = earlier.flatMap((a, i) => (a.kind === 'amendment' ? [amendmentOf(a, earlier[i - 1], ocid)] : []));
     const asked = recruitment.answeredQuestions.some((q) => isLatest || q.askedAt <= announcement.publishedAt);
 
-    const awards = awardsOf(announcement.kind, announcement.publishedAt);
+    const awards = awardsOf(
+      announcement.kind,
+      announcement.publishedAt,
+      earlier.filter((a) => a.kind === announcement.kind).length,
+    );
     const release: Release = {
       ocid,
       id: releaseId(ocid, announcement),
@@ -280,8 +304,9 @@ export function buildReleasePackage(
 
 function awardOf(result: OcdsResult, status: Award['status'], date: Date, items: Item[]): Award {
   return {
-    // the same id for the candidate and the award it becomes, so the two releases merge
-    id: `award-${result.bidId}`,
+    // the same id for the candidate and the award it becomes, so the two releases merge; a
+    // candidate of a later round is another award than the one withdrawn for the same bid
+    id: result.round === 1 ? `award-${result.bidId}` : `award-${result.bidId}-round-${result.round}`,
     title: `第 ${result.rank} 名，得分 ${result.score}`,
     status,
     date: date.toISOString(),

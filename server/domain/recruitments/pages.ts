@@ -76,7 +76,7 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
     const now = clock.now();
     const questionsOpen = recruitment.status === 'published' && now < recruitment.questionsDeadline;
     const actions = viewer ? allowedActions(recruitment.status, viewer.role) : [];
-    const results = await options.awards.publicResults(id);
+    const results = await options.awards.publicResults(recruitment);
     if (failure) reply.code(failure.status);
     return reply.page('recruitments/detail', {
       title: recruitment.title,
@@ -95,7 +95,8 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       publicity: results.publicity,
       resultRows: results.awards.length > 0 ? results.awards : results.candidates,
       awarded: recruitment.status === 'awarded',
-      publicityLink: viewer !== null && ['agent', 'inspector', 'bidder'].includes(viewer.role) && results.publicity !== null,
+      // after a redo, the withdrawn round's challenges are there to see before the next publicity
+      publicityLink: viewer !== null && ['agent', 'inspector', 'bidder'].includes(viewer.role) && (results.publicity !== null || results.round > 1),
       // the documents page filters per role; the opening record is the first document issued
       documentsLink: viewer !== null && ['agent', 'inspector', 'bidder', 'expert'].includes(viewer.role) && recruitment.status !== 'published',
       announcements: recruitment.announcements.map((a) => ({

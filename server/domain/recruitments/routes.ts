@@ -25,7 +25,7 @@ const tags = ['recruitments'];
 
 export interface RecruitmentRouteOptions {
   recruitments: RecruitmentService;
-  awards: Pick<AwardService, 'publicResults'>;
+  awards: Pick<AwardService, 'openDataResults'>;
   publicUrl: string;
   publisherName: string;
   now: () => Date;
@@ -60,11 +60,10 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       const recruitment = await recruitments.getRecruitment(request.params.id, request.user);
       // OCDS has no empty release package: a recruitment is open data from its publication on
       if (!recruitment.publishedAt) throw new AppError('NOT_FOUND', '招募公告尚未发布');
-      const { candidates, awards } = await options.awards.publicResults(recruitment.id);
       return buildReleasePackage(
         recruitment,
         { publicUrl: options.publicUrl, publisherName: options.publisherName, now: options.now() },
-        { candidates, awards },
+        await options.awards.openDataResults(recruitment),
       );
     },
   );

@@ -106,6 +106,7 @@ export const RecruitmentReply = Type.Object({
   owner: Type.String(),
   status: Type.Enum(RECRUITMENT_STATUSES),
   suspendedFrom: Nullable(Type.Enum(RECRUITMENT_STATUSES)),
+  evaluationRound: Type.Integer(),
   minPublicBenefitRatio: Type.Number(),
   agreementTermMonths: Type.Integer(),
   questionsDeadline: InstantOut,

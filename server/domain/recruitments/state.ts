@@ -29,8 +29,11 @@ export const TRANSITIONS = {
   // it): the recruitment leaves `evaluation` when the agent announces the candidates (publicity),
   // which the awards service allows only once that sign-off exists.
   announceCandidates: { from: ['evaluation'], to: 'publicity', roles: ['agent'] },
+  // An upheld challenge sends the recruitment back to evaluation for a new round (重新评审),
+  // which the awards service allows once every challenge of the round is answered.
+  redoEvaluation: { from: ['publicity'], to: 'evaluation', roles: ['agent'] },
   // The award (定标) follows the inspector's award sign-off, which the awards service requires
-  // together with the end of publicity and no open or upheld challenge.
+  // together with the end of publicity and no open or upheld challenge in the current round.
   award: { from: ['publicity'], to: 'awarded', roles: ['agent'] },
 } as const satisfies Record<string, Transition>;
 

@@ -17,8 +17,9 @@ export type RecruitmentStatus = (typeof RECRUITMENT_STATUSES)[number];
 export const PUBLICATION_CHANNELS = ['trading_platform', 'union_website', 'newspaper', 'other'] as const;
 export type PublicationChannel = (typeof PUBLICATION_CHANNELS)[number];
 
-// 'candidates' is the publicity notice (中选候选人公示), 'award' the result notice (入选结果公告).
-export const ANNOUNCEMENT_KINDS = ['announcement', 'amendment', 'cancellation', 'suspension', 'resumption', 'candidates', 'award'] as const;
+// 'candidates' is the publicity notice (中选候选人公示), 'award' the result notice (入选结果公告),
+// 'redo' the withdrawal of a round's candidates for a new evaluation round (重新评审公告).
+export const ANNOUNCEMENT_KINDS = ['announcement', 'amendment', 'cancellation', 'suspension', 'resumption', 'candidates', 'award', 'redo'] as const;
 export type AnnouncementKind = (typeof ANNOUNCEMENT_KINDS)[number];
 
 export interface Lot {
@@ -88,6 +89,8 @@ export interface Recruitment {
   status: RecruitmentStatus;
   /** while suspended: the status that resume returns to */
   suspendedFrom: RecruitmentStatus | null;
+  /** 1, then one more for each redo of the evaluation after an upheld challenge */
+  evaluationRound: number;
   minPublicBenefitRatio: number;
   agreementTermMonths: number;
   questionsDeadline: Date;

@@ -3,6 +3,10 @@ import { dateTime, percent, score } from '../format.ts';
 import { issuerSignature, recruitmentName, type DocumentBase, type SignOff, type Template } from './template.ts';
 
 export interface EvaluationReportInput extends DocumentBase {
+  /** the evaluation round: 1, then one more for each redo after an upheld challenge */
+  round: number;
+  /** why the evaluation was redone; null in round 1 */
+  redoReason: string | null;
   /** in panel order; order 1 chairs the panel */
   panel: { name: string; order: number }[];
   criteria: { key: string; name: string; maxScore: number }[];
@@ -34,9 +38,10 @@ export interface EvaluationReportInput extends DocumentBase {
 
 export const evaluationReport: Template<EvaluationReportInput> = {
   kind: 'evaluation_report',
-  version: '1.0',
+  version: '1.1',
   title: '评审报告',
-  about: (input) => input.recruitment.title,
+  // a redone evaluation has one report per round, told apart in their titles
+  about: (input) => (input.round > 1 ? `${input.recruitment.title}（第 ${input.round} 轮评审）` : input.recruitment.title),
   build(input, context) {
     const { recruitment, signOff } = input;
     const panel = [...input.panel].sort((a, b) => a.order - b.order);
@@ -45,12 +50,14 @@ export const evaluationReport: Template<EvaluationReportInput> = {
     const maxTotal = input.criteria.reduce((sum, criterion) => sum + criterion.maxScore, 0);
 
     const blocks: Block[] = [
-      { kind: 'title', text: '评审报告', subtitle: recruitmentName(recruitment) },
+      { kind: 'title', text: input.round > 1 ? `评审报告（第 ${input.round} 轮）` : '评审报告', subtitle: recruitmentName(recruitment) },
       {
         kind: 'fields',
         rows: [
           ['招募项目', recruitmentName(recruitment)],
           ['招募单位', recruitment.owner],
+          ['评审轮次', input.round > 1 ? `第 ${input.round} 轮（重新评审）` : '第 1 轮'],
+          ...(input.redoReason ? [['重新评审原因', input.redoReason] as [string, string]] : []),
           ['类别及入选名额', input.lots.map((lot) => `${lot.name} ${lot.quota} 名`).join('；')],
           ['评分办法', `综合评分法，满分 ${score(maxTotal)} 分；每个响应单位的得分为各评审专家总分去掉一个最高分和一个最低分后的算术平均值；得分相同的，公益名额比例高者优先，仍相同的，递交时间早者优先。`],
         ],
