@@ -34,6 +34,21 @@ export const ANNOUNCEMENT_LABELS: Record<AnnouncementKind, string> = {
   redo: '中选候选人公示撤回及重新评审公告',
 };
 
+/**
+ * What an announcement is about, without its kind: the portal titles its own notices (candidates,
+ * results, redo, cancellation…) "<kind>：<recruitment>", while an agent's amendment has a title of
+ * its own. Null when the title does not begin with the kind.
+ */
+export function announcementSubject(kind: AnnouncementKind, title: string): string | null {
+  const prefix = `${ANNOUNCEMENT_LABELS[kind]}：`;
+  return title.startsWith(prefix) ? title.slice(prefix.length) : null;
+}
+
+/** "<kind>：<title>", naming the kind once. */
+export function announcementHeading(kind: AnnouncementKind, title: string): string {
+  return `${ANNOUNCEMENT_LABELS[kind]}：${announcementSubject(kind, title) ?? title}`;
+}
+
 export const CHANNEL_LABELS: Record<PublicationChannel, string> = {
   trading_platform: '公共资源交易平台',
   union_website: '工会网站',

@@ -4,7 +4,8 @@ import fastifyView from '@fastify/view';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import type { Clock } from '../lib/clock.ts';
-import { ANNOUNCEMENT_LABELS, CHANNEL_LABELS, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
+import { ANNOUNCEMENT_LABELS, announcementHeading, CHANNEL_LABELS, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
+import type { AnnouncementKind } from '../domain/recruitments/types.ts';
 import { renderMarkdown } from '../lib/markdown.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
@@ -25,6 +26,7 @@ function createHandlebars() {
     'announcementLabel',
     (kind: string) => ANNOUNCEMENT_LABELS[kind as keyof typeof ANNOUNCEMENT_LABELS] ?? kind,
   );
+  hbs.registerHelper('announcementHeading', (kind: AnnouncementKind, title: string) => announcementHeading(kind, title));
   hbs.registerHelper('channelLabel', (channel: string) => CHANNEL_LABELS[channel as keyof typeof CHANNEL_LABELS] ?? channel);
   // Markdown is rendered with raw HTML disabled, so the result is safe to insert unescaped.
   hbs.registerHelper('markdown', (source: string) => new hbs.SafeString(renderMarkdown(source ?? '')));

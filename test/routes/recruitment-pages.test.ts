@@ -213,3 +213,20 @@ describe('navigation', () => {
     expect((await browser.get('/')).body).toContain('href="/agent"');
   });
 });
+
+describe('announcement headings', () => {
+  it('name the kind once, on the page and in the feed, for the portal’s own notices and for amendments', async () => {
+    const id = await createPublished(t, cast);
+    await api('POST', `/api/v1/recruitments/${id}/amendments`, cast.agentToken, { title: '补充说明', body: '内容', affectsPreparation: false });
+    await api('POST', `/api/v1/recruitments/${id}/suspend`, cast.inspectorToken, { reason: '接到举报，暂停核查' });
+    const { title } = (await api('GET', `/api/v1/recruitments/${id}`)).json();
+    const page = (await t.app.inject({ url: `/recruitments/${id}` })).body;
+    expect(page).toContain('第 1 号更正/澄清公告：补充说明</h3>');
+    expect(page).toContain(`第 2 号暂停公告：${title}</h3>`);
+    expect(page).not.toContain('暂停公告：暂停公告');
+    const feed = (await t.app.inject({ url: '/recruitments/feed.atom' })).body;
+    expect(feed).toContain(`【更正/澄清公告·第 1 号】${title}：补充说明`);
+    expect(feed).toContain(`【暂停公告·第 2 号】${title}`);
+    expect(feed).not.toContain('：暂停公告');
+  });
+});

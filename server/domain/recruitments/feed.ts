@@ -1,5 +1,5 @@
 import { Feed } from 'feed';
-import { ANNOUNCEMENT_LABELS } from '../../lib/labels.ts';
+import { ANNOUNCEMENT_LABELS, announcementSubject } from '../../lib/labels.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import type { AnnouncementKind } from './types.ts';
 
@@ -29,9 +29,10 @@ export function buildAtomFeed(entries: FeedEntry[], { publicUrl, title, now }: {
   });
   for (const entry of entries) {
     const label = ANNOUNCEMENT_LABELS[entry.kind];
+    const subject = announcementSubject(entry.kind, entry.title) ?? `${entry.recruitmentTitle}：${entry.title}`;
     feed.addItem({
       id: `urn:uuid:${entry.id}`,
-      title: entry.number === 0 ? `【${label}】${entry.title}` : `【${label}·第 ${entry.number} 号】${entry.recruitmentTitle}：${entry.title}`,
+      title: entry.number === 0 ? `【${label}】${entry.title}` : `【${label}·第 ${entry.number} 号】${subject}`,
       link: `${publicUrl}/recruitments/${entry.recruitmentId}#announcement-${entry.number}`,
       date: entry.publishedAt,
       published: entry.publishedAt,
