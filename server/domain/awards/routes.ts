@@ -59,7 +59,7 @@ const awardRoutes: FastifyPluginAsyncTypebox<{ awards: AwardService }> = async (
       },
       onRequest: requireRole('agent'),
     },
-    async (request) => awards.redoEvaluation(request.params.id, request.body.reason, currentUser(request), requestOrigin(request)),
+    async (request) => awards.redoEvaluation(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.post(
