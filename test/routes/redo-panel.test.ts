@@ -148,6 +148,9 @@ describe('replacing panel members at the redo', () => {
     expect(drawnMail.text).toContain('第 3 位评审专家');
     expect(drawnMail.text).toContain('回避声明');
     expect(mails.find((m) => m.subject.startsWith('【评审专家更换】'))!.text).toContain(REASON);
+    const announcement = (await api('GET', `/recruitments/${id}`, null)).json().announcements.at(-1);
+    expect(announcement.body).toContain('原评审委员会第 3、5 位评审专家予以更换');
+    expect(announcement.body).not.toContain(panel[2]!.name);
   });
 
   it('the replaced experts lose the new round; the new members must declare, then may score', async () => {

@@ -498,7 +498,7 @@ export function createAwardService({
   async function redoEvaluation(id: string, input: { reason: string; replace?: string[] }, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
     const replace = input.replace ?? [];
-    await evaluation.checkReplacement(id, replace);
+    const seats = await evaluation.checkReplacement(id, replace);
     if (recruitment.status !== 'publicity') throw notInPublicity();
     const text = input.reason.trim();
     const from = recruitment.evaluationRound;
@@ -507,6 +507,7 @@ export function createAwardService({
       `本项目第 ${from} 轮评审结果公示期间，有质疑经核实成立。现撤回该轮中选候选人公示，由原评审委员会重新评审（第 ${round} 轮）。`,
       '',
       `重新评审原因：${text}`,
+      ...(seats.length ? ['', `原评审委员会第 ${seats.join('、')} 位评审专家予以更换，其席位由抽取序列中的下一名专家依次递补。`] : []),
       '',
       '重新评审结果经纪检监督员签字确认后，将另行公示中选候选人，公示期重新计算。',
     ].join('\n');

@@ -226,10 +226,10 @@ export function createEvaluationService({
     });
   }
 
-  /** Refuses a replacement at the redo of `recruitmentId` before anything changes (see replaceMembers). */
+  /** The seats a redo would replace, refused before anything changes (see replaceMembers). */
   async function checkReplacement(recruitmentId: string, userIds: readonly string[]) {
     const recruitment = await recruitmentOf(recruitmentId);
-    await membersToReplace(db, recruitmentId, recruitment.evaluationRound, userIds);
+    return (await membersToReplace(db, recruitmentId, recruitment.evaluationRound, userIds)).map((member) => member.seat);
   }
 
   /**
