@@ -276,7 +276,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(evaluationRoutes, { evaluation });
   await app.register(evaluationPages, { evaluation, recruitments });
   await app.register(awardRoutes, { awards });
-  await app.register(awardPages, { awards, recruitments });
+  await app.register(awardPages, { awards, recruitments, evaluation });
   await app.register(documentRoutes, { documents });
   await app.register(documentPages, { documents, recruitments });
   await app.register(recruitmentRoutes, {

@@ -554,7 +554,9 @@ export const panelMemberStatusEnum = pgEnum('panel_member_status', ['pending', '
 
 /**
  * One expert drawn for a panel: `seat` 1 chairs. A recused expert keeps the row (and the seat it
- * held) as history; the expert drawn next in the sequence takes that seat.
+ * held) as history; the expert drawn next in the sequence takes that seat. An expert replaced at
+ * a redo is recused too, but sat from `fromRound` to `untilRound`: the member sits in round r
+ * when fromRound <= r and it is not recused or untilRound >= r.
  */
 export const panelMembers = pgTable(
   'panel_members',
@@ -572,6 +574,10 @@ export const panelMembers = pgTable(
     status: panelMemberStatusEnum('status').notNull().default('pending'),
     declaredAt: instant('declared_at'),
     declarationNote: text('declaration_note'),
+    /** the evaluation round from which the member sits (a replacement drawn at a redo: the new round) */
+    fromRound: integer('from_round').notNull().default(1),
+    /** the last round a member replaced at a redo sat in; null for every other member */
+    untilRound: integer('until_round'),
   },
   (t) => [
     uniqueIndex('panel_members_recruitment_user').on(t.recruitmentId, t.userId),

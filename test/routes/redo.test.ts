@@ -92,7 +92,7 @@ describe('redoing the evaluation', () => {
     await t.app.inject({ method: 'PUT', url: `/api/v1/recruitments/${id}/follow`, headers: bearer(bidders[1]!.token) });
     const response = await redo(cast.agentToken);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'evaluation', round: 2 });
+    expect(response.json()).toEqual({ status: 'evaluation', round: 2, replaced: [] });
     const after = await detail();
     expect(after).toMatchObject({ status: 'evaluation', evaluationRound: 2 });
     expect(after.announcements.at(-1)).toMatchObject({ kind: 'redo', title: expect.stringContaining('中选候选人公示撤回及重新评审公告') });

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import type { EvaluationService } from '../evaluation/service.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { AwardSignOffBody, ChallengeBody, RedoBody } from './schemas.ts';
 import type { AwardService } from './service.ts';
@@ -34,10 +35,11 @@ interface Failure extends FormFailure {
 
 // The publicity page (公示与定标): one page for the agent, the inspector and the bidders, showing
 // what each may do now, like the evaluation page. Every form posts, then redirects back (303).
-const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments: RecruitmentService }> = async (
-  app,
-  { awards, recruitments },
-) => {
+const awardPages: FastifyPluginAsyncTypebox<{
+  awards: AwardService;
+  recruitments: RecruitmentService;
+  evaluation: Pick<EvaluationService, 'getPanel'>;
+}> = async (app, { awards, recruitments, evaluation }) => {
   async function show(request: FastifyRequest, reply: FastifyReply, id: string, { done, failure }: { done?: Form; failure?: Failure } = {}) {
     const user = currentUser(request);
     const recruitment = await recruitments.getRecruitment(id, user);
@@ -66,6 +68,14 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
       award: can.award,
       redo: can.redo,
     };
+    // the redo form offers the seated members for replacement, keeping a refused choice ticked
+    const chosen = failure?.form === 'redo' ? [failure.values.replace].flat() : [];
+    const seated = can.redo
+      ? (await evaluation.getPanel(id, user)).members
+          .filter((member) => member.status !== 'recused')
+          .sort((a, b) => a.order - b.order)
+          .map(({ userId, name, order }) => ({ userId, name, order, checked: chosen.includes(userId) }))
+      : [];
     if (failure) reply.code(failure.status);
     return reply.page('awards/publicity', {
       title: `结果公示与定标：${recruitment.title}`,
@@ -78,6 +88,7 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
       upheldChallenges: upheld,
       publicityEnded: ended,
       nextRound: view.round + 1,
+      seated,
       can,
       // a refusal whose form is no longer offered (the state has moved on) is shown at the top
       pageError: failure && !shown[failure.form] ? Object.values(failure.errors).join('；') : null,
@@ -174,7 +185,7 @@ const awardPages: FastifyPluginAsyncTypebox<{ awards: AwardService; recruitments
     { schema: { hide: true, params: IdParams, body: RedoBody }, attachValidation: true, onRequest: requireRole('agent') },
     async (request, reply) =>
       respond(request, reply, request.params.id, 'redo', () =>
-        awards.redoEvaluation(request.params.id, request.body.reason, currentUser(request), requestOrigin(request)),
+        awards.redoEvaluation(request.params.id, request.body, currentUser(request), requestOrigin(request)),
       ),
   );
 

@@ -51,7 +51,8 @@ const awardRoutes: FastifyPluginAsyncTypebox<{ awards: AwardService }> = async (
     '/api/v1/recruitments/:id/evaluation/redo',
     {
       schema: {
-        summary: '重新评审（经办人）：本轮公示有成立的质疑且质疑均已答复时，撤回公示，由原评审委员会进行下一轮评审',
+        summary:
+          '重新评审（经办人）：本轮公示有成立的质疑且质疑均已答复时，撤回公示，由原评审委员会进行下一轮评审；replace 所列在任专家予以更换，由抽取序列中的下一名专家递补',
         tags,
         security,
         params: IdParams,
@@ -59,7 +60,7 @@ const awardRoutes: FastifyPluginAsyncTypebox<{ awards: AwardService }> = async (
       },
       onRequest: requireRole('agent'),
     },
-    async (request) => awards.redoEvaluation(request.params.id, request.body.reason, currentUser(request), requestOrigin(request)),
+    async (request) => awards.redoEvaluation(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.post(

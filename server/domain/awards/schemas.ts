@@ -11,4 +11,8 @@ export const ChallengeAnswerBody = Type.Object({ text: said(5000), upheld: Type.
 
 export const AwardSignOffBody = Type.Object({ comment: Type.String({ maxLength: 2000 }) });
 
-export const RedoBody = Type.Object({ reason: said(2000) });
+/** `replace`: user ids of seated panel members the next experts of the draw sequence replace. */
+export const RedoBody = Type.Object({
+  reason: said(2000),
+  replace: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 25 })),
+});

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   awards,
@@ -74,7 +74,7 @@ export function createAwardService({
   audit: AuditService;
   mailer: Mailer;
   recruitments: Pick<RecruitmentService, 'getRecruitment' | 'addAnnouncement' | 'notifyFollowers'>;
-  evaluation: Pick<EvaluationService, 'evaluationReport'>;
+  evaluation: Pick<EvaluationService, 'evaluationReport' | 'checkReplacement' | 'replaceMembers'>;
   publicUrl: string;
   /** notices and agreements are issued and mailed once the award has committed */
   documentQueue: DocumentQueue;
@@ -491,23 +491,27 @@ export function createAwardService({
   /**
    * The redo of the evaluation (重新评审) after an upheld challenge: the round's publicity is
    * withdrawn and the recruitment goes back to evaluation in the next round, where the same panel
-   * reviews and scores again. Nothing of the round left behind changes. The panel and the
-   * followers are told after commit.
+   * reviews and scores again, less the members named in `replace` (a conflict the challenge
+   * found): each seat goes to the draw sequence's next expert. Nothing of the round left behind
+   * changes. The panel, the experts replaced and drawn, and the followers are told after commit.
    */
-  async function redoEvaluation(id: string, reason: string, agent: SignedInUser, origin: RequestOrigin) {
+  async function redoEvaluation(id: string, input: { reason: string; replace?: string[] }, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
+    const replace = input.replace ?? [];
+    const seats = await evaluation.checkReplacement(id, replace);
     if (recruitment.status !== 'publicity') throw notInPublicity();
-    const text = reason.trim();
+    const text = input.reason.trim();
     const from = recruitment.evaluationRound;
     const round = from + 1;
     const body = [
       `本项目第 ${from} 轮评审结果公示期间，有质疑经核实成立。现撤回该轮中选候选人公示，由原评审委员会重新评审（第 ${round} 轮）。`,
       '',
       `重新评审原因：${text}`,
+      ...(seats.length ? ['', `原评审委员会第 ${seats.join('、')} 位评审专家予以更换，其席位由抽取序列中的下一名专家依次递补。`] : []),
       '',
       '重新评审结果经纪检监督员签字确认后，将另行公示中选候选人，公示期重新计算。',
     ].join('\n');
-    const announcement = await db.transaction(async (tx) => {
+    const { announcement, replaced } = await db.transaction(async (tx) => {
       await lockPublicity(tx, recruitment);
       const states = await challengeStates(tx, recruitment);
       refuseBlocked(redoBlocker(states));
@@ -516,22 +520,46 @@ export function createAwardService({
         details: { reason: text, fromRound: from, toRound: round, upheldChallenges: states.filter((c) => c.upheld).map((c) => c.id) },
       });
       await tx.insert(evaluationRedos).values({ recruitmentId: id, round, reason: text, redoneAt: clock.now(), redoneBy: agent.id });
-      return recruitments.addAnnouncement(tx, id, agent, { kind: 'redo', title: `${ANNOUNCEMENT_LABELS.redo}：${recruitment.title}`, body });
+      const replaced = await evaluation.replaceMembers(tx, id, { userIds: replace, round, reason: text, actor: agent, origin });
+      const title = `${ANNOUNCEMENT_LABELS.redo}：${recruitment.title}`;
+      return { announcement: await recruitments.addAnnouncement(tx, id, agent, { kind: 'redo', title, body }), replaced };
     });
-    const panel = await db
-      .select({ name: users.name, email: users.email })
+    const drawn = new Map(replaced.flatMap((r) => (r.replacement ? [[r.replacement.userId, r]] : [])));
+    const gone = new Set(replaced.map((r) => r.userId));
+    const experts = await db
+      .select({ id: users.id, name: users.name, email: users.email, status: panelMembers.status })
       .from(panelMembers)
       .innerJoin(users, eq(users.id, panelMembers.userId))
-      .where(and(eq(panelMembers.recruitmentId, id), ne(panelMembers.status, 'recused')));
-    for (const expert of panel) {
-      mailer.send({
-        to: expert.email,
-        subject: `【重新评审】${recruitment.title}`,
-        text: `${expert.name}：\n\n${body}\n\n请登录平台重新进行资格审查、评分和确认：${publicUrl}/recruitments/${id}/evaluation`,
-      });
+      .where(eq(panelMembers.recruitmentId, id));
+    const link = `${publicUrl}/recruitments/${id}/evaluation`;
+    for (const expert of experts) {
+      const seat = drawn.get(expert.id);
+      if (seat) {
+        mailer.send({
+          to: expert.email,
+          subject: `【评审专家抽取】${recruitment.title}`,
+          text: `${expert.name}：\n\n本项目重新评审（第 ${round} 轮），原第 ${seat.order} 位评审专家予以更换。您已按抽取序列依次递补为第 ${seat.order} 位评审专家。\n\n重新评审原因：${text}\n\n请先登录平台作出回避声明，再进行资格审查和评分：${link}`,
+        });
+      } else if (gone.has(expert.id)) {
+        mailer.send({
+          to: expert.email,
+          subject: `【评审专家更换】${recruitment.title}`,
+          text: `${expert.name}：\n\n本项目重新评审（第 ${round} 轮），自本轮起您不再担任本项目评审委员会成员，所任席位由抽取序列中的下一名专家递补。您此前各轮的评分和记录原样保留。\n\n重新评审原因：${text}`,
+        });
+      } else if (expert.status !== 'recused') {
+        mailer.send({
+          to: expert.email,
+          subject: `【重新评审】${recruitment.title}`,
+          text: `${expert.name}：\n\n${body}\n\n请登录平台重新进行资格审查、评分和确认：${link}`,
+        });
+      }
     }
     await recruitments.notifyFollowers(recruitment, ANNOUNCEMENT_LABELS.redo, body, `announcement-${announcement.number}`);
-    return { status: 'evaluation' as const, round };
+    return {
+      status: 'evaluation' as const,
+      round,
+      replaced: replaced.map(({ userId, order, replacement }) => ({ userId, order, replacement: replacement?.userId ?? null })),
+    };
   }
 
   /**

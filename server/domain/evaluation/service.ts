@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
-import { and, asc, eq, getTableColumns, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, inArray, isNull, lte, ne, or } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   bidFiles,
@@ -42,7 +42,9 @@ import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts
 // After an upheld challenge the agent may redo the evaluation (awards service): the recruitment's
 // evaluation round goes up by one and the same panel reviews, scores, confirms and is signed off
 // again. Everything here reads and writes the recruitment's current round only, and never
-// touches the rows of an earlier round.
+// touches the rows of an earlier round. The redo may replace named members (a conflict found by
+// the challenge): they sit no more from the new round, and the sequence's next expert takes each
+// seat, exactly as after a declared conflict (replaceSeat).
 
 export type Verdict = 'pass' | 'fail';
 
@@ -59,6 +61,15 @@ export interface DeclarationInput {
 export interface QualificationInput {
   results: Record<string, Verdict>;
   reason: string;
+}
+
+/** Who replaces panel members at a redo, in which (new) round, and why. */
+export interface PanelReplacement {
+  userIds: readonly string[];
+  round: number;
+  reason: string;
+  actor: SignedInUser;
+  origin: RequestOrigin;
 }
 
 export interface ScoresInput {
@@ -121,6 +132,13 @@ export function createEvaluationService({
     return draw;
   }
 
+  /** The members who sit in `round` (schema: panel_members). */
+  const sitsIn = (round: number) =>
+    and(
+      lte(panelMembers.fromRound, round),
+      or(ne(panelMembers.status, 'recused'), gte(panelMembers.untilRound, round)),
+    );
+
   /** The panel's members with their names and their submissions of `round`. */
   function membersInRound(executor: Db | Tx, round: number) {
     return executor
@@ -134,7 +152,7 @@ export function createEvaluationService({
   /** The expert's seat in the current round (a recused expert has none). */
   async function seatOf(executor: Db | Tx, recruitment: RecruitmentRow, userId: string): Promise<Seat | null> {
     const [member] = await membersInRound(executor, recruitment.evaluationRound).where(
-      and(eq(panelMembers.recruitmentId, recruitment.id), eq(panelMembers.userId, userId), ne(panelMembers.status, 'recused')),
+      and(eq(panelMembers.recruitmentId, recruitment.id), eq(panelMembers.userId, userId), sitsIn(recruitment.evaluationRound)),
     );
     return member ?? null;
   }
@@ -160,8 +178,76 @@ export function createEvaluationService({
 
   async function seatedMembers(executor: Db | Tx, recruitmentId: string, round: number) {
     return membersInRound(executor, round)
-      .where(and(eq(panelMembers.recruitmentId, recruitmentId), ne(panelMembers.status, 'recused')))
+      .where(and(eq(panelMembers.recruitmentId, recruitmentId), sitsIn(round)))
       .orderBy(asc(panelMembers.seat));
+  }
+
+  /**
+   * The one rule for an empty seat: the first expert of the draw sequence not yet drawn takes the
+   * seat of `member` (already recused) from `round`; with the sequence exhausted the seat stays
+   * vacant. Either way audited; the caller holds the draw's lock.
+   */
+  async function replaceSeat(
+    tx: Tx,
+    draw: typeof panelDraws.$inferSelect,
+    member: { userId: string; seat: number },
+    { round, reason, actor, origin }: { round: number; reason?: string; actor: SignedInUser; origin: RequestOrigin },
+  ) {
+    const recruitmentId = draw.recruitmentId;
+    const drawn = await tx.select({ position: panelMembers.position }).from(panelMembers).where(eq(panelMembers.recruitmentId, recruitmentId));
+    const replacement = replacementFor(draw.seed, draw.candidates, drawn.length, member.seat);
+    if (replacement) {
+      await tx
+        .insert(panelMembers)
+        .values({ recruitmentId, userId: replacement.userId, position: replacement.position, seat: replacement.order, fromRound: round });
+    }
+    await audit.record(tx, {
+      actor,
+      action: replacement ? 'panel.replace' : 'panel.seat_vacant',
+      target: `recruitment:${recruitmentId}`,
+      recruitmentId,
+      ip: origin.ip,
+      details: { recused: member.userId, order: member.seat, replacement, round, ...(reason === undefined ? {} : { reason }) },
+    });
+    return replacement && { userId: replacement.userId, order: replacement.order };
+  }
+
+  /** The seated members named, in the order given; NOT_ON_PANEL for anyone else, DUPLICATE_MEMBER for a repeat. */
+  async function membersToReplace(executor: Db | Tx, recruitmentId: string, round: number, userIds: readonly string[]) {
+    if (new Set(userIds).size !== userIds.length) throw new AppError('DUPLICATE_MEMBER', '同一名评审专家不能重复选择', 'replace');
+    if (userIds.length === 0) return [];
+    const seated = await membersInRound(executor, round).where(
+      and(eq(panelMembers.recruitmentId, recruitmentId), sitsIn(round), inArray(panelMembers.userId, [...userIds])),
+    );
+    return userIds.map((userId) => {
+      const member = seated.find((m) => m.userId === userId);
+      if (!member) throw new AppError('NOT_ON_PANEL', '所选专家不是本项目评审委员会的在任成员', 'replace');
+      return member;
+    });
+  }
+
+  /** The seats a redo would replace, refused before anything changes (see replaceMembers). */
+  async function checkReplacement(recruitmentId: string, userIds: readonly string[]) {
+    const recruitment = await recruitmentOf(recruitmentId);
+    return (await membersToReplace(db, recruitmentId, recruitment.evaluationRound, userIds)).map((member) => member.seat);
+  }
+
+  /**
+   * At a redo, inside its transaction: each named member of the round before `round` sits no
+   * more, its seat going to the sequence's next expert, who declares like any drawn expert. The
+   * members' rows of earlier rounds stay as they were.
+   */
+  async function replaceMembers(tx: Tx, recruitmentId: string, { userIds, round, reason, actor, origin }: PanelReplacement) {
+    if (userIds.length === 0) return [];
+    const draw = await lockDraw(tx, recruitmentId);
+    const members = await membersToReplace(tx, recruitmentId, round - 1, userIds);
+    const replaced = [];
+    for (const member of members) {
+      await tx.update(panelMembers).set({ status: 'recused', untilRound: round - 1 }).where(eq(panelMembers.id, member.id));
+      const replacement = await replaceSeat(tx, draw, member, { round, reason, actor, origin });
+      replaced.push({ userId: member.userId, order: member.seat, replacement });
+    }
+    return replaced;
   }
 
   /** The bids under evaluation (opened with a verified digest, in a lot that did not fail), with their review in `round`. */
@@ -265,20 +351,8 @@ export function createEvaluationService({
         details: { conflict: input.conflict, note, order: member.seat },
       });
       if (!input.conflict) return { status: 'serving' as const, replacement: null };
-      const drawn = await tx.select({ position: panelMembers.position }).from(panelMembers).where(eq(panelMembers.recruitmentId, recruitmentId));
-      const replacement = replacementFor(draw.seed, draw.candidates, drawn.length, member.seat);
-      if (replacement) {
-        await tx.insert(panelMembers).values({ recruitmentId, userId: replacement.userId, position: replacement.position, seat: replacement.order });
-      }
-      await audit.record(tx, {
-        actor: expert,
-        action: replacement ? 'panel.replace' : 'panel.seat_vacant',
-        target: `recruitment:${recruitmentId}`,
-        recruitmentId,
-        ip: origin.ip,
-        details: { recused: expert.id, order: member.seat, replacement },
-      });
-      return { status: 'recused' as const, replacement: replacement && { userId: replacement.userId, order: replacement.order } };
+      const replacement = await replaceSeat(tx, draw, member, { round: recruitment.evaluationRound, actor: expert, origin });
+      return { status: 'recused' as const, replacement };
     });
   }
 
@@ -719,6 +793,8 @@ export function createEvaluationService({
         status: member.status,
         declaredAt: member.declaredAt,
         note: member.declarationNote,
+        fromRound: member.fromRound,
+        untilRound: member.untilRound,
         submittedAt: member.submittedAt,
         confirmedAt: member.confirmedAt,
       })),
@@ -756,6 +832,7 @@ export function createEvaluationService({
         status: recruitments.status,
         order: panelMembers.seat,
         memberStatus: panelMembers.status,
+        untilRound: panelMembers.untilRound,
         round: recruitments.evaluationRound,
         submittedAt: panelSubmissions.submittedAt,
         confirmedAt: panelSubmissions.confirmedAt,
@@ -806,6 +883,8 @@ export function createEvaluationService({
   return {
     drawPanel,
     declare,
+    checkReplacement,
+    replaceMembers,
     reviewQualification,
     saveScores,
     saveComment,
