@@ -550,6 +550,35 @@ export const panelDraws = pgTable(
   (t) => [index('panel_draws_drawn_by_idx').on(t.drawnBy), check('panel_draws_size', sql`${t.size} >= 5 and ${t.size} % 2 = 1`)],
 );
 
+/**
+ * A supplementary draw (补充抽取, evaluation/draw.ts step 6): once the panel's sequence is
+ * exhausted and a seat is vacant, a new seed over the experts never drawn for the panel; its
+ * sequence continues the panel's. Numbered 1, 2, … per recruitment.
+ */
+export const panelSupplementaryDraws = pgTable(
+  'panel_supplementary_draws',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => panelDraws.recruitmentId),
+    number: integer('number').notNull(),
+    /** 32 random bytes, hex */
+    seed: text('seed').notNull(),
+    /** expert ids in the order the sequence is drawn from */
+    candidates: jsonb('candidates').$type<string[]>().notNull(),
+    reason: text('reason').notNull(),
+    drawnAt: instant('drawn_at').notNull(),
+    drawnBy: uuid('drawn_by')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recruitmentId, t.number] }),
+    index('panel_supplementary_draws_drawn_by_idx').on(t.drawnBy),
+    check('panel_supplementary_draws_number', sql`${t.number} >= 1`),
+  ],
+);
+
 export const panelMemberStatusEnum = pgEnum('panel_member_status', ['pending', 'serving', 'recused']);
 
 /**

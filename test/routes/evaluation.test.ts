@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drawPanel, replacementFor } from '../../server/domain/evaluation/draw.ts';
+import { drawPanel, drawSequence, replacementFor } from '../../server/domain/evaluation/draw.ts';
 import { computeEvaluation } from '../../server/domain/evaluation/scoring.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
 import { ALL_PASS, createExperts, createInEvaluation, type Bidder, type Expert } from '../helpers/evaluation.ts';
+import { Browser } from '../helpers/browser.ts';
 import { pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
 
@@ -100,7 +101,7 @@ describe('declarations', () => {
     const response = await api('POST', `/recruitments/${id}/panel/declaration`, recused.token, { conflict: true, note: '曾为其中一家单位提供咨询服务' });
     expect(response.statusCode).toBe(200);
     const [logged] = await auditEntries('panel.draw');
-    const expected = replacementFor(logged.details.seed, logged.details.candidates, 5, 2)!;
+    const expected = replacementFor(drawSequence(logged.details.seed, logged.details.candidates), 5, 2)!;
     expect(response.json()).toEqual({ status: 'recused', replacement: { userId: expected.userId, order: 2 } });
     expect(await auditEntries('panel.replace')).toHaveLength(1);
     expect((await api('GET', `/recruitments/${id}/panel`, recused.token)).statusCode).toBe(403);
@@ -307,16 +308,99 @@ describe('the result', () => {
 });
 
 describe('an exhausted sequence', () => {
+  let other: { id: string; bidders: Bidder[] };
+  let only: string;
+  let experts: Expert[];
+  const supplementary = (token: string, payload: object = { reason: '第 3 席专家回避，原抽取序列已用尽' }) =>
+    api('POST', `/recruitments/${other.id}/panel/supplementary-draw`, token, payload);
+  const panelOf = async () => (await api('GET', `/recruitments/${other.id}/panel`, cast.agentToken)).json();
+
   it('leaves the seat of a recused expert empty, logged, and the result never opens', async () => {
-    const other = await createInEvaluation(t, cast, { arts: [20, 30, 40] });
-    const { specialty: only, experts } = await createExperts(t, 5);
+    other = await createInEvaluation(t, cast, { arts: [20, 30, 40] });
+    ({ specialty: only, experts } = await createExperts(t, 5));
     const drawn = await api('POST', `/recruitments/${other.id}/panel/draw`, cast.agentToken, { size: 5, specialties: [only] });
     const third = experts.find((e) => e.id === drawn.json().members[2].userId)!;
     const declared = await api('POST', `/recruitments/${other.id}/panel/declaration`, third.token, { conflict: true, note: '系其中一家单位理事' });
     expect(declared.json()).toEqual({ status: 'recused', replacement: null });
-    expect((await api('GET', `/recruitments/${other.id}/panel`, cast.agentToken)).json().vacantSeats).toEqual([3]);
+    expect((await panelOf()).vacantSeats).toEqual([3]);
     const entries = (await api('GET', `/audit?recruitmentId=${other.id}&limit=1000`, cast.inspectorToken)).json();
     expect(entries.some((e: { action: string }) => e.action === 'panel.seat_vacant')).toBe(true);
     expect((await api('GET', `/recruitments/${other.id}/evaluation`, cast.agentToken)).json().code).toBe('SCORES_PENDING');
+  });
+
+  it('a supplementary draw is the recruitment agent’s, with a reason, and needs experts never drawn', async () => {
+    for (const token of [cast.inspectorToken, experts[0]!.token, other.bidders[0]!.token]) {
+      expect((await supplementary(token)).statusCode).toBe(403);
+    }
+    const otherAgent = await apiToken(t, await createStaff(t, 'agent'));
+    expect((await supplementary(otherAgent)).json().code).toBe('FORBIDDEN');
+    const blank = await supplementary(cast.agentToken, { reason: '  ' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json()).toMatchObject({ code: 'REASON_REQUIRED', message: '补充抽取须说明原因' });
+    expect((await supplementary(cast.agentToken, {})).statusCode).toBe(400);
+    // the only candidates are the five drawn, the recused one included, and one affiliated with a bidder
+    const user = await createStaff(t, 'expert', { specialties: [only], affiliationUscc: other.bidders[1]!.uscc });
+    const none = await supplementary(cast.agentToken);
+    expect(none.statusCode).toBe(409);
+    expect(none.json().code).toBe('NOT_ENOUGH_EXPERTS');
+    expect(none.json().message).toContain('专家库');
+    const panel = await panelOf();
+    expect(panel.supplementaryDraws).toEqual([]);
+    expect(panel.vacantSeats).toEqual([3]);
+    expect(panel.members.map((m: { userId: string }) => m.userId)).not.toContain(user.id);
+  });
+
+  it('the evaluation page offers the agent the supplementary draw beside the vacant seat, and shows the refusal there', async () => {
+    const inspector = new Browser(t.app);
+    await inspector.signIn(cast.inspector);
+    const seen = await inspector.get(`/recruitments/${other.id}/evaluation`);
+    expect(seen.body).toContain('第 3 席空缺，评审无法完成，待经办人补充抽取');
+    expect(seen.body).not.toContain('/panel/supplementary-draw');
+    const agent = new Browser(t.app);
+    await agent.signIn(cast.agent);
+    expect((await agent.get(`/recruitments/${other.id}/evaluation`)).body).toContain(`action="/recruitments/${other.id}/panel/supplementary-draw"`);
+    const blank = await agent.post(`/recruitments/${other.id}/panel/supplementary-draw`, { reason: '' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.body).toContain('补充抽取须说明原因');
+    const refused = await agent.post(`/recruitments/${other.id}/panel/supplementary-draw`, { reason: '第 3 席空缺' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('请先补充专家库');
+  });
+
+  it('draws over the experts never drawn, fills the vacant seat, and its sequence goes on serving recusals', async () => {
+    const added: Expert[] = [];
+    for (let i = 0; i < 2; i++) {
+      const user = await createStaff(t, 'expert', { specialties: [only] });
+      added.push({ ...user, token: await apiToken(t, user) });
+    }
+    const response = await supplementary(cast.agentToken);
+    expect(response.statusCode).toBe(200);
+    const [logged] = (await api('GET', `/audit?recruitmentId=${other.id}&limit=1000`, cast.inspectorToken))
+      .json()
+      .filter((e: { action: string }) => e.action === 'panel.supplementary_draw');
+    expect(logged.details.candidates).toEqual(added.map((e) => e.id).sort());
+    expect(logged.details.reason).toBe('第 3 席专家回避，原抽取序列已用尽');
+    const sequence = drawSequence(logged.details.seed, logged.details.candidates);
+    const seated = added.find((e) => e.id === sequence[0])!;
+    expect(response.json()).toEqual({
+      number: 1,
+      seed: logged.details.seed,
+      members: [{ userId: seated.id, name: seated.name, order: 3 }],
+      vacantSeats: [],
+    });
+    const panel = await panelOf();
+    expect(panel.vacantSeats).toEqual([]);
+    expect(panel.supplementaryDraws).toMatchObject([{ number: 1, reason: '第 3 席专家回避，原抽取序列已用尽', seed: logged.details.seed }]);
+    expect(panel.members.find((m: { userId: string }) => m.userId === seated.id)).toMatchObject({ order: 3, position: 6, status: 'pending' });
+    expect((await supplementary(cast.agentToken)).json().code).toBe('NO_VACANT_SEAT');
+    const agent = new Browser(t.app);
+    await agent.signIn(cast.agent);
+    const page = (await agent.get(`/recruitments/${other.id}/evaluation`)).body;
+    expect(page).toContain('第 1 次');
+    expect(page).toContain(logged.details.seed);
+    expect(page).not.toContain('/panel/supplementary-draw');
+
+    const declared = await api('POST', `/recruitments/${other.id}/panel/declaration`, seated.token, { conflict: true, note: '近三年与其中一家单位合作' });
+    expect(declared.json()).toEqual({ status: 'recused', replacement: { userId: sequence[1], order: 3 } });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replacementFor } from '../../server/domain/evaluation/draw.ts';
+import { drawSequence, replacementFor } from '../../server/domain/evaluation/draw.ts';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ALL_PASS, createExperts, createInEvaluation, evaluateRound, type Bidder, type Expert } from '../helpers/evaluation.ts';
@@ -106,8 +106,8 @@ describe('the redo form on the publicity page', () => {
 describe('replacing panel members at the redo', () => {
   it('recuses the named members and seats the sequence’s next experts in their seats, audited with the round and reason', async () => {
     const { draw } = (await api('GET', `/recruitments/${id}/panel`, cast.agentToken)).json();
-    const third = replacementFor(draw.seed, draw.candidates, 6, 3)!;
-    const fifth = replacementFor(draw.seed, draw.candidates, 7, 5)!;
+    const third = replacementFor(drawSequence(draw.seed, draw.candidates), 6, 3)!;
+    const fifth = replacementFor(drawSequence(draw.seed, draw.candidates), 7, 5)!;
     expect([third.position, fifth.position]).toEqual([7, 8]);
     const response = await redo({ reason: REASON, replace: [panel[2]!.id, panel[4]!.id] });
     expect(response.statusCode).toBe(200);

@@ -1,6 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { drawPanel, drawSequence, eligibleCandidates, isValidPanelSize, replacementFor, type PoolExpert } from '../../server/domain/evaluation/draw.ts';
+import {
+  drawPanel,
+  drawSequence,
+  eligibleCandidates,
+  isValidPanelSize,
+  panelSequence,
+  replacementFor,
+  supplementaryCandidates,
+  vacantSeats,
+  type PoolExpert,
+} from '../../server/domain/evaluation/draw.ts';
 
 const SEED = 'a3'.repeat(32);
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
@@ -71,13 +81,42 @@ describe('drawPanel and replacementFor', () => {
     const sequence = drawSequence(SEED, candidates);
     const panel = drawPanel(SEED, candidates, 5);
     expect(panel).toEqual(sequence.slice(0, 5).map((userId, i) => ({ userId, order: i + 1, position: i + 1 })));
-    expect(replacementFor(SEED, candidates, 5, 1)).toEqual({ userId: sequence[5], order: 1, position: 6 });
-    expect(replacementFor(SEED, candidates, 6, 3)).toEqual({ userId: sequence[6], order: 3, position: 7 });
-    expect(replacementFor(SEED, candidates, 9, 2)).toBeNull();
+    expect(replacementFor(sequence, 5, 1)).toEqual({ userId: sequence[5], order: 1, position: 6 });
+    expect(replacementFor(sequence, 6, 3)).toEqual({ userId: sequence[6], order: 3, position: 7 });
+    expect(replacementFor(sequence, 9, 2)).toBeNull();
   });
 
   it('refuses an even or small panel, or more seats than candidates', () => {
     expect(() => drawPanel(SEED, ids(9), 4)).toThrow();
     expect(() => drawPanel(SEED, ids(4), 5)).toThrow();
+  });
+});
+
+describe('the supplementary draw (step 6)', () => {
+  it('draws over the eligible experts never drawn, and its sequence continues the panel’s', () => {
+    const first = ids(6);
+    const later = ids(9);
+    const candidates = supplementaryCandidates(later, first);
+    expect(candidates).toEqual(later.slice(6));
+    const OTHER = '5c'.repeat(32);
+    const sequence = panelSequence([
+      { seed: SEED, candidates: first },
+      { seed: OTHER, candidates },
+    ]);
+    expect(sequence).toEqual([...drawSequence(SEED, first), ...drawSequence(OTHER, candidates)]);
+    expect(replacementFor(sequence, 6, 3)).toEqual({ userId: drawSequence(OTHER, candidates)[0], order: 3, position: 7 });
+    expect(replacementFor(sequence, 9, 1)).toBeNull();
+  });
+
+  it('finds the seats no member holds, a recused member holding none', () => {
+    const members = [
+      { seat: 1, status: 'serving' },
+      { seat: 2, status: 'recused' },
+      { seat: 3, status: 'pending' },
+      { seat: 4, status: 'recused' },
+      { seat: 4, status: 'serving' },
+    ];
+    expect(vacantSeats(5, members)).toEqual([2, 5]);
+    expect(vacantSeats(3, members.slice(2).concat({ seat: 1, status: 'pending' }, { seat: 2, status: 'serving' }))).toEqual([]);
   });
 });

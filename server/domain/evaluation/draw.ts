@@ -17,6 +17,11 @@ import { createHmac } from 'node:crypto';
 // 5. The panel is the first `size` of the sequence, seat (order) 1 being the chair. An expert
 //    who declares a conflict (回避) keeps no seat: the first candidate of the sequence not yet
 //    drawn takes that seat.
+// 6. Once every candidate has been drawn, a seat given up stays vacant until the agent makes a
+//    supplementary draw (补充抽取): with a new seed, over the experts who are candidates now by
+//    step 1 and were never drawn for the panel, by steps 2–4. Its sequence continues the panel's:
+//    the vacant seats, in seat order, then later recusals take its candidates in turn. The audit
+//    log's `panel.supplementary_draw` entry holds its seed and ordered candidates.
 //
 // Nothing here is random: the service makes the seed with crypto.randomBytes.
 
@@ -88,16 +93,35 @@ export function drawPanel(seedHex: string, candidates: readonly string[], size: 
     .map((userId, index) => ({ userId, order: index + 1, position: index + 1 }));
 }
 
+/** What a draw is recomputed from: the panel draw's, or a supplementary draw's (step 6). */
+export interface DrawnCandidates {
+  seed: string;
+  candidates: readonly string[];
+}
+
+/** The panel's whole sequence: the panel draw's, then each supplementary draw's in turn. */
+export function panelSequence(draws: readonly DrawnCandidates[]): string[] {
+  return draws.flatMap((draw) => drawSequence(draw.seed, draw.candidates));
+}
+
 /**
- * The replacement for a recused expert: the first candidate of the sequence after every position
- * drawn so far, taking the recused expert's seat; null when the sequence is exhausted.
+ * The replacement for a recused expert or a vacant seat: the first expert of the panel's
+ * sequence after every position drawn so far, taking seat `order`; null when it is exhausted.
  */
-export function replacementFor(
-  seedHex: string,
-  candidates: readonly string[],
-  drawnPositions: number,
-  order: number,
-): Seat | null {
-  const userId = drawSequence(seedHex, candidates)[drawnPositions];
+export function replacementFor(sequence: readonly string[], drawnPositions: number, order: number): Seat | null {
+  const userId = sequence[drawnPositions];
   return userId === undefined ? null : { userId, order, position: drawnPositions + 1 };
+}
+
+/** Step 6: the candidates of a supplementary draw, in the stable order of step 1. */
+export function supplementaryCandidates(eligible: readonly string[], everDrawn: readonly string[]): string[] {
+  const drawn = new Set(everDrawn);
+  return eligible.filter((id) => !drawn.has(id));
+}
+
+/** The seats of a panel of `size` that no member holds (a recused member holds none), ascending. */
+export function vacantSeats(size: number, members: readonly { seat: number; status: string }[]): number[] {
+  return Array.from({ length: size }, (_, i) => i + 1).filter(
+    (seat) => !members.some((member) => member.seat === seat && member.status !== 'recused'),
+  );
 }

@@ -7,7 +7,7 @@ import { IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { scoreChart } from './chart.ts';
-import { BidParams, FileParams, Verdict } from './schemas.ts';
+import { BidParams, FileParams, SupplementaryDrawBody, Verdict } from './schemas.ts';
 import { attachmentHeader } from '../../lib/content-disposition.ts';
 import type { EvaluationService } from './service.ts';
 
@@ -16,6 +16,7 @@ const participants = requireRole('agent', 'inspector', 'expert');
 
 const DONE: Record<string, string> = {
   draw: '评审委员会已抽取，随机种子和候选名单已记入操作日志。',
+  supplementary: '已补充抽取，随机种子和候选名单已记入操作日志。',
   declaration: '回避声明已记录。',
   qualification: '资格审查结果已保存。',
   score: '评分草稿已保存，提交前可继续修改。',
@@ -64,6 +65,7 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
     const result = await resultOrNull(id, request);
     const mine = panel.me ? await evaluation.myScores(id, user) : [];
     const inEvaluation = recruitment.status === 'evaluation';
+    const isAgent = user.role === 'agent' && user.id === recruitment.agentId;
     const me = panel.me;
     const serving = inEvaluation && me?.status === 'serving';
     const seated = panel.members.filter((m) => m.status !== 'recused');
@@ -165,7 +167,8 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
       bids,
       seated,
       done: done ? DONE[done] : null,
-      canDraw: inEvaluation && user.role === 'agent' && user.id === recruitment.agentId && !panel.draw,
+      canDraw: inEvaluation && isAgent && !panel.draw,
+      canSupplement: inEvaluation && isAgent && panel.vacantSeats.length > 0,
       canDeclare: inEvaluation && me?.status === 'pending',
       serving,
       readsDocuments: me === null || me.status === 'serving',
@@ -227,6 +230,16 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
           currentUser(request),
           requestOrigin(request),
         ),
+      ),
+  );
+
+  app.post(
+    '/recruitments/:id/panel/supplementary-draw',
+    { schema: { hide: true, params: IdParams, body: SupplementaryDrawBody }, attachValidation: true, onRequest: requireRole('agent') },
+    async (request, reply) =>
+      respond(request, reply, request.params.id, 'supplementary', () =>
+        evaluation.supplementaryDraw(request.params.id, request.body, currentUser(request), requestOrigin(request)),
+        'panel',
       ),
   );
 

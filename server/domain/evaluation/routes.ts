@@ -1,7 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
-import { BidParams, CommentBody, DeclarationBody, DrawBody, FileParams, QualificationBody, ScoresBody, SignOffBody } from './schemas.ts';
+import {
+  BidParams,
+  CommentBody,
+  DeclarationBody,
+  DrawBody,
+  FileParams,
+  QualificationBody,
+  ScoresBody,
+  SignOffBody,
+  SupplementaryDrawBody,
+} from './schemas.ts';
 import { attachmentHeader } from '../../lib/content-disposition.ts';
 import type { EvaluationService } from './service.ts';
 
@@ -22,6 +32,22 @@ const evaluationRoutes: FastifyPluginAsyncTypebox<{ evaluation: EvaluationServic
       onRequest: requireRole('agent'),
     },
     async (request) => evaluation.drawPanel(request.params.id, request.body, currentUser(request), requestOrigin(request)),
+  );
+
+  app.post(
+    '/api/v1/recruitments/:id/panel/supplementary-draw',
+    {
+      schema: {
+        summary:
+          '补充抽取（经办人）：抽取序列已用尽且有空缺席位时，以新的随机种子从未曾抽取的符合条件专家中抽取，按席位顺序递补；须说明原因，种子与候选名单记入操作日志',
+        tags,
+        security,
+        params: IdParams,
+        body: SupplementaryDrawBody,
+      },
+      onRequest: requireRole('agent'),
+    },
+    async (request) => evaluation.supplementaryDraw(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.get(

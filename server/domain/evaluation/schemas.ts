@@ -17,6 +17,8 @@ export const DrawBody = Type.Object({
   specialties: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
 });
 
+export const SupplementaryDrawBody = Type.Object({ reason: Type.String({ maxLength: 2000 }) });
+
 export const DeclarationBody = Type.Object({
   conflict: Type.Boolean(),
   note: Type.String({ maxLength: 2000 }),

@@ -15,6 +15,7 @@ import {
   panelDraws,
   panelMembers,
   panelSubmissions,
+  panelSupplementaryDraws,
   qualificationResults,
   recruitments,
   scores,
@@ -28,7 +29,17 @@ import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
-import { drawPanel as drawSeats, eligibleCandidates, isValidPanelSize, MIN_PANEL_SIZE, replacementFor } from './draw.ts';
+import {
+  drawPanel as drawSeats,
+  eligibleCandidates,
+  isValidPanelSize,
+  MIN_PANEL_SIZE,
+  panelSequence,
+  replacementFor,
+  type Seat as DrawnSeat,
+  supplementaryCandidates,
+  vacantSeats,
+} from './draw.ts';
 import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts';
 
 // The online evaluation (评审, SPEC §5, issue 5). The agent draws the panel; each expert declares
@@ -45,12 +56,20 @@ import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts
 // touches the rows of an earlier round. The redo may replace named members (a conflict found by
 // the challenge): they sit no more from the new round, and the sequence's next expert takes each
 // seat, exactly as after a declared conflict (replaceSeat).
+//
+// Once the draw's sequence is exhausted a seat given up stays vacant and the evaluation cannot
+// finish; the agent then makes a supplementary draw (补充抽取, draw.ts step 6), whose sequence
+// continues the panel's: it fills the vacant seats at once, and later recusals after them.
 
 export type Verdict = 'pass' | 'fail';
 
 export interface DrawInput {
   size: number;
   specialties?: string[];
+}
+
+export interface SupplementaryDrawInput {
+  reason: string;
 }
 
 export interface DeclarationInput {
@@ -182,10 +201,38 @@ export function createEvaluationService({
       .orderBy(asc(panelMembers.seat));
   }
 
+  /** The supplementary draws made for the panel, in order. */
+  function supplementaryDrawsOf(executor: Db | Tx, recruitmentId: string) {
+    return executor
+      .select()
+      .from(panelSupplementaryDraws)
+      .where(eq(panelSupplementaryDraws.recruitmentId, recruitmentId))
+      .orderBy(asc(panelSupplementaryDraws.number));
+  }
+
   /**
-   * The one rule for an empty seat: the first expert of the draw sequence not yet drawn takes the
-   * seat of `member` (already recused) from `round`; with the sequence exhausted the seat stays
-   * vacant. Either way audited; the caller holds the draw's lock.
+   * The one rule for filling a seat: the first expert of the panel's sequence (the draw's, then
+   * each supplementary draw's) not yet drawn takes seat `order` from `round`; null when the
+   * sequence is exhausted. The caller holds the draw's lock.
+   */
+  async function fillSeat(tx: Tx, draw: typeof panelDraws.$inferSelect, order: number, round: number) {
+    const recruitmentId = draw.recruitmentId;
+    const [drawn, supplementary] = await Promise.all([
+      tx.select({ position: panelMembers.position }).from(panelMembers).where(eq(panelMembers.recruitmentId, recruitmentId)),
+      supplementaryDrawsOf(tx, recruitmentId),
+    ]);
+    const replacement = replacementFor(panelSequence([draw, ...supplementary]), drawn.length, order);
+    if (replacement) {
+      await tx
+        .insert(panelMembers)
+        .values({ recruitmentId, userId: replacement.userId, position: replacement.position, seat: replacement.order, fromRound: round });
+    }
+    return replacement;
+  }
+
+  /**
+   * The seat of `member` (already recused) goes to the sequence's next expert from `round`; with
+   * the sequence exhausted it stays vacant until a supplementary draw. Either way audited.
    */
   async function replaceSeat(
     tx: Tx,
@@ -194,13 +241,7 @@ export function createEvaluationService({
     { round, reason, actor, origin }: { round: number; reason?: string; actor: SignedInUser; origin: RequestOrigin },
   ) {
     const recruitmentId = draw.recruitmentId;
-    const drawn = await tx.select({ position: panelMembers.position }).from(panelMembers).where(eq(panelMembers.recruitmentId, recruitmentId));
-    const replacement = replacementFor(draw.seed, draw.candidates, drawn.length, member.seat);
-    if (replacement) {
-      await tx
-        .insert(panelMembers)
-        .values({ recruitmentId, userId: replacement.userId, position: replacement.position, seat: replacement.order, fromRound: round });
-    }
+    const replacement = await fillSeat(tx, draw, member.seat, round);
     await audit.record(tx, {
       actor,
       action: replacement ? 'panel.replace' : 'panel.seat_vacant',
@@ -271,15 +312,8 @@ export function createEvaluationService({
     return found;
   }
 
-  async function drawPanel(recruitmentId: string, input: DrawInput, agent: SignedInUser, origin: RequestOrigin) {
-    if (!isValidPanelSize(input.size)) {
-      throw new AppError('PANEL_SIZE_INVALID', `评审委员会人数须为不少于 ${MIN_PANEL_SIZE} 的单数`, 'size');
-    }
-    const specialties = [...new Set((input.specialties ?? []).map((s) => s.trim()).filter(Boolean))];
-    const recruitment = await recruitmentOf(recruitmentId);
-    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以抽取评审专家');
-    requireEvaluation(recruitment);
-    if (await drawOf(db, recruitmentId)) throw new AppError('PANEL_ALREADY_DRAWN', '本项目已抽取评审委员会');
+  /** Step 1 of the draw as the pool stands now: the candidates, and the bidders' USCCs excluded. */
+  async function candidatesNow(recruitmentId: string, specialties: readonly string[]) {
     const pool = await db
       .select({ id: users.id, specialties: users.specialties, affiliationUscc: users.affiliationUscc, active: users.active })
       .from(users)
@@ -296,7 +330,19 @@ export function createEvaluationService({
         ).map((row) => row.uscc),
       ),
     ].sort();
-    const candidates = eligibleCandidates(pool, { specialties, bidderUscc });
+    return { candidates: eligibleCandidates(pool, { specialties, bidderUscc }), bidderUscc };
+  }
+
+  async function drawPanel(recruitmentId: string, input: DrawInput, agent: SignedInUser, origin: RequestOrigin) {
+    if (!isValidPanelSize(input.size)) {
+      throw new AppError('PANEL_SIZE_INVALID', `评审委员会人数须为不少于 ${MIN_PANEL_SIZE} 的单数`, 'size');
+    }
+    const specialties = [...new Set((input.specialties ?? []).map((s) => s.trim()).filter(Boolean))];
+    const recruitment = await recruitmentOf(recruitmentId);
+    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以抽取评审专家');
+    requireEvaluation(recruitment);
+    if (await drawOf(db, recruitmentId)) throw new AppError('PANEL_ALREADY_DRAWN', '本项目已抽取评审委员会');
+    const { candidates, bidderUscc } = await candidatesNow(recruitmentId, specialties);
     if (candidates.length < input.size) {
       throw new AppError('NOT_ENOUGH_EXPERTS', `符合条件的专家只有 ${candidates.length} 名，不足 ${input.size} 名`, 'size');
     }
@@ -323,6 +369,65 @@ export function createEvaluationService({
     return {
       seed,
       members: seated.map((member) => ({ userId: member.userId, name: member.name, order: member.seat })),
+    };
+  }
+
+  /**
+   * The supplementary draw (补充抽取, draw.ts step 6): only while a seat is vacant, which happens
+   * only once the sequence is exhausted. The new sequence fills the vacant seats in seat order;
+   * seats it cannot fill stay vacant.
+   */
+  async function supplementaryDraw(recruitmentId: string, input: SupplementaryDrawInput, agent: SignedInUser, origin: RequestOrigin) {
+    const reason = input.reason.trim();
+    if (!reason) throw new AppError('REASON_REQUIRED', '补充抽取须说明原因', 'reason');
+    const recruitment = await recruitmentOf(recruitmentId);
+    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以补充抽取评审专家');
+    requireEvaluation(recruitment);
+    const draw = await drawOf(db, recruitmentId);
+    if (!draw) throw new AppError('PANEL_NOT_DRAWN', '尚未抽取评审委员会');
+    const { candidates: eligible, bidderUscc } = await candidatesNow(recruitmentId, draw.specialties);
+    const seed = newSeed();
+    const round = recruitment.evaluationRound;
+    const result = await db.transaction(async (tx) => {
+      const locked = await lockDraw(tx, recruitmentId);
+      const members = await tx.select({ userId: panelMembers.userId, seat: panelMembers.seat, status: panelMembers.status }).from(panelMembers).where(eq(panelMembers.recruitmentId, recruitmentId));
+      const vacant = vacantSeats(locked.size, members);
+      if (vacant.length === 0) throw new AppError('NO_VACANT_SEAT', '评审委员会没有空缺席位，无需补充抽取');
+      const candidates = supplementaryCandidates(eligible, members.map((member) => member.userId));
+      if (candidates.length === 0) {
+        throw new AppError('NOT_ENOUGH_EXPERTS', '专家库中没有未曾抽取且符合条件的专家，请先补充专家库');
+      }
+      const earlier = await supplementaryDrawsOf(tx, recruitmentId);
+      const number = earlier.length + 1;
+      await tx
+        .insert(panelSupplementaryDraws)
+        .values({ recruitmentId, number, seed, candidates, reason, drawnAt: clock.now(), drawnBy: agent.id });
+      const filled: DrawnSeat[] = [];
+      for (const order of vacant) {
+        const seat = await fillSeat(tx, locked, order, round);
+        if (seat) filled.push(seat);
+      }
+      const stillVacant = vacant.filter((order) => !filled.some((seat) => seat.order === order));
+      await audit.record(tx, {
+        actor: agent,
+        action: 'panel.supplementary_draw',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { number, seed, candidates, reason, round, excludedUscc: bidderUscc, members: filled, vacantSeats: stillVacant },
+      });
+      return { number, filled, stillVacant };
+    });
+    const seated = await seatedMembers(db, recruitmentId, round);
+    return {
+      number: result.number,
+      seed,
+      members: result.filled.map((seat) => ({
+        userId: seat.userId,
+        name: seated.find((member) => member.userId === seat.userId)?.name ?? '',
+        order: seat.order,
+      })),
+      vacantSeats: result.stillVacant,
     };
   }
 
@@ -757,8 +862,9 @@ export function createEvaluationService({
     const seat = await viewerAccess(recruitment, viewer);
     const round = recruitment.evaluationRound;
     const draw = await drawOf(db, recruitmentId);
-    const [allMembers, evaluated, signOff, redo] = await Promise.all([
+    const [allMembers, supplementary, evaluated, signOff, redo] = await Promise.all([
       membersInRound(db, round).where(eq(panelMembers.recruitmentId, recruitmentId)).orderBy(asc(panelMembers.position)),
+      supplementaryDrawsOf(db, recruitmentId),
       evaluatedBids(db, recruitmentId, round),
       signOffOf(recruitmentId, round),
       redoOf(recruitmentId, round),
@@ -785,6 +891,7 @@ export function createEvaluationService({
         candidates: draw.candidates,
         drawnAt: draw.drawnAt,
       },
+      supplementaryDraws: supplementary.map(({ number, seed, candidates, reason, drawnAt }) => ({ number, seed, candidates, reason, drawnAt })),
       members: allMembers.map((member) => ({
         userId: member.userId,
         name: member.name,
@@ -798,12 +905,8 @@ export function createEvaluationService({
         submittedAt: member.submittedAt,
         confirmedAt: member.confirmedAt,
       })),
-      // a recusal with the sequence exhausted leaves its seat empty, and the evaluation cannot finish
-      vacantSeats: draw
-        ? Array.from({ length: draw.size }, (_, i) => i + 1).filter(
-            (order) => !allMembers.some((member) => member.seat === order && member.status !== 'recused'),
-          )
-        : [],
+      // a recusal with the sequence exhausted leaves its seat empty until a supplementary draw
+      vacantSeats: draw ? vacantSeats(draw.size, allMembers) : [],
       me: seat && { order: seat.seat, status: seat.status, chair: seat.seat === 1, submittedAt: seat.submittedAt, confirmedAt: seat.confirmedAt },
       bids: evaluated.map(({ record, lotName, qualification }) => ({
         bidId: record.bidId,
@@ -882,6 +985,7 @@ export function createEvaluationService({
 
   return {
     drawPanel,
+    supplementaryDraw,
     declare,
     checkReplacement,
     replaceMembers,
