@@ -214,3 +214,28 @@ describe('replacing panel members at the redo', () => {
     expect(Number(scored[0]!.n)).toBe(bidders.length * 5);
   });
 });
+
+describe('the evaluation reports each expert may read', () => {
+  it('are those of the rounds the expert sat in: a replaced member keeps round 1’s, a new member has round 2’s', async () => {
+    await t.app.services.documents.idle();
+    const reports = async (expert: Expert) => {
+      const response = await api('GET', `/recruitments/${id}/documents`, expert.token);
+      expect(response.statusCode).toBe(200);
+      const listed = response.json() as { kind: string; title: string }[];
+      expect(listed.filter((d) => d.kind === 'opening_record')).toHaveLength(1);
+      return listed.filter((d) => d.kind === 'evaluation_report').map((d) => d.title);
+    };
+    const both = await reports(panel[0]!);
+    expect(both).toHaveLength(2);
+    const [firstRound] = await reports(panel[2]!);
+    expect(await reports(panel[2]!)).toEqual([firstRound]);
+    const secondOnly = await reports(next[0]!);
+    expect(secondOnly).toHaveLength(1);
+    expect(secondOnly[0]).not.toBe(firstRound);
+    expect(secondOnly[0]).toContain('第 2 轮');
+    const { experts: [stranger] } = await createExperts(t, 1);
+    for (const never of [recused, stranger!]) {
+      expect((await api('GET', `/recruitments/${id}/documents`, never.token)).statusCode).toBe(403);
+    }
+  });
+});

@@ -11,7 +11,6 @@ import {
   openingRecords,
   openings,
   organizations,
-  panelMembers,
   publicities,
   recruitments as recruitmentsTable,
   users,
@@ -93,7 +92,7 @@ export function createDocumentService({
   /** read on the first document, not before (lib/document-assets.ts) */
   assets: () => Promise<DocumentAssets>;
   recruitments: Pick<RecruitmentService, 'getRecruitment'>;
-  evaluation: Pick<EvaluationService, 'evaluationReport'>;
+  evaluation: Pick<EvaluationService, 'evaluationReport' | 'roundsServed'>;
   awards: Pick<AwardService, 'awardOutcome'>;
   publicUrl: string;
 }) {
@@ -375,8 +374,9 @@ export function createDocumentService({
 
   /**
    * Which of a recruitment's documents `viewer` may see: the agent of the recruitment and any
-   * inspector all; a bidder those of its own organisation; a serving panel expert the opening
-   * record and the evaluation report. Other roles are refused (403).
+   * inspector all; a bidder those of its own organisation; a panel expert who declared no
+   * conflict the opening record and the evaluation report of each round it sat in. Other roles
+   * are refused (403).
    */
   async function visibility(recruitmentId: string, viewer: SignedInUser): Promise<(row: DocumentRow) => boolean> {
     const recruitment = await recruitments.getRecruitment(recruitmentId, viewer);
@@ -391,12 +391,9 @@ export function createDocumentService({
         return (row) => organizationId !== null && row.organizationId === organizationId;
       }
       case 'expert': {
-        const [seat] = await db
-          .select({ id: panelMembers.id })
-          .from(panelMembers)
-          .where(and(eq(panelMembers.recruitmentId, recruitmentId), eq(panelMembers.userId, viewer.id), eq(panelMembers.status, 'serving')));
-        if (!seat) throw new AppError('FORBIDDEN', '只有本项目评审委员会的专家可以查看评审文件');
-        return (row) => row.kind === 'opening_record' || row.kind === 'evaluation_report';
+        const served = (await evaluation.roundsServed(recruitmentId, viewer.id)).map(evaluationReportSubject);
+        if (served.length === 0) throw new AppError('FORBIDDEN', '只有本项目评审委员会的专家可以查看评审文件');
+        return (row) => row.kind === 'opening_record' || (row.kind === 'evaluation_report' && served.includes(row.subject));
       }
       default:
         throw new AppError('FORBIDDEN', '您的角色无权查看招募文件');

@@ -927,6 +927,27 @@ export function createEvaluationService({
     };
   }
 
+  /**
+   * The rounds, up to the current one, in which `userId` sat on the panel having declared no
+   * conflict: whose evaluation reports that expert may read, a member replaced at a redo included.
+   */
+  async function roundsServed(recruitmentId: string, userId: string): Promise<number[]> {
+    const recruitment = await recruitmentOf(recruitmentId);
+    const rounds = Array.from({ length: recruitment.evaluationRound }, (_, i) => i + 1);
+    const served = await Promise.all(
+      rounds.map(async (round) => {
+        const [seat] = await db
+          .select({ id: panelMembers.id })
+          .from(panelMembers)
+          .where(
+            and(eq(panelMembers.recruitmentId, recruitmentId), eq(panelMembers.userId, userId), sitsIn(round), ne(panelMembers.status, 'pending')),
+          );
+        return seat ? [round] : [];
+      }),
+    );
+    return served.flat();
+  }
+
   async function listMyPanels(expert: SignedInUser) {
     return db
       .select({
@@ -999,6 +1020,7 @@ export function createEvaluationService({
     confirmEvaluation,
     signOff,
     getPanel,
+    roundsServed,
     listMyPanels,
     openBidFile,
   };
