@@ -391,12 +391,13 @@ describe('an exhausted sequence', () => {
     const panel = await panelOf();
     expect(panel.vacantSeats).toEqual([]);
     expect(panel.supplementaryDraws).toMatchObject([{ number: 1, reason: '第 3 席专家回避，原抽取序列已用尽', seed: logged.details.seed }]);
-    expect(panel.members.find((m: { userId: string }) => m.userId === seated.id)).toMatchObject({ order: 3, position: 6, status: 'pending' });
+    expect(panel.members.find((m: { userId: string }) => m.userId === seated.id)).toMatchObject({ order: 3, position: 6, status: 'pending', drawNumber: 1 });
+    expect(panel.members.filter((m: { drawNumber: number }) => m.drawNumber === 0)).toHaveLength(5);
     expect((await supplementary(cast.agentToken)).json().code).toBe('NO_VACANT_SEAT');
     const agent = new Browser(t.app);
     await agent.signIn(cast.agent);
     const page = (await agent.get(`/recruitments/${other.id}/evaluation`)).body;
-    expect(page).toContain('第 1 次');
+    expect(page).toContain('第 1 次补充抽取');
     expect(page).toContain(logged.details.seed);
     expect(page).not.toContain('/panel/supplementary-draw');
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  drawOfPosition,
   drawPanel,
   drawSequence,
   eligibleCandidates,
@@ -118,5 +119,17 @@ describe('the supplementary draw (step 6)', () => {
     ];
     expect(vacantSeats(5, members)).toEqual([2, 5]);
     expect(vacantSeats(3, members.slice(2).concat({ seat: 1, status: 'pending' }, { seat: 2, status: 'serving' }))).toEqual([]);
+  });
+});
+
+describe('drawOfPosition', () => {
+  it('names the draw that put each sequence position there', () => {
+    const draws = [
+      { seed: SEED, candidates: ids(5) },
+      { seed: SEED, candidates: ids(2) },
+      { seed: SEED, candidates: ids(1) },
+    ];
+    expect([1, 5, 6, 7, 8].map((position) => drawOfPosition(draws, position))).toEqual([0, 0, 1, 1, 2]);
+    expect(() => drawOfPosition(draws, 9)).toThrow();
   });
 });

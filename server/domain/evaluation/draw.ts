@@ -104,6 +104,16 @@ export function panelSequence(draws: readonly DrawnCandidates[]): string[] {
   return draws.flatMap((draw) => drawSequence(draw.seed, draw.candidates));
 }
 
+/** Which draw put sequence position `position` (1-based) there: 0 the panel draw, k the k-th supplementary draw. */
+export function drawOfPosition(draws: readonly DrawnCandidates[], position: number): number {
+  let end = 0;
+  for (const [index, draw] of draws.entries()) {
+    end += draw.candidates.length;
+    if (position <= end) return index;
+  }
+  throw new Error(`position ${position} is beyond the panel's sequence`);
+}
+
 /**
  * The replacement for a recused expert or a vacant seat: the first expert of the panel's
  * sequence after every position drawn so far, taking seat `order`; null when it is exhausted.

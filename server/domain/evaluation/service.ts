@@ -30,6 +30,7 @@ import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import {
+  drawOfPosition,
   drawPanel as drawSeats,
   eligibleCandidates,
   isValidPanelSize,
@@ -901,6 +902,8 @@ export function createEvaluationService({
         declaredAt: member.declaredAt,
         note: member.declarationNote,
         fromRound: member.fromRound,
+        /** 0: the panel draw; k: the k-th supplementary draw */
+        drawNumber: draw ? drawOfPosition([draw, ...supplementary], member.position) : 0,
         untilRound: member.untilRound,
         submittedAt: member.submittedAt,
         confirmedAt: member.confirmedAt,
