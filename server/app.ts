@@ -155,7 +155,7 @@ export async function buildApp(deps: AppDeps) {
   });
   const bids = createBidService({ db, clock, audit, storage });
   const opening = createOpeningService({ db, clock, audit, storage, openingKeys, documentQueue });
-  const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue });
+  const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, publicUrl: config.publicUrl });
   const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });
   const documents = createDocumentService({
     db,

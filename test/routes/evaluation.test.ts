@@ -5,7 +5,7 @@ import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../h
 import { ALL_PASS, createExperts, createInEvaluation, type Bidder, type Expert } from '../helpers/evaluation.ts';
 import { Browser } from '../helpers/browser.ts';
 import { pdfWith } from '../helpers/multipart.ts';
-import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
+import { createCast, createPublished, outbox, type Cast } from '../helpers/recruitments.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -76,6 +76,16 @@ describe('the panel draw', () => {
     expect(again.json().code).toBe('PANEL_ALREADY_DRAWN');
     panel = members.map((m: { userId: string }) => expertById(m.userId));
   });
+
+  it('tells each member its seat by mail, naming no other member', async () => {
+    const mails = (await outbox(t)).filter((m) => m.subject.startsWith('【评审专家抽取】'));
+    expect(mails.map((m) => m.to).sort()).toEqual(panel.map((e) => e.email).sort());
+    const chair = mails.find((m) => m.to === panel[0]!.email)!;
+    expect(chair.text).toContain('您已被随机抽取为本项目评审委员会第 1 位评审专家（组长）');
+    expect(chair.text).toContain(`/recruitments/${id}/evaluation`);
+    expect(chair.text).toContain('回避声明');
+    for (const other of panel.slice(1)) expect(chair.text).not.toContain(other.name);
+  });
 });
 
 describe('declarations', () => {
@@ -106,6 +116,8 @@ describe('declarations', () => {
     expect(await auditEntries('panel.replace')).toHaveLength(1);
     expect((await api('GET', `/recruitments/${id}/panel`, recused.token)).statusCode).toBe(403);
     panel[1] = expertById(expected.userId);
+    const told = (await outbox(t)).filter((m) => m.to === panel[1]!.email);
+    expect(told.map((m) => m.text)).toEqual([expect.stringContaining('您已按抽取序列递补为本项目评审委员会第 2 位评审专家')]);
     for (const expert of panel) {
       const declared = await api('POST', `/recruitments/${id}/panel/declaration`, expert.token, { conflict: false, note: '' });
       expect(declared.json()).toMatchObject({ status: 'serving' });
@@ -403,5 +415,7 @@ describe('an exhausted sequence', () => {
 
     const declared = await api('POST', `/recruitments/${other.id}/panel/declaration`, seated.token, { conflict: true, note: '近三年与其中一家单位合作' });
     expect(declared.json()).toEqual({ status: 'recused', replacement: { userId: sequence[1], order: 3 } });
+    const told = (await outbox(t)).filter((m) => m.to === seated.email).map((m) => m.text);
+    expect(told).toEqual([expect.stringContaining('您已经第 1 次补充抽取递补为本项目评审委员会第 3 位评审专家')]);
   });
 });

@@ -24,6 +24,7 @@ import {
 } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import type { Mailer } from '../../lib/mailer.ts';
 import { createFileDecryptor } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
@@ -120,12 +121,17 @@ export function createEvaluationService({
   audit,
   storage,
   documentQueue,
+  mailer,
+  publicUrl,
   newSeed = () => randomBytes(32).toString('hex'),
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
   storage: Pick<Storage, 'readSealedBidFile'>;
+  /** each expert seated by a draw is told so, after the commit */
+  mailer: Pick<Mailer, 'send'>;
+  publicUrl: string;
   /** the evaluation report is issued once the sign-off has committed */
   documentQueue: DocumentQueue;
   /** 32 random bytes in hex; injected only so a test can recompute a known draw */
@@ -135,6 +141,36 @@ export function createEvaluationService({
     const [row] = await db.select().from(recruitments).where(eq(recruitments.id, id));
     if (!row || !row.publishedAt) throw notFound();
     return row;
+  }
+
+  /**
+   * Tells each expert just seated (by the draw, a replacement or a supplementary draw) its seat,
+   * and that it declares conflicts before reading anything; the other members are not named.
+   */
+  async function notifySeated(recruitment: RecruitmentRow, seats: readonly { userId: string; order: number }[], how: string) {
+    if (seats.length === 0) return;
+    const experts = await db
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(inArray(users.id, seats.map((seat) => seat.userId)));
+    const link = `${publicUrl}/recruitments/${recruitment.id}/evaluation`;
+    for (const { userId, order } of seats) {
+      const expert = experts.find((e) => e.id === userId);
+      if (!expert) continue;
+      mailer.send({
+        to: expert.email,
+        subject: `【评审专家抽取】${recruitment.title}`,
+        text: [
+          `${expert.name}：`,
+          '',
+          `您已${how}为本项目评审委员会第 ${order} 位评审专家${order === 1 ? '（组长）' : ''}。`,
+          '',
+          `请登录平台核对响应单位名单并作出回避声明；声明无利害关系后方可阅读响应文件、进行评审：${link}`,
+          '',
+          '抽取结果和评审内容请予保密。',
+        ].join('\n'),
+      });
+    }
   }
 
   function requireEvaluation(recruitment: RecruitmentRow) {
@@ -366,6 +402,7 @@ export function createEvaluationService({
         details: { seed, candidates, size: input.size, specialties, excludedUscc: bidderUscc, members: seats },
       });
     });
+    await notifySeated(recruitment, seats, '被随机抽取');
     const seated = await seatedMembers(db, recruitmentId, recruitment.evaluationRound);
     return {
       seed,
@@ -419,6 +456,7 @@ export function createEvaluationService({
       });
       return { number, filled, stillVacant };
     });
+    await notifySeated(recruitment, result.filled, `经第 ${result.number} 次补充抽取递补`);
     const seated = await seatedMembers(db, recruitmentId, round);
     return {
       number: result.number,
@@ -438,7 +476,7 @@ export function createEvaluationService({
     const note = input.note.trim();
     if (input.conflict && !note) throw new AppError('NOTE_REQUIRED', '申请回避须说明利害关系', 'note');
     requireEvaluation(recruitment);
-    return db.transaction(async (tx) => {
+    const declared = await db.transaction(async (tx) => {
       const draw = await lockDraw(tx, recruitmentId);
       const member = await seatOf(tx, recruitment, expert.id);
       if (!member) throw notMember();
@@ -460,6 +498,8 @@ export function createEvaluationService({
       const replacement = await replaceSeat(tx, draw, member, { round: recruitment.evaluationRound, actor: expert, origin });
       return { status: 'recused' as const, replacement };
     });
+    if (declared.replacement) await notifySeated(recruitment, [declared.replacement], '按抽取序列递补');
+    return declared;
   }
 
   async function reviewQualification(
