@@ -583,9 +583,10 @@ export const panelMemberStatusEnum = pgEnum('panel_member_status', ['pending', '
 
 /**
  * One expert drawn for a panel: `seat` 1 chairs. A recused expert keeps the row (and the seat it
- * held) as history; the expert drawn next in the sequence takes that seat. An expert replaced at
- * a redo is recused too, but sat from `fromRound` to `untilRound`: the member sits in round r
- * when fromRound <= r and it is not recused or untilRound >= r.
+ * held) as history; the expert drawn next in the sequence takes that seat. An expert replaced
+ * (at a redo, or by the agent because it could not serve) is recused too, with the reason, and
+ * sat from `fromRound` to `untilRound`: the member sits in round r when fromRound <= r and it is
+ * not recused or untilRound >= r.
  */
 export const panelMembers = pgTable(
   'panel_members',
@@ -605,8 +606,10 @@ export const panelMembers = pgTable(
     declarationNote: text('declaration_note'),
     /** the evaluation round from which the member sits (a replacement drawn at a redo: the new round) */
     fromRound: integer('from_round').notNull().default(1),
-    /** the last round a member replaced at a redo sat in; null for every other member */
+    /** the last round a replaced member sat in; null when it sat in none, and for every other member */
     untilRound: integer('until_round'),
+    /** why the member was replaced (at a redo, or because it could not serve); null if it was not */
+    replacedReason: text('replaced_reason'),
   },
   (t) => [
     uniqueIndex('panel_members_recruitment_user').on(t.recruitmentId, t.userId),

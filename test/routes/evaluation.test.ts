@@ -218,6 +218,38 @@ describe('scoring', () => {
     expect((await api('PUT', `/recruitments/${id}/qualification/${bidders[3]!.bidId}`, expert.token, ALL_PASS)).json().code).toBe('QUALIFICATION_LOCKED');
   });
 
+  it('the agent replaces a member who cannot serve before it submits; its drafts no longer count', async () => {
+    const leaving = panel[4]!;
+    expect((await api('PUT', scoreUrl(bidders[0]!), leaving.token, sheet(3))).statusCode).toBe(200);
+    const replace = (token: string, payload: object) => api('POST', `/recruitments/${id}/panel/replace`, token, payload);
+    const REASON = '专家因病住院，无法参加评审';
+    for (const token of [cast.inspectorToken, leaving.token]) expect((await replace(token, { userId: leaving.id, reason: REASON })).statusCode).toBe(403);
+    expect((await replace(cast.agentToken, { userId: leaving.id, reason: ' ' })).json().code).toBe('REASON_REQUIRED');
+    expect((await replace(cast.agentToken, { userId: 'x', reason: REASON })).statusCode).toBe(400);
+    const outsider = pool.find((e) => !panel.includes(e))!;
+    expect((await replace(cast.agentToken, { userId: outsider.id, reason: REASON })).json().code).toBe('NOT_ON_PANEL');
+    const submitted = await replace(cast.agentToken, { userId: panel[0]!.id, reason: REASON });
+    expect(submitted.statusCode).toBe(409);
+    expect(submitted.json().code).toBe('SCORES_SUBMITTED');
+
+    const response = await replace(cast.agentToken, { userId: leaving.id, reason: REASON });
+    expect(response.statusCode).toBe(200);
+    const [logged] = await auditEntries('panel.draw');
+    const next = drawSequence(logged.details.seed, logged.details.candidates)[6]!;
+    expect(response.json()).toEqual({ userId: leaving.id, order: 5, replacement: { userId: next, order: 5 }, vacant: false });
+    const replaced = (await auditEntries('panel.replace')).at(-1);
+    expect(replaced.details).toMatchObject({ recused: leaving.id, order: 5, reason: REASON, round: 1 });
+    expect((await api('GET', `/recruitments/${id}/panel`, leaving.token)).statusCode).toBe(403);
+    expect((await api('PUT', scoreUrl(bidders[0]!), leaving.token, sheet(4))).statusCode).toBe(403);
+    const members = (await api('GET', `/recruitments/${id}/panel`, cast.inspectorToken)).json().members;
+    expect(members.find((m: { userId: string }) => m.userId === leaving.id)).toMatchObject({ status: 'recused', replacedReason: REASON, untilRound: null });
+    const mails = await outbox(t);
+    expect(mails.find((m) => m.to === leaving.email && m.subject.startsWith('【评审专家更换】'))!.text).toContain(REASON);
+    expect(mails.some((m) => m.to === expertById(next).email && m.text.includes('按抽取序列递补为本项目评审委员会第 5 位'))).toBe(true);
+    panel[4] = expertById(next);
+    expect((await api('POST', `/recruitments/${id}/panel/declaration`, panel[4]!.token, { conflict: false, note: '' })).statusCode).toBe(200);
+  });
+
   it('nobody sees the result before every expert has submitted; the inspector sees who has', async () => {
     for (const token of [cast.agentToken, cast.inspectorToken, panel[0]!.token, panel[1]!.token]) {
       const response = await api('GET', `/recruitments/${id}/evaluation`, token);
@@ -417,5 +449,24 @@ describe('an exhausted sequence', () => {
     expect(declared.json()).toEqual({ status: 'recused', replacement: { userId: sequence[1], order: 3 } });
     const told = (await outbox(t)).filter((m) => m.to === seated.email).map((m) => m.text);
     expect(told).toEqual([expect.stringContaining('您已经第 1 次补充抽取递补为本项目评审委员会第 3 位评审专家')]);
+  });
+
+  it('a member replaced with the sequence exhausted leaves its seat vacant until the next supplementary draw, through the page', async () => {
+    const agent = new Browser(t.app);
+    await agent.signIn(cast.agent);
+    const before = (await agent.get(`/recruitments/${other.id}/evaluation`)).body;
+    expect(before).toContain(`action="/recruitments/${other.id}/panel/replace"`);
+    const second = (await panelOf()).members.find((m: { order: number; status: string }) => m.order === 2 && m.status !== 'recused');
+    const blank = await agent.post(`/recruitments/${other.id}/panel/replace`, { userId: second.userId, reason: '' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.body).toContain('更换评审专家须说明原因');
+    expect(blank.body).toMatch(new RegExp(`value="${second.userId}" checked`));
+    const done = await agent.post(`/recruitments/${other.id}/panel/replace`, { userId: second.userId, reason: '专家账号已停用' });
+    expect(done.statusCode).toBe(303);
+    const panel = await panelOf();
+    expect(panel.vacantSeats).toEqual([2]);
+    const page = (await agent.get(`/recruitments/${other.id}/evaluation`)).body;
+    expect(page).toContain('已更换：专家账号已停用');
+    expect(page).toContain(`action="/recruitments/${other.id}/panel/supplementary-draw"`);
   });
 });

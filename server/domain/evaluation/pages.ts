@@ -7,7 +7,7 @@ import { IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { scoreChart } from './chart.ts';
-import { BidParams, FileParams, SupplementaryDrawBody, Verdict } from './schemas.ts';
+import { BidParams, FileParams, MemberReplacementBody, SupplementaryDrawBody, Verdict } from './schemas.ts';
 import { attachmentHeader } from '../../lib/content-disposition.ts';
 import type { EvaluationService } from './service.ts';
 
@@ -17,6 +17,7 @@ const participants = requireRole('agent', 'inspector', 'expert');
 const DONE: Record<string, string> = {
   draw: '评审委员会已抽取，随机种子和候选名单已记入操作日志。',
   supplementary: '已补充抽取，随机种子和候选名单已记入操作日志。',
+  replace: '已更换评审专家，并记入操作日志。',
   declaration: '回避声明已记录。',
   qualification: '资格审查结果已保存。',
   score: '评分草稿已保存，提交前可继续修改。',
@@ -169,6 +170,7 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
       done: done ? DONE[done] : null,
       canDraw: inEvaluation && isAgent && !panel.draw,
       canSupplement: inEvaluation && isAgent && panel.vacantSeats.length > 0,
+      replaceable: inEvaluation && isAgent ? seated.filter((m) => !m.submittedAt) : [],
       canDeclare: inEvaluation && me?.status === 'pending',
       serving,
       readsDocuments: me === null || me.status === 'serving',
@@ -239,6 +241,16 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
     async (request, reply) =>
       respond(request, reply, request.params.id, 'supplementary', () =>
         evaluation.supplementaryDraw(request.params.id, request.body, currentUser(request), requestOrigin(request)),
+        'panel',
+      ),
+  );
+
+  app.post(
+    '/recruitments/:id/panel/replace',
+    { schema: { hide: true, params: IdParams, body: MemberReplacementBody }, attachValidation: true, onRequest: requireRole('agent') },
+    async (request, reply) =>
+      respond(request, reply, request.params.id, 'replace', () =>
+        evaluation.replaceMember(request.params.id, request.body, currentUser(request), requestOrigin(request)),
         'panel',
       ),
   );

@@ -7,6 +7,7 @@ import {
   DeclarationBody,
   DrawBody,
   FileParams,
+  MemberReplacementBody,
   QualificationBody,
   ScoresBody,
   SignOffBody,
@@ -48,6 +49,22 @@ const evaluationRoutes: FastifyPluginAsyncTypebox<{ evaluation: EvaluationServic
       onRequest: requireRole('agent'),
     },
     async (request) => evaluation.supplementaryDraw(request.params.id, request.body, currentUser(request), requestOrigin(request)),
+  );
+
+  app.post(
+    '/api/v1/recruitments/:id/panel/replace',
+    {
+      schema: {
+        summary:
+          '更换评审专家（经办人）：本轮尚未提交评分的成员因故不能履职时，须说明原因；其席位由抽取序列中的下一名专家递补，序列已用尽的待补充抽取',
+        tags,
+        security,
+        params: IdParams,
+        body: MemberReplacementBody,
+      },
+      onRequest: requireRole('agent'),
+    },
+    async (request) => evaluation.replaceMember(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.get(

@@ -19,6 +19,8 @@ export const DrawBody = Type.Object({
 
 export const SupplementaryDrawBody = Type.Object({ reason: Type.String({ maxLength: 2000 }) });
 
+export const MemberReplacementBody = Type.Object({ userId: Type.String({ format: 'uuid' }), reason: Type.String({ maxLength: 2000 }) });
+
 export const DeclarationBody = Type.Object({
   conflict: Type.Boolean(),
   note: Type.String({ maxLength: 2000 }),

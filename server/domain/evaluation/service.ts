@@ -74,6 +74,11 @@ export interface SupplementaryDrawInput {
   reason: string;
 }
 
+export interface MemberReplacementInput {
+  userId: string;
+  reason: string;
+}
+
 export interface DeclarationInput {
   conflict: boolean;
   note: string;
@@ -311,21 +316,52 @@ export function createEvaluationService({
   }
 
   /**
-   * At a redo, inside its transaction: each named member of the round before `round` sits no
-   * more, its seat going to the sequence's next expert, who declares like any drawn expert. The
-   * members' rows of earlier rounds stay as they were.
+   * Inside the caller's transaction (a redo's, where `round` is the new round, or
+   * replaceMember's): each named member seated in `round` sits no more from it, its seat going to
+   * the sequence's next expert, who declares like any drawn expert (or, the sequence exhausted,
+   * staying vacant). The members' rows of earlier rounds stay as they were.
    */
   async function replaceMembers(tx: Tx, recruitmentId: string, { userIds, round, reason, actor, origin }: PanelReplacement) {
     if (userIds.length === 0) return [];
     const draw = await lockDraw(tx, recruitmentId);
-    const members = await membersToReplace(tx, recruitmentId, round - 1, userIds);
+    const members = await membersToReplace(tx, recruitmentId, round, userIds);
     const replaced = [];
     for (const member of members) {
-      await tx.update(panelMembers).set({ status: 'recused', untilRound: round - 1 }).where(eq(panelMembers.id, member.id));
+      const untilRound = member.fromRound < round ? round - 1 : null;
+      await tx.update(panelMembers).set({ status: 'recused', untilRound, replacedReason: reason }).where(eq(panelMembers.id, member.id));
       const replacement = await replaceSeat(tx, draw, member, { round, reason, actor, origin });
       replaced.push({ userId: member.userId, order: member.seat, replacement });
     }
     return replaced;
+  }
+
+  /**
+   * The agent replaces a member who cannot serve (illness, a conflict found later, an account
+   * closed) before it has submitted in the current round; its drafts of the round no longer
+   * count. The seat goes to the sequence's next expert, or waits for a supplementary draw.
+   */
+  async function replaceMember(recruitmentId: string, input: MemberReplacementInput, agent: SignedInUser, origin: RequestOrigin) {
+    const reason = input.reason.trim();
+    if (!reason) throw new AppError('REASON_REQUIRED', '更换评审专家须说明原因', 'reason');
+    const recruitment = await recruitmentOf(recruitmentId);
+    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以更换评审专家');
+    requireEvaluation(recruitment);
+    const round = recruitment.evaluationRound;
+    const [replaced] = await db.transaction(async (tx) => {
+      await lockDraw(tx, recruitmentId);
+      const [member] = await membersToReplace(tx, recruitmentId, round, [input.userId]);
+      if (member?.submittedAt) throw new AppError('SCORES_SUBMITTED', '该专家已提交本轮评分，不能更换', 'userId');
+      return replaceMembers(tx, recruitmentId, { userIds: [input.userId], round, reason, actor: agent, origin });
+    });
+    const { order, replacement } = replaced!;
+    const [expert] = await db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, input.userId));
+    mailer.send({
+      to: expert!.email,
+      subject: `【评审专家更换】${recruitment.title}`,
+      text: `${expert!.name}：\n\n自即日起您不再担任本项目评审委员会第 ${order} 位评审专家，本轮尚未提交的评分不再计入。\n\n更换原因：${reason}`,
+    });
+    if (replacement) await notifySeated(recruitment, [replacement], '按抽取序列递补');
+    return { userId: input.userId, order, replacement, vacant: replacement === null };
   }
 
   /** The bids under evaluation (opened with a verified digest, in a lot that did not fail), with their review in `round`. */
@@ -945,6 +981,7 @@ export function createEvaluationService({
         /** 0: the panel draw; k: the k-th supplementary draw */
         drawNumber: draw ? drawOfPosition([draw, ...supplementary], member.position) : 0,
         untilRound: member.untilRound,
+        replacedReason: member.replacedReason,
         submittedAt: member.submittedAt,
         confirmedAt: member.confirmedAt,
       })),
@@ -1000,6 +1037,7 @@ export function createEvaluationService({
         order: panelMembers.seat,
         memberStatus: panelMembers.status,
         untilRound: panelMembers.untilRound,
+        replacedReason: panelMembers.replacedReason,
         round: recruitments.evaluationRound,
         submittedAt: panelSubmissions.submittedAt,
         confirmedAt: panelSubmissions.confirmedAt,
@@ -1053,6 +1091,7 @@ export function createEvaluationService({
     declare,
     checkReplacement,
     replaceMembers,
+    replaceMember,
     reviewQualification,
     saveScores,
     saveComment,
