@@ -15,8 +15,8 @@ import { createHmac } from 'node:crypto';
 // 4. The sequence: while candidates remain, take the remaining candidate at index (number below
 //    the count remaining) out of the list and append it. The result orders every candidate.
 // 5. The panel is the first `size` of the sequence, seat (order) 1 being the chair. An expert
-//    who declares a conflict (回避) keeps no seat: the first candidate of the sequence not yet
-//    drawn takes that seat.
+//    who declares a conflict (回避), or whom the agent replaces because it cannot serve or at a
+//    redo, keeps no seat: the first candidate of the sequence not yet drawn takes that seat.
 // 6. Once every candidate has been drawn, a seat given up stays vacant until the agent makes a
 //    supplementary draw (补充抽取): with a new seed, over the experts who are candidates now by
 //    step 1 and were never drawn for the panel, by steps 2–4. Its sequence continues the panel's:
