@@ -59,9 +59,11 @@ import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts
 // the challenge): they sit no more from the new round, and the sequence's next expert takes each
 // seat, exactly as after a declared conflict (replaceSeat).
 //
-// Once the draw's sequence is exhausted a seat given up stays vacant and the evaluation cannot
-// finish; the agent then makes a supplementary draw (补充抽取, draw.ts step 6), whose sequence
-// continues the panel's: it fills the vacant seats at once, and later recusals after them.
+// Within a round the agent may replace a member who cannot serve, before it submits
+// (replaceMember, through the same replaceMembers). Once the draw's sequence is exhausted a seat
+// given up stays vacant and the evaluation cannot finish; the agent then makes a supplementary
+// draw (补充抽取, draw.ts step 6), whose sequence continues the panel's: it fills the vacant
+// seats at once, and later recusals after them.
 
 export type Verdict = 'pass' | 'fail';
 
