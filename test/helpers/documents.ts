@@ -183,6 +183,7 @@ export function sampleEvaluationReport(verifyCode = 'ZJ4H-J5K6-M7N8-P9Q0'): Extr
       round: 1,
       redoReason: null,
       panel: PANEL.map((name, index) => ({ name, order: index + 1 })),
+      panelChanges: [],
       criteria: CRITERIA,
       lots: LOTS,
       qualification: [

@@ -201,6 +201,17 @@ describe('replacing panel members at the redo', () => {
     const first = await t.app.services.evaluation.evaluationReport(id, 1);
     expect(first.members.map((m) => m.userId)).toEqual(panel.map((e) => e.id));
     expect(first.bids.every((b) => Object.keys(b.scores).length === 5)).toBe(true);
+    const changes = (report: typeof first) => report.panelChanges.map((c) => [c.kind, c.seat, c.userId]);
+    expect(changes(first)).toEqual([
+      ['recused', 5, recused.id],
+      ['seated', 5, panel[4]!.id],
+    ]);
+    expect(changes(await t.app.services.evaluation.evaluationReport(id, 2))).toEqual([
+      ['replaced', 3, panel[2]!.id],
+      ['replaced', 5, panel[4]!.id],
+      ['seated', 3, next[0]!.id],
+      ['seated', 5, next[1]!.id],
+    ]);
     const announced = await ok('POST', `/recruitments/${id}/publicity`, cast.agentToken);
     t.clock.set(new Date(Date.parse(announced.publicityEndsAt) + 1000));
     await ok('POST', `/recruitments/${id}/award/sign-off`, cast.inspectorToken, { comment: '公示期满，无质疑' });

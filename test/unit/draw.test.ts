@@ -6,10 +6,12 @@ import {
   drawSequence,
   eligibleCandidates,
   isValidPanelSize,
+  panelChangesIn,
   panelSequence,
   replacementFor,
   supplementaryCandidates,
   vacantSeats,
+  type MemberRecord,
   type PoolExpert,
 } from '../../server/domain/evaluation/draw.ts';
 
@@ -131,5 +133,58 @@ describe('drawOfPosition', () => {
     ];
     expect([1, 5, 6, 7, 8].map((position) => drawOfPosition(draws, position))).toEqual([0, 0, 1, 1, 2]);
     expect(() => drawOfPosition(draws, 9)).toThrow();
+  });
+});
+
+describe('panelChangesIn', () => {
+  const member = (userId: string, position: number, seat: number, over: Partial<MemberRecord> = {}): MemberRecord => ({
+    userId,
+    position,
+    seat,
+    status: 'serving',
+    fromRound: 1,
+    untilRound: null,
+    replacedReason: null,
+    declarationNote: null,
+    ...over,
+  });
+  const draws = [
+    { seed: SEED, candidates: ids(7) },
+    { seed: SEED, candidates: ids(2) },
+  ];
+  // seat 2's first expert recused in round 1 (position 6 took it); the redo to round 2 replaced
+  // seat 3 (position 7 took it); in round 2 the agent replaced seat 4, whose expert could not
+  // serve, with the sequence exhausted, and the supplementary draw's first expert (position 8) took it
+  const members = [
+    member('a', 1, 1),
+    member('b', 2, 2, { status: 'recused', declarationNote: '理事' }),
+    member('c', 3, 3, { status: 'recused', untilRound: 1, replacedReason: '质疑成立' }),
+    member('d', 4, 4, { status: 'recused', untilRound: 1, replacedReason: '因病' }),
+    member('e', 5, 5),
+    member('f', 6, 2),
+    member('g', 7, 3, { fromRound: 2 }),
+    member('h', 8, 4, { fromRound: 2 }),
+  ];
+
+  it('tells each round the recusals, replacements and seats taken in it, in sequence order', () => {
+    expect(panelChangesIn(1, members, draws, 5)).toEqual([
+      { kind: 'recused', userId: 'b', seat: 2, note: '理事' },
+      { kind: 'seated', userId: 'f', seat: 2, drawNumber: 0 },
+    ]);
+    expect(panelChangesIn(2, members, draws, 5)).toEqual([
+      { kind: 'replaced', userId: 'c', seat: 3, reason: '质疑成立' },
+      { kind: 'replaced', userId: 'd', seat: 4, reason: '因病' },
+      { kind: 'seated', userId: 'g', seat: 3, drawNumber: 0 },
+      { kind: 'seated', userId: 'h', seat: 4, drawNumber: 1 },
+    ]);
+    expect(panelChangesIn(3, members, draws, 5)).toEqual([]);
+  });
+
+  it('places a member replaced before it sat in any round in its first round', () => {
+    const drawnLate = member('g', 7, 3, { fromRound: 2, status: 'recused', replacedReason: '账号停用' });
+    expect(panelChangesIn(2, [drawnLate], draws, 5)).toEqual([
+      { kind: 'seated', userId: 'g', seat: 3, drawNumber: 0 },
+      { kind: 'replaced', userId: 'g', seat: 3, reason: '账号停用' },
+    ]);
   });
 });

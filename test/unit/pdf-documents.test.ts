@@ -123,10 +123,21 @@ describe('content', () => {
     const request = sampleEvaluationReport();
     request.input.round = 2;
     request.input.redoReason = '质疑成立：评审专家与一家响应单位存在利害关系';
+    request.input.panelChanges = [
+      { seat: 3, name: '王建国', change: '经办人更换：质疑成立，与一家响应单位存在合作关系' },
+      { seat: 3, name: '陈思远', change: '按抽取序列递补' },
+    ];
     const document = await renderDocument(request, { ...assets, publicUrl: SAMPLE_PUBLIC_URL });
     expect(document.title).toBe(`评审报告 · ${request.input.recruitment.title}（第 2 轮评审）`);
     const text = pdfText(writePdf(dir, 'evaluation_report-round-2.pdf', document.pdf));
-    for (const expected of ['评审报告（第2轮）', '评审轮次第2轮（重新评审）', '重新评审原因质疑成立：评审专家与一家响应单位存在利害关系']) {
+    for (const expected of [
+      '评审报告（第2轮）',
+      '评审轮次第2轮（重新评审）',
+      '重新评审原因质疑成立：评审专家与一家响应单位存在利害关系',
+      '本轮评审委员会组成变动',
+      '第3位王建国经办人更换：质疑成立，与一家响应单位存在合作关系',
+      '第3位陈思远按抽取序列递补',
+    ]) {
       expect(text).toContain(expected);
     }
   });

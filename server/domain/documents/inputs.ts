@@ -3,6 +3,7 @@ import type { OpeningRecordInput } from '../../lib/pdf/templates/opening-record.
 import type { EvaluationReportInput } from '../../lib/pdf/templates/evaluation-report.ts';
 import type { DocumentKind, RecruitmentInfo, SignOff } from '../../lib/pdf/templates/template.ts';
 import type { OutcomeEntry } from '../awards/service.ts';
+import type { PanelChange } from '../evaluation/draw.ts';
 
 // Pure: the portal's records in, the input of a document template out. The verification code
 // and the issue time are added by the document service when it issues the document.
@@ -53,6 +54,8 @@ export interface EvaluationData {
   /** why the evaluation was redone, for a round after the first */
   redo: { reason: string } | null;
   members: { userId: string; name: string; order: number; confirmedAt: Date | null }[];
+  /** how the panel changed during the round (evaluation/draw.ts panelChangesIn), with names */
+  panelChanges: (PanelChange & { name: string })[];
   criteria: { key: string; name: string; maxScore: number }[];
   bids: {
     organization: string;
@@ -70,6 +73,17 @@ export interface EvaluationData {
   }[];
 }
 
+function panelChangeText(change: PanelChange): string {
+  switch (change.kind) {
+    case 'recused':
+      return `申请回避：${change.note}`;
+    case 'replaced':
+      return `经办人更换：${change.reason}`;
+    case 'seated':
+      return change.drawNumber === 0 ? '按抽取序列递补' : `经第 ${change.drawNumber} 次补充抽取递补`;
+  }
+}
+
 export function evaluationReportDraft(terms: RecruitmentTerms, data: EvaluationData, signOff: SignOff): DocumentDraft {
   const panel = [...data.members].sort((a, b) => a.order - b.order);
   const nameOf = (userId: string) => panel.find((m) => m.userId === userId)?.name ?? userId;
@@ -79,6 +93,7 @@ export function evaluationReportDraft(terms: RecruitmentTerms, data: EvaluationD
     round: data.round,
     redoReason: data.redo?.reason ?? null,
     panel: panel.map(({ name, order }) => ({ name, order })),
+    panelChanges: data.panelChanges.map((change) => ({ seat: change.seat, name: change.name, change: panelChangeText(change) })),
     criteria: data.criteria,
     lots: terms.lots.map(({ key, name, quota }) => ({ key, name, quota })),
     qualification: data.bids.map((bid) => ({

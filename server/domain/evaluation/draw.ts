@@ -129,6 +129,47 @@ export function supplementaryCandidates(eligible: readonly string[], everDrawn: 
   return eligible.filter((id) => !drawn.has(id));
 }
 
+/** A panel member's row as far as the panel's composition goes (schema: panel_members). */
+export interface MemberRecord {
+  userId: string;
+  seat: number;
+  position: number;
+  status: string;
+  fromRound: number;
+  untilRound: number | null;
+  replacedReason: string | null;
+  declarationNote: string | null;
+}
+
+export type PanelChange =
+  | { kind: 'recused'; userId: string; seat: number; note: string }
+  | { kind: 'replaced'; userId: string; seat: number; reason: string }
+  | { kind: 'seated'; userId: string; seat: number; drawNumber: number };
+
+/**
+ * How the panel's composition changed during `round`, in the order of the draw sequence: who
+ * declared a conflict, who was replaced and why, and who took a seat beyond the first `size` of
+ * the panel draw (with the draw that seated it). A member replaced stops sitting in the round
+ * after the last it sat in (untilRound + 1), or in its first round when it sat in none.
+ */
+export function panelChangesIn(round: number, members: readonly MemberRecord[], draws: readonly DrawnCandidates[], size: number): PanelChange[] {
+  return [...members]
+    .sort((a, b) => a.position - b.position)
+    .flatMap((member): PanelChange[] => {
+      const { userId, seat } = member;
+      const changes: PanelChange[] = [];
+      if (member.position > size && member.fromRound === round) {
+        changes.push({ kind: 'seated', userId, seat, drawNumber: drawOfPosition(draws, member.position) });
+      }
+      if (member.status === 'recused' && member.replacedReason !== null) {
+        if ((member.untilRound ?? member.fromRound - 1) + 1 === round) changes.push({ kind: 'replaced', userId, seat, reason: member.replacedReason });
+      } else if (member.status === 'recused' && member.fromRound === round) {
+        changes.push({ kind: 'recused', userId, seat, note: member.declarationNote ?? '' });
+      }
+      return changes;
+    });
+}
+
 /** The seats of a panel of `size` that no member holds (a recused member holds none), ascending. */
 export function vacantSeats(size: number, members: readonly { seat: number; status: string }[]): number[] {
   return Array.from({ length: size }, (_, i) => i + 1).filter(

@@ -36,6 +36,7 @@ import {
   eligibleCandidates,
   isValidPanelSize,
   MIN_PANEL_SIZE,
+  panelChangesIn,
   panelSequence,
   replacementFor,
   type Seat as DrawnSeat,
@@ -754,7 +755,7 @@ export function createEvaluationService({
     if (members.length < draw.size || submitted < draw.size) {
       throw new AppError('SCORES_PENDING', `评审专家尚未全部提交评分（已提交 ${submitted}/${draw.size}），评审结果暂不公开`);
     }
-    const [rubric, lotRows, evaluated, sheetRows, scoreRows, signOff, redo] = await Promise.all([
+    const [rubric, lotRows, evaluated, sheetRows, scoreRows, signOff, redo, everyMember, supplementary] = await Promise.all([
       criteriaOf(recruitment.id),
       db.select().from(lots).where(eq(lots.recruitmentId, recruitment.id)).orderBy(asc(lots.position)),
       evaluatedBids(db, recruitment.id, round),
@@ -762,8 +763,11 @@ export function createEvaluationService({
       db.select().from(scores).where(and(eq(scores.recruitmentId, recruitment.id), eq(scores.round, round))),
       signOffOf(recruitment.id, round),
       redoOf(recruitment.id, round),
+      membersInRound(db, round).where(eq(panelMembers.recruitmentId, recruitment.id)),
+      supplementaryDrawsOf(db, recruitment.id),
     ]);
     const panel = members.map((member) => member.userId);
+    const nameOf = (userId: string) => everyMember.find((member) => member.userId === userId)?.name ?? userId;
     const sheetsFor = (bidId: string): Record<string, ScoreSheet> =>
       Object.fromEntries(
         panel.flatMap((expertId) => {
@@ -802,6 +806,7 @@ export function createEvaluationService({
         submittedAt: member.submittedAt,
         confirmedAt: member.confirmedAt,
       })),
+      panelChanges: panelChangesIn(round, everyMember, [draw, ...supplementary], draw.size).map((change) => ({ ...change, name: nameOf(change.userId) })),
       criteria: rubric,
       lots: lotRows.map(({ key, name, quota, status }) => ({ key, name, quota, status })),
       bids: evaluated.map(({ record, lotName, qualification }) => {

@@ -9,6 +9,8 @@ export interface EvaluationReportInput extends DocumentBase {
   redoReason: string | null;
   /** in panel order; order 1 chairs the panel */
   panel: { name: string; order: number }[];
+  /** how the panel changed during the round (recusals, replacements, who took a seat), as text per row */
+  panelChanges: { seat: number; name: string; change: string }[];
   criteria: { key: string; name: string; maxScore: number }[];
   lots: { key: string; name: string; quota: number }[];
   qualification: {
@@ -38,7 +40,7 @@ export interface EvaluationReportInput extends DocumentBase {
 
 export const evaluationReport: Template<EvaluationReportInput> = {
   kind: 'evaluation_report',
-  version: '1.1',
+  version: '1.2',
   title: '评审报告',
   // a redone evaluation has one report per round, told apart in their titles
   about: (input) => (input.round > 1 ? `${input.recruitment.title}（第 ${input.round} 轮评审）` : input.recruitment.title),
@@ -76,6 +78,20 @@ export const evaluationReport: Template<EvaluationReportInput> = {
           return [String(index + 1), member.name, member.order === 1 ? '组长' : '成员', at ? dateTime(at) : '未确认'];
         }),
       },
+      ...(input.panelChanges.length > 0
+        ? ([
+            { kind: 'paragraph', bold: true, keepWithNext: true, text: '本轮评审委员会组成变动（按抽取顺序）' },
+            {
+              kind: 'table',
+              columns: [
+                { header: '席位', width: 0.8, align: 'center' },
+                { header: '姓名', width: 2.5 },
+                { header: '情形', width: 5 },
+              ],
+              rows: input.panelChanges.map((entry) => [`第 ${entry.seat} 位`, entry.name, entry.change]),
+            },
+          ] satisfies Block[])
+        : []),
       { kind: 'heading', text: '二、评分因素' },
       {
         kind: 'table',
