@@ -380,7 +380,7 @@ describe('an exhausted sequence', () => {
     expect((await supplementary(otherAgent)).json().code).toBe('FORBIDDEN');
     const blank = await supplementary(cast.agentToken, { reason: '  ' });
     expect(blank.statusCode).toBe(400);
-    expect(blank.json()).toMatchObject({ code: 'REASON_REQUIRED', message: '补充抽取须说明原因' });
+    expect(blank.json()).toMatchObject({ code: 'REASON_REQUIRED', message: '补充抽取评审专家须说明原因' });
     expect((await supplementary(cast.agentToken, {})).statusCode).toBe(400);
     // the only candidates are the five drawn, the recused one included, and one affiliated with a bidder
     const user = await createStaff(t, 'expert', { specialties: [only], affiliationUscc: other.bidders[1]!.uscc });
@@ -405,7 +405,7 @@ describe('an exhausted sequence', () => {
     expect((await agent.get(`/recruitments/${other.id}/evaluation`)).body).toContain(`action="/recruitments/${other.id}/panel/supplementary-draw"`);
     const blank = await agent.post(`/recruitments/${other.id}/panel/supplementary-draw`, { reason: '' });
     expect(blank.statusCode).toBe(400);
-    expect(blank.body).toContain('补充抽取须说明原因');
+    expect(blank.body).toContain('补充抽取评审专家须说明原因');
     const refused = await agent.post(`/recruitments/${other.id}/panel/supplementary-draw`, { reason: '第 3 席空缺' });
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('请先补充专家库');

@@ -338,17 +338,23 @@ export function createEvaluationService({
     return replaced;
   }
 
+  /** What the agent's changes to a drawn panel first check: a stated reason, the recruitment's own agent, the evaluation stage. */
+  async function agentChange(recruitmentId: string, reasonText: string, agent: SignedInUser, what: string) {
+    const reason = reasonText.trim();
+    if (!reason) throw new AppError('REASON_REQUIRED', `${what}须说明原因`, 'reason');
+    const recruitment = await recruitmentOf(recruitmentId);
+    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', `只有该招募项目的经办人可以${what}`);
+    requireEvaluation(recruitment);
+    return { reason, recruitment };
+  }
+
   /**
    * The agent replaces a member who cannot serve (illness, a conflict found later, an account
    * closed) before it has submitted in the current round; its drafts of the round no longer
    * count. The seat goes to the sequence's next expert, or waits for a supplementary draw.
    */
   async function replaceMember(recruitmentId: string, input: MemberReplacementInput, agent: SignedInUser, origin: RequestOrigin) {
-    const reason = input.reason.trim();
-    if (!reason) throw new AppError('REASON_REQUIRED', '更换评审专家须说明原因', 'reason');
-    const recruitment = await recruitmentOf(recruitmentId);
-    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以更换评审专家');
-    requireEvaluation(recruitment);
+    const { reason, recruitment } = await agentChange(recruitmentId, input.reason, agent, '更换评审专家');
     const round = recruitment.evaluationRound;
     const [replaced] = await db.transaction(async (tx) => {
       await lockDraw(tx, recruitmentId);
@@ -455,11 +461,7 @@ export function createEvaluationService({
    * seats it cannot fill stay vacant.
    */
   async function supplementaryDraw(recruitmentId: string, input: SupplementaryDrawInput, agent: SignedInUser, origin: RequestOrigin) {
-    const reason = input.reason.trim();
-    if (!reason) throw new AppError('REASON_REQUIRED', '补充抽取须说明原因', 'reason');
-    const recruitment = await recruitmentOf(recruitmentId);
-    if (recruitment.agentId !== agent.id) throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以补充抽取评审专家');
-    requireEvaluation(recruitment);
+    const { reason, recruitment } = await agentChange(recruitmentId, input.reason, agent, '补充抽取评审专家');
     const draw = await drawOf(db, recruitmentId);
     if (!draw) throw new AppError('PANEL_NOT_DRAWN', '尚未抽取评审委员会');
     const { candidates: eligible, bidderUscc } = await candidatesNow(recruitmentId, draw.specialties);
