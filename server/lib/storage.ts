@@ -105,9 +105,16 @@ export function createStorage(root: string): Storage {
       return file;
     },
     async saveSealedBidFile(recruitmentId, fileId, source, transforms) {
-      await writeDurably(path.join(tmpDir, `${checkedId(fileId)}.part`), sealedPath(recruitmentId, fileId), (temporary) =>
-        pipeline([source, ...transforms, createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true })]),
-      );
+      await writeDurably(path.join(tmpDir, `${checkedId(fileId)}.part`), sealedPath(recruitmentId, fileId), async (temporary) => {
+        const file = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true });
+        try {
+          await pipeline([source, ...transforms, file]);
+        } finally {
+          // a refusal at the first bytes can come while the file is still being opened, and the
+          // open would create it after the clean-up: wait until the stream has closed its file
+          if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
+        }
+      });
     },
     readSealedBidFile(recruitmentId, fileId) {
       return createReadStream(sealedPath(recruitmentId, fileId));
