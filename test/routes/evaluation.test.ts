@@ -342,6 +342,9 @@ describe('the result', () => {
     expect((await api('POST', `/recruitments/${id}/suspend`, cast.inspectorToken, { reason: '接到举报，暂停核查' })).statusCode).toBe(200);
     const suspended = await api('PUT', `/recruitments/${id}/scores/${bidders[0]!.bidId}/comment`, panel[0]!.token, { comment: '补充' });
     expect(suspended.json().code).toBe('NOT_IN_EVALUATION');
+    const reason = '专家因病无法参加评审';
+    expect((await api('POST', `/recruitments/${id}/panel/replace`, cast.agentToken, { userId: panel[4]!.id, reason })).json().code).toBe('NOT_IN_EVALUATION');
+    expect((await api('POST', `/recruitments/${id}/panel/supplementary-draw`, cast.agentToken, { reason })).json().code).toBe('NOT_IN_EVALUATION');
     expect((await api('GET', `/recruitments/${id}/evaluation`, cast.inspectorToken)).statusCode).toBe(200);
     expect((await api('POST', `/recruitments/${id}/resume`, cast.inspectorToken)).json()).toMatchObject({ status: 'evaluation' });
     const published = await createPublished(t, cast);
