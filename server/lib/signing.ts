@@ -31,6 +31,8 @@ export interface SignatureDetails {
 }
 
 export interface Signer {
+  /** the certificate the signatures verify against (pdf/signature-check.ts) */
+  readonly certificate: CertificateSummary;
   sign(pdf: Uint8Array, details: SignatureDetails): Promise<Uint8Array>;
 }
 
@@ -100,7 +102,7 @@ export function decodedName(attributes: forge.pki.CertificateField[]): forge.pki
 }
 
 /** Signs with the key and certificate chain of a PKCS#12 file, decrypted once here. */
-export function createP12Signer(p12: Uint8Array, password: string): Signer & { certificate: CertificateSummary } {
+export function createP12Signer(p12: Uint8Array, password: string): Signer {
   const contents = openP12(p12, password);
   return {
     certificate: summary(contents.certificate),
