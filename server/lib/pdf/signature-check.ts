@@ -33,7 +33,7 @@ export function checkSignedPdf(pdf: Uint8Array, trustedCertificateFingerprint: s
 
   let message: forge.pkcs7.Captured<forge.pkcs7.PkcsSignedData>;
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(cms.toString('binary')), { parseAllBytes: false });
+    const asn1 = fromDerWithPadding(forge.util.createBuffer(cms.toString('binary')), { parseAllBytes: false });
     message = forge.pkcs7.messageFromAsn1(asn1) as forge.pkcs7.Captured<forge.pkcs7.PkcsSignedData>;
   } catch {
     throw new SignatureCheckError('the signature is not a CMS signed-data structure');
@@ -61,6 +61,9 @@ export function checkSignedPdf(pdf: Uint8Array, trustedCertificateFingerprint: s
     throw new SignatureCheckError('the signature does not verify');
   }
 }
+
+/** forge's own options (its types know only the boolean form): /Contents is zero-padded after the DER */
+const fromDerWithPadding = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteBuffer, options: { parseAllBytes: boolean }) => forge.asn1.Asn1;
 
 function lastByteRange(file: Buffer): [number, number, number, number] {
   const text = file.toString('latin1');
