@@ -224,8 +224,10 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   await call('POST', `/recruitments/${id}/opening/start`, agent);
   await call('POST', `/recruitments/${id}/opening/attend`, inspector);
   for (const organization of organizations.slice(0, 6)) await call('POST', `/recruitments/${id}/opening/attend`, organization.token);
-  await call('POST', `/recruitments/${id}/opening/unlock`, agent, { passphrase: PASSPHRASE });
-  await call('POST', `/recruitments/${id}/opening/unlock`, inspector, { passphrase: PASSPHRASE });
+  // each key holder confirms the fingerprint it compared with the signed announcement
+  const { bidKeyFingerprint } = await call<{ bidKeyFingerprint: string }>('GET', `/recruitments/${id}`, null);
+  await call('POST', `/recruitments/${id}/opening/unlock`, agent, { passphrase: PASSPHRASE, bidKeyFingerprint });
+  await call('POST', `/recruitments/${id}/opening/unlock`, inspector, { passphrase: PASSPHRASE, bidKeyFingerprint });
   clock.advance(40 * 60 * 1000);
   await timed('开标记录（含首次读取字体）', () =>
     call('POST', `/recruitments/${id}/opening/sign-off`, inspector, { comment: '开标程序符合招募文件规定，解封及摘要比对全程在线留痕。' }),

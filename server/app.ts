@@ -26,6 +26,7 @@ import bidPages from './domain/bids/pages.ts';
 import documentPages from './domain/documents/pages.ts';
 import { createDocumentQueue } from './domain/documents/queue.ts';
 import documentRoutes from './domain/documents/routes.ts';
+import { createDocumentIssuer } from './domain/documents/issuer.ts';
 import { createDocumentService, type DocumentService } from './domain/documents/service.ts';
 import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
@@ -33,6 +34,7 @@ import homePages from './domain/home/pages.ts';
 import evaluationPages from './domain/evaluation/pages.ts';
 import evaluationRoutes from './domain/evaluation/routes.ts';
 import { createEvaluationService, type EvaluationService } from './domain/evaluation/service.ts';
+import { createAnnouncedKeys } from './domain/opening/announced-key.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
 import openingPages from './domain/opening/pages.ts';
 import openingRoutes from './domain/opening/routes.ts';
@@ -144,6 +146,15 @@ export async function buildApp(deps: AppDeps) {
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
   );
+  const documentIssuer = createDocumentIssuer({
+    db,
+    storage,
+    clock,
+    audit,
+    signer: deps.signer,
+    assets: deps.documentAssets ?? documentAssets,
+    publicUrl: config.publicUrl,
+  });
   const recruitments = createRecruitmentService({
     db,
     clock,
@@ -152,9 +163,11 @@ export async function buildApp(deps: AppDeps) {
     mailer,
     minTenderDays: config.minTenderDays,
     publicUrl: config.publicUrl,
+    documents: documentIssuer,
   });
-  const bids = createBidService({ db, clock, audit, storage });
-  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, documentQueue });
+  const announcedKeys = createAnnouncedKeys({ db, audit, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
+  const bids = createBidService({ db, clock, audit, storage, announcedKeys });
+  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, announcedKeys, documentQueue });
   const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, publicUrl: config.publicUrl });
   const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });
   const documents = createDocumentService({
@@ -162,9 +175,8 @@ export async function buildApp(deps: AppDeps) {
     storage,
     clock,
     audit,
-    signer: deps.signer,
+    issuer: documentIssuer,
     mailer,
-    assets: deps.documentAssets ?? documentAssets,
     recruitments,
     evaluation,
     awards,

@@ -378,6 +378,8 @@ export const bidVersions = pgTable(
     sealedFields: jsonb('sealed_fields').$type<Record<string, unknown>>().notNull(),
     /** SHA-256 over the whole bid as printed on the receipt */
     digest: text('digest').notNull(),
+    /** of the bid key the data key was sealed to, as printed on the receipt */
+    bidKeyFingerprint: text('bid_key_fingerprint').notNull(),
     // evidence for the inspector's red flags (SPEC §7)
     uploaderId: uuid('uploader_id')
       .notNull()
@@ -896,6 +898,7 @@ export const documentKindEnum = pgEnum('document_kind', [
   'draft_agreement',
   'opening_record',
   'evaluation_report',
+  'announcement',
 ]);
 export const documentStatusEnum = pgEnum('document_status', ['issued', 'mailed']);
 

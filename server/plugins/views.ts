@@ -1,3 +1,4 @@
+import { formatFingerprint } from '../lib/bid-key-fingerprint.ts';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
@@ -34,6 +35,7 @@ function createHandlebars() {
   hbs.registerHelper('isoTime', (value: Date | string) => new Date(value).toISOString());
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('join', (items: unknown) => (Array.isArray(items) ? items.join('、') : ''));
+  hbs.registerHelper('fingerprint', (value: string | null | undefined) => (value ? formatFingerprint(value) : ''));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
   return hbs;
 }

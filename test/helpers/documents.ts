@@ -207,6 +207,42 @@ export function sampleEvaluationReport(verifyCode = 'ZJ4H-J5K6-M7N8-P9Q0'): Extr
   };
 }
 
+export function sampleAnnouncement(verifyCode = 'ZJ2B-3C4D-5E6F-7G8H'): Extract<DocumentRequest, { kind: 'announcement' }> {
+  return {
+    kind: 'announcement',
+    input: {
+      recruitment,
+      verifyCode,
+      issuedAt: new Date('2025-05-20T02:00:00Z'),
+      recruitmentId: '0e9c1f4a-5b6d-4c7e-8f90-a1b2c3d4e5f6',
+      summary: '浙江省职工服务中心参照政府采购公开招标流程，公开招募职工服务阵地社会化运营合作伙伴，开展文艺演出、体育健身和公益活动策划等服务。',
+      decisionRef: '浙职服党〔2025〕12号（主任办公会议纪要）',
+      publishedAt: new Date('2025-05-20T02:00:00Z'),
+      questionsDeadline: new Date('2025-06-05T09:00:00Z'),
+      submissionDeadline: new Date('2025-06-16T02:00:00Z'),
+      publicityDays: 5,
+      agreementTermMonths: 36,
+      minPublicBenefitRatio: 20,
+      lots: [
+        { name: '文艺演出', quota: 3 },
+        { name: '体育组织', quota: 2 },
+        { name: '公益活动策划', quota: 2 },
+      ],
+      eligibility: ['政治可靠、遵纪守法', '具有独立承担民事责任的能力', '具备履行合同所必需的资质和专业能力'],
+      criteria: [
+        { name: '公益服务方案', maxScore: 30 },
+        { name: '资质与专业能力', maxScore: 20 },
+        { name: '业绩与信用', maxScore: 15 },
+        { name: '免费/优惠名额比例', maxScore: 20 },
+        { name: '合作与收益方案', maxScore: 15 },
+      ],
+      keyHolders: ['招标代理', '纪检监督员', '密钥托管人'],
+      bidKeyFingerprint: digest('sample bid key'),
+      publicPageUrl: `${SAMPLE_PUBLIC_URL}/recruitments/0e9c1f4a-5b6d-4c7e-8f90-a1b2c3d4e5f6`,
+    },
+  };
+}
+
 export function sampleRequests(): DocumentRequest[] {
-  return [sampleAwardNotice(), sampleRejectionNotice(), sampleDraftAgreement(), sampleOpeningRecord(), sampleEvaluationReport()];
+  return [sampleAwardNotice(), sampleRejectionNotice(), sampleDraftAgreement(), sampleOpeningRecord(), sampleEvaluationReport(), sampleAnnouncement()];
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { apiToken, bearer, createStaff, type TestApp, type TestUser } from './app.ts';
 import { ALL_DECLARED, multipart, pdfWith } from './multipart.ts';
-import { createPublished, PASSPHRASE, type Cast } from './recruitments.ts';
+import { createPublished, unlockBody, type Cast } from './recruitments.ts';
 import { organizationInput } from './uscc.ts';
 
 export interface Bidder {
@@ -51,8 +51,8 @@ export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Rec
   t.clock.set(new Date(deadline + 1000));
   await call(t, 'POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken);
   await call(t, 'POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken);
-  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, { passphrase: PASSPHRASE });
-  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, { passphrase: PASSPHRASE });
+  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, await unlockBody(t, id));
+  await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, await unlockBody(t, id));
   const signed = await call(t, 'POST', `/api/v1/recruitments/${id}/opening/sign-off`, cast.inspectorToken, { comment: '开标程序合规' });
   if (signed.json().status !== 'evaluation') throw new Error(`not in evaluation: ${signed.body}`);
   return { id, bidders };

@@ -33,6 +33,12 @@ export function draftInput(t: TestApp, days = 30, overrides: Record<string, unkn
 
 export const PASSPHRASE = 'the opening passphrase';
 
+/** What a key holder sends to unlock: its passphrase and the bid key fingerprint it compared. */
+export async function unlockBody(t: TestApp, id: string, passphrase = PASSPHRASE) {
+  const { bidKeyFingerprint } = (await t.app.inject({ url: `/api/v1/recruitments/${id}` })).json<{ bidKeyFingerprint: string }>();
+  return { passphrase, bidKeyFingerprint };
+}
+
 /** Sets the user's opening passphrase through the API, as a key holder does once. */
 export async function setOpeningKey(t: TestApp, token: string, passphrase = PASSPHRASE) {
   const response = await t.app.inject({ method: 'PUT', url: '/api/v1/me/opening-key', headers: bearer(token), payload: { passphrase } });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, bearer, createTestApp, type TestApp } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
-import { createCast, createPublished, PASSPHRASE, type Cast } from '../helpers/recruitments.ts';
+import { createCast, createPublished, unlockBody, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 let t: TestApp;
@@ -49,11 +49,11 @@ describe('opening pages', () => {
     expect((await bidder.post(`/recruitments/${id}/opening/attend`, {})).statusCode).toBe(303);
 
     await agent.get(`/recruitments/${id}/opening`);
-    const wrong = await agent.post(`/recruitments/${id}/opening/unlock`, { passphrase: 'wrong passphrase' });
+    const wrong = await agent.post(`/recruitments/${id}/opening/unlock`, await unlockBody(t, id, 'wrong passphrase'));
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('开标密钥口令不正确');
-    expect((await agent.post(`/recruitments/${id}/opening/unlock`, { passphrase: PASSPHRASE })).statusCode).toBe(303);
-    expect((await inspector.post(`/recruitments/${id}/opening/unlock`, { passphrase: PASSPHRASE })).statusCode).toBe(303);
+    expect((await agent.post(`/recruitments/${id}/opening/unlock`, await unlockBody(t, id))).statusCode).toBe(303);
+    expect((await inspector.post(`/recruitments/${id}/opening/unlock`, await unlockBody(t, id))).statusCode).toBe(303);
 
     const opened = await bidder.get(`/recruitments/${id}/opening`);
     for (const organization of organizations) expect(opened.body).toContain(organization.name);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
-import { createCast, createDraft, PASSPHRASE, setOpeningKey, type Cast } from '../helpers/recruitments.ts';
+import { createCast, createDraft, setOpeningKey, unlockBody, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 let t: TestApp;
@@ -100,7 +100,7 @@ describe('the bid opening', () => {
   });
 
   it('refuses a wrong passphrase and records the attempt', async () => {
-    const wrong = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, { passphrase: 'not the passphrase' });
+    const wrong = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, await unlockBody(t, id, 'not the passphrase'));
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().code).toBe('WRONG_PASSPHRASE');
     const audit = (await api('GET', `/api/v1/audit?recruitmentId=${id}&limit=1000`, cast.inspectorToken)).json();
@@ -112,7 +112,7 @@ describe('the bid opening', () => {
     expect(bidderAttends.statusCode).toBe(200);
     await api('POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken);
     for (let i = 0; i < 2; i++) {
-      const response = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, { passphrase: PASSPHRASE });
+      const response = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, await unlockBody(t, id));
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ phase: 'waiting_for_keys', record: [] });
     }
@@ -122,7 +122,7 @@ describe('the bid opening', () => {
 
   it('a second holder opens: digests verify, a tampered file is flagged, a lot under 3 valid bids fails', async () => {
     await tamperWith(id, bidders[3]!.bidId!);
-    const response = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, { passphrase: PASSPHRASE });
+    const response = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, await unlockBody(t, id));
     expect(response.statusCode).toBe(200);
     const opening = response.json();
     expect(opening.phase).toBe('opened');
@@ -140,7 +140,7 @@ describe('the bid opening', () => {
     ]);
     const audit = (await api('GET', `/api/v1/audit?recruitmentId=${id}&limit=1000`, cast.inspectorToken)).json();
     expect(audit.filter((e: { action: string }) => e.action === 'bid.decrypt')).toHaveLength(5);
-    expect((await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, { passphrase: PASSPHRASE })).json().code).toBe('ALREADY_OPENED');
+    expect((await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, await unlockBody(t, id))).json().code).toBe('ALREADY_OPENED');
   });
 
   it('records objections and answers; the inspector signs off with the chain head and the recruitment moves to evaluation', async () => {
@@ -172,8 +172,8 @@ describe('the escrow holder and failure', () => {
     await submit(id, b.token, 'arts', '30');
     await passDeadline(id);
     await api('POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken);
-    await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, { passphrase: PASSPHRASE });
-    const before = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, { passphrase: PASSPHRASE });
+    await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, await unlockBody(t, id));
+    const before = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, await unlockBody(t, id));
     expect(before.json()).toMatchObject({ phase: 'waiting_for_keys', record: [] });
     const attended = await api('POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken);
     expect(attended.json()).toMatchObject({ phase: 'opened', record: [expect.objectContaining({ digestVerified: true })] });
@@ -190,7 +190,7 @@ describe('the escrow holder and failure', () => {
     const stranger = await createStaff(t, 'inspector');
     const token = await apiToken(t, stranger);
     await setOpeningKey(t, token);
-    const response = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, token, { passphrase: PASSPHRASE });
+    const response = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, token, await unlockBody(t, id));
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('NOT_KEY_HOLDER');
     expect((await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, {})).statusCode).toBe(400);

@@ -38,6 +38,7 @@ function recruitment(overrides: Partial<Recruitment> = {}): Recruitment {
     agentId: 'agent-1',
     status: 'published',
     suspendedFrom: null,
+    bidKeyFingerprint: '9982296a0c44d6636a1647dae41e6800e2481dc44d81ce6b6ab0bf3d8df7243c',
     evaluationRound: 1,
     minPublicBenefitRatio: 60,
     agreementTermMonths: 24,

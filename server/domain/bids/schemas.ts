@@ -25,6 +25,8 @@ export const BidCreatedReply = Type.Object({
   status: Type.String(),
   files: Type.Array(ReceiptFile),
   digest: Type.String(),
+  /** SHA-256 (hex) of the bid key the bid was sealed to */
+  bidKeyFingerprint: Type.String(),
 });
 
 export const ReceiptReply = Type.Object({
@@ -40,4 +42,6 @@ export const ReceiptReply = Type.Object({
   submissionDeadline: InstantOut,
   files: Type.Array(ReceiptFile),
   digest: Type.String(),
+  /** SHA-256 (hex) of the bid key the bid was sealed to */
+  bidKeyFingerprint: Type.String(),
 });

@@ -10,6 +10,7 @@ import { bidDigest, createDataKey, createFileEncryptor, createSealer, encryptJso
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditEvent, AuditService } from '../audit/service.ts';
+import type { AnnouncedKeys } from '../opening/announced-key.ts';
 import { NotPdfError, requirePdfHeader } from './pdf-check.ts';
 import { Value } from 'typebox/value';
 import { BidFieldsSchema, DECLARED_FIELDS_LABEL, type BidFields, type DeclaredFields } from './schemas.ts';
@@ -38,6 +39,8 @@ type SealedFile = { id: string; name: string; size: number; sha256: string; iv: 
 interface Submission {
   recruitmentId: string;
   bidPublicKey: string;
+  /** of bidPublicKey, checked against the signed announcement before the files were taken */
+  bidKeyFingerprint: string;
   organizationId: string;
   bidder: SignedInUser;
   origin: BidOrigin;
@@ -53,6 +56,8 @@ export interface BidReceipt {
   lot: string;
   files: { name: string; size: number; sha256: string }[];
   digest: string;
+  /** the bid key the bid was sealed to: the signed announcement states the same */
+  bidKeyFingerprint: string;
   status: 'submitted';
 }
 
@@ -63,10 +68,12 @@ export function createBidService({
   clock,
   audit,
   storage,
+  announcedKeys,
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
+  announcedKeys: Pick<AnnouncedKeys, 'requireAnnouncedKey'>;
   storage: Pick<Storage, 'saveSealedBidFile' | 'removeSealedBidFile' | 'listSealedBidFiles' | 'clearTemporaryFiles'>;
 }) {
   async function organizationOf(user: SignedInUser) {
@@ -102,7 +109,7 @@ export function createBidService({
     .prepare('submission_terms');
 
   /** The terms of a submission; refuses when the recruitment does not take bids now. */
-  async function submissionTerms(recruitmentId: string, bidder: SignedInUser) {
+  async function submissionTerms(recruitmentId: string, bidder: SignedInUser, origin: RequestOrigin) {
     const [row] = await termsQuery.execute({ recruitmentId, bidderId: bidder.id });
     if (!row || !row.publishedAt) throw new AppError('NOT_FOUND', '招募项目不存在');
     if (!row.organizationId) throw new AppError('FORBIDDEN', '只有注册的社会组织可以提交响应文件');
@@ -110,7 +117,9 @@ export function createBidService({
     if (refusal) throw refusal;
     // publication issues the bid key in the same transaction that sets the status
     if (!row.bidPublicKey) throw new Error(`published recruitment ${row.id} has no bid key`);
-    return { ...row, organizationId: row.organizationId, bidPublicKey: row.bidPublicKey };
+    // before any file is taken: a bid is only ever sealed to the announced key
+    const bidKeyFingerprint = await announcedKeys.requireAnnouncedKey(row.id, row.bidPublicKey, { during: 'submission', actor: bidder, ip: origin.ip });
+    return { ...row, organizationId: row.organizationId, bidPublicKey: row.bidPublicKey, bidKeyFingerprint };
   }
 
   /** Checks the declared values against the recruitment's terms; the values are never stored in clear. */
@@ -153,7 +162,7 @@ export function createBidService({
   }
 
   async function submitBid(recruitmentId: string, bidder: SignedInUser, origin: BidOrigin, parts: AsyncIterable<BidPart>) {
-    const terms = await submissionTerms(recruitmentId, bidder);
+    const terms = await submissionTerms(recruitmentId, bidder, origin);
     const dataKey = createDataKey();
     const written: SealedFile[] = [];
     const raw: Record<string, string> = {};
@@ -185,7 +194,7 @@ export function createBidService({
       }
       if (written.length === 0) throw new AppError('VALIDATION_FAILED', '请至少上传一个 PDF 响应文件', 'documents');
       const fields = checkFields(raw, terms);
-      return await recordBid({ recruitmentId, bidPublicKey: terms.bidPublicKey, organizationId: terms.organizationId, bidder, origin, fields, dataKey, files: written });
+      return await recordBid({ recruitmentId, bidPublicKey: terms.bidPublicKey, bidKeyFingerprint: terms.bidKeyFingerprint, organizationId: terms.organizationId, bidder, origin, fields, dataKey, files: written });
     } catch (error) {
       await Promise.all(written.map((file) => storage.removeSealedBidFile(recruitmentId, file.id)));
       throw error;
@@ -263,7 +272,7 @@ export function createBidService({
             });
             outcomes[index] = {
               ok: true,
-              value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, status: 'submitted' },
+              value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, bidKeyFingerprint: s.bidKeyFingerprint, status: 'submitted' },
             };
             events.push({
               actor: s.bidder,
@@ -282,6 +291,7 @@ export function createBidService({
                 sealedDataKey: sealDataKey(s.dataKey, sealerFor(s.bidPublicKey), bid.id),
                 sealedFields: encryptJson(declared, s.dataKey, DECLARED_FIELDS_LABEL),
                 digest,
+                bidKeyFingerprint: s.bidKeyFingerprint,
                 uploaderId: s.bidder.id,
                 ip: s.origin.ip,
                 sessionId: s.origin.sessionId,
@@ -334,6 +344,7 @@ export function createBidService({
       submissionDeadline: row.deadline,
       files,
       digest: row.version.digest,
+      bidKeyFingerprint: row.version.bidKeyFingerprint,
     };
   }
 

@@ -1,4 +1,5 @@
 import type { DocumentRequest } from '../../lib/pdf/documents.ts';
+import type { AnnouncementInput } from '../../lib/pdf/templates/announcement.ts';
 import type { OpeningRecordInput } from '../../lib/pdf/templates/opening-record.ts';
 import type { EvaluationReportInput } from '../../lib/pdf/templates/evaluation-report.ts';
 import type { DocumentKind, RecruitmentInfo, SignOff } from '../../lib/pdf/templates/template.ts';
@@ -23,6 +24,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   draft_agreement: '合作协议（草案）签发',
   opening_record: '开标记录签发',
   evaluation_report: '评审报告签发',
+  announcement: '招募公告发布',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -31,6 +33,7 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   draft_agreement: '合作协议（草案）',
   opening_record: '开标记录',
   evaluation_report: '评审报告',
+  announcement: '招募公告',
 };
 
 /** Days from the award within which the agreement is to be signed (as for a procurement contract). */
@@ -43,6 +46,10 @@ export interface RecruitmentTerms {
   minPublicBenefitRatio: number;
   lots: { key: string; name: string; quota: number; description: string }[];
   eligibility: { key: string; text: string }[];
+}
+
+export function announcementDraft(input: Omit<AnnouncementInput, 'verifyCode' | 'issuedAt'>): DocumentDraft {
+  return (stamp) => ({ kind: 'announcement', input: { ...input, ...stamp } });
 }
 
 export function openingRecordDraft(input: Omit<OpeningRecordInput, 'verifyCode' | 'issuedAt'>): DocumentDraft {

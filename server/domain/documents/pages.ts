@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
+import { attachmentHeader } from '../../lib/content-disposition.ts';
 import { IdParams } from '../../lib/schemas.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
@@ -33,6 +34,16 @@ const documentPages: FastifyPluginAsyncTypebox<{ documents: DocumentService; rec
   app.get('/documents/:id', { schema: { params: IdParams }, onRequest: readers }, async (request, reply) =>
     sendDocument(request, reply, documents),
   );
+
+  // public: whoever reads the announcement can compare the bid key fingerprint on a receipt with it
+  app.get('/recruitments/:id/announcement.pdf', { schema: { params: IdParams } }, async (request, reply) => {
+    const { pdf, fileName, sha256 } = await documents.announcementFile(request.params.id);
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', attachmentHeader(fileName))
+      .header('x-content-sha256', sha256)
+      .send(pdf);
+  });
 
   app.get('/verify', { schema: { querystring: CodeQuery } }, async (request, reply) => {
     const code = request.query.code?.trim();

@@ -1,12 +1,13 @@
 import { Type } from 'typebox';
 import { InstantOut, Nullable } from '../../lib/schemas.ts';
+import { DOCUMENT_KINDS } from '../../lib/pdf/templates/template.ts';
 
 export const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) });
 
 /** Uploads to the verify page are PDFs as issued: a few hundred KB; this leaves ample room. */
 export const MAX_VERIFY_UPLOAD_BYTES = 20 * 1024 * 1024;
 
-const Kind = Type.Enum(['award_notice', 'rejection_notice', 'draft_agreement', 'opening_record', 'evaluation_report']);
+const Kind = Type.Enum(DOCUMENT_KINDS);
 
 export const DocumentSummary = Type.Object({
   id: Type.String(),

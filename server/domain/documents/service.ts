@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
@@ -17,15 +17,13 @@ import {
 } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { DocumentAssets } from '../../lib/document-assets.ts';
-import { sha256Hex } from '../../lib/hash.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { DocumentKind } from '../../lib/pdf/templates/template.ts';
-import type { Signer } from '../../lib/signing.ts';
 import type { Storage } from '../../lib/storage.ts';
-import { formatVerificationCode, normalizeVerificationCode, VERIFICATION_CODE_BYTES, verifyUrl } from '../../lib/verification-code.ts';
+import { normalizeVerificationCode, verifyUrl } from '../../lib/verification-code.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import type { DocumentIssuer, DocumentRow, DocumentSubject } from './issuer.ts';
 import type { AwardService, OutcomeEntry } from '../awards/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
@@ -36,7 +34,6 @@ import {
   KIND_NAMES,
   openingRecordDraft,
   rejectionNoticeDraft,
-  SIGNING_REASONS,
   type DocumentDraft,
   type RecruitmentTerms,
 } from './inputs.ts';
@@ -48,7 +45,6 @@ import {
 // repeated safely.
 
 export type DocumentService = ReturnType<typeof createDocumentService>;
-type DocumentRow = typeof documents.$inferSelect;
 
 /** kinds delivered by e-mail to the organisation they concern */
 const MAILED_KINDS: DocumentKind[] = ['award_notice', 'draft_agreement', 'rejection_notice'];
@@ -60,93 +56,29 @@ export function evaluationReportSubject(round: number): string {
 }
 const ROLE_LABELS: Record<string, string> = { inspector: '纪检监督员', agent: '招标代理', bidder: '响应单位代表', admin: '托管密钥持有人' };
 
-interface Subject {
-  recruitmentId: string;
-  kind: DocumentKind;
-  subject: string;
-  bidId?: string;
-  organizationId?: string;
-  /** the signatory shown by readers: the recruiting centre */
-  owner: string;
-}
-
 export function createDocumentService({
   db,
   storage,
   clock,
   audit,
-  signer,
+  issuer,
   mailer,
-  assets,
   recruitments,
   evaluation,
   awards,
   publicUrl,
 }: {
   db: Db;
-  storage: Pick<Storage, 'saveDocument' | 'readDocument'>;
+  storage: Pick<Storage, 'readDocument'>;
   clock: Clock;
   audit: AuditService;
-  signer: Signer;
+  issuer: Pick<DocumentIssuer, 'issueDocument'>;
   mailer: Pick<Mailer, 'deliver'>;
-  /** read on the first document, not before (lib/document-assets.ts) */
-  assets: () => Promise<DocumentAssets>;
   recruitments: Pick<RecruitmentService, 'getRecruitment'>;
   evaluation: Pick<EvaluationService, 'evaluationReport' | 'roundsServed'>;
   awards: Pick<AwardService, 'awardOutcome'>;
   publicUrl: string;
 }) {
-  /** Render → sign → store → record. Returns null when another process issued it first. */
-  async function issueDocument(draft: DocumentDraft, subject: Subject): Promise<DocumentRow | null> {
-    const id = randomUUID();
-    const issuedAt = clock.now();
-    const verifyCode = formatVerificationCode(randomBytes(VERIFICATION_CODE_BYTES));
-    const request = draft({ verifyCode, issuedAt });
-    // the PDF layer (pdf-lib, fontkit, qrcode) is loaded with the first document, not at start
-    const { renderDocument } = await import('../../lib/pdf/documents.ts');
-    const rendered = await renderDocument(request, { ...(await assets()), publicUrl });
-    const signed = await signer.sign(rendered.pdf, {
-      signingTime: issuedAt,
-      reason: SIGNING_REASONS[subject.kind],
-      location: subject.owner,
-      name: subject.owner,
-      contactInfo: publicUrl,
-    });
-    const storageName = await storage.saveDocument(subject.recruitmentId, id, signed);
-    const sha256 = sha256Hex(signed);
-    return db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(documents)
-        .values({
-          id,
-          recruitmentId: subject.recruitmentId,
-          kind: subject.kind,
-          subject: subject.subject,
-          bidId: subject.bidId ?? null,
-          organizationId: subject.organizationId ?? null,
-          verifyCode,
-          sha256,
-          size: signed.length,
-          title: rendered.title,
-          templateVersion: rendered.templateVersion,
-          templateSha256: rendered.templateSha256,
-          storageName,
-          issuedAt,
-        })
-        .onConflictDoNothing({ target: [documents.recruitmentId, documents.kind, documents.subject] })
-        .returning();
-      if (!row) return null;
-      await audit.record(tx, {
-        actor: null,
-        action: 'document.issue',
-        target: `document:${id}`,
-        recruitmentId: subject.recruitmentId,
-        details: { kind: subject.kind, bidId: subject.bidId ?? null, sha256, verifyCode, templateVersion: rendered.templateVersion },
-      });
-      return row;
-    });
-  }
-
   async function termsOf(recruitmentId: string): Promise<RecruitmentTerms> {
     const recruitment = await recruitments.getRecruitment(recruitmentId, null);
     return {
@@ -265,9 +197,9 @@ export function createDocumentService({
     );
     const missing = (kind: DocumentKind, subject: string) => !existing.has(`${kind}:${subject}`);
     const issued: DocumentRow[] = [];
-    const issue = async (draft: DocumentDraft | null, subject: Omit<Subject, 'recruitmentId' | 'owner'>) => {
+    const issue = async (draft: DocumentDraft | null, subject: Omit<DocumentSubject, 'recruitmentId' | 'owner'>) => {
       if (!draft) return;
-      const row = await issueDocument(draft, { ...subject, recruitmentId, owner: recruitment.owner });
+      const row = await issuer.issueDocument(draft, { ...subject, recruitmentId, owner: recruitment.owner });
       if (row) issued.push(row);
     };
     const terms = await termsOf(recruitmentId);
@@ -379,6 +311,12 @@ export function createDocumentService({
    * are refused (403).
    */
   async function visibility(recruitmentId: string, viewer: SignedInUser): Promise<(row: DocumentRow) => boolean> {
+    const readable = await readableBy(recruitmentId, viewer);
+    // the announcement is public
+    return (row) => row.kind === 'announcement' || readable(row);
+  }
+
+  async function readableBy(recruitmentId: string, viewer: SignedInUser): Promise<(row: DocumentRow) => boolean> {
     const recruitment = await recruitments.getRecruitment(recruitmentId, viewer);
     switch (viewer.role) {
       case 'inspector':
@@ -444,6 +382,17 @@ export function createDocumentService({
     return { pdf, fileName: `${row.title}.pdf`, sha256: row.sha256 };
   }
 
+  /** The signed announcement of a published recruitment, for anyone (not audited: it is public). */
+  async function announcementFile(recruitmentId: string) {
+    const recruitment = await recruitments.getRecruitment(recruitmentId, null);
+    const [row] = await db
+      .select()
+      .from(documents)
+      .where(and(eq(documents.recruitmentId, recruitment.id), eq(documents.kind, 'announcement')));
+    if (!row) throw new AppError('NOT_FOUND', '该招募项目没有签名的招募公告');
+    return { pdf: await storage.readDocument(row.storageName), fileName: `${row.title}.pdf`, sha256: row.sha256, verifyCode: row.verifyCode };
+  }
+
   // ── public verification ───────────────────────────────────────────────────────────────────
 
   async function findByCode(typed: string) {
@@ -499,11 +448,11 @@ export function createDocumentService({
 
   return {
     storedDocuments,
-    issueDocument,
     issueMissingDocuments,
     recruitmentsWithDocuments,
     listDocuments,
     downloadDocument,
+    announcementFile,
     verifyDocument,
     checkDocumentFile,
   };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import { UnlockBody } from './schemas.ts';
 import type { OpeningService } from './service.ts';
 
 const TextBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
@@ -34,11 +35,11 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
         tags,
         security,
         params: IdParams,
-        body: Type.Object({ passphrase: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        body: UnlockBody,
       },
       onRequest: requireRole('agent', 'inspector', 'admin'),
     },
-    async (request) => opening.unlock(request.params.id, request.body.passphrase, currentUser(request), requestOrigin(request)),
+    async (request) => opening.unlock(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.get(

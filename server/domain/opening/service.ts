@@ -32,6 +32,7 @@ import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
+import type { AnnouncedKeys } from './announced-key.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import { BID_KEY_THRESHOLD, type OpeningKeyService } from './keys.ts';
@@ -58,11 +59,13 @@ export function createOpeningService({
   audit,
   storage,
   openingKeys,
+  announcedKeys,
   documentQueue,
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
+  announcedKeys: Pick<AnnouncedKeys, 'requireAnnouncedKey' | 'announcedFingerprint'>;
   storage: Pick<Storage, 'readSealedBidFile'>;
   openingKeys: Pick<OpeningKeyService, 'openHolderShare'>;
   /** the opening record is issued once the sign-off has committed */
@@ -118,6 +121,7 @@ export function createOpeningService({
     if (now < recruitment.submissionDeadline) {
       throw new AppError('TOO_EARLY', '未到提交截止时间，不能开标（以服务器时间为准）');
     }
+    await requireAnnouncedKey(recruitment, agent, origin);
     const status = await db.transaction(async (tx) => {
       const to = await applyTransition(tx, audit, recruitment, 'startOpening', agent, origin);
       await tx.insert(openings).values({ recruitmentId, startedAt: now, startedBy: agent.id });
@@ -146,11 +150,35 @@ export function createOpeningService({
     return getOpening(recruitmentId, user);
   }
 
-  async function unlock(recruitmentId: string, passphrase: string, holder: SignedInUser, origin: RequestOrigin) {
+  async function announcedFingerprintOf(recruitmentId: string): Promise<string | null> {
+    const announced = await announcedKeys.announcedFingerprint(recruitmentId);
+    return 'fingerprint' in announced ? announced.fingerprint : null;
+  }
+
+  /** The key bids are opened with is the one the signed announcement published, or nothing opens. */
+  async function requireAnnouncedKey(recruitment: { id: string; bidPublicKey: string | null }, actor: SignedInUser, origin: RequestOrigin) {
+    if (!recruitment.bidPublicKey) throw new Error(`published recruitment ${recruitment.id} has no bid key`);
+    return announcedKeys.requireAnnouncedKey(recruitment.id, recruitment.bidPublicKey, { during: 'opening', actor, ip: origin.ip });
+  }
+
+  /**
+   * A key holder enters its passphrase, confirming the bid key fingerprint it compared with the
+   * signed announcement: its share is only used for the key that was published.
+   */
+  async function unlock(
+    recruitmentId: string,
+    { passphrase, bidKeyFingerprint }: { passphrase: string; bidKeyFingerprint: string },
+    holder: SignedInUser,
+    origin: RequestOrigin,
+  ) {
     const recruitment = await recruitmentOf(recruitmentId);
     if (recruitment.status !== 'opening') throw new AppError('OPENING_NOT_IN_PROGRESS', '开标尚未开始或已经结束');
     const session = await sessionOf(recruitmentId);
     if (session?.openedAt) throw new AppError('ALREADY_OPENED', '响应文件已经开启');
+    const announced = await requireAnnouncedKey(recruitment, holder, origin);
+    if (bidKeyFingerprint.replace(/\s+/g, '').toLowerCase() !== announced) {
+      throw new AppError('FINGERPRINT_NOT_CONFIRMED', '请核对本项目签名招募公告所载的投标密钥指纹，一致后再输入口令', 'bidKeyFingerprint');
+    }
     let share: Buffer;
     try {
       share = await openingKeys.openHolderShare(recruitmentId, holder.id, passphrase);
@@ -172,7 +200,14 @@ export function createOpeningService({
     enteredShares.set(recruitmentId, shares);
     await db.transaction(async (tx) => {
       await tx.insert(openingUnlocks).values({ recruitmentId, holderId: holder.id, unlockedAt: clock.now() }).onConflictDoNothing();
-      await audit.record(tx, { actor: holder, action: 'opening.unlock', target: `recruitment:${recruitmentId}`, recruitmentId, ip: origin.ip });
+      await audit.record(tx, {
+        actor: holder,
+        action: 'opening.unlock',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { confirmedFingerprint: announced },
+      });
     });
     await openIfReady(recruitmentId, holder, origin);
     return getOpening(recruitmentId, holder);
@@ -192,6 +227,7 @@ export function createOpeningService({
     const session = await sessionOf(recruitmentId);
     if (!session || session.openedAt) return;
 
+    await requireAnnouncedKey(recruitment, actor, origin);
     enteredShares.delete(recruitmentId);
     let bidKey;
     try {
@@ -405,6 +441,8 @@ export function createOpeningService({
     return {
       recruitmentId,
       status: recruitment.status,
+      /** what the signed announcement states, for the key holders to confirm */
+      bidKeyFingerprint: await announcedFingerprintOf(recruitmentId),
       phase: !session ? 'not_started' : session.signedOffAt ? 'signed_off' : session.openedAt ? 'opened' : 'waiting_for_keys',
       startedAt: session?.startedAt ?? null,
       openedAt: session?.openedAt ?? null,

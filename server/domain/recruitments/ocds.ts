@@ -281,7 +281,7 @@ export function buildReleasePackage(
         enquiryPeriod: { startDate: published, endDate: deadlines.questionsDeadline },
         ...(asked && { hasEnquiries: true }),
         documents: [
-          ...earlier.map((a) => announcementDocument(a, `${publicUrl}/recruitments/${recruitment.id}`)),
+          ...earlier.map((a) => announcementDocument(a, `${publicUrl}/recruitments/${recruitment.id}`, recruitment.bidKeyFingerprint)),
           ...publicationDocuments,
         ],
         ...(amendments.length > 0 && { amendments }),
@@ -377,11 +377,13 @@ function amendmentOf(announcement: Announcement, previous: Announcement | undefi
   };
 }
 
-function announcementDocument(announcement: Announcement, pageUrl: string): OcdsDocument {
+function announcementDocument(announcement: Announcement, pageUrl: string, bidKeyFingerprint: string | null): OcdsDocument {
   return {
     id: `announcement-${announcement.number}`,
     documentType: DOCUMENT_TYPES[announcement.kind],
     title: announcement.title,
+    // the original announcement publishes the key bids are sealed to (SPEC §4.1)
+    ...(announcement.kind === 'announcement' && bidKeyFingerprint && { description: `投标密钥指纹（SHA-256）：${bidKeyFingerprint}` }),
     url: `${pageUrl}#announcement-${announcement.number}`,
     datePublished: announcement.publishedAt.toISOString(),
     language: LANGUAGE,

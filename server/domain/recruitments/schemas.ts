@@ -120,6 +120,8 @@ export const RecruitmentReply = Type.Object({
   cancelledAt: Nullable(InstantOut),
   cancelReason: Nullable(Type.String()),
   cancelCountersignedAt: Nullable(InstantOut),
+  /** SHA-256 (hex) of the bid key, once published; the signed announcement states it too */
+  bidKeyFingerprint: Nullable(Type.String()),
   lots: Type.Array(Type.Object({ key: Type.String(), name: Type.String(), quota: Type.Integer(), description: Type.String() })),
   eligibility: Type.Array(Type.Object({ key: Type.String(), text: Type.String() })),
   criteria: Type.Array(

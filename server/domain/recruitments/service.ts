@@ -17,6 +17,9 @@ import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { AuditService } from '../audit/service.ts';
+import { bidKeyFingerprint } from '../../lib/bid-key-fingerprint.ts';
+import { announcementDraft } from '../documents/inputs.ts';
+import type { DocumentIssuer } from '../documents/issuer.ts';
 import type { OpeningKeyService } from '../opening/keys.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import { checkAmendment, checkPublication, checkTerms, DAY_MS, DEFAULT_ELIGIBILITY, RULES, type RecruitmentTerms, type RuleViolation } from './rules.ts';
@@ -39,6 +42,8 @@ export interface RecruitmentDeps {
   mailer: Mailer;
   minTenderDays: number;
   publicUrl: string;
+  /** issues the signed announcement inside the publication */
+  documents: Pick<DocumentIssuer, 'produce' | 'record'>;
 }
 
 export interface ListFilter {
@@ -60,7 +65,7 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export type RecruitmentService = ReturnType<typeof createRecruitmentService>;
 
-export function createRecruitmentService({ db, clock, audit, openingKeys, mailer, minTenderDays, publicUrl }: RecruitmentDeps) {
+export function createRecruitmentService({ db, clock, audit, openingKeys, mailer, minTenderDays, publicUrl, documents }: RecruitmentDeps) {
   async function load(executor: Db | Tx, id: string): Promise<Recruitment | null> {
     const [row] = await executor.select().from(recruitments).where(eq(recruitments.id, id)).limit(1);
     if (!row) return null;
@@ -84,8 +89,10 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
         .where(and(eq(questions.recruitmentId, id), isNotNull(questions.answer)))
         .orderBy(asc(questions.answeredAt)),
     ]);
+    const { bidPublicKey, ...columns } = row;
     return {
-      ...row,
+      ...columns,
+      bidKeyFingerprint: bidPublicKey ? bidKeyFingerprint(bidPublicKey) : null,
       lots: lotRows.map(({ key, name, quota, description }) => ({ key, name, quota, description })),
       eligibility: conditionRows.map(({ key, text }) => ({ key, text })),
       criteria: criterionRows.map(({ key, name, maxScore, description }) => ({ key, name, maxScore, description })),
@@ -321,6 +328,7 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
     }
     const now = clock.now();
     refuse(checkPublication(recruitment, now, minTenderDays));
+    const keyHolderRoles = ['招标代理', '纪检监督员', ...(keyHolders.escrowHolderId ? ['密钥托管人'] : [])];
     const status = await db.transaction(async (tx) => {
       const to = await transition(tx, recruitment, 'publish', agent, origin, {
         set: { inspectorId: keyHolders.inspectorId, escrowHolderId: keyHolders.escrowHolderId ?? null, publishedAt: now },
@@ -334,9 +342,39 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
       ]);
       await tx.update(recruitments).set({ bidPublicKey }).where(eq(recruitments.id, id));
       await addAnnouncement(tx, id, agent, { kind: 'announcement', title: recruitment.title, body: recruitment.summary });
+      await issueSignedAnnouncement(tx, { ...recruitment, publishedAt: now }, bidPublicKey, keyHolderRoles);
       return to;
     });
     return { status };
+  }
+
+  /**
+   * The signed announcement is issued inside the publication: it is the reference the stored bid
+   * key is checked against (opening/announced-key.ts), so it must exist from the first moment bids
+   * are taken, and is never issued again afterwards with whatever key the database then holds.
+   */
+  async function issueSignedAnnouncement(tx: Tx, recruitment: Recruitment & { publishedAt: Date }, bidPublicKey: string, keyHolders: string[]) {
+    const fingerprint = bidKeyFingerprint(bidPublicKey);
+    const draft = announcementDraft({
+      recruitment: { title: recruitment.title, owner: recruitment.owner },
+      recruitmentId: recruitment.id,
+      summary: recruitment.summary,
+      decisionRef: recruitment.decisionRef ?? '',
+      publishedAt: recruitment.publishedAt,
+      questionsDeadline: recruitment.questionsDeadline,
+      submissionDeadline: recruitment.submissionDeadline,
+      publicityDays: recruitment.publicityDays,
+      agreementTermMonths: recruitment.agreementTermMonths,
+      minPublicBenefitRatio: recruitment.minPublicBenefitRatio,
+      lots: recruitment.lots.map(({ name, quota }) => ({ name, quota })),
+      eligibility: recruitment.eligibility.map(({ text }) => text),
+      criteria: recruitment.criteria.map(({ name, maxScore }) => ({ name, maxScore })),
+      keyHolders,
+      bidKeyFingerprint: fingerprint,
+      publicPageUrl: `${publicUrl}/recruitments/${recruitment.id}`,
+    });
+    const document = await documents.produce(draft, { recruitmentId: recruitment.id, kind: 'announcement', subject: 'recruitment', owner: recruitment.owner });
+    if (!(await documents.record(tx, document))) throw new Error(`recruitment ${recruitment.id} already has an announcement`);
   }
 
   async function addPublication(id: string, input: PublicationInput, agent: SignedInUser, origin: RequestOrigin) {

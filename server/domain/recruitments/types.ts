@@ -105,6 +105,8 @@ export interface Recruitment {
   cancelReason: string | null;
   /** when the inspector countersigned the cancellation */
   cancelCountersignedAt: Date | null;
+  /** of the bid key the server seals bids to now; the signed announcement states the one published */
+  bidKeyFingerprint: string | null;
   lots: Lot[];
   eligibility: EligibilityCondition[];
   criteria: Criterion[];
