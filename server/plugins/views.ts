@@ -1,9 +1,9 @@
-import { formatFingerprint } from '../lib/bid-key-fingerprint.ts';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
+import { formatFingerprint } from '../lib/bid-key-fingerprint.ts';
 import type { Clock } from '../lib/clock.ts';
 import { ANNOUNCEMENT_LABELS, announcementHeading, CHANNEL_LABELS, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
 import type { AnnouncementKind } from '../domain/recruitments/types.ts';
