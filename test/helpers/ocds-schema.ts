@@ -3,8 +3,8 @@ import path from 'node:path';
 import ajvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 
-// The official OCDS 1.1 schema, kept beside the clone because the tests run offline.
-const SCHEMA_DIR = path.resolve('../shared/ocds/schema');
+// The official OCDS 1.1.5 schema, vendored under test/fixtures because the tests run offline.
+const SCHEMA_DIR = path.resolve(import.meta.dirname, '../fixtures/ocds-1.1.5');
 const readSchema = (name: string) => JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), 'utf8')) as { id: string };
 
 // Both packages are CommonJS; under NodeNext their classes sit on `.default`.

@@ -20,7 +20,7 @@ import { pdfsig, pdfText, run, writePdf } from '../helpers/pdf-tools.ts';
 // with pdfsig, as an outside party would. The certificate is not trusted on this machine, so
 // pdfsig says the issuer is unknown; what matters here is the signature over the bytes.
 
-const CHECK_SCRIPT = path.resolve(import.meta.dirname, '../../../shared/tools/check-signed-pdf.sh');
+const CHECK_SCRIPT = path.resolve(import.meta.dirname, '../tools/check-signed-pdf.sh');
 const PASSWORD = 'test-p12-password';
 const dir = mkdtempSync(path.join(tmpdir(), 'signing-'));
 const signed = new Map<string, string>();
@@ -79,7 +79,7 @@ describe('signed documents', () => {
     expect(report).not.toContain('Total document signed');
   });
 
-  it('the agreement passes the outside check of shared/tools/check-signed-pdf.sh', () => {
+  it('the agreement passes the outside check of test/tools/check-signed-pdf.sh', () => {
     expect(existsSync(CHECK_SCRIPT)).toBe(true);
     const { status, output } = run('bash', [CHECK_SCRIPT, signed.get('draft_agreement')!, SAMPLE_ORGANIZATION.name, ...MANDATORY_CLAUSES]);
     expect(output).not.toContain('FAIL');
