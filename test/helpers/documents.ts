@@ -213,7 +213,7 @@ export function sampleAnnouncement(verifyCode = 'ZJ2B-3C4D-5E6F-7G8H'): Extract<
     input: {
       recruitment,
       verifyCode,
-      issuedAt: new Date('2025-05-20T02:00:00Z'),
+      issuedAt,
       recruitmentId: '0e9c1f4a-5b6d-4c7e-8f90-a1b2c3d4e5f6',
       summary: '浙江省职工服务中心参照政府采购公开招标流程，公开招募职工服务阵地社会化运营合作伙伴，开展文艺演出、体育健身和公益活动策划等服务。',
       decisionRef: '浙职服党〔2025〕12号（主任办公会议纪要）',
@@ -228,7 +228,14 @@ export function sampleAnnouncement(verifyCode = 'ZJ2B-3C4D-5E6F-7G8H'): Extract<
         { name: '体育组织', quota: 2 },
         { name: '公益活动策划', quota: 2 },
       ],
-      eligibility: ['政治可靠、遵纪守法', '具有独立承担民事责任的能力', '具备履行合同所必需的资质和专业能力'],
+      eligibility: [
+        '拥护中国共产党的领导，政治可靠，遵守国家法律法规',
+        '具有独立承担民事责任的能力（法人），或能够以自己的名义开展活动',
+        '具备履行合作协议所必需的资质和专业能力',
+        '具有良好的商业信誉和健全的财务会计制度',
+        '依法缴纳税收和社会保障资金',
+        '参加本次招募前三年内无重大违法记录、失信记录和拒不执行判决的记录',
+      ],
       criteria: [
         { name: '公益服务方案', maxScore: 30 },
         { name: '资质与专业能力', maxScore: 20 },

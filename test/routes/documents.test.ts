@@ -109,7 +109,8 @@ describe('who sees which documents', () => {
     const [bidder, other] = bidders;
     const own = (await api(`/recruitments/${id}/documents`, bidder!.token)).json<Listed[]>();
     expect(own.length).toBeGreaterThan(0);
-    expect(own.every((d) => d.bidId === bidder!.bidId)).toBe(true);
+    // its own, and the announcement, which is public
+    expect(own.every((d) => d.bidId === bidder!.bidId || d.kind === 'announcement')).toBe(true);
     const foreign = all.find((d) => d.bidId === other!.bidId)!;
     expect((await api(`/documents/${foreign.id}`, bidder!.token)).statusCode).toBe(404);
     const record = all.find((d) => d.kind === 'opening_record')!;
@@ -119,7 +120,7 @@ describe('who sees which documents', () => {
 
   it('a panel expert: the opening record and the evaluation report; an expert off the panel: 403', async () => {
     const seen = (await api(`/recruitments/${id}/documents`, panel[0]!.token)).json<Listed[]>();
-    expect(seen.map((d) => d.kind).sort()).toEqual(['evaluation_report', 'opening_record']);
+    expect(seen.map((d) => d.kind).sort()).toEqual(['announcement', 'evaluation_report', 'opening_record']);
     const notice = all.find((d) => d.kind === 'award_notice')!;
     expect((await api(`/documents/${notice.id}`, panel[0]!.token)).statusCode).toBe(404);
     const outsider = await apiToken(t, await createStaff(t, 'expert'));
@@ -151,7 +152,7 @@ describe('who sees which documents', () => {
     expect((await bidder.get(`/recruitments/${id}`)).body).toContain(`href="${page}"`);
     const own = await bidder.get(page);
     expect(own.statusCode).toBe(200);
-    const mine = all.filter((d) => d.bidId === bidders[0]!.bidId);
+    const mine = all.filter((d) => d.bidId === bidders[0]!.bidId || d.kind === 'announcement');
     for (const document of all) expect(own.body.includes(`/documents/${document.id}"`)).toBe(mine.includes(document));
 
     const inspector = new Browser(t.app);

@@ -115,8 +115,10 @@ describe('POST /api/v1/recruitments/:id/publish', () => {
     expect(recruitment).toMatchObject({ status: 'published', inspectorId: cast.inspector.id });
     expect(recruitment.announcements).toEqual([expect.objectContaining({ number: 0, kind: 'announcement' })]);
     const audit = (await api('GET', `/api/v1/audit?recruitmentId=${id}`, cast.inspectorToken)).json();
-    expect(audit.map((e: { action: string }) => e.action)).toEqual(['recruitment.create', 'recruitment.publish']);
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(['recruitment.create', 'recruitment.publish', 'document.issue', 'bid_key.issue']);
     expect(audit[1].details).toMatchObject({ from: 'draft', to: 'published' });
+    expect(audit[2].details).toMatchObject({ kind: 'announcement' });
+    expect(audit[3].details).toMatchObject({ bidKeyFingerprint: recruitment.bidKeyFingerprint });
   });
 
   it('refuses without the collective decision', async () => {

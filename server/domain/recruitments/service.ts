@@ -375,6 +375,13 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
     });
     const document = await documents.produce(draft, { recruitmentId: recruitment.id, kind: 'announcement', subject: 'recruitment', owner: recruitment.owner });
     if (!(await documents.record(tx, document))) throw new Error(`recruitment ${recruitment.id} already has an announcement`);
+    await audit.record(tx, {
+      actor: null,
+      action: 'bid_key.issue',
+      target: `recruitment:${recruitment.id}`,
+      recruitmentId: recruitment.id,
+      details: { bidKeyFingerprint: fingerprint, announcement: document.id, announcementSha256: document.sha256 },
+    });
   }
 
   async function addPublication(id: string, input: PublicationInput, agent: SignedInUser, origin: RequestOrigin) {

@@ -84,6 +84,26 @@ export const announcement: Template<AnnouncementInput> = {
           '不一致时请勿提交并向纪检监督员反映：',
       },
       { kind: 'paragraph', align: 'center', bold: true, text: formatFingerprint(input.bidKeyFingerprint) },
+      { kind: 'heading', text: '五、提交、开标与监督' },
+      {
+        kind: 'paragraph',
+        indent: true,
+        text:
+          '响应单位在本平台注册并验证电子邮箱后，在线提交响应文件（PDF 格式），逐项声明满足资格条件并申报公益名额比例；' +
+          '截止前可以撤回或重新提交，以最后一次提交为准。响应文件须在提交截止前完整送达，以服务器时间为准，逾期不予接收。',
+      },
+      {
+        kind: 'paragraph',
+        indent: true,
+        text:
+          '开标在提交截止时间线上进行，纪检监督员到场监督，响应单位可在线参加；开标时当场重新计算每份响应文件的摘要并与回执并列公示。' +
+          '某一类别有效响应不足三家的，该类别流标。评审结果公示期内，参与的响应单位可以提出质疑。',
+      },
+      {
+        kind: 'paragraph',
+        indent: true,
+        text: `本公告的有关更正、澄清以平台发布的编号公告为准，请关注：${input.publicPageUrl}`,
+      },
       issuerSignature(input, context),
     ];
   },
