@@ -248,6 +248,32 @@ describe('amendments and the 15-day rule', () => {
     }
   });
 
+  it('never lets the agent cut the deadline to minutes, even as a clarification (422 DEADLINE_BEFORE_MINIMUM, 409 DEADLINE_TOO_CLOSE)', async () => {
+    const id = await createPublished(t, cast, 30);
+    const before = (await get(id)).json();
+    const twoMinutes = new Date(t.clock.now().getTime() + 2 * 60_000).toISOString();
+    const cut = await amend(id, { title: '时间调整', body: '提前截止', submissionDeadline: twoMinutes, affectsPreparation: false });
+    expect(cut.statusCode).toBe(422);
+    expect(cut.json().code).toBe('DEADLINE_BEFORE_MINIMUM');
+    expect(cut.json().errors.map((e: { code: string }) => e.code)).toEqual(['DEADLINE_BEFORE_MINIMUM', 'DEADLINE_TOO_CLOSE', 'QUESTIONS_DEADLINE_AFTER_SUBMISSION']);
+    expect(cut.json().message).toContain('20 天');
+    // 16 days later, moving the deadline later but to under 15 days away is refused too
+    t.clock.advance(16 * DAY_MS);
+    try {
+      const now = t.clock.now().getTime();
+      const short = await amend(id, { title: '延期', body: 'x', submissionDeadline: new Date(now + 14 * DAY_MS + 1).toISOString(), affectsPreparation: false });
+      expect(short.statusCode).toBe(409);
+      expect(short.json().code).toBe('DEADLINE_TOO_CLOSE');
+      const after = (await get(id)).json();
+      expect(after.submissionDeadline).toBe(before.submissionDeadline);
+      expect(after.announcements).toHaveLength(1);
+      const enough = await amend(id, { title: '延期', body: 'x', submissionDeadline: new Date(now + 15 * DAY_MS + 60_000).toISOString(), affectsPreparation: false });
+      expect(enough.statusCode).toBe(201);
+    } finally {
+      t.clock.advance(-16 * DAY_MS);
+    }
+  });
+
   it('refuses after the deadline, on drafts, from other roles, and with bad input', async () => {
     const id = await createPublished(t, cast, 21);
     expect((await amend(id, { title: 'x' })).statusCode).toBe(400);

@@ -75,7 +75,7 @@ export const AmendmentBody = Type.Object({
   body: text(50_000),
   submissionDeadline: Type.Optional(Instant),
   questionsDeadline: Type.Optional(Instant),
-  /** a clarification that changes nothing bidders prepare is not held to the 15-day rule */
+  /** a clarification that changes nothing bidders prepare, nor the deadline, is not held to the 15-day rule */
   affectsPreparation: Type.Boolean({ default: true }),
 });
 export type AmendmentInput = Static<typeof AmendmentBody>;

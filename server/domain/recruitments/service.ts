@@ -363,12 +363,20 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
   async function amend(id: string, input: AmendmentInput, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
     const now = clock.now();
-    if (recruitment.status !== 'published' || now.getTime() >= recruitment.submissionDeadline.getTime()) {
+    const { publishedAt } = recruitment;
+    if (recruitment.status !== 'published' || !publishedAt || now.getTime() >= recruitment.submissionDeadline.getTime()) {
       throw new AppError('NOT_OPEN_FOR_AMENDMENT', '只有在提交截止前、处于公告中的招募项目可以发布更正公告');
     }
     const submissionDeadline = input.submissionDeadline ? new Date(input.submissionDeadline) : null;
     const questionsDeadline = input.questionsDeadline ? new Date(input.questionsDeadline) : null;
-    refuse(checkAmendment({ affectsPreparation: input.affectsPreparation, submissionDeadline, questionsDeadline }, recruitment, now));
+    refuse(
+      checkAmendment(
+        { affectsPreparation: input.affectsPreparation, submissionDeadline, questionsDeadline },
+        { ...recruitment, publishedAt },
+        now,
+        minTenderDays,
+      ),
+    );
     const changes: AnnouncementChange[] = [];
     for (const [field, next] of [
       ['submissionDeadline', submissionDeadline],
