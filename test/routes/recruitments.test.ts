@@ -403,6 +403,29 @@ describe('cancel, countersign, suspend and resume', () => {
     expect(kinds).toEqual(['announcement', 'suspension', 'resumption']);
   });
 
+  it('only the named inspector suspends, resumes and countersigns (403 to another inspector)', async () => {
+    const other = await apiToken(t, await createStaff(t, 'inspector'));
+    const id = await createPublished(t, cast);
+    const otherSuspend = await api('POST', `/api/v1/recruitments/${id}/suspend`, other, { reason: '越权暂停' });
+    expect(otherSuspend.statusCode).toBe(403);
+    expect(otherSuspend.json().code).toBe('FORBIDDEN');
+    expect((await get(id)).json().status).toBe('published');
+    expect((await api('POST', `/api/v1/recruitments/${id}/suspend`, cast.inspectorToken, { reason: '核查' })).statusCode).toBe(200);
+    expect((await api('POST', `/api/v1/recruitments/${id}/resume`, other)).statusCode).toBe(403);
+    expect((await get(id)).json().status).toBe('suspended');
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel`, cast.agentToken, { reason: '核查属实，终止' })).statusCode).toBe(200);
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel/countersign`, other)).statusCode).toBe(403);
+    expect((await get(id)).json().cancelCountersignedAt).toBeNull();
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel/countersign`, cast.inspectorToken)).statusCode).toBe(200);
+  });
+
+  it('a draft cancelled before any inspector was named may be countersigned by any inspector', async () => {
+    const other = await apiToken(t, await createStaff(t, 'inspector'));
+    const id = await createDraft(t, cast);
+    await api('POST', `/api/v1/recruitments/${id}/cancel`, cast.agentToken, { reason: '不再需要' });
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel/countersign`, other)).statusCode).toBe(200);
+  });
+
   it('a draft cannot be suspended, but can be cancelled without a public notice', async () => {
     const id = await createDraft(t, cast);
     expect((await api('POST', `/api/v1/recruitments/${id}/suspend`, cast.inspectorToken, { reason: 'x' })).json().code).toBe('INVALID_TRANSITION');

@@ -442,6 +442,10 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
 
   async function countersignCancellation(id: string, inspector: SignedInUser, origin: RequestOrigin) {
     const recruitment = await getRecruitment(id, inspector);
+    // a draft cancelled before publication has no named inspector yet: any inspector countersigns it
+    if (recruitment.inspectorId !== null && recruitment.inspectorId !== inspector.id) {
+      throw new AppError('FORBIDDEN', '只有本项目指定的纪检监督员可以会签终止');
+    }
     if (recruitment.status !== 'cancelled') throw new AppError('INVALID_TRANSITION', '招募项目未终止，无需会签');
     const chain = await audit.verifyChain();
     await db.transaction(async (tx) => {
