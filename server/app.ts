@@ -30,6 +30,9 @@ import { createDocumentService, type DocumentService } from './domain/documents/
 import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
+import inspectionPages from './domain/inspection/pages.ts';
+import inspectionRoutes from './domain/inspection/routes.ts';
+import { createInspectionService } from './domain/inspection/service.ts';
 import evaluationPages from './domain/evaluation/pages.ts';
 import evaluationRoutes from './domain/evaluation/routes.ts';
 import { createEvaluationService, type EvaluationService } from './domain/evaluation/service.ts';
@@ -141,6 +144,7 @@ export async function buildApp(deps: AppDeps) {
   const audit = createAuditService({ db, clock });
   const accounts = createAccountService({ db, clock, audit });
   const openingKeys = createOpeningKeyService({ db, clock, audit });
+  const inspection = createInspectionService({ db, mailer, publicUrl: config.publicUrl });
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
   );
@@ -287,6 +291,8 @@ export async function buildApp(deps: AppDeps) {
     now: () => clock.now(),
   });
   await app.register(auditPages, { audit });
+  await app.register(inspectionRoutes, { inspection });
+  await app.register(inspectionPages, { inspection });
   await app.register(openingKeyPages, { openingKeys });
   await app.register(recruitmentPages, { recruitments, awards, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
