@@ -36,6 +36,8 @@ import { createInspectionService } from './domain/inspection/service.ts';
 import evaluationPages from './domain/evaluation/pages.ts';
 import evaluationRoutes from './domain/evaluation/routes.ts';
 import { createEvaluationService, type EvaluationService } from './domain/evaluation/service.ts';
+import { createEscrowService } from './domain/opening/escrow.ts';
+import escrowRoutes from './domain/opening/escrow-routes.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
 import openingPages from './domain/opening/pages.ts';
 import openingRoutes from './domain/opening/routes.ts';
@@ -144,6 +146,7 @@ export async function buildApp(deps: AppDeps) {
   const audit = createAuditService({ db, clock });
   const accounts = createAccountService({ db, clock, audit });
   const openingKeys = createOpeningKeyService({ db, clock, audit });
+  const escrow = createEscrowService({ db, clock, audit });
   const inspection = createInspectionService({ db, mailer, publicUrl: config.publicUrl });
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
@@ -153,12 +156,13 @@ export async function buildApp(deps: AppDeps) {
     clock,
     audit,
     openingKeys,
+    escrow,
     mailer,
     minTenderDays: config.minTenderDays,
     publicUrl: config.publicUrl,
   });
   const bids = createBidService({ db, clock, audit, storage });
-  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, documentQueue });
+  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, documentQueue, inspection });
   const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, publicUrl: config.publicUrl });
   const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });
   const documents = createDocumentService({
@@ -269,10 +273,11 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(homePages);
   await app.register(accountRoutes, { accounts });
-  await app.register(accountPages, { accounts });
+  await app.register(accountPages, { accounts, escrow });
   await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit });
   await app.register(openingKeyRoutes, { openingKeys });
+  await app.register(escrowRoutes, { escrow });
   await app.register(bidRoutes, { bids });
   await app.register(bidPages, { bids, recruitments, clock });
   await app.register(openingRoutes, { opening });

@@ -5,6 +5,7 @@ import { IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
+import { UnlockBody } from './routes.ts';
 import type { OpeningService } from './service.ts';
 
 const TextForm = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
@@ -46,6 +47,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
       canStart: isAgent && recruitment.status === 'published',
       canAttend: inProgress && (user.role === 'inspector' || user.role === 'bidder'),
       canUnlock: inProgress && session.phase === 'waiting_for_keys' && holder !== undefined,
+      isEscrow: holder?.role === 'escrow',
       holderUnlocked: holder?.unlockedAt !== null && holder !== undefined,
       canObject: inProgress && user.role === 'bidder' && session.phase !== 'signed_off',
       canAnswer: isAgent && session.phase !== 'signed_off',
@@ -97,13 +99,13 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
   app.post(
     '/recruitments/:id/opening/unlock',
     {
-      schema: { ...post, body: Type.Object({ passphrase: Type.String({ minLength: 1, maxLength: 1024 }) }) },
+      schema: { ...post, body: UnlockBody },
       attachValidation: true,
       onRequest: requireRole('agent', 'inspector', 'admin'),
     },
     async (request, reply) =>
       respond(request, reply, request.params.id, 'unlock', () =>
-        opening.unlock(request.params.id, request.body.passphrase, currentUser(request), requestOrigin(request)),
+        opening.unlock(request.params.id, request.body, currentUser(request), requestOrigin(request)),
       ),
   );
 

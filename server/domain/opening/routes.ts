@@ -5,6 +5,11 @@ import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { OpeningService } from './service.ts';
 
 const TextBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) });
+/** the escrow holder must say why it takes part (REASON_REQUIRED otherwise); other holders need not */
+export const UnlockBody = Type.Object({
+  passphrase: Type.String({ minLength: 1, maxLength: 1024 }),
+  reason: Type.Optional(Type.String({ maxLength: 2000 })),
+});
 const tags = ['opening'];
 
 const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = async (app, { opening }) => {
@@ -30,15 +35,15 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
     '/api/v1/recruitments/:id/opening/unlock',
     {
       schema: {
-        summary: '输入开标口令（密钥持有人）；两人输入且纪检监督员到场后解密响应文件',
+        summary: '输入开标口令（密钥持有人；密钥托管人须说明理由）；两人输入且纪检监督员到场后解密响应文件',
         tags,
         security,
         params: IdParams,
-        body: Type.Object({ passphrase: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        body: UnlockBody,
       },
       onRequest: requireRole('agent', 'inspector', 'admin'),
     },
-    async (request) => opening.unlock(request.params.id, request.body.passphrase, currentUser(request), requestOrigin(request)),
+    async (request) => opening.unlock(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 
   app.get(

@@ -32,6 +32,8 @@ import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
+import { raiseAlert } from '../inspection/alerts.ts';
+import type { InspectionService } from '../inspection/service.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import { BID_KEY_THRESHOLD, type OpeningKeyService } from './keys.ts';
@@ -59,6 +61,7 @@ export function createOpeningService({
   storage,
   openingKeys,
   documentQueue,
+  inspection,
 }: {
   db: Db;
   clock: Clock;
@@ -67,6 +70,8 @@ export function createOpeningService({
   openingKeys: Pick<OpeningKeyService, 'openHolderShare'>;
   /** the opening record is issued once the sign-off has committed */
   documentQueue: DocumentQueue;
+  /** mails the inspectors an alert once it has committed */
+  inspection: Pick<InspectionService, 'mailAlert'>;
 }) {
   /** shares entered at an opening in progress, by recruitment then holder; wiped once used */
   const enteredShares = new Map<string, Map<string, Buffer>>();
@@ -146,11 +151,24 @@ export function createOpeningService({
     return getOpening(recruitmentId, user);
   }
 
-  async function unlock(recruitmentId: string, passphrase: string, holder: SignedInUser, origin: RequestOrigin) {
+  /**
+   * A key holder enters its passphrase. The escrow holder stands in for the agent or the named
+   * inspector only with a reason: it is kept on the opening and in the audit entry, and every
+   * inspector is alerted (and mailed once it has committed).
+   */
+  async function unlock(recruitmentId: string, { passphrase, reason }: { passphrase: string; reason?: string }, holder: SignedInUser, origin: RequestOrigin) {
     const recruitment = await recruitmentOf(recruitmentId);
     if (recruitment.status !== 'opening') throw new AppError('OPENING_NOT_IN_PROGRESS', '开标尚未开始或已经结束');
     const session = await sessionOf(recruitmentId);
     if (session?.openedAt) throw new AppError('ALREADY_OPENED', '响应文件已经开启');
+    const [holding] = await db
+      .select({ role: bidKeyShares.holderRole })
+      .from(bidKeyShares)
+      .where(and(eq(bidKeyShares.recruitmentId, recruitmentId), eq(bidKeyShares.holderId, holder.id)));
+    const escrowReason = holding?.role === 'escrow' ? reason?.trim() : undefined;
+    if (holding?.role === 'escrow' && !escrowReason) {
+      throw new AppError('REASON_REQUIRED', '密钥托管人参与开标须说明理由（将记录在案并通知全体纪检监督员）', 'reason');
+    }
     let share: Buffer;
     try {
       share = await openingKeys.openHolderShare(recruitmentId, holder.id, passphrase);
@@ -170,10 +188,33 @@ export function createOpeningService({
     shares.get(holder.id)?.fill(0);
     shares.set(holder.id, share);
     enteredShares.set(recruitmentId, shares);
+    const alert = escrowReason
+      ? {
+          indicator: 'escrow_opening',
+          severity: 'high' as const,
+          recruitmentId,
+          subject: `密钥托管人 ${holder.name} 在“${recruitment.title}”开标中输入开标口令，理由：${escrowReason}`,
+          evidence: [
+            { kind: 'user', id: holder.id, detail: `密钥托管人 ${holder.name}（${holder.email}）` },
+            { kind: 'recruitment', id: recruitmentId, detail: `${recruitment.title} 开标`, url: `/recruitments/${recruitmentId}/opening` },
+          ],
+        }
+      : null;
     await db.transaction(async (tx) => {
-      await tx.insert(openingUnlocks).values({ recruitmentId, holderId: holder.id, unlockedAt: clock.now() }).onConflictDoNothing();
-      await audit.record(tx, { actor: holder, action: 'opening.unlock', target: `recruitment:${recruitmentId}`, recruitmentId, ip: origin.ip });
+      const now = clock.now();
+      await tx.insert(openingUnlocks).values({ recruitmentId, holderId: holder.id, unlockedAt: now }).onConflictDoNothing();
+      if (escrowReason) await tx.update(openings).set({ escrowReason }).where(eq(openings.recruitmentId, recruitmentId));
+      await audit.record(tx, {
+        actor: holder,
+        action: 'opening.unlock',
+        target: `recruitment:${recruitmentId}`,
+        recruitmentId,
+        ip: origin.ip,
+        ...(escrowReason ? { details: { escrow: true, reason: escrowReason } } : {}),
+      });
+      if (alert) await raiseAlert(tx, alert, now);
     });
+    if (alert) await inspection.mailAlert(alert);
     await openIfReady(recruitmentId, holder, origin);
     return getOpening(recruitmentId, holder);
   }
@@ -227,6 +268,7 @@ export function createOpeningService({
           verified: lines.filter((line) => line.digestVerified).length,
           failedLots,
           holders: [...shares.keys()],
+          escrowReason: session.escrowReason,
         },
       });
     });
@@ -408,6 +450,8 @@ export function createOpeningService({
       phase: !session ? 'not_started' : session.signedOffAt ? 'signed_off' : session.openedAt ? 'opened' : 'waiting_for_keys',
       startedAt: session?.startedAt ?? null,
       openedAt: session?.openedAt ?? null,
+      /** why the escrow holder took part, when it did */
+      escrowReason: session?.escrowReason ?? null,
       attendees,
       keyHolders: holders.map((holder) => ({
         ...holder,

@@ -60,7 +60,9 @@ export type CreateRecruitmentInput = Static<typeof CreateRecruitmentBody>;
 export const UpdateRecruitmentBody = Type.Partial(Type.Object(draftFields), { minProperties: 1 });
 export type UpdateRecruitmentInput = Static<typeof UpdateRecruitmentBody>;
 
-export const PublishBody = Type.Object({ inspectorId: Uuid, escrowHolderId: Type.Optional(Uuid) });
+// The escrow holder is designated by an administrator (PUT /settings/escrow-holder), never here:
+// an agent naming one is refused rather than silently ignored.
+export const PublishBody = Type.Object({ inspectorId: Uuid }, { additionalProperties: false });
 
 export const PublicationBody = Type.Object({
   channel: Type.Enum(PUBLICATION_CHANNELS),
