@@ -160,6 +160,19 @@ describe('opening with the escrow holder', () => {
     expect(mails[0]!.text).toContain(reason);
   });
 
+  it('asks the escrow holder for its reason on the opening page, and shows it once given', async () => {
+    const id = await openingReady();
+    await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, { passphrase: PASSPHRASE });
+    const browser = new Browser(t.app);
+    await browser.signIn(escrow);
+    expect((await browser.get(`/recruitments/${id}/opening`)).body).toContain('name="reason"');
+    const bare = await browser.post(`/recruitments/${id}/opening/unlock`, { passphrase: PASSPHRASE, reason: '' });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.body).toContain('密钥托管人参与开标须说明理由');
+    expect((await browser.post(`/recruitments/${id}/opening/unlock`, { passphrase: PASSPHRASE, reason: '经办人口令遗失' })).statusCode).toBe(303);
+    expect((await browser.get(`/recruitments/${id}/opening`)).body).toContain('密钥托管人参与开标，理由：经办人口令遗失');
+  });
+
   it('the agent and the named inspector open without any reason or alert', async () => {
     const id = await openingReady();
     await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, { passphrase: PASSPHRASE });
