@@ -4,7 +4,7 @@ import { bearerSecurity, InstantOut, Nullable } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { EscrowService } from './escrow.ts';
 
-export const EscrowHolderBody = Type.Object({ userId: Nullable(Type.String({ format: 'uuid' })) });
+const EscrowHolderBody = Type.Object({ userId: Nullable(Type.String({ format: 'uuid' })) });
 
 const escrowRoutes: FastifyPluginAsyncTypebox<{ escrow: EscrowService }> = async (app, { escrow }) => {
   app.put(
