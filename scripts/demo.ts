@@ -154,6 +154,8 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   for (const token of [agent, inspector, await login('escrow@zjzg.example.cn')]) {
     await call('PUT', '/me/opening-key', token, { passphrase: PASSPHRASE });
   }
+  // the escrow holder is the administrator's choice, never the agent's
+  await call('PUT', '/settings/escrow-holder', admin, { userId: escrowId });
   const experts: { id: string; email: string }[] = [];
   for (const [index, [name, specialties]] of EXPERTS.entries()) {
     const email = `expert${index + 1}@zjzg.example.cn`;
@@ -195,7 +197,7 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
     publicityDays: 5,
     decisionRef: '浙工服〔2025〕12 号（中心党组会议集体决策）',
   });
-  await call('POST', `/recruitments/${id}/publish`, agent, { inspectorId, escrowHolderId: escrowId });
+  await call('POST', `/recruitments/${id}/publish`, agent, { inspectorId });
   step(`招募公告已发布（三个类别，评分标准五项合计 100 分），提交截止为 21 天后`);
 
   // ── bids ──

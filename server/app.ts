@@ -31,10 +31,15 @@ import { createDocumentService, type DocumentService } from './domain/documents/
 import bidRoutes from './domain/bids/routes.ts';
 import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
+import inspectionPages from './domain/inspection/pages.ts';
+import inspectionRoutes from './domain/inspection/routes.ts';
+import { createInspectionService } from './domain/inspection/service.ts';
 import evaluationPages from './domain/evaluation/pages.ts';
 import evaluationRoutes from './domain/evaluation/routes.ts';
 import { createEvaluationService, type EvaluationService } from './domain/evaluation/service.ts';
 import { createAnnouncedKeys } from './domain/opening/announced-key.ts';
+import { createEscrowService } from './domain/opening/escrow.ts';
+import escrowRoutes from './domain/opening/escrow-routes.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
 import openingPages from './domain/opening/pages.ts';
 import openingRoutes from './domain/opening/routes.ts';
@@ -143,6 +148,8 @@ export async function buildApp(deps: AppDeps) {
   const audit = createAuditService({ db, clock });
   const accounts = createAccountService({ db, clock, audit });
   const openingKeys = createOpeningKeyService({ db, clock, audit });
+  const escrow = createEscrowService({ db, clock, audit });
+  const inspection = createInspectionService({ db, mailer, publicUrl: config.publicUrl });
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
   );
@@ -160,14 +167,15 @@ export async function buildApp(deps: AppDeps) {
     clock,
     audit,
     openingKeys,
+    escrow,
     mailer,
     minTenderDays: config.minTenderDays,
     publicUrl: config.publicUrl,
     documents: documentIssuer,
   });
-  const announcedKeys = createAnnouncedKeys({ db, audit, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
+  const announcedKeys = createAnnouncedKeys({ db, clock, audit, inspection, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
   const bids = createBidService({ db, clock, audit, storage, announcedKeys });
-  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, announcedKeys, documentQueue });
+  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, announcedKeys, documentQueue, inspection });
   const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, publicUrl: config.publicUrl });
   const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });
   const documents = createDocumentService({
@@ -277,10 +285,11 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(homePages);
   await app.register(accountRoutes, { accounts });
-  await app.register(accountPages, { accounts });
+  await app.register(accountPages, { accounts, escrow });
   await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit });
   await app.register(openingKeyRoutes, { openingKeys });
+  await app.register(escrowRoutes, { escrow });
   await app.register(bidRoutes, { bids });
   await app.register(bidPages, { bids, recruitments, clock });
   await app.register(openingRoutes, { opening });
@@ -299,6 +308,8 @@ export async function buildApp(deps: AppDeps) {
     now: () => clock.now(),
   });
   await app.register(auditPages, { audit });
+  await app.register(inspectionRoutes, { inspection });
+  await app.register(inspectionPages, { inspection });
   await app.register(openingKeyPages, { openingKeys });
   await app.register(recruitmentPages, { recruitments, awards, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });

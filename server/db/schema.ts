@@ -22,6 +22,7 @@ import {
   RECRUITMENT_STATUSES,
   type AnnouncementChange,
 } from '../domain/recruitments/types.ts';
+import { ALERT_SEVERITIES, ALERT_STATUSES, type AlertEvidence } from '../domain/inspection/types.ts';
 
 export const ROLES = ['admin', 'agent', 'bidder', 'expert', 'inspector'] as const;
 export type Role = (typeof ROLES)[number];
@@ -320,6 +321,30 @@ export const openingKeys = pgTable('opening_keys', {
 
 export const keyHolderRoleEnum = pgEnum('key_holder_role', ['agent', 'inspector', 'escrow']);
 
+/**
+ * The escrow key holder an administrator designates (SPEC §4.1), never the agent: an active
+ * administrator with an opening key. One row at most; each publication seals its third share to
+ * the holder designated at that moment and records who it was (recruitments.escrow_holder_id).
+ */
+export const escrowDesignation = pgTable(
+  'escrow_designation',
+  {
+    singleton: boolean('singleton').primaryKey().default(true),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => users.id),
+    designatedBy: uuid('designated_by')
+      .notNull()
+      .references(() => users.id),
+    designatedAt: timestamp('designated_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [
+    check('escrow_designation_singleton', sql`${t.singleton}`),
+    index('escrow_designation_holder_id_idx').on(t.holderId),
+    index('escrow_designation_designated_by_idx').on(t.designatedBy),
+  ],
+);
+
 /** One Shamir share of a recruitment's bid key per holder, sealed to that holder's opening key. */
 export const bidKeyShares = pgTable(
   'bid_key_shares',
@@ -431,6 +456,8 @@ export const openings = pgTable(
     /** the audit chain head the inspector saw when signing, and whether the chain verified */
     signOffChainHead: text('sign_off_chain_head'),
     signOffChainOk: boolean('sign_off_chain_ok'),
+    /** why the escrow holder's share was used, given by the escrow holder when unlocking */
+    escrowReason: text('escrow_reason'),
   },
   (t) => [index('openings_started_by_idx').on(t.startedBy), index('openings_signed_off_by_idx').on(t.signedOffBy)],
 );
@@ -937,4 +964,27 @@ export const documents = pgTable(
     index('documents_organization_id_idx').on(t.organizationId),
     check('documents_mailed', sql`(${t.status} = 'mailed') = (${t.mailedAt} is not null)`),
   ],
+);
+
+// The inspector's red flags (SPEC §7), raised by the areas that see them (inspection/alerts.ts).
+
+export const alertSeverityEnum = pgEnum('alert_severity', ALERT_SEVERITIES);
+export const alertStatusEnum = pgEnum('alert_status', ALERT_STATUSES);
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** what was seen, e.g. 'escrow_opening'; named in zh-CN by lib/labels.ts */
+    indicator: text('indicator').notNull(),
+    severity: alertSeverityEnum('severity').notNull(),
+    /** null for an alert about no one recruitment, which every inspector sees */
+    recruitmentId: uuid('recruitment_id').references(() => recruitments.id),
+    subject: text('subject').notNull(),
+    evidence: jsonb('evidence').$type<AlertEvidence[]>().notNull(),
+    raisedAt: instant('raised_at').notNull(),
+    status: alertStatusEnum('status').notNull().default('open'),
+    note: text('note'),
+  },
+  (t) => [index('alerts_recruitment_id_idx').on(t.recruitmentId), index('alerts_raised_at_idx').on(t.raisedAt)],
 );

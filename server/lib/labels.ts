@@ -1,4 +1,5 @@
 import type { Role } from '../db/schema.ts';
+import type { AlertSeverity, AlertStatus } from '../domain/inspection/types.ts';
 import type { AnnouncementKind, PublicationChannel, RecruitmentStatus } from '../domain/recruitments/types.ts';
 
 // zh-CN names shown on pages and in documents.
@@ -55,6 +56,16 @@ export const CHANNEL_LABELS: Record<PublicationChannel, string> = {
   newspaper: '报纸',
   other: '其他',
 };
+
+/** The inspector's red flags by indicator (SPEC §7); an indicator not named here shows as is. */
+export const INDICATOR_LABELS: Record<string, string> = {
+  escrow_opening: '密钥托管人参与开标',
+  bid_key_mismatch: '投标加密公钥与公告不符',
+};
+
+export const SEVERITY_LABELS: Record<AlertSeverity, string> = { high: '高', medium: '中', low: '低' };
+
+export const ALERT_STATUS_LABELS: Record<AlertStatus, string> = { open: '待处理', dismissed: '已排除', escalated: '已上报' };
 
 const TIME_FORMAT = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',

@@ -11,7 +11,7 @@ import { createDevelopmentCertificate, createP12Signer } from '../../server/lib/
 import { apiToken, bearer, createTestApp, testSigner, type TestApp } from '../helpers/app.ts';
 import { sampleAnnouncement } from '../helpers/documents.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
-import { createCast, createPublished, unlockBody, type Cast } from '../helpers/recruitments.ts';
+import { createCast, createPublished, outbox, unlockBody, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 // SPEC §4.1: the bid key is published with the announcement and bound to it by the centre's
@@ -120,6 +120,10 @@ describe('a bid key swapped in the database is detected', () => {
     const mismatches = (await auditActions(id)).filter((entry) => entry.action === 'bid_key.mismatch');
     expect(mismatches).toHaveLength(3);
     expect(mismatches[0]?.details).toMatchObject({ during: 'submission' });
+    // one open alert, for every inspector, mailed
+    const raised = (await api('GET', `/api/v1/inspector/alerts?recruitmentId=${id}`, cast.inspectorToken)).json();
+    expect(raised).toEqual([expect.objectContaining({ indicator: 'bid_key_mismatch', severity: 'high', status: 'open', recruitmentId: id })]);
+    expect((await outbox(t)).some((mail) => mail.to === cast.inspector.email && mail.subject.includes('投标加密公钥与公告不符'))).toBe(true);
 
     // the key put back: bids are taken again
     await setKey(id, original);

@@ -70,15 +70,18 @@ describe('the bid key at publication', () => {
     expect((await publish()).statusCode).toBe(200);
   });
 
-  it('seals one share to each holder, the escrow holder included, and keeps only the public key', async () => {
+  it('seals one share to each holder, the escrow holder designated by an administrator included, and keeps only the public key', async () => {
     const admin = await createStaff(t, 'admin');
-    await setOpeningKey(t, await apiToken(t, admin));
+    const adminToken = await apiToken(t, admin);
+    await setOpeningKey(t, adminToken);
+    const designated = await t.app.inject({ method: 'PUT', url: '/api/v1/settings/escrow-holder', headers: bearer(adminToken), payload: { userId: admin.id } });
+    expect(designated.statusCode).toBe(200);
     const id = await createDraft(t, cast);
     const response = await t.app.inject({
       method: 'POST',
       url: `/api/v1/recruitments/${id}/publish`,
       headers: bearer(cast.agentToken),
-      payload: { inspectorId: cast.inspector.id, escrowHolderId: admin.id },
+      payload: { inspectorId: cast.inspector.id },
     });
     expect(response.statusCode).toBe(200);
     const shares = await t.database.db.query.bidKeyShares.findMany({ where: (s, { eq }) => eq(s.recruitmentId, id) });

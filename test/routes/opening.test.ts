@@ -18,15 +18,18 @@ beforeAll(async () => {
   escrow = await createStaff(t, 'admin');
   escrowToken = await apiToken(t, escrow);
   await setOpeningKey(t, escrowToken);
+  // the escrow holder is an administrator's choice, never the agent's
+  const designated = await api('PUT', '/api/v1/settings/escrow-holder', escrowToken, { userId: escrow.id });
+  expect(designated.statusCode).toBe(200);
 });
 afterAll(() => t.close());
 
-const api = (method: 'GET' | 'POST', url: string, token?: string, payload?: object) =>
+const api = (method: 'GET' | 'POST' | 'PUT', url: string, token?: string, payload?: object) =>
   t.app.inject({ method, url, headers: token ? bearer(token) : {}, ...(payload ? { payload } : {}) });
 
 async function publishWithEscrow() {
   const id = await createDraft(t, cast);
-  const response = await api('POST', `/api/v1/recruitments/${id}/publish`, cast.agentToken, { inspectorId: cast.inspector.id, escrowHolderId: escrow.id });
+  const response = await api('POST', `/api/v1/recruitments/${id}/publish`, cast.agentToken, { inspectorId: cast.inspector.id });
   expect(response.statusCode).toBe(200);
   return id;
 }
@@ -172,7 +175,7 @@ describe('the escrow holder and failure', () => {
     await submit(id, b.token, 'arts', '30');
     await passDeadline(id);
     await api('POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken);
-    await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, await unlockBody(t, id));
+    await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, { ...(await unlockBody(t, id)), reason: '经办人无法到场' });
     const before = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, await unlockBody(t, id));
     expect(before.json()).toMatchObject({ phase: 'waiting_for_keys', record: [] });
     const attended = await api('POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken);

@@ -158,6 +158,24 @@ describe('the inspector on the detail page', () => {
   });
 });
 
+describe('an inspector not named on the recruitment', () => {
+  it('sees no suspend, resume or countersign form, and is refused them (403)', async () => {
+    const id = await createPublished(t, cast);
+    const browser = new Browser(t.app);
+    await browser.signIn(await createStaff(t, 'inspector'));
+    const page = await browser.get(`/recruitments/${id}`);
+    expect(page.body).not.toContain(`action="/recruitments/${id}/suspend"`);
+    expect((await browser.post(`/recruitments/${id}/suspend`, { reason: '越权暂停' })).statusCode).toBe(403);
+    await api('POST', `/api/v1/recruitments/${id}/suspend`, cast.inspectorToken, { reason: '核查' });
+    expect((await browser.get(`/recruitments/${id}`)).body).not.toContain(`action="/recruitments/${id}/resume"`);
+    expect((await browser.post(`/recruitments/${id}/resume`, {})).statusCode).toBe(403);
+    await api('POST', `/api/v1/recruitments/${id}/cancel`, cast.agentToken, { reason: '需求变更' });
+    expect((await browser.get(`/recruitments/${id}`)).body).not.toContain(`action="/recruitments/${id}/countersign"`);
+    expect((await browser.post(`/recruitments/${id}/countersign`, {})).statusCode).toBe(403);
+    expect((await api('GET', `/api/v1/recruitments/${id}`)).json()).toMatchObject({ status: 'cancelled', cancelCountersignedAt: null });
+  });
+});
+
 describe('Atom feed', () => {
   it('lists announcements and amendments, newest first', async () => {
     const id = await createPublished(t, cast);

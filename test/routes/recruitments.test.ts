@@ -142,12 +142,12 @@ describe('POST /api/v1/recruitments/:id/publish', () => {
     expect((await publish(id, { inspectorId: cast.inspector.id })).statusCode).toBe(200);
   });
 
-  it('refuses a key holder who is not an inspector, and an escrow holder who is not an admin', async () => {
+  it('refuses a key holder who is not an inspector, and any escrow holder named by the agent', async () => {
     const id = await createDraft(t, cast);
     const wrongInspector = await publish(id, { inspectorId: cast.agent.id });
     expect(wrongInspector.json()).toMatchObject({ statusCode: 400, code: 'INVALID_INSPECTOR' });
-    const wrongEscrow = await publish(id, { inspectorId: cast.inspector.id, escrowHolderId: cast.agent.id });
-    expect(wrongEscrow.json()).toMatchObject({ statusCode: 400, code: 'INVALID_ESCROW_HOLDER' });
+    const escrowNamed = await publish(id, { inspectorId: cast.inspector.id, escrowHolderId: cast.agent.id });
+    expect(escrowNamed.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect((await publish(id, { inspectorId: 'nope' })).statusCode).toBe(400);
   });
 
@@ -247,6 +247,32 @@ describe('amendments and the 15-day rule', () => {
       expect(fifteen.statusCode).toBe(201);
     } finally {
       t.clock.advance(-20 * DAY_MS);
+    }
+  });
+
+  it('never lets the agent cut the deadline to minutes, even as a clarification (422 DEADLINE_BEFORE_MINIMUM, 409 DEADLINE_TOO_CLOSE)', async () => {
+    const id = await createPublished(t, cast, 30);
+    const before = (await get(id)).json();
+    const twoMinutes = new Date(t.clock.now().getTime() + 2 * 60_000).toISOString();
+    const cut = await amend(id, { title: '时间调整', body: '提前截止', submissionDeadline: twoMinutes, affectsPreparation: false });
+    expect(cut.statusCode).toBe(422);
+    expect(cut.json().code).toBe('DEADLINE_BEFORE_MINIMUM');
+    expect(cut.json().errors.map((e: { code: string }) => e.code)).toEqual(['DEADLINE_BEFORE_MINIMUM', 'DEADLINE_TOO_CLOSE', 'QUESTIONS_DEADLINE_AFTER_SUBMISSION']);
+    expect(cut.json().message).toContain('20 天');
+    // 16 days later, moving the deadline later but to under 15 days away is refused too
+    t.clock.advance(16 * DAY_MS);
+    try {
+      const now = t.clock.now().getTime();
+      const short = await amend(id, { title: '延期', body: 'x', submissionDeadline: new Date(now + 14 * DAY_MS + 1).toISOString(), affectsPreparation: false });
+      expect(short.statusCode).toBe(409);
+      expect(short.json().code).toBe('DEADLINE_TOO_CLOSE');
+      const after = (await get(id)).json();
+      expect(after.submissionDeadline).toBe(before.submissionDeadline);
+      expect(after.announcements).toHaveLength(1);
+      const enough = await amend(id, { title: '延期', body: 'x', submissionDeadline: new Date(now + 15 * DAY_MS + 60_000).toISOString(), affectsPreparation: false });
+      expect(enough.statusCode).toBe(201);
+    } finally {
+      t.clock.advance(-16 * DAY_MS);
     }
   });
 
@@ -377,6 +403,29 @@ describe('cancel, countersign, suspend and resume', () => {
     expect((await api('POST', `/api/v1/recruitments/${id}/resume`, cast.inspectorToken)).json().code).toBe('INVALID_TRANSITION');
     const kinds = (await get(id)).json().announcements.map((a: { kind: string }) => a.kind);
     expect(kinds).toEqual(['announcement', 'suspension', 'resumption']);
+  });
+
+  it('only the named inspector suspends, resumes and countersigns (403 to another inspector)', async () => {
+    const other = await apiToken(t, await createStaff(t, 'inspector'));
+    const id = await createPublished(t, cast);
+    const otherSuspend = await api('POST', `/api/v1/recruitments/${id}/suspend`, other, { reason: '越权暂停' });
+    expect(otherSuspend.statusCode).toBe(403);
+    expect(otherSuspend.json().code).toBe('FORBIDDEN');
+    expect((await get(id)).json().status).toBe('published');
+    expect((await api('POST', `/api/v1/recruitments/${id}/suspend`, cast.inspectorToken, { reason: '核查' })).statusCode).toBe(200);
+    expect((await api('POST', `/api/v1/recruitments/${id}/resume`, other)).statusCode).toBe(403);
+    expect((await get(id)).json().status).toBe('suspended');
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel`, cast.agentToken, { reason: '核查属实，终止' })).statusCode).toBe(200);
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel/countersign`, other)).statusCode).toBe(403);
+    expect((await get(id)).json().cancelCountersignedAt).toBeNull();
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel/countersign`, cast.inspectorToken)).statusCode).toBe(200);
+  });
+
+  it('a draft cancelled before any inspector was named may be countersigned by any inspector', async () => {
+    const other = await apiToken(t, await createStaff(t, 'inspector'));
+    const id = await createDraft(t, cast);
+    await api('POST', `/api/v1/recruitments/${id}/cancel`, cast.agentToken, { reason: '不再需要' });
+    expect((await api('POST', `/api/v1/recruitments/${id}/cancel/countersign`, other)).statusCode).toBe(200);
   });
 
   it('a draft cannot be suspended, but can be cancelled without a public notice', async () => {

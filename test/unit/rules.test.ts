@@ -74,33 +74,61 @@ describe('publication', () => {
 });
 
 describe('amendments (15-day rule)', () => {
-  const current = { submissionDeadline: days(20), questionsDeadline: days(10) };
-  const amendment = { affectsPreparation: true, submissionDeadline: null, questionsDeadline: null };
+  const published = days(-10);
+  // questions closing a minute from now keep out of the way of deadlines brought forward
+  const current = { submissionDeadline: days(20), questionsDeadline: new Date(NOW.getTime() + 60_000), publishedAt: published };
+  type Amendment = { affectsPreparation: boolean; submissionDeadline: Date | null; questionsDeadline: Date | null };
+  const amendment: Amendment = { affectsPreparation: true, submissionDeadline: null, questionsDeadline: null };
+  const MIN_TENDER_DAYS = 20;
+  const check = (a: Partial<Amendment>, c: Partial<typeof current> = {}) =>
+    checkAmendment({ ...amendment, ...a }, { ...current, ...c }, NOW, MIN_TENDER_DAYS);
 
   it('allows any amendment with 15 or more days left', () => {
-    expect(checkAmendment(amendment, { ...current, submissionDeadline: days(15) }, NOW)).toEqual([]);
+    expect(check({}, { submissionDeadline: days(15) })).toEqual([]);
   });
 
   it('refuses an amendment that affects preparation with under 15 days left', () => {
-    const close = { ...current, submissionDeadline: new Date(days(15).getTime() - 1) };
-    expect(codes(checkAmendment(amendment, close, NOW))).toEqual(['DEADLINE_TOO_CLOSE']);
+    expect(codes(check({}, { submissionDeadline: new Date(days(15).getTime() - 1) }))).toEqual(['DEADLINE_TOO_CLOSE']);
   });
 
   it('accepts it when the deadline moves to at least 15 days after the amendment', () => {
-    const close = { ...current, submissionDeadline: days(5) };
-    expect(checkAmendment({ ...amendment, submissionDeadline: days(15) }, close, NOW)).toEqual([]);
-    expect(codes(checkAmendment({ ...amendment, submissionDeadline: days(14) }, close, NOW))).toEqual(['DEADLINE_TOO_CLOSE']);
+    const close = { submissionDeadline: days(5), publishedAt: days(-30) };
+    expect(check({ submissionDeadline: days(15) }, close)).toEqual([]);
+    expect(codes(check({ submissionDeadline: days(14) }, close))).toEqual(['DEADLINE_TOO_CLOSE']);
   });
 
   it('lets a clarification that changes nothing to prepare through', () => {
-    const close = { ...current, submissionDeadline: days(2), questionsDeadline: days(1) };
-    expect(checkAmendment({ ...amendment, affectsPreparation: false }, close, NOW)).toEqual([]);
+    expect(check({ affectsPreparation: false }, { submissionDeadline: days(2), questionsDeadline: days(1) })).toEqual([]);
+  });
+
+  it('never lets a deadline change land under 15 days away, whatever affectsPreparation says', () => {
+    const twoMinutes = new Date(NOW.getTime() + 2 * 60_000);
+    expect(codes(check({ affectsPreparation: false, submissionDeadline: twoMinutes }, { publishedAt: days(-30) }))).toEqual(['DEADLINE_TOO_CLOSE']);
+    expect(codes(check({ affectsPreparation: false, submissionDeadline: new Date(days(15).getTime() - 1) }, { publishedAt: days(-30) }))).toEqual([
+      'DEADLINE_TOO_CLOSE',
+    ]);
+    expect(check({ affectsPreparation: false, submissionDeadline: days(15) }, { publishedAt: days(-30) })).toEqual([]);
+  });
+
+  it('never brings the deadline earlier than publication + MIN_TENDER_DAYS', () => {
+    // published 10 days ago: the earliest deadline is 10 days from now, then the 15-day rule too
+    const earliest = new Date(published.getTime() + MIN_TENDER_DAYS * DAY_MS);
+    expect(codes(check({ affectsPreparation: false, submissionDeadline: new Date(earliest.getTime() - 1) }))).toEqual([
+      'DEADLINE_BEFORE_MINIMUM',
+      'DEADLINE_TOO_CLOSE',
+    ]);
+    // published 2 days ago, deadline brought to 17 days from now: 15-day rule kept, minimum not
+    const recent = { publishedAt: days(-2), submissionDeadline: days(30) };
+    expect(codes(check({ affectsPreparation: false, submissionDeadline: days(17) }, recent))).toEqual(['DEADLINE_BEFORE_MINIMUM']);
+    expect(check({ affectsPreparation: false, submissionDeadline: days(18) }, recent)).toEqual([]);
+  });
+
+  it('treats a deadline given again unchanged as no deadline change', () => {
+    expect(check({ affectsPreparation: false, submissionDeadline: days(2) }, { submissionDeadline: days(2), questionsDeadline: days(1) })).toEqual([]);
   });
 
   it('refuses a deadline in the past and a questions deadline after the submission deadline', () => {
-    expect(codes(checkAmendment({ ...amendment, affectsPreparation: false, submissionDeadline: days(-1) }, current, NOW))).toContain('DEADLINE_IN_PAST');
-    expect(codes(checkAmendment({ ...amendment, questionsDeadline: days(25) }, current, NOW))).toEqual([
-      'QUESTIONS_DEADLINE_AFTER_SUBMISSION',
-    ]);
+    expect(codes(check({ affectsPreparation: false, submissionDeadline: days(-1) }))).toContain('DEADLINE_IN_PAST');
+    expect(codes(check({ questionsDeadline: days(25) }))).toEqual(['QUESTIONS_DEADLINE_AFTER_SUBMISSION']);
   });
 });

@@ -7,6 +7,7 @@ import { IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
 import { Email, Password, RegisterOrganizationBody, StaffRole } from './schemas.ts';
 import type { AccountService } from './service.ts';
+import type { EscrowService } from '../opening/escrow.ts';
 
 const LoginForm = Type.Object({
   email: Email,
@@ -46,7 +47,16 @@ function typedValues(body: unknown): Record<string, unknown> {
   return values;
 }
 
-const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (app, { accounts }) => {
+/** The escrow form sends '' for "none". */
+const EscrowForm = Type.Object({ userId: Type.Union([Type.Literal(''), Type.String({ format: 'uuid' })]) });
+
+const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService; escrow: EscrowService }> = async (app, { accounts, escrow }) => {
+  /** The user list with the escrow holder's form: what /admin shows, fresh or after a refused form. */
+  async function adminPage(extra: Record<string, unknown> = {}) {
+    const [userList, escrowHolder, escrowCandidates] = await Promise.all([accounts.listUsers(), escrow.designatedHolder(), escrow.candidates()]);
+    return { title: '用户管理', users: userList, roles: STAFF_ROLES, values: { role: 'agent' }, escrowHolder, escrowCandidates, ...extra };
+  }
+
   async function startPageSession(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -112,13 +122,25 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
     },
   );
 
-  app.get('/admin', { schema: { hide: true }, onRequest: requireRole('admin') }, async (_request, reply) =>
-    reply.page('admin/users', {
-      title: '用户管理',
-      users: await accounts.listUsers(),
-      roles: STAFF_ROLES,
-      values: { role: 'agent' },
-    }),
+  app.get(
+    '/admin',
+    { schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }) }, onRequest: requireRole('admin') },
+    async (request, reply) => reply.page('admin/users', await adminPage({ escrowSaved: request.query.done === 'escrow' })),
+  );
+
+  app.post(
+    '/admin/escrow-holder',
+    { schema: { hide: true, body: EscrowForm }, attachValidation: true, onRequest: requireRole('admin') },
+    async (request, reply) => {
+      const show = async ({ status, errors }: FormFailure) => reply.code(status).page('admin/users', await adminPage({ escrowErrors: errors }));
+      if (request.validationError) return show(invalidForm(request.validationError.validation));
+      try {
+        await escrow.designateEscrowHolder(request.body.userId || null, currentUser(request), requestOrigin(request));
+      } catch (error) {
+        return show(refusedForm(error));
+      }
+      return reply.redirect('/admin?done=escrow', 303);
+    },
   );
 
   app.post(
@@ -126,13 +148,7 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
     { schema: { hide: true, body: StaffForm }, attachValidation: true, onRequest: requireRole('admin') },
     async (request, reply) => {
       const show = async ({ status, errors }: FormFailure) =>
-        reply.code(status).page('admin/users', {
-          title: '用户管理',
-          users: await accounts.listUsers(),
-          roles: STAFF_ROLES,
-          values: typedValues(request.body),
-          errors,
-        });
+        reply.code(status).page('admin/users', await adminPage({ values: typedValues(request.body), errors }));
       if (request.validationError) return show(invalidForm(request.validationError.validation));
       const { specialties, ...rest } = request.body;
       try {

@@ -29,6 +29,39 @@ export interface AuditFilter {
 const AUDIT_APPEND_LOCK = 0x61756469;
 const VERIFY_PAGE = 1000;
 
+/**
+ * Appends entries at `at`, in order, inside the caller's transaction, under one hold of the append
+ * lock; for code that records outside the audit service, such as a raised alert.
+ */
+export async function appendAuditEntries(tx: Tx, events: readonly AuditEvent[], at: Date): Promise<void> {
+  if (events.length === 0) return;
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
+  const [last] = await tx
+    .select({ seq: auditLog.seq, hash: auditLog.hash })
+    .from(auditLog)
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const entries = events.map((event) => {
+    const content = {
+      seq: ++seq,
+      at,
+      actorId: event.actor?.id ?? null,
+      actorRole: event.actor?.role ?? null,
+      action: event.action,
+      target: event.target ?? null,
+      recruitmentId: event.recruitmentId ?? null,
+      ip: event.ip ?? null,
+      details: event.details ?? {},
+    };
+    const entry = { ...content, prevHash, hash: entryHash(content, prevHash) };
+    prevHash = entry.hash;
+    return entry;
+  });
+  await tx.insert(auditLog).values(entries);
+}
+
 export type AuditService = ReturnType<typeof createAuditService>;
 
 export function createAuditService({ db, clock }: { db: Db; clock: Clock }) {
@@ -38,34 +71,8 @@ export function createAuditService({ db, clock }: { db: Db; clock: Clock }) {
   }
 
   /** Appends entries in order inside the caller's transaction, under one hold of the append lock. */
-  async function recordAll(tx: Tx, events: readonly AuditEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
-    const [last] = await tx
-      .select({ seq: auditLog.seq, hash: auditLog.hash })
-      .from(auditLog)
-      .orderBy(desc(auditLog.seq))
-      .limit(1);
-    const at = clock.now();
-    let seq = last?.seq ?? 0;
-    let prevHash = last?.hash ?? GENESIS_HASH;
-    const entries = events.map((event) => {
-      const content = {
-        seq: ++seq,
-        at,
-        actorId: event.actor?.id ?? null,
-        actorRole: event.actor?.role ?? null,
-        action: event.action,
-        target: event.target ?? null,
-        recruitmentId: event.recruitmentId ?? null,
-        ip: event.ip ?? null,
-        details: event.details ?? {},
-      };
-      const entry = { ...content, prevHash, hash: entryHash(content, prevHash) };
-      prevHash = entry.hash;
-      return entry;
-    });
-    await tx.insert(auditLog).values(entries);
+  function recordAll(tx: Tx, events: readonly AuditEvent[]): Promise<void> {
+    return appendAuditEntries(tx, events, clock.now());
   }
 
   /** For events that change nothing else, such as a failed sign-in. */

@@ -1,11 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { documents } from '../../db/schema.ts';
+import { alerts, documents } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { bidKeyFingerprint } from '../../lib/bid-key-fingerprint.ts';
 import { checkSignedPdf, SignatureCheckError } from '../../lib/pdf/signature-check.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { AppError } from '../../errors.ts';
 import type { AuditActor, AuditService } from '../audit/service.ts';
+import { raiseAlert } from '../inspection/alerts.ts';
+import type { InspectionService } from '../inspection/service.ts';
 
 // Whoever holds the database could put a key of their own in recruitments.bid_public_key, read
 // the bids sealed to it and put the original back. What the database cannot forge is the signed
@@ -20,12 +23,16 @@ export type BidKeyCheck =
 
 export function createAnnouncedKeys({
   db,
+  clock,
   audit,
+  inspection,
   storage,
   certificateFingerprint,
 }: {
   db: Db;
+  clock: Clock;
   audit: AuditService;
+  inspection: Pick<InspectionService, 'mailAlert'>;
   storage: Pick<Storage, 'readDocument'>;
   /** the centre's signing certificate (Signer.certificate.fingerprint) */
   certificateFingerprint: string;
@@ -80,16 +87,33 @@ export function createAnnouncedKeys({
   ): Promise<string> {
     const check = await checkBidKey(recruitmentId, storedPublicKey);
     if (check.ok) return check.fingerprint;
-    await db.transaction((tx) =>
-      audit.record(tx, {
+    const alert = {
+      indicator: 'bid_key_mismatch',
+      severity: 'high' as const,
+      recruitmentId,
+      subject: `投标密钥与签名招募公告不符：${check.problem}`,
+      evidence: [
+        { kind: 'bid_key', id: check.stored, detail: `数据库中的投标密钥指纹 ${check.stored}` },
+        { kind: 'announcement', id: check.announced ?? '-', detail: `签名招募公告所载指纹 ${check.announced ?? '无法读取'}`, url: `/recruitments/${recruitmentId}/announcement.pdf` },
+      ],
+    };
+    const raised = await db.transaction(async (tx) => {
+      await audit.record(tx, {
         actor: attempt.actor,
         action: 'bid_key.mismatch',
         target: `recruitment:${recruitmentId}`,
         recruitmentId,
         ip: attempt.ip,
         details: { during: attempt.during, stored: check.stored, announced: check.announced, problem: check.problem },
-      }),
-    );
+      });
+      // one open alert per recruitment is enough; every refusal is in the audit log
+      const [open] = await tx
+        .select({ id: alerts.id })
+        .from(alerts)
+        .where(and(eq(alerts.recruitmentId, recruitmentId), eq(alerts.indicator, alert.indicator), eq(alerts.status, 'open')));
+      return open ? null : raiseAlert(tx, alert, clock.now());
+    });
+    if (raised) await inspection.mailAlert(alert);
     throw new AppError(
       'BID_KEY_MISMATCH',
       `本项目当前的投标密钥与已签名发布的招募公告不符（${check.problem}），为防止响应文件泄密已拒绝操作，并已报告纪检监督员`,

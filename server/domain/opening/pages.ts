@@ -47,6 +47,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
       canStart: isAgent && recruitment.status === 'published',
       canAttend: inProgress && (user.role === 'inspector' || user.role === 'bidder'),
       canUnlock: inProgress && session.phase === 'waiting_for_keys' && holder !== undefined,
+      isEscrow: holder?.role === 'escrow',
       holderUnlocked: holder?.unlockedAt !== null && holder !== undefined,
       canObject: inProgress && user.role === 'bidder' && session.phase !== 'signed_off',
       canAnswer: isAgent && session.phase !== 'signed_off',

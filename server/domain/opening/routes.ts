@@ -31,7 +31,7 @@ const openingRoutes: FastifyPluginAsyncTypebox<{ opening: OpeningService }> = as
     '/api/v1/recruitments/:id/opening/unlock',
     {
       schema: {
-        summary: '输入开标口令（密钥持有人）；两人输入且纪检监督员到场后解密响应文件',
+        summary: '输入开标口令（密钥持有人；密钥托管人须说明理由）；两人输入且纪检监督员到场后解密响应文件',
         tags,
         security,
         params: IdParams,

@@ -33,6 +33,8 @@ import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AnnouncedKeys } from './announced-key.ts';
+import { raiseAlert } from '../inspection/alerts.ts';
+import type { InspectionService } from '../inspection/service.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import { BID_KEY_THRESHOLD, type OpeningKeyService } from './keys.ts';
@@ -61,6 +63,7 @@ export function createOpeningService({
   openingKeys,
   announcedKeys,
   documentQueue,
+  inspection,
 }: {
   db: Db;
   clock: Clock;
@@ -70,6 +73,8 @@ export function createOpeningService({
   openingKeys: Pick<OpeningKeyService, 'openHolderShare'>;
   /** the opening record is issued once the sign-off has committed */
   documentQueue: DocumentQueue;
+  /** mails the inspectors an alert once it has committed */
+  inspection: Pick<InspectionService, 'mailAlert'>;
 }) {
   /** shares entered at an opening in progress, by recruitment then holder; wiped once used */
   const enteredShares = new Map<string, Map<string, Buffer>>();
@@ -163,11 +168,14 @@ export function createOpeningService({
 
   /**
    * A key holder enters its passphrase, confirming the bid key fingerprint it compared with the
-   * signed announcement: its share is only used for the key that was published.
+   * signed announcement: its share is only used for the key that was published. The escrow
+   * holder stands in for the agent or the named inspector only with a reason: it is kept on the
+   * opening and in the audit entry, and every inspector is alerted (and mailed once it has
+   * committed).
    */
   async function unlock(
     recruitmentId: string,
-    { passphrase, bidKeyFingerprint }: { passphrase: string; bidKeyFingerprint: string },
+    { passphrase, bidKeyFingerprint, reason }: { passphrase: string; bidKeyFingerprint: string; reason?: string },
     holder: SignedInUser,
     origin: RequestOrigin,
   ) {
@@ -175,6 +183,14 @@ export function createOpeningService({
     if (recruitment.status !== 'opening') throw new AppError('OPENING_NOT_IN_PROGRESS', '开标尚未开始或已经结束');
     const session = await sessionOf(recruitmentId);
     if (session?.openedAt) throw new AppError('ALREADY_OPENED', '响应文件已经开启');
+    const [holding] = await db
+      .select({ role: bidKeyShares.holderRole })
+      .from(bidKeyShares)
+      .where(and(eq(bidKeyShares.recruitmentId, recruitmentId), eq(bidKeyShares.holderId, holder.id)));
+    const escrowReason = holding?.role === 'escrow' ? reason?.trim() : undefined;
+    if (holding?.role === 'escrow' && !escrowReason) {
+      throw new AppError('REASON_REQUIRED', '密钥托管人参与开标须说明理由（将记录在案并通知全体纪检监督员）', 'reason');
+    }
     const announced = await requireAnnouncedKey(recruitment, holder, origin);
     if (bidKeyFingerprint.replace(/\s+/g, '').toLowerCase() !== announced) {
       throw new AppError('FINGERPRINT_NOT_CONFIRMED', '请核对本项目签名招募公告所载的投标密钥指纹，一致后再输入口令', 'bidKeyFingerprint');
@@ -198,17 +214,33 @@ export function createOpeningService({
     shares.get(holder.id)?.fill(0);
     shares.set(holder.id, share);
     enteredShares.set(recruitmentId, shares);
+    const alert = escrowReason
+      ? {
+          indicator: 'escrow_opening',
+          severity: 'high' as const,
+          recruitmentId,
+          subject: `密钥托管人 ${holder.name} 在“${recruitment.title}”开标中输入开标口令，理由：${escrowReason}`,
+          evidence: [
+            { kind: 'user', id: holder.id, detail: `密钥托管人 ${holder.name}（${holder.email}）` },
+            { kind: 'recruitment', id: recruitmentId, detail: `${recruitment.title} 开标`, url: `/recruitments/${recruitmentId}/opening` },
+          ],
+        }
+      : null;
     await db.transaction(async (tx) => {
-      await tx.insert(openingUnlocks).values({ recruitmentId, holderId: holder.id, unlockedAt: clock.now() }).onConflictDoNothing();
+      const now = clock.now();
+      await tx.insert(openingUnlocks).values({ recruitmentId, holderId: holder.id, unlockedAt: now }).onConflictDoNothing();
+      if (escrowReason) await tx.update(openings).set({ escrowReason }).where(eq(openings.recruitmentId, recruitmentId));
       await audit.record(tx, {
         actor: holder,
         action: 'opening.unlock',
         target: `recruitment:${recruitmentId}`,
         recruitmentId,
         ip: origin.ip,
-        details: { confirmedFingerprint: announced },
+        details: { confirmedFingerprint: announced, ...(escrowReason ? { escrow: true, reason: escrowReason } : {}) },
       });
+      if (alert) await raiseAlert(tx, alert, now);
     });
+    if (alert) await inspection.mailAlert(alert);
     await openIfReady(recruitmentId, holder, origin);
     return getOpening(recruitmentId, holder);
   }
@@ -263,6 +295,7 @@ export function createOpeningService({
           verified: lines.filter((line) => line.digestVerified).length,
           failedLots,
           holders: [...shares.keys()],
+          escrowReason: session.escrowReason,
         },
       });
     });
@@ -446,6 +479,8 @@ export function createOpeningService({
       phase: !session ? 'not_started' : session.signedOffAt ? 'signed_off' : session.openedAt ? 'opened' : 'waiting_for_keys',
       startedAt: session?.startedAt ?? null,
       openedAt: session?.openedAt ?? null,
+      /** why the escrow holder took part, when it did */
+      escrowReason: session?.escrowReason ?? null,
       attendees,
       keyHolders: holders.map((holder) => ({
         ...holder,

@@ -48,10 +48,8 @@ const DraftFormBody = Type.Object({
 });
 type DraftForm = Static<typeof DraftFormBody>;
 
-const PublishForm = Type.Object({
-  inspectorId: Type.String({ minLength: 1, format: 'uuid' }),
-  escrowHolderId: Type.Optional(blankOr(Uuid)),
-});
+// no escrow holder: an administrator designates it (SPEC §4.1)
+const PublishForm = Type.Object({ inspectorId: Type.String({ minLength: 1, format: 'uuid' }) });
 
 const PublicationForm = Type.Object({
   ...Type.Omit(PublicationBody, ['url']).properties,
@@ -333,7 +331,6 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
         cancel: actions.includes('cancel'),
       },
       inspectors: users.filter((user) => user.active && user.role === 'inspector'),
-      escrowHolders: users.filter((user) => user.active && user.role === 'admin'),
       channels: PUBLICATION_CHANNELS,
       forms: {
         publish: form('publish'),
@@ -422,7 +419,7 @@ const agentPages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; 
       submitManageForm(request, reply, { form: 'publish', recruitmentId: request.params.id }, (agent) =>
         recruitments.publish(
           request.params.id,
-          { inspectorId: request.body.inspectorId, escrowHolderId: given(request.body.escrowHolderId) },
+          { inspectorId: request.body.inspectorId },
           agent,
           requestOrigin(request),
         ),

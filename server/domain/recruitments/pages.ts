@@ -76,6 +76,7 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
     const now = clock.now();
     const questionsOpen = recruitment.status === 'published' && now < recruitment.questionsDeadline;
     const actions = viewer ? allowedActions(recruitment.status, viewer.role) : [];
+    const namedInspector = viewer?.role === 'inspector' && viewer.id === recruitment.inspectorId;
     const results = await options.awards.publicResults(recruitment);
     if (failure) reply.code(failure.status);
     return reply.page('recruitments/detail', {
@@ -108,9 +109,13 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       canAsk: viewer?.role === 'bidder' && questionsOpen,
       questionsOpen,
       isOwnAgent: viewer?.role === 'agent' && viewer.id === recruitment.agentId,
-      canSuspend: actions.includes('suspend'),
-      canResume: actions.includes('resume'),
-      canCountersign: viewer?.role === 'inspector' && recruitment.status === 'cancelled' && !recruitment.cancelCountersignedAt,
+      canSuspend: namedInspector && actions.includes('suspend'),
+      canResume: namedInspector && actions.includes('resume'),
+      canCountersign:
+        viewer?.role === 'inspector' &&
+        (recruitment.inspectorId ?? viewer.id) === viewer.id &&
+        recruitment.status === 'cancelled' &&
+        !recruitment.cancelCountersignedAt,
       form: failure?.form,
       errors: failure?.errors,
       values: failure?.values,

@@ -9,7 +9,7 @@ export const RULES = {
   criteriaTotal: 100,
   maxAgreementTermMonths: 60,
   minPublicityDays: 3,
-  /** an amendment that changes what bidders prepare must leave at least this many days */
+  /** an amendment that changes the deadline, or what bidders prepare, must leave at least this many days */
   amendmentNoticeDays: 15,
   /** default gap between the questions deadline and the submission deadline */
   questionsBeforeSubmissionDays: 10,
@@ -110,25 +110,42 @@ export function checkPublication(
 }
 
 /**
- * The 15-day rule: an amendment that changes what bidders must prepare, published less than 15
- * days before the deadline, must move the deadline to at least 15 days after the amendment.
+ * The amendment rules. A deadline change never brings the deadline before publication +
+ * MIN_TENDER_DAYS, and always leaves at least 15 days after the amendment: otherwise the agent
+ * could cut the tender short and open at once. Without a deadline change, an amendment that
+ * changes what bidders must prepare, published less than 15 days before the deadline, must move
+ * it; only a clarification that changes nothing to prepare (`affectsPreparation: false`) may
+ * come inside those 15 days, and it cannot waive the rule for a deadline change.
  */
 export function checkAmendment(
   amendment: { affectsPreparation: boolean; submissionDeadline: Date | null; questionsDeadline: Date | null },
-  current: { submissionDeadline: Date; questionsDeadline: Date },
+  current: { submissionDeadline: Date; questionsDeadline: Date; publishedAt: Date },
   now: Date,
+  minTenderDays: number,
 ): RuleViolation[] {
   const violations: RuleViolation[] = [];
+  const moved = amendment.submissionDeadline !== null && amendment.submissionDeadline.getTime() !== current.submissionDeadline.getTime();
   const deadline = amendment.submissionDeadline ?? current.submissionDeadline;
   const questionsDeadline = amendment.questionsDeadline ?? current.questionsDeadline;
   if (deadline.getTime() <= now.getTime()) {
     violations.push({ code: 'DEADLINE_IN_PAST', field: 'submissionDeadline', message: '提交截止时间必须晚于当前时间' });
-  } else if (amendment.affectsPreparation && deadline.getTime() < now.getTime() + RULES.amendmentNoticeDays * DAY_MS) {
-    violations.push({
-      code: 'DEADLINE_TOO_CLOSE',
-      field: 'submissionDeadline',
-      message: `该更正影响响应文件编制，提交截止时间须顺延至本公告发布之日起至少 ${RULES.amendmentNoticeDays} 天之后`,
-    });
+  } else {
+    if (moved && deadline.getTime() < current.publishedAt.getTime() + minTenderDays * DAY_MS) {
+      violations.push({
+        code: 'DEADLINE_BEFORE_MINIMUM',
+        field: 'submissionDeadline',
+        message: `提交截止时间不得早于招募公告发布之日起 ${minTenderDays} 天`,
+      });
+    }
+    if ((moved || amendment.affectsPreparation) && deadline.getTime() < now.getTime() + RULES.amendmentNoticeDays * DAY_MS) {
+      violations.push({
+        code: 'DEADLINE_TOO_CLOSE',
+        field: 'submissionDeadline',
+        message: moved
+          ? `更改提交截止时间的，新的截止时间须在本公告发布之日起至少 ${RULES.amendmentNoticeDays} 天之后`
+          : `该更正影响响应文件编制，提交截止时间须顺延至本公告发布之日起至少 ${RULES.amendmentNoticeDays} 天之后`,
+      });
+    }
   }
   if (questionsDeadline.getTime() > deadline.getTime()) {
     violations.push({

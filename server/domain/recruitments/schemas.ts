@@ -60,7 +60,9 @@ export type CreateRecruitmentInput = Static<typeof CreateRecruitmentBody>;
 export const UpdateRecruitmentBody = Type.Partial(Type.Object(draftFields), { minProperties: 1 });
 export type UpdateRecruitmentInput = Static<typeof UpdateRecruitmentBody>;
 
-export const PublishBody = Type.Object({ inspectorId: Uuid, escrowHolderId: Type.Optional(Uuid) });
+// The escrow holder is designated by an administrator (PUT /settings/escrow-holder), never here:
+// an agent naming one is refused rather than silently ignored.
+export const PublishBody = Type.Object({ inspectorId: Uuid }, { additionalProperties: false });
 
 export const PublicationBody = Type.Object({
   channel: Type.Enum(PUBLICATION_CHANNELS),
@@ -75,7 +77,7 @@ export const AmendmentBody = Type.Object({
   body: text(50_000),
   submissionDeadline: Type.Optional(Instant),
   questionsDeadline: Type.Optional(Instant),
-  /** a clarification that changes nothing bidders prepare is not held to the 15-day rule */
+  /** a clarification that changes nothing bidders prepare, nor the deadline, is not held to the 15-day rule */
   affectsPreparation: Type.Boolean({ default: true }),
 });
 export type AmendmentInput = Static<typeof AmendmentBody>;

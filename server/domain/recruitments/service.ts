@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   announcements,
@@ -11,7 +11,6 @@ import {
   questions,
   recruitments,
   users,
-  type Role,
 } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -20,6 +19,7 @@ import type { AuditService } from '../audit/service.ts';
 import { bidKeyFingerprint } from '../../lib/bid-key-fingerprint.ts';
 import { announcementDraft } from '../documents/inputs.ts';
 import type { DocumentIssuer } from '../documents/issuer.ts';
+import type { EscrowService } from '../opening/escrow.ts';
 import type { OpeningKeyService } from '../opening/keys.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import { checkAmendment, checkPublication, checkTerms, DAY_MS, DEFAULT_ELIGIBILITY, RULES, type RecruitmentTerms, type RuleViolation } from './rules.ts';
@@ -39,6 +39,7 @@ export interface RecruitmentDeps {
   clock: Clock;
   audit: AuditService;
   openingKeys: Pick<OpeningKeyService, 'issueBidKey'>;
+  escrow: Pick<EscrowService, 'designatedHolder'>;
   mailer: Mailer;
   minTenderDays: number;
   publicUrl: string;
@@ -65,7 +66,7 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export type RecruitmentService = ReturnType<typeof createRecruitmentService>;
 
-export function createRecruitmentService({ db, clock, audit, openingKeys, mailer, minTenderDays, publicUrl, documents }: RecruitmentDeps) {
+export function createRecruitmentService({ db, clock, audit, openingKeys, escrow, mailer, minTenderDays, publicUrl, documents }: RecruitmentDeps) {
   async function load(executor: Db | Tx, id: string): Promise<Recruitment | null> {
     const [row] = await executor.select().from(recruitments).where(eq(recruitments.id, id)).limit(1);
     if (!row) return null;
@@ -307,41 +308,34 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
     }
   }
 
-  async function publish(
-    id: string,
-    keyHolders: { inspectorId: string; escrowHolderId?: string },
-    agent: SignedInUser,
-    origin: RequestOrigin,
-  ) {
+  /**
+   * The agent names the inspector; the escrow holder is the one an administrator has designated
+   * at this moment (none when none is), never one of the agent's choosing.
+   */
+  async function publish(id: string, { inspectorId }: { inspectorId: string }, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
-    const holders = await db
-      .select({ id: users.id, role: users.role, active: users.active })
+    const [inspector] = await db
+      .select({ id: users.id })
       .from(users)
-      .where(inArray(users.id, [keyHolders.inspectorId, keyHolders.escrowHolderId].filter((v): v is string => !!v)));
-    const holder = (userId: string | undefined, role: Role) =>
-      holders.some((h) => h.id === userId && h.role === role && h.active);
-    if (!holder(keyHolders.inspectorId, 'inspector')) {
-      throw new AppError('INVALID_INSPECTOR', '请指定一名有效的纪检监督员', 'inspectorId');
-    }
-    if (keyHolders.escrowHolderId && !holder(keyHolders.escrowHolderId, 'admin')) {
-      throw new AppError('INVALID_ESCROW_HOLDER', '密钥托管人须为有效的系统管理员账号', 'escrowHolderId');
-    }
+      .where(and(eq(users.id, inspectorId), eq(users.role, 'inspector'), eq(users.active, true)));
+    if (!inspector) throw new AppError('INVALID_INSPECTOR', '请指定一名有效的纪检监督员', 'inspectorId');
     const now = clock.now();
     refuse(checkPublication(recruitment, now, minTenderDays));
-    const keyHolderRoles = ['招标代理', '纪检监督员', ...(keyHolders.escrowHolderId ? ['密钥托管人'] : [])];
     const status = await db.transaction(async (tx) => {
+      const escrowHolderId = (await escrow.designatedHolder(tx))?.id ?? null;
       const to = await transition(tx, recruitment, 'publish', agent, origin, {
-        set: { inspectorId: keyHolders.inspectorId, escrowHolderId: keyHolders.escrowHolderId ?? null, publishedAt: now },
-        details: { inspectorId: keyHolders.inspectorId, escrowHolderId: keyHolders.escrowHolderId ?? null, decisionRef: recruitment.decisionRef },
+        set: { inspectorId, escrowHolderId, publishedAt: now },
+        details: { inspectorId, escrowHolderId, decisionRef: recruitment.decisionRef },
       });
       // after the guarded transition, so a second publication is refused before any key is made
       const bidPublicKey = await openingKeys.issueBidKey(tx, id, [
         { id: recruitment.agentId, role: 'agent' },
-        { id: keyHolders.inspectorId, role: 'inspector' },
-        ...(keyHolders.escrowHolderId ? [{ id: keyHolders.escrowHolderId, role: 'escrow' as const }] : []),
+        { id: inspectorId, role: 'inspector' },
+        ...(escrowHolderId ? [{ id: escrowHolderId, role: 'escrow' as const }] : []),
       ]);
       await tx.update(recruitments).set({ bidPublicKey }).where(eq(recruitments.id, id));
       await addAnnouncement(tx, id, agent, { kind: 'announcement', title: recruitment.title, body: recruitment.summary });
+      const keyHolderRoles = ['招标代理', '纪检监督员', ...(escrowHolderId ? ['密钥托管人'] : [])];
       await issueSignedAnnouncement(tx, { ...recruitment, publishedAt: now }, bidPublicKey, keyHolderRoles);
       return to;
     });
@@ -408,12 +402,20 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
   async function amend(id: string, input: AmendmentInput, agent: SignedInUser, origin: RequestOrigin) {
     const recruitment = await ownRecruitment(id, agent);
     const now = clock.now();
-    if (recruitment.status !== 'published' || now.getTime() >= recruitment.submissionDeadline.getTime()) {
+    const { publishedAt } = recruitment;
+    if (recruitment.status !== 'published' || !publishedAt || now.getTime() >= recruitment.submissionDeadline.getTime()) {
       throw new AppError('NOT_OPEN_FOR_AMENDMENT', '只有在提交截止前、处于公告中的招募项目可以发布更正公告');
     }
     const submissionDeadline = input.submissionDeadline ? new Date(input.submissionDeadline) : null;
     const questionsDeadline = input.questionsDeadline ? new Date(input.questionsDeadline) : null;
-    refuse(checkAmendment({ affectsPreparation: input.affectsPreparation, submissionDeadline, questionsDeadline }, recruitment, now));
+    refuse(
+      checkAmendment(
+        { affectsPreparation: input.affectsPreparation, submissionDeadline, questionsDeadline },
+        { ...recruitment, publishedAt },
+        now,
+        minTenderDays,
+      ),
+    );
     const changes: AnnouncementChange[] = [];
     for (const [field, next] of [
       ['submissionDeadline', submissionDeadline],
@@ -479,6 +481,10 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, mailer
 
   async function countersignCancellation(id: string, inspector: SignedInUser, origin: RequestOrigin) {
     const recruitment = await getRecruitment(id, inspector);
+    // a draft cancelled before publication has no named inspector yet: any inspector countersigns it
+    if (recruitment.inspectorId !== null && recruitment.inspectorId !== inspector.id) {
+      throw new AppError('FORBIDDEN', '只有本项目指定的纪检监督员可以会签终止');
+    }
     if (recruitment.status !== 'cancelled') throw new AppError('INVALID_TRANSITION', '招募项目未终止，无需会签');
     const chain = await audit.verifyChain();
     await db.transaction(async (tx) => {

@@ -16,12 +16,13 @@ export interface TransitionExtra {
 /**
  * Applies a transition of the state machine inside `tx`: a conditional update from the status
  * that was checked (no row → someone else moved it first → 409) and its audit entry. The only
- * writer of `status` and `suspended_from`.
+ * writer of `status` and `suspended_from`. The actor must be the recruitment's own agent or its
+ * named inspector (403 otherwise).
  */
 export async function applyTransition(
   tx: Tx,
   audit: AuditService,
-  recruitment: { id: string; status: RecruitmentStatus; suspendedFrom: RecruitmentStatus | null },
+  recruitment: { id: string; status: RecruitmentStatus; suspendedFrom: RecruitmentStatus | null; agentId: string; inspectorId: string | null },
   action: RecruitmentAction,
   actor: SignedInUser,
   origin: RequestOrigin,
@@ -31,6 +32,13 @@ export async function applyTransition(
   if (!check.ok) {
     if (check.reason === 'role') throw new AppError('FORBIDDEN', '您的角色无权执行此操作');
     throw new AppError('INVALID_TRANSITION', `招募项目当前状态为“${STATUS_LABELS[recruitment.status]}”，不能执行此操作`);
+  }
+  // A role is not enough: only the recruitment's own agent and its named inspector act on it.
+  if (actor.role === 'inspector' && recruitment.inspectorId !== actor.id) {
+    throw new AppError('FORBIDDEN', '只有本项目指定的纪检监督员可以执行此操作');
+  }
+  if (actor.role === 'agent' && recruitment.agentId !== actor.id) {
+    throw new AppError('FORBIDDEN', '只有该招募项目的经办人可以执行此操作');
   }
   const to = nextStatus(recruitment.status, action, recruitment.suspendedFrom);
   if (!to) throw new AppError('INVALID_TRANSITION', '招募项目状态不允许此操作');

@@ -1,0 +1,54 @@
+import type { Db, Tx } from '../../db/client.ts';
+import { alerts } from '../../db/schema.ts';
+import { appendAuditEntries } from '../audit/service.ts';
+import type { AlertEvidence, AlertSeverity } from './types.ts';
+
+// Raising a red flag for the inspectors (SPEC §7). Any area that sees one calls `raiseAlert`,
+// inside its own transaction when the alert belongs with a change (or a refusal) it records: the
+// alert and its audit entry commit or roll back with it. Mail goes out after commit
+// (InspectionService.mailAlert).
+
+export interface AlertInput {
+  indicator: string;
+  severity: AlertSeverity;
+  recruitmentId: string | null;
+  subject: string;
+  evidence: AlertEvidence[];
+}
+
+/**
+ * Indicators every inspector sees, not only the recruitment's named one: what concerns the
+ * inspectors as a body, such as the escrow holder standing in for the named inspector.
+ */
+export const EVERY_INSPECTOR_INDICATORS: readonly string[] = ['escrow_opening', 'bid_key_mismatch'];
+
+/** Whether every inspector, rather than the recruitment's named inspector only, is concerned. */
+export function concernsEveryInspector(alert: { indicator: string; recruitmentId: string | null }): boolean {
+  return alert.recruitmentId === null || EVERY_INSPECTOR_INDICATORS.includes(alert.indicator);
+}
+
+/** Records the alert and its `alert.raised` audit entry together, at `at`. */
+export async function raiseAlert(db: Db | Tx, input: AlertInput, at: Date): Promise<{ id: string }> {
+  // inside a caller's transaction this is a savepoint: the alert commits with the caller's work
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(alerts)
+      .values({ ...input, raisedAt: at })
+      .returning({ id: alerts.id });
+    if (!row) throw new Error('insert returned no row');
+    await appendAuditEntries(
+      tx,
+      [
+        {
+          actor: null,
+          action: 'alert.raised',
+          target: `alert:${row.id}`,
+          ...(input.recruitmentId ? { recruitmentId: input.recruitmentId } : {}),
+          details: { indicator: input.indicator, severity: input.severity, subject: input.subject },
+        },
+      ],
+      at,
+    );
+    return row;
+  });
+}
