@@ -602,6 +602,18 @@ export function decryptJson(blob: EncryptedJson, dataKey: Buffer, label: string)
 
 // ── the bid digest printed on the receipt ────────────────────────────────────────────────────
 
+const SALT_BYTES = 32;
+
+/**
+ * A bid version's digest salt: 32 random bytes, standard padded base64. It is sealed in the bid's
+ * manifest and given to the bidder on the receipt, and nowhere else: without it the digest, the
+ * only value about a bid's contents stored in clear, cannot be tested against guessed contents
+ * (a declared share has a few hundred plausible values; 2^256 salts make the search hopeless).
+ */
+export function createDigestSalt(): string {
+  return randomBytes(SALT_BYTES).toString('base64');
+}
+
 export type BidDigestInput = {
   files: { name: string; size: number; sha256: string }[];
   fields: unknown;
@@ -610,18 +622,20 @@ export type BidDigestInput = {
   lot: string;
   version: number;
   receivedAt: string;
+  salt: string;
 };
 
 /**
  * The digest over a whole bid: lowercase hex SHA-256 of the UTF-8 bytes of the RFC 8785 (JCS)
  * serialisation of exactly
  *   { recruitmentId, organizationId, lot, version, receivedAt, fields,
- *     files: [{ name, size, sha256 }, …] }
+ *     files: [{ name, size, sha256 }, …], salt }
  * where files keep their order on the receipt (upload position), sha256 is lowercase hex of the
- * file's plaintext, size its byte count, and fields are the declared values in clear. JCS sorts
- * object keys and fixes number and string forms, so key order never matters; only these members
- * count (extra properties on the inputs are ignored). A bidder recomputes it from the receipt with
- * any JCS library, e.g. `sha256(canonicalize(receipt.digestInput))`.
+ * file's plaintext, size its byte count, fields are the declared values in clear and salt is the
+ * receipt's salt string (base64 of 32 bytes) as is. JCS sorts object keys and fixes number and
+ * string forms, so key order never matters; only these members count (extra properties on the
+ * inputs are ignored). A bidder recomputes it from the receipt with any JCS library, e.g.
+ * `sha256(canonicalize(receipt.digestInput))`.
  */
 export function bidDigest(parts: BidDigestInput): string {
   const files = parts.files.map(({ name, size, sha256 }) => {
@@ -629,10 +643,53 @@ export function bidDigest(parts: BidDigestInput): string {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`file ${name}: size must be a byte count`);
     return { name, size, sha256 };
   });
-  const { recruitmentId, organizationId, lot, version, receivedAt, fields } = parts;
-  const canonical = canonicalize({ recruitmentId, organizationId, lot, version, receivedAt, fields, files });
+  const { recruitmentId, organizationId, lot, version, receivedAt, fields, salt } = parts;
+  if (!isCanonicalBase64(salt, SALT_BYTES)) throw new RangeError(`the salt must be ${SALT_BYTES} bytes of base64`);
+  const canonical = canonicalize({ recruitmentId, organizationId, lot, version, receivedAt, fields, files, salt });
   if (canonical === undefined) throw new TypeError('the bid has no JSON form');
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+function isCanonicalBase64(value: string, length: number): boolean {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === length && bytes.toString('base64') === value;
+}
+
+// ── the sealed manifest of a bid version ─────────────────────────────────────────────────────
+
+/**
+ * What a bid version seals besides its declared values: the digest salt and, in upload order,
+ * each file's id, name, size and plaintext SHA-256, encrypted under the data key like the declared
+ * values (label `manifest`). Nothing of it is stored in clear before the opening.
+ */
+export type BidManifest = {
+  salt: string;
+  files: { id: string; name: string; size: number; sha256: string }[];
+};
+
+const MANIFEST_LABEL = 'manifest';
+
+export function sealManifest(manifest: BidManifest, dataKey: Buffer): EncryptedJson {
+  const { salt, files } = manifest;
+  return encryptJson({ salt, files: files.map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 })) }, dataKey, MANIFEST_LABEL);
+}
+
+/** Throws OpenFailedError for a wrong key or an altered blob, MalformedSealingDataError for a wrong shape. */
+export function openManifest(blob: EncryptedJson, dataKey: Buffer): BidManifest {
+  const value = fieldsOf(decryptJson(blob, dataKey, MANIFEST_LABEL), 'manifest');
+  const salt = stringField(value, 'salt', 'manifest');
+  const list = value.get('files');
+  if (!isCanonicalBase64(salt, SALT_BYTES) || !Array.isArray(list)) throw new MalformedSealingDataError('manifest has no salt or no file list');
+  const files = list.map((entry: unknown) => {
+    const file = fieldsOf(entry, 'manifest file');
+    const size = file.get('size');
+    const sha256 = stringField(file, 'sha256', 'manifest file');
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || !/^[0-9a-f]{64}$/.test(sha256)) {
+      throw new MalformedSealingDataError('manifest file has no valid size or sha256');
+    }
+    return { id: stringField(file, 'id', 'manifest file'), name: stringField(file, 'name', 'manifest file'), size, sha256 };
+  });
+  return { salt, files };
 }
 
 // ── reading stored values (jsonb columns arrive as unknown) ──────────────────────────────────

@@ -7,6 +7,7 @@ import {
   bidDigest,
   createBidKey,
   createDataKey,
+  createDigestSalt,
   createFileDecryptor,
   createFileEncryptor,
   createHolderKey,
@@ -18,6 +19,7 @@ import {
   open,
   OpenFailedError,
   openDataKey,
+  openManifest,
   openShare,
   parseEncryptedJson,
   parseHolderKey,
@@ -27,6 +29,7 @@ import {
   rewrapHolderKey,
   seal,
   sealDataKey,
+  sealManifest,
   createSealer,
   ThresholdNotMetError,
   unwrapHolderKey,
@@ -420,6 +423,7 @@ describe('bid digest', () => {
     lot: 'elderly-care',
     version: 1,
     receivedAt: '2030-01-01T08:00:00.000Z',
+    salt: Buffer.alloc(32, 7).toString('base64'),
   };
 
   it('is the SHA-256 of the documented canonical JSON, so a bidder can recompute it', () => {
@@ -430,6 +434,7 @@ describe('bid digest', () => {
       organizationId: base.organizationId,
       receivedAt: base.receivedAt,
       recruitmentId: base.recruitmentId,
+      salt: base.salt,
       version: base.version,
     });
     expect(expected).toMatch(/^\{"fields":\{"declarations":\{"a":true,"b":false\},"publicBenefitShare":25\},"files":\[\{"name":"响应文件.pdf","sha256":"/);
@@ -445,6 +450,7 @@ describe('bid digest', () => {
       recruitmentId: RECRUITMENT,
       fields: { declarations: { b: false, a: true }, publicBenefitShare: 25 },
       files: base.files.map(({ sha256, size, name }) => ({ sha256, size, name, iv: 'stored beside, not digested' })),
+      salt: base.salt,
     };
     expect(bidDigest(reordered)).toBe(bidDigest(base));
   });
@@ -462,11 +468,70 @@ describe('bid digest', () => {
     ['the organisation', (p) => ({ ...p, organizationId: '44444444-4444-4444-8444-444444444444' })],
     ['the recruitment', (p) => ({ ...p, recruitmentId: OTHER_RECRUITMENT })],
     ['the time received', (p) => ({ ...p, receivedAt: '2030-01-01T08:00:00.001Z' })],
+    ['the salt', (p) => ({ ...p, salt: Buffer.alloc(32, 8).toString('base64') })],
   ])('changes with %s', (_what, change) => {
     expect(bidDigest(change(base))).not.toBe(bidDigest(base));
   });
 
   it('refuses a file hash that is not lowercase hex', () => {
     expect(() => bidDigest({ ...base, files: [{ name: 'a', size: 1, sha256: sha('a').toUpperCase() }] })).toThrow(RangeError);
+  });
+
+  it('refuses a salt that is not 32 bytes of canonical base64', () => {
+    for (const salt of ['', Buffer.alloc(16).toString('base64'), Buffer.alloc(32).toString('base64url'), Buffer.alloc(32).toString('hex')]) {
+      expect(() => bidDigest({ ...base, salt })).toThrow(RangeError);
+    }
+  });
+
+  it('cannot be matched by a search over plausible declared values without the salt', () => {
+    const digest = bidDigest({ ...base, salt: createDigestSalt(), fields: { publicBenefitShare: 37.5, declarations: base.fields } });
+    const found = Array.from({ length: 201 }, (_, i) => i / 2).filter(
+      (share) => bidDigest({ ...base, fields: { publicBenefitShare: share, declarations: base.fields } }) === digest,
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('draws a new 32-byte salt every time', () => {
+    const salts = new Set(Array.from({ length: 100 }, createDigestSalt));
+    expect(salts.size).toBe(100);
+    for (const salt of salts) expect(Buffer.from(salt, 'base64')).toHaveLength(32);
+  });
+});
+
+describe('sealed manifest', () => {
+  const dataKey = createDataKey();
+  const manifest = {
+    salt: createDigestSalt(),
+    files: [
+      { id: '55555555-5555-4555-8555-555555555555', name: '报价单-总价98万元.pdf', size: 98_000, sha256: 'a'.repeat(64) },
+      { id: '66666666-6666-4666-8666-666666666666', name: '资质.pdf', size: 12, sha256: 'b'.repeat(64) },
+    ],
+  };
+
+  it('round-trips through JSON, keeping only the documented members in their order', () => {
+    const blob = sealManifest({ ...manifest, files: manifest.files.map((file) => ({ ...file, iv: 'not sealed', tag: 'not sealed' })) }, dataKey);
+    expect(openManifest(parseEncryptedJson(JSON.parse(JSON.stringify(blob))), dataKey)).toEqual(manifest);
+  });
+
+  it('hides the names, sizes, hashes and salt, and refuses another key or an altered blob', () => {
+    const blob = sealManifest(manifest, dataKey);
+    const text = JSON.stringify(blob);
+    for (const secret of ['报价单', '98000', 'a'.repeat(64), manifest.salt]) expect(text).not.toContain(secret);
+    expect(() => openManifest(blob, createDataKey())).toThrow(OpenFailedError);
+    expect(() => openManifest({ ...blob, ciphertext: flipByte(blob.ciphertext) }, dataKey)).toThrow(OpenFailedError);
+    // the declared values' blob is not a manifest, even under the same key
+    expect(() => openManifest(encryptJson(manifest, dataKey, 'declared'), dataKey)).toThrow(OpenFailedError);
+  });
+
+  it('refuses a manifest of the wrong shape', () => {
+    const bad = [
+      { files: manifest.files },
+      { salt: 'short', files: manifest.files },
+      { salt: manifest.salt, files: 'none' },
+      { salt: manifest.salt, files: [{ ...manifest.files[0], size: -1 }] },
+      { salt: manifest.salt, files: [{ ...manifest.files[0], sha256: 'A'.repeat(64) }] },
+      { salt: manifest.salt, files: [{ ...manifest.files[0], name: 7 }] },
+    ];
+    for (const value of bad) expect(() => openManifest(encryptJson(value, dataKey, 'manifest'), dataKey)).toThrow(MalformedSealingDataError);
   });
 });
