@@ -286,6 +286,11 @@ describe('what is stored in clear before the opening', () => {
       `select t::text as row from bid_files t join bid_versions v on v.id = t.version_id where v.bid_id = '${response.json().bidId}'`,
     );
     expect(JSON.stringify(sizes)).not.toContain(String(document.length));
+    // on disk, a file is as long as its size bucket: 64 KiB for anything shorter
+    const [stored] = await t.rawRows(
+      `select f.id from bid_files f join bid_versions v on v.id = f.version_id where v.bid_id = '${response.json().bidId}'`,
+    );
+    expect(statSync(path.join(t.storageDir, 'bids', recruitmentId, `${String(stored!.id)}.sealed`)).size).toBe(64 * 1024);
     for (const file of filesUnder(t.storageDir)) {
       expect(file).not.toContain(marker);
       const bytes = readFileSync(file);

@@ -21,6 +21,7 @@ import {
   openDataKey,
   openManifest,
   openShare,
+  paddedSize,
   parseEncryptedJson,
   parseHolderKey,
   parseSealed,
@@ -313,8 +314,8 @@ describe('streaming file encryption', () => {
     });
   }
 
-  async function decrypt(ciphertext: Buffer[], dataKey: Buffer, fileId: string, iv: string, tag: string) {
-    const decryptor = createFileDecryptor(dataKey, fileId, iv, tag);
+  async function decrypt(ciphertext: Buffer[], dataKey: Buffer, fileId: string, iv: string, tag: string, size = CHUNK * CHUNKS) {
+    const decryptor = createFileDecryptor(dataKey, fileId, iv, tag, size);
     const hash = createHash('sha256');
     const sink = new Writable({
       write(chunk: Buffer, _encoding, callback) {
@@ -342,9 +343,11 @@ describe('streaming file encryption', () => {
     plaintextSha256 = source.digest();
   });
 
-  it('hashes and counts the plaintext and emits ciphertext of the same length as it goes', () => {
+  it('hashes and counts the plaintext and emits ciphertext of its padded length as it goes', () => {
     expect(encrypted.size).toBe(CHUNK * CHUNKS);
     expect(encrypted.sha256).toBe(plaintextSha256);
+    // 8 MiB is a bucket of its own
+    expect(paddedSize(CHUNK * CHUNKS)).toBe(CHUNK * CHUNKS);
     expect(ciphertext.reduce((sum, chunk) => sum + chunk.length, 0)).toBe(CHUNK * CHUNKS);
     // ciphertext flows out while plaintext still flows in (a buffering transform would emit
     // nothing before the end); half leaves room for the stream machinery's read-ahead
@@ -388,7 +391,69 @@ describe('streaming file encryption', () => {
     await pipeline(Readable.from([]), encryptor.transform, collect(out));
     const { iv, tag, size, sha256 } = encryptor.result();
     expect({ size, sha256 }).toEqual({ size: 0, sha256: createHash('sha256').digest('hex') });
-    await expect(decrypt(out, dataKey, 'empty', iv, tag)).resolves.toMatchObject({ size: 0, sha256 });
+    expect(Buffer.concat(out)).toHaveLength(64 * 1024);
+    await expect(decrypt(out, dataKey, 'empty', iv, tag, 0)).resolves.toMatchObject({ size: 0, sha256 });
+  });
+
+  describe('padding', () => {
+    const plaintext = Buffer.from('%PDF-1.7 a short document of a few dozen bytes');
+    const out: Buffer[] = [];
+    let sealed: ReturnType<ReturnType<typeof createFileEncryptor>['result']>;
+
+    beforeAll(async () => {
+      const encryptor = createFileEncryptor(dataKey, 'short');
+      await pipeline(Readable.from([plaintext]), encryptor.transform, collect(out));
+      sealed = encryptor.result();
+    });
+
+    it.each([
+      [0, 65_536],
+      [1, 65_536],
+      [65_536, 65_536],
+      [65_537, 67_584],
+      [1_000_000, 1_015_808],
+      [50 * 1024 * 1024 + 1, 51 * 1024 * 1024],
+    ])('pads %i bytes to %i', (size, padded) => {
+      expect(paddedSize(size)).toBe(padded);
+    });
+
+    it('costs at most 3 % above 64 KiB, never shrinks, and leaves few distinct sizes', () => {
+      const buckets = new Set<number>();
+      for (let size = 60_000; size < 64 * 1024 * 1024; size = Math.ceil(size * 1.0007) + 1) {
+        const padded = paddedSize(size);
+        expect(padded).toBeGreaterThanOrEqual(size);
+        if (size > 64 * 1024) expect(padded / size).toBeLessThanOrEqual(1.0313);
+        buckets.add(padded);
+      }
+      // from 64 KiB to 64 MiB: at most 32 sizes per doubling instead of millions
+      expect(buckets.size).toBeLessThanOrEqual(10 * 32 + 1);
+    });
+
+    it('stores a short file as 64 KiB of ciphertext and decrypts it back to its own bytes', async () => {
+      expect(sealed.size).toBe(plaintext.length);
+      expect(Buffer.concat(out)).toHaveLength(64 * 1024);
+      const chunks: Buffer[] = [];
+      const decryptor = createFileDecryptor(dataKey, 'short', sealed.iv, sealed.tag, plaintext.length);
+      await pipeline(Readable.from(out), decryptor.transform, collect(chunks));
+      expect(Buffer.concat(chunks)).toEqual(plaintext);
+      expect(decryptor.result()).toEqual({ size: plaintext.length, sha256: createHash('sha256').update(plaintext).digest('hex') });
+    });
+
+    it('refuses another size than the sealed one, and altered padding', async () => {
+      // too short cuts the file, another bucket does not match the stored length
+      for (const size of [plaintext.length - 1, 70_000]) {
+        await expect(decrypt(out, dataKey, 'short', sealed.iv, sealed.tag, size)).rejects.toBeInstanceOf(OpenFailedError);
+      }
+      // too large in the same bucket takes padding zeros for the file's last bytes: the hash, which
+      // the sealed manifest and the digest bind, gives it away
+      for (const size of [plaintext.length + 1, 64 * 1024]) {
+        expect((await decrypt(out, dataKey, 'short', sealed.iv, sealed.tag, size)).sha256).not.toBe(sealed.sha256);
+      }
+      const altered = Buffer.concat(out);
+      altered[altered.length - 1]! ^= 0x01;
+      await expect(decrypt([altered], dataKey, 'short', sealed.iv, sealed.tag, plaintext.length)).rejects.toBeInstanceOf(OpenFailedError);
+      await expect(decrypt([Buffer.concat(out).subarray(0, plaintext.length)], dataKey, 'short', sealed.iv, sealed.tag, plaintext.length)).rejects.toBeInstanceOf(OpenFailedError);
+    });
   });
 });
 

@@ -1089,7 +1089,7 @@ export function createEvaluationService({
       ip: origin.ip,
       details: { fileId, name: opened.name, sha256: opened.sha256 },
     });
-    const decryptor = createFileDecryptor(Buffer.from(found.dataKey, 'base64'), file.id, file.iv, file.tag);
+    const decryptor = createFileDecryptor(Buffer.from(found.dataKey, 'base64'), file.id, file.iv, file.tag, opened.size);
     // an error on either side ends the response rather than sending a truncated file as whole
     const stream: Readable = pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, () => {});
     return { name: opened.name, size: opened.size, stream };

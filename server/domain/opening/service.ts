@@ -267,7 +267,8 @@ export function createOpeningService({
         }
         const recomputedFiles = [];
         for (const [index, file] of files.entries()) {
-          recomputedFiles.push({ name: manifest.files[index]!.name, ...(await decryptFile(recruitmentId, file, dataKey)) });
+          const { name, size } = manifest.files[index]!;
+          recomputedFiles.push({ name, ...(await decryptFile(recruitmentId, file, size, dataKey)) });
         }
         recomputedDigest = bidDigest({
           salt: manifest.salt,
@@ -313,9 +314,9 @@ export function createOpeningService({
     return { lines, files: openedFiles };
   }
 
-  /** Streams a stored file through decryption, keeping only its hash and size. */
-  async function decryptFile(recruitmentId: string, file: typeof bidFiles.$inferSelect, dataKey: Buffer) {
-    const decryptor = createFileDecryptor(dataKey, file.id, file.iv, file.tag);
+  /** Streams a stored file of `size` bytes (and its padding) through decryption, keeping only its hash and size. */
+  async function decryptFile(recruitmentId: string, file: typeof bidFiles.$inferSelect, size: number, dataKey: Buffer) {
+    const decryptor = createFileDecryptor(dataKey, file.id, file.iv, file.tag, size);
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
     await pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, discard);
     return decryptor.result();
