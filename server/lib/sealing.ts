@@ -607,17 +607,27 @@ export function createFileDecryptor(
 
 // ── small declared values ────────────────────────────────────────────────────────────────────
 
-/** JSON.stringify(value) encrypted with key = HKDF-SHA256(dataKey, salt = empty, info = `bid-fields:<label>`), AAD = the same info. */
+/**
+ * JSON.stringify(value) as UTF-8, followed by spaces up to the next multiple of 1 KiB (JSON allows
+ * trailing white space, so the padding needs no marker), encrypted with key =
+ * HKDF-SHA256(dataKey, salt = empty, info = `bid-fields:<label>`), AAD = the same info. The padding
+ * keeps the ciphertext's length from telling a declared share's digits ("40" from "37.5").
+ */
 export type EncryptedJson = { iv: string; ciphertext: string; tag: string };
+
+const JSON_BUCKET = 1024;
 
 export function encryptJson(value: unknown, dataKey: Buffer, label: string): EncryptedJson {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError('the value has no JSON form');
   const info = context('bid-fields', label);
   assertKey(dataKey, 'a data key');
+  const bytes = Buffer.byteLength(json, 'utf8');
+  const plaintext = Buffer.alloc(Math.ceil(bytes / JSON_BUCKET) * JSON_BUCKET, ' ');
+  plaintext.write(json, 'utf8');
   const key = hkdf(dataKey, Buffer.alloc(0), info);
   try {
-    const { iv, ciphertext, tag } = gcmEncrypt(key, Buffer.from(json, 'utf8'), info);
+    const { iv, ciphertext, tag } = gcmEncrypt(key, plaintext, info);
     return { iv: toBase64(iv), ciphertext: toBase64(ciphertext), tag: toBase64(tag) };
   } finally {
     key.fill(0);

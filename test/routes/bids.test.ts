@@ -266,6 +266,18 @@ describe('what is stored in clear before the opening', () => {
     expect(found).toEqual([]);
   });
 
+  it('stores declared values whose length does not depend on the share', async () => {
+    const lengths = [];
+    for (const share of ['40', '37.5', '100']) {
+      const response = await submit(await newBidderToken(), fields({ publicBenefitRatio: share, summary: '' }));
+      const [row] = await t.rawRows(
+        `select v.sealed_fields->>'ciphertext' as fields from bid_versions v where v.bid_id = '${response.json().bidId}'`,
+      );
+      lengths.push(Buffer.from(String(row!.fields), 'base64').length);
+    }
+    expect(new Set(lengths).size).toBe(1);
+  });
+
   it('keeps file names, sizes and hashes sealed: no column and no stored file holds them', async () => {
     const marker = randomBytes(6).toString('hex');
     const name = `报价单-总价98万元-${marker}.pdf`;

@@ -466,6 +466,15 @@ describe('declared values', () => {
     expect(decryptJson(stored, dataKey, 'fields')).toEqual(value);
   });
 
+  it('is as long whatever the declared share: the length of what is stored tells nothing of it', () => {
+    const length = (share: number, summary = '') =>
+      Buffer.from(encryptJson({ publicBenefitRatio: share, declarations: value.declarations, summary }, dataKey, 'declared').ciphertext, 'base64').length;
+    const lengths = new Set([20, 25, 37.5, 40, 99.5, 100].map((share) => length(share)));
+    expect(lengths.size).toBe(1);
+    // a summary changes it only by whole 1 KiB steps
+    expect(length(40, '摘要'.repeat(100)) % 1024).toBe(0);
+  });
+
   it('hides the value and refuses the wrong label, key or an altered blob', () => {
     const blob = encryptJson(value, dataKey, 'fields');
     expect(JSON.stringify(blob)).not.toContain('publicBenefitShare');
