@@ -401,7 +401,12 @@ export const bidVersions = pgTable(
     sealedDataKey: jsonb('sealed_data_key').$type<Record<string, unknown>>().notNull(),
     /** public-benefit share, eligibility declarations and summary, encrypted under the data key */
     sealedFields: jsonb('sealed_fields').$type<Record<string, unknown>>().notNull(),
-    /** SHA-256 over the whole bid as printed on the receipt */
+    /**
+     * the digest salt and each file's name, size and SHA-256, encrypted under the data key; null
+     * only for versions recorded before manifests existed, which the migration allowed only once opened
+     */
+    sealedManifest: jsonb('sealed_manifest').$type<Record<string, unknown>>(),
+    /** SHA-256 over the whole bid and its sealed salt, as printed on the receipt */
     digest: text('digest').notNull(),
     /** of the bid key the data key was sealed to, as printed on the receipt */
     bidKeyFingerprint: text('bid_key_fingerprint').notNull(),
@@ -428,14 +433,11 @@ export const bidFiles = pgTable(
       .notNull()
       .references(() => bidVersions.id),
     position: integer('position').notNull(),
-    /** the client's file name, shown only; never part of a path */
-    name: text('name').notNull(),
-    size: bigint('size', { mode: 'number' }).notNull(),
-    sha256: text('sha256').notNull(),
+    // name, size and SHA-256 are sealed in the version's manifest; opening_files has them once opened
     iv: text('iv').notNull(),
     tag: text('tag').notNull(),
   },
-  (t) => [uniqueIndex('bid_files_version_position').on(t.versionId, t.position), index('bid_files_sha256_idx').on(t.sha256)],
+  (t) => [uniqueIndex('bid_files_version_position').on(t.versionId, t.position)],
 );
 
 /** The opening session of a recruitment (开标): started by the agent at the deadline. */
@@ -526,6 +528,36 @@ export const openingRecords = pgTable(
     index('opening_records_bid_id_idx').on(t.bidId),
     index('opening_records_version_id_idx').on(t.versionId),
     index('opening_records_organization_id_idx').on(t.organizationId),
+  ],
+);
+
+/**
+ * Each opened bid file as the opening decrypted it: the name from the sealed manifest, the size
+ * and SHA-256 recomputed from the plaintext. Known only from the opening on, as the files are.
+ */
+export const openingFiles = pgTable(
+  'opening_files',
+  {
+    fileId: uuid('file_id')
+      .primaryKey()
+      .references(() => bidFiles.id),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    versionId: uuid('version_id')
+      .notNull()
+      .references(() => bidVersions.id),
+    position: integer('position').notNull(),
+    /** the client's file name, shown only; never part of a path */
+    name: text('name').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+  },
+  (t) => [
+    index('opening_files_recruitment_id_idx').on(t.recruitmentId),
+    index('opening_files_version_id_idx').on(t.versionId),
+    // the inspector's red flag: identical file digests across organisations (SPEC §7)
+    index('opening_files_sha256_idx').on(t.sha256),
   ],
 );
 

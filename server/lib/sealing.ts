@@ -478,8 +478,30 @@ export function openDataKey(sealed: Sealed, bidPrivateKey: KeyObject, bidId: str
 
 // ── streaming file encryption ────────────────────────────────────────────────────────────────
 // Per file: key = HKDF-SHA256(dataKey, salt = empty, info = `bid-file:<fileId>`), random 12-byte
-// IV, AAD = fileId. GCM is a stream mode: ciphertext length = plaintext length; iv and tag are
-// stored beside the file, not in it. The transforms keep no data: memory is constant in file size.
+// IV, AAD = fileId. The plaintext is followed by zero bytes up to paddedSize(size) and all of it
+// is encrypted, so the stored file's length tells only its size bucket, and the padding is
+// authenticated with the rest. GCM is a stream mode: ciphertext length = padded length; iv and
+// tag are stored beside the file, not in it. The transforms keep no data: memory is constant.
+
+/** The smallest stored size: a short document is as long on disk as any other under 64 KiB. */
+const MIN_PADDED_SIZE = 64 * 1024;
+const ZEROS = Buffer.alloc(MIN_PADDED_SIZE);
+
+/**
+ * The length a file of `size` bytes is padded to before encryption: at least 64 KiB, above that
+ * Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and Communication with
+ * PURBs", 2019): the size rounded up to keep only its top ⌊log2 ⌊log2 size⌋⌋ + 1 bits, which costs
+ * at most 12 % (3 % from 64 KiB to 4 GiB) and leaves O(log log size) bits of the size visible.
+ * The plaintext's size itself is bound by the sealed manifest and the digest, not by the padding.
+ */
+export function paddedSize(size: number): number {
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError('size must be a byte count');
+  if (size <= MIN_PADDED_SIZE) return MIN_PADDED_SIZE;
+  const exponent = size.toString(2).length - 1; // ⌊log2 size⌋
+  const kept = exponent.toString(2).length; // ⌊log2 exponent⌋ + 1
+  const step = 2 ** (exponent - kept);
+  return Math.ceil(size / step) * step;
+}
 
 export type EncryptedFileResult = { sha256: string; size: number; iv: string; tag: string };
 export type DecryptedFileResult = { sha256: string; size: number };
@@ -514,6 +536,9 @@ export function createFileEncryptor(dataKey: Buffer, fileId: string): { transfor
       callback(null, cipher.update(chunk));
     },
     flush(callback) {
+      for (let left = paddedSize(size) - size; left > 0; left -= ZEROS.length) {
+        this.push(cipher.update(ZEROS.subarray(0, Math.min(left, ZEROS.length))));
+      }
       const last = cipher.final();
       outcome = { sha256: hash.digest('hex'), size, iv: toBase64(iv), tag: toBase64(cipher.getAuthTag()) };
       callback(null, last);
@@ -523,42 +548,56 @@ export function createFileEncryptor(dataKey: Buffer, fileId: string): { transfor
 }
 
 /**
- * Pipe the ciphertext through `transform`; it emits plaintext and errors with OpenFailedError at
- * the end if the file, its iv, its tag or its id was altered. GCM can only authenticate at the end:
- * output is untrusted until the stream finishes without error, so a consumer writes it somewhere
- * temporary (or to a client told to discard it on error) and acts on it only after `finish`.
+ * Pipe the ciphertext through `transform`; it emits the first `size` bytes of plaintext (the size
+ * sealed in the manifest) and errors with OpenFailedError at the end if the file, its iv, its tag
+ * or its id was altered, or if what follows is not exactly the zero padding of that size (or
+ * nothing: files stored before padding existed have none). GCM can
+ * only authenticate at the end: output is untrusted until the stream finishes without error, so a
+ * consumer writes it somewhere temporary (or to a client told to discard it on error) and acts on
+ * it only after `finish`.
  */
 export function createFileDecryptor(
   dataKey: Buffer,
   fileId: string,
   iv: string,
   tag: string,
+  size: number,
 ): { transform: Transform; result(): DecryptedFileResult } {
+  const padded = paddedSize(size);
   const key = fileKey(dataKey, fileId);
   const decipher = createDecipheriv('aes-256-gcm', key, fromBase64(iv, 'iv', IV_BYTES), { authTagLength: TAG_BYTES });
   key.fill(0);
   decipher.setAAD(Buffer.from(fileId, 'utf8'));
   decipher.setAuthTag(fromBase64(tag, 'tag', TAG_BYTES));
   const hash = createHash('sha256');
-  let size = 0;
+  let seen = 0;
+  let paddingIsZero = true;
   let outcome: DecryptedFileResult | undefined;
+  /** the part of `plain` (starting at byte `seen`) that is the file; the rest must be zeros */
+  function take(plain: Buffer): Buffer {
+    const own = plain.subarray(0, Math.max(0, Math.min(plain.length, size - seen)));
+    if (own.length < plain.length && plain.subarray(own.length).some((byte) => byte !== 0)) paddingIsZero = false;
+    seen += plain.length;
+    hash.update(own);
+    return own;
+  }
   const transform = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      const plain = decipher.update(chunk);
-      hash.update(plain);
-      size += plain.length;
-      callback(null, plain);
+      callback(null, take(decipher.update(chunk)));
     },
     flush(callback) {
       let last: Buffer;
       try {
-        last = decipher.final();
+        last = take(decipher.final());
       } catch {
         callback(new OpenFailedError(`file ${fileId} failed authentication: altered or wrong key`));
         return;
       }
-      hash.update(last);
-      size += last.length;
+      // files stored before padding existed (opened before migration 0012) have none
+      if ((seen !== padded && seen !== size) || !paddingIsZero) {
+        callback(new OpenFailedError(`file ${fileId} is not ${size} bytes and its padding: altered or wrong size`));
+        return;
+      }
       outcome = { sha256: hash.digest('hex'), size };
       callback(null, last);
     },
@@ -568,17 +607,27 @@ export function createFileDecryptor(
 
 // ── small declared values ────────────────────────────────────────────────────────────────────
 
-/** JSON.stringify(value) encrypted with key = HKDF-SHA256(dataKey, salt = empty, info = `bid-fields:<label>`), AAD = the same info. */
+/**
+ * JSON.stringify(value) as UTF-8, followed by spaces up to the next multiple of 1 KiB (JSON allows
+ * trailing white space, so the padding needs no marker), encrypted with key =
+ * HKDF-SHA256(dataKey, salt = empty, info = `bid-fields:<label>`), AAD = the same info. The padding
+ * keeps the ciphertext's length from telling a declared share's digits ("40" from "37.5").
+ */
 export type EncryptedJson = { iv: string; ciphertext: string; tag: string };
+
+const JSON_BUCKET = 1024;
 
 export function encryptJson(value: unknown, dataKey: Buffer, label: string): EncryptedJson {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError('the value has no JSON form');
   const info = context('bid-fields', label);
   assertKey(dataKey, 'a data key');
+  const bytes = Buffer.byteLength(json, 'utf8');
+  const plaintext = Buffer.alloc(Math.ceil(bytes / JSON_BUCKET) * JSON_BUCKET, ' ');
+  plaintext.write(json, 'utf8');
   const key = hkdf(dataKey, Buffer.alloc(0), info);
   try {
-    const { iv, ciphertext, tag } = gcmEncrypt(key, Buffer.from(json, 'utf8'), info);
+    const { iv, ciphertext, tag } = gcmEncrypt(key, plaintext, info);
     return { iv: toBase64(iv), ciphertext: toBase64(ciphertext), tag: toBase64(tag) };
   } finally {
     key.fill(0);
@@ -602,6 +651,18 @@ export function decryptJson(blob: EncryptedJson, dataKey: Buffer, label: string)
 
 // ── the bid digest printed on the receipt ────────────────────────────────────────────────────
 
+const SALT_BYTES = 32;
+
+/**
+ * A bid version's digest salt: 32 random bytes, standard padded base64. It is sealed in the bid's
+ * manifest and given to the bidder on the receipt, and nowhere else: without it the digest, the
+ * only value about a bid's contents stored in clear, cannot be tested against guessed contents
+ * (a declared share has a few hundred plausible values; 2^256 salts make the search hopeless).
+ */
+export function createDigestSalt(): string {
+  return randomBytes(SALT_BYTES).toString('base64');
+}
+
 export type BidDigestInput = {
   files: { name: string; size: number; sha256: string }[];
   fields: unknown;
@@ -610,18 +671,20 @@ export type BidDigestInput = {
   lot: string;
   version: number;
   receivedAt: string;
+  salt: string;
 };
 
 /**
  * The digest over a whole bid: lowercase hex SHA-256 of the UTF-8 bytes of the RFC 8785 (JCS)
  * serialisation of exactly
  *   { recruitmentId, organizationId, lot, version, receivedAt, fields,
- *     files: [{ name, size, sha256 }, …] }
+ *     files: [{ name, size, sha256 }, …], salt }
  * where files keep their order on the receipt (upload position), sha256 is lowercase hex of the
- * file's plaintext, size its byte count, and fields are the declared values in clear. JCS sorts
- * object keys and fixes number and string forms, so key order never matters; only these members
- * count (extra properties on the inputs are ignored). A bidder recomputes it from the receipt with
- * any JCS library, e.g. `sha256(canonicalize(receipt.digestInput))`.
+ * file's plaintext, size its byte count, fields are the declared values in clear and salt is the
+ * receipt's salt string (base64 of 32 bytes) as is. JCS sorts object keys and fixes number and
+ * string forms, so key order never matters; only these members count (extra properties on the
+ * inputs are ignored). A bidder recomputes it from the receipt with any JCS library, e.g.
+ * `sha256(canonicalize(receipt.digestInput))`.
  */
 export function bidDigest(parts: BidDigestInput): string {
   const files = parts.files.map(({ name, size, sha256 }) => {
@@ -629,10 +692,53 @@ export function bidDigest(parts: BidDigestInput): string {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`file ${name}: size must be a byte count`);
     return { name, size, sha256 };
   });
-  const { recruitmentId, organizationId, lot, version, receivedAt, fields } = parts;
-  const canonical = canonicalize({ recruitmentId, organizationId, lot, version, receivedAt, fields, files });
+  const { recruitmentId, organizationId, lot, version, receivedAt, fields, salt } = parts;
+  if (!isCanonicalBase64(salt, SALT_BYTES)) throw new RangeError(`the salt must be ${SALT_BYTES} bytes of base64`);
+  const canonical = canonicalize({ recruitmentId, organizationId, lot, version, receivedAt, fields, files, salt });
   if (canonical === undefined) throw new TypeError('the bid has no JSON form');
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+function isCanonicalBase64(value: string, length: number): boolean {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === length && bytes.toString('base64') === value;
+}
+
+// ── the sealed manifest of a bid version ─────────────────────────────────────────────────────
+
+/**
+ * What a bid version seals besides its declared values: the digest salt and, in upload order,
+ * each file's id, name, size and plaintext SHA-256, encrypted under the data key like the declared
+ * values (label `manifest`). Nothing of it is stored in clear before the opening.
+ */
+export type BidManifest = {
+  salt: string;
+  files: { id: string; name: string; size: number; sha256: string }[];
+};
+
+const MANIFEST_LABEL = 'manifest';
+
+export function sealManifest(manifest: BidManifest, dataKey: Buffer): EncryptedJson {
+  const { salt, files } = manifest;
+  return encryptJson({ salt, files: files.map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 })) }, dataKey, MANIFEST_LABEL);
+}
+
+/** Throws OpenFailedError for a wrong key or an altered blob, MalformedSealingDataError for a wrong shape. */
+export function openManifest(blob: EncryptedJson, dataKey: Buffer): BidManifest {
+  const value = fieldsOf(decryptJson(blob, dataKey, MANIFEST_LABEL), 'manifest');
+  const salt = stringField(value, 'salt', 'manifest');
+  const list = value.get('files');
+  if (!isCanonicalBase64(salt, SALT_BYTES) || !Array.isArray(list)) throw new MalformedSealingDataError('manifest has no salt or no file list');
+  const files = list.map((entry: unknown) => {
+    const file = fieldsOf(entry, 'manifest file');
+    const size = file.get('size');
+    const sha256 = stringField(file, 'sha256', 'manifest file');
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || !/^[0-9a-f]{64}$/.test(sha256)) {
+      throw new MalformedSealingDataError('manifest file has no valid size or sha256');
+    }
+    return { id: stringField(file, 'id', 'manifest file'), name: stringField(file, 'name', 'manifest file'), size, sha256 };
+  });
+  return { salt, files };
 }
 
 // ── reading stored values (jsonb columns arrive as unknown) ──────────────────────────────────

@@ -188,11 +188,23 @@ export interface UploadFile {
   content: AsyncIterable<Buffer> | Iterable<Buffer>;
 }
 
+/** the receipt answered to a submission */
 export interface Receipt {
   bidId: string;
   version: number;
   receivedAt: string;
   files: { name: string; size: number; sha256: string }[];
+  digest: string;
+  salt: string;
+}
+
+/** the receipt read back later (GET /api/v1/bids/:id): the files are sealed until the opening */
+export interface StoredReceipt {
+  bidId: string;
+  version: number;
+  receivedAt: string;
+  fileCount: number;
+  files: Receipt['files'] | null;
   digest: string;
 }
 

@@ -59,6 +59,9 @@ async function formAction(browser: Browser, id = recruitmentId) {
   return action;
 }
 
+/** the bid id a receipt page shows as its number */
+const receiptBidId = (html: string) => /<dt>回执编号<\/dt><dd><code>([0-9a-f-]{36})<\/code>/.exec(html)?.[1];
+
 const unescapeHtml = (html: string) =>
   html.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
@@ -81,20 +84,17 @@ describe('the submission page', () => {
     expect(page.body).toContain('本单位尚未在本项目提交响应文件');
   });
 
-  it('a submission answers 303 to a receipt with each file\'s SHA-256 and the digest the API reports', async () => {
+  it('a submission answers the printable receipt with each file\'s name and SHA-256, the digest and its salt, which recompute the digest; later views keep the names sealed', async () => {
     const { browser, token } = await newOrganization();
     const document = pdfWith('receipt-page', 5000);
-    const posted = await browser.postMultipart(
+    const receipt = await browser.postMultipart(
       await formAction(browser),
       await bidForm({ ratio: '37.5', summary: '  周末公益演出  ' }, [{ filename: '响应方案.pdf', content: document, type: 'application/pdf' }]),
     );
-    expect(posted.statusCode).toBe(303);
-    const location = String(posted.headers.location);
-    const bidId = /^\/bidder\/bids\/([0-9a-f-]{36})\?done=submitted$/.exec(location)?.[1];
-    expect(bidId).toBeDefined();
-
-    const receipt = await browser.get(location);
     expect(receipt.statusCode).toBe(200);
+    expect(receipt.headers['cache-control']).toBe('no-store');
+    const bidId = receiptBidId(receipt.body);
+    expect(bidId).toBeDefined();
     const api = (await t.app.inject({ url: `/api/v1/bids/${bidId}`, headers: bearer(token) })).json();
     expect(receipt.body).toContain('响应文件已提交');
     expect(receipt.body).toContain('响应方案.pdf');
@@ -108,9 +108,24 @@ describe('the submission page', () => {
     // the page's recipe, with the organisation's own values filled in, gives the digest
     const shown = /<pre class="digest-input">([\s\S]*?)<\/pre>/.exec(receipt.body)?.[1] ?? '';
     const input = JSON.parse(unescapeHtml(shown));
+    const salt = unescapeHtml(/<code class="salt">([^<]+)<\/code>/.exec(receipt.body)?.[1] ?? '');
+    expect(input.salt).toBe(salt);
     input.fields.publicBenefitRatio = 37.5;
     input.fields.summary = '周末公益演出';
     expect(bidDigest(input)).toBe(api.digest);
+
+    // read again, the receipt has what is known without unsealing: no names, no salt
+    const later = await browser.get(`/bidder/bids/${bidId}`);
+    expect(later.statusCode).toBe(200);
+    expect(later.body).toContain('共 1 个文件。文件名已密封，开标后显示');
+    expect(later.body).toContain(`<p class="digest"><code>${api.digest}</code></p>`);
+    for (const secret of ['响应方案.pdf', createHash('sha256').update(document).digest('hex'), salt.slice(0, 40)]) expect(later.body).not.toContain(secret);
+    const recipe = JSON.parse(unescapeHtml(/<pre class="digest-input">([\s\S]*?)<\/pre>/.exec(later.body)?.[1] ?? ''));
+    recipe.fields.publicBenefitRatio = 37.5;
+    recipe.fields.summary = '周末公益演出';
+    recipe.files = [{ name: '响应方案.pdf', size: document.length, sha256: createHash('sha256').update(document).digest('hex') }];
+    recipe.salt = salt;
+    expect(bidDigest(recipe)).toBe(api.digest);
 
     const page = await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
     expect(page.body).toContain(`href="/bidder/bids/${bidId}"`);
@@ -154,10 +169,9 @@ describe('who may use the bid pages', () => {
   it('shows a receipt only to its own organisation (404 for another)', async () => {
     const owner = await newOrganization();
     const posted = await owner.browser.postMultipart(await formAction(owner.browser), await bidForm());
-    const location = String(posted.headers.location);
+    const bidId = receiptBidId(posted.body);
     const other = await newOrganization();
-    expect((await other.browser.get(location)).statusCode).toBe(404);
-    const bidId = location.split('/')[3]?.split('?')[0];
+    expect((await other.browser.get(`/bidder/bids/${bidId}`)).statusCode).toBe(404);
     await other.browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
     expect((await other.browser.post(`/bidder/bids/${bidId}/withdraw`, {})).statusCode).toBe(404);
   });
@@ -176,7 +190,7 @@ describe('withdrawal and the deadline', () => {
   it('withdraws through the page, then says so and offers no second withdrawal', async () => {
     const { browser, token } = await newOrganization();
     const posted = await browser.postMultipart(await formAction(browser), await bidForm());
-    const bidId = String(posted.headers.location).split('/')[3]?.split('?')[0];
+    const bidId = receiptBidId(posted.body);
     await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
     const withdrawn = await browser.post(`/bidder/bids/${bidId}/withdraw`, {});
     expect(withdrawn.statusCode).toBe(303);

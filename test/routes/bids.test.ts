@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bidDigest } from '../../server/lib/sealing.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
@@ -48,7 +49,7 @@ async function newBidderToken() {
 const sealedFileCount = () => filesUnder(t.storageDir).filter((f) => f.endsWith('.sealed')).length;
 
 describe('POST /api/v1/recruitments/:id/bids', () => {
-  it('answers a receipt once the bid is durable: SHA-256 of each file and one digest over the bid', async () => {
+  it('answers a receipt once the bid is durable: SHA-256 of each file, one digest over the bid and its salt, which recomputes the digest by the documented formula', async () => {
     const token = await newBidderToken();
     const document = pdfWith('receipt-check', 10_000);
     const response = await submit(token, fields(), [{ filename: '方案.pdf', content: document }]);
@@ -56,20 +57,23 @@ describe('POST /api/v1/recruitments/:id/bids', () => {
     const receipt = response.json();
     expect(receipt).toMatchObject({ version: 1, lot: 'arts', status: 'submitted' });
     expect(receipt.files).toEqual([{ name: '方案.pdf', size: document.length, sha256: createHash('sha256').update(document).digest('hex') }]);
+    expect(Buffer.from(receipt.salt, 'base64')).toHaveLength(32);
     const me = (await t.app.inject({ url: '/api/v1/me', headers: bearer(token) })).json();
-    expect(receipt.digest).toBe(
-      bidDigest({
-        files: receipt.files,
-        fields: { publicBenefitRatio: 25, declarations: JSON.parse(ALL_DECLARED), summary: '剧场公益演出方案' },
-        recruitmentId,
-        organizationId: me.organization.id,
-        lot: 'arts',
-        version: 1,
-        receivedAt: receipt.receivedAt,
-      }),
-    );
+    // the README's formula, as a bidder's own tool would compute it: SHA-256 of the JCS form
+    const digestInput = {
+      recruitmentId,
+      organizationId: me.organization.id,
+      lot: 'arts',
+      version: 1,
+      receivedAt: receipt.receivedAt,
+      fields: { publicBenefitRatio: 25, declarations: JSON.parse(ALL_DECLARED), summary: '剧场公益演出方案' },
+      files: receipt.files,
+      salt: receipt.salt,
+    };
+    expect(receipt.digest).toBe(createHash('sha256').update(canonicalize(digestInput)!, 'utf8').digest('hex'));
+    expect(bidDigest(digestInput)).toBe(receipt.digest);
     const stored = (await t.app.inject({ url: `/api/v1/bids/${receipt.bidId}`, headers: bearer(token) })).json();
-    expect(stored).toMatchObject({ bidId: receipt.bidId, version: 1, digest: receipt.digest, files: receipt.files, status: 'submitted' });
+    expect(stored).toMatchObject({ bidId: receipt.bidId, version: 1, digest: receipt.digest, fileCount: 1, files: null, status: 'submitted' });
   });
 
   it('keeps the plaintext nowhere: not in the storage folder, not in the database', async () => {
@@ -208,10 +212,113 @@ describe('POST /api/v1/recruitments/:id/bids', () => {
       expect(sports.bidId).not.toBe(first.bidId);
       const latest = first.version === 2 ? first : second;
       const stored = (await t.app.inject({ url: `/api/v1/bids/${first.bidId}`, headers: bearer(token) })).json();
-      expect(stored).toMatchObject({ version: 2, digest: latest.digest, files: latest.files });
+      expect(stored).toMatchObject({ version: 2, digest: latest.digest, fileCount: latest.files.length });
     }
     const verify = (await t.app.inject({ url: '/api/v1/audit/verify', headers: bearer(cast.inspectorToken) })).json();
     expect(verify.ok).toBe(true);
+  });
+});
+
+describe('what is stored in clear before the opening', () => {
+  const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+  /** every text value in a row, as an attacker would try each as a possible salt */
+  const textValues = (rows: Record<string, unknown>[]) =>
+    rows.flatMap((row) => Object.values(row)).flatMap((value) => (typeof value === 'string' ? [value] : typeof value === 'object' && value ? Object.values(value).filter((v): v is string => typeof v === 'string') : []));
+
+  it('reveals nothing about the declared share: an offline search over the database rows recovers nothing', async () => {
+    const token = await newBidderToken();
+    const document = pdfWith('share-search', 3000);
+    const response = await submit(token, fields({ publicBenefitRatio: '37.5', summary: '' }), [{ filename: '方案.pdf', content: document }]);
+    expect(response.statusCode).toBe(201);
+    const bidId: string = response.json().bidId;
+
+    // the attacker holds the database: the bid, its version, its files, the recruitment's conditions
+    const [bid] = await t.rawRows(`select recruitment_id, organization_id, lot_key from bids where id = '${bidId}'`);
+    const versions = await t.rawRows(`select * from bid_versions where bid_id = '${bidId}'`);
+    const [version] = versions;
+    const fileRows = await t.rawRows(`select * from bid_files where version_id = '${String(version!.id)}' order by position`);
+    const conditions = await t.rawRows(`select key from eligibility_conditions where recruitment_id = '${String(bid!.recruitment_id)}'`);
+    // worst case: the attacker also guessed the documents (a shared template), whatever the rows say
+    const files = fileRows.map((row) => ({
+      name: typeof row.name === 'string' ? row.name : '方案.pdf',
+      size: row.size === undefined ? document.length : Number(row.size),
+      sha256: typeof row.sha256 === 'string' ? row.sha256 : sha256(document),
+    }));
+    const declarations = Object.fromEntries(conditions.map((row) => [String(row.key), true]));
+    const salts = [undefined, ...textValues([...versions, ...fileRows])];
+    const found: number[] = [];
+    for (let share = 0; share <= 100; share += 0.5) {
+      for (const salt of salts) {
+        const candidate = canonicalize({
+          recruitmentId: bid!.recruitment_id,
+          organizationId: bid!.organization_id,
+          lot: bid!.lot_key,
+          version: version!.version,
+          receivedAt: new Date(String(version!.received_at)).toISOString(),
+          fields: { publicBenefitRatio: share, declarations, summary: '' },
+          files,
+          ...(salt === undefined ? {} : { salt }),
+        });
+        if (sha256(candidate!) === version!.digest) found.push(share);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('stores declared values whose length does not depend on the share', async () => {
+    const lengths = [];
+    for (const share of ['40', '37.5', '100']) {
+      const response = await submit(await newBidderToken(), fields({ publicBenefitRatio: share, summary: '' }));
+      const [row] = await t.rawRows(
+        `select v.sealed_fields->>'ciphertext' as fields from bid_versions v where v.bid_id = '${response.json().bidId}'`,
+      );
+      lengths.push(Buffer.from(String(row!.fields), 'base64').length);
+    }
+    expect(new Set(lengths).size).toBe(1);
+  });
+
+  it('keeps file names, sizes and hashes sealed: no column and no stored file holds them', async () => {
+    const marker = randomBytes(6).toString('hex');
+    const name = `报价单-总价98万元-${marker}.pdf`;
+    const document = pdfWith(`name-${marker}`, 12_345);
+    const token = await newBidderToken();
+    const response = await submit(token, fields(), [{ filename: name, content: document }]);
+    expect(response.statusCode).toBe(201);
+    // the bidder is told them once, in the receipt answered to the submission
+    expect(response.json().files).toEqual([{ name, size: document.length, sha256: sha256(document) }]);
+
+    const secrets = [name, marker, sha256(document)];
+    const tables = await t.rawRows("select table_name from information_schema.tables where table_schema = 'public'");
+    for (const table of tables.map((row) => String(row.table_name))) {
+      const text = JSON.stringify(await t.rawRows(`select t::text as row from "${table}" t`));
+      for (const secret of secrets) expect(text.includes(secret), `${table} holds ${secret}`).toBe(false);
+    }
+    const sizes = await t.rawRows(
+      `select t::text as row from bid_files t join bid_versions v on v.id = t.version_id where v.bid_id = '${response.json().bidId}'`,
+    );
+    expect(JSON.stringify(sizes)).not.toContain(String(document.length));
+    // on disk, a file is as long as its size bucket: 64 KiB for anything shorter
+    const [stored] = await t.rawRows(
+      `select f.id from bid_files f join bid_versions v on v.id = f.version_id where v.bid_id = '${response.json().bidId}'`,
+    );
+    expect(statSync(path.join(t.storageDir, 'bids', recruitmentId, `${String(stored!.id)}.sealed`)).size).toBe(64 * 1024);
+    for (const file of filesUnder(t.storageDir)) {
+      expect(file).not.toContain(marker);
+      const bytes = readFileSync(file);
+      for (const secret of secrets) expect(bytes.includes(Buffer.from(secret)), `${file} holds ${secret}`).toBe(false);
+    }
+  });
+
+  it('shows the receipt without names before the opening: version, time, digest and the number of files', async () => {
+    const token = await newBidderToken();
+    const submitted = (await submit(token, fields(), [
+      { filename: '一.pdf', content: pdfWith('one') },
+      { filename: '二.pdf', content: pdfWith('two') },
+    ])).json();
+    const stored = (await t.app.inject({ url: `/api/v1/bids/${submitted.bidId}`, headers: bearer(token) })).json();
+    expect(stored).toMatchObject({ version: 1, receivedAt: submitted.receivedAt, digest: submitted.digest, fileCount: 2, files: null });
+    expect(stored).not.toHaveProperty('salt');
   });
 });
 

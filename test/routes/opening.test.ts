@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,16 @@ describe('the bid opening', () => {
       expect.objectContaining({ key: 'arts', status: 'open', validBids: 3 }),
       expect.objectContaining({ key: 'sports', status: 'failed', validBids: 1 }),
     ]);
+    // the files' names, sizes and hashes, sealed until now, are known from the opening on
+    const opened = await t.rawRows(
+      `select o.bid_id, f.name, f.size, f.sha256 from opening_files f join opening_records o on o.version_id = f.version_id where o.recruitment_id = '${id}'`,
+    );
+    expect(opened.map((row) => row.bid_id).sort()).toEqual(bidders.filter((_, index) => index !== 3).map((b) => b.bidId).sort());
+    const document = pdfWith('x', 5000);
+    for (const row of opened) {
+      expect(row).toMatchObject({ name: 'a.pdf', sha256: createHash('sha256').update(document).digest('hex') });
+      expect(Number(row.size)).toBe(document.length);
+    }
     const audit = (await api('GET', `/api/v1/audit?recruitmentId=${id}&limit=1000`, cast.inspectorToken)).json();
     expect(audit.filter((e: { action: string }) => e.action === 'bid.decrypt')).toHaveLength(5);
     expect((await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, await unlockBody(t, id))).json().code).toBe('ALREADY_OPENED');

@@ -7,6 +7,7 @@ import {
   bidDigest,
   createBidKey,
   createDataKey,
+  createDigestSalt,
   createFileDecryptor,
   createFileEncryptor,
   createHolderKey,
@@ -18,7 +19,9 @@ import {
   open,
   OpenFailedError,
   openDataKey,
+  openManifest,
   openShare,
+  paddedSize,
   parseEncryptedJson,
   parseHolderKey,
   parseSealed,
@@ -27,6 +30,7 @@ import {
   rewrapHolderKey,
   seal,
   sealDataKey,
+  sealManifest,
   createSealer,
   ThresholdNotMetError,
   unwrapHolderKey,
@@ -310,8 +314,8 @@ describe('streaming file encryption', () => {
     });
   }
 
-  async function decrypt(ciphertext: Buffer[], dataKey: Buffer, fileId: string, iv: string, tag: string) {
-    const decryptor = createFileDecryptor(dataKey, fileId, iv, tag);
+  async function decrypt(ciphertext: Buffer[], dataKey: Buffer, fileId: string, iv: string, tag: string, size = CHUNK * CHUNKS) {
+    const decryptor = createFileDecryptor(dataKey, fileId, iv, tag, size);
     const hash = createHash('sha256');
     const sink = new Writable({
       write(chunk: Buffer, _encoding, callback) {
@@ -339,9 +343,11 @@ describe('streaming file encryption', () => {
     plaintextSha256 = source.digest();
   });
 
-  it('hashes and counts the plaintext and emits ciphertext of the same length as it goes', () => {
+  it('hashes and counts the plaintext and emits ciphertext of its padded length as it goes', () => {
     expect(encrypted.size).toBe(CHUNK * CHUNKS);
     expect(encrypted.sha256).toBe(plaintextSha256);
+    // 8 MiB is a bucket of its own
+    expect(paddedSize(CHUNK * CHUNKS)).toBe(CHUNK * CHUNKS);
     expect(ciphertext.reduce((sum, chunk) => sum + chunk.length, 0)).toBe(CHUNK * CHUNKS);
     // ciphertext flows out while plaintext still flows in (a buffering transform would emit
     // nothing before the end); half leaves room for the stream machinery's read-ahead
@@ -385,7 +391,69 @@ describe('streaming file encryption', () => {
     await pipeline(Readable.from([]), encryptor.transform, collect(out));
     const { iv, tag, size, sha256 } = encryptor.result();
     expect({ size, sha256 }).toEqual({ size: 0, sha256: createHash('sha256').digest('hex') });
-    await expect(decrypt(out, dataKey, 'empty', iv, tag)).resolves.toMatchObject({ size: 0, sha256 });
+    expect(Buffer.concat(out)).toHaveLength(64 * 1024);
+    await expect(decrypt(out, dataKey, 'empty', iv, tag, 0)).resolves.toMatchObject({ size: 0, sha256 });
+  });
+
+  describe('padding', () => {
+    const plaintext = Buffer.from('%PDF-1.7 a short document of a few dozen bytes');
+    const out: Buffer[] = [];
+    let sealed: ReturnType<ReturnType<typeof createFileEncryptor>['result']>;
+
+    beforeAll(async () => {
+      const encryptor = createFileEncryptor(dataKey, 'short');
+      await pipeline(Readable.from([plaintext]), encryptor.transform, collect(out));
+      sealed = encryptor.result();
+    });
+
+    it.each([
+      [0, 65_536],
+      [1, 65_536],
+      [65_536, 65_536],
+      [65_537, 67_584],
+      [1_000_000, 1_015_808],
+      [50 * 1024 * 1024 + 1, 51 * 1024 * 1024],
+    ])('pads %i bytes to %i', (size, padded) => {
+      expect(paddedSize(size)).toBe(padded);
+    });
+
+    it('costs at most 3 % above 64 KiB, never shrinks, and leaves few distinct sizes', () => {
+      const buckets = new Set<number>();
+      for (let size = 60_000; size < 64 * 1024 * 1024; size = Math.ceil(size * 1.0007) + 1) {
+        const padded = paddedSize(size);
+        expect(padded).toBeGreaterThanOrEqual(size);
+        if (size > 64 * 1024) expect(padded / size).toBeLessThanOrEqual(1.0313);
+        buckets.add(padded);
+      }
+      // from 64 KiB to 64 MiB: at most 32 sizes per doubling instead of millions
+      expect(buckets.size).toBeLessThanOrEqual(10 * 32 + 1);
+    });
+
+    it('stores a short file as 64 KiB of ciphertext and decrypts it back to its own bytes', async () => {
+      expect(sealed.size).toBe(plaintext.length);
+      expect(Buffer.concat(out)).toHaveLength(64 * 1024);
+      const chunks: Buffer[] = [];
+      const decryptor = createFileDecryptor(dataKey, 'short', sealed.iv, sealed.tag, plaintext.length);
+      await pipeline(Readable.from(out), decryptor.transform, collect(chunks));
+      expect(Buffer.concat(chunks)).toEqual(plaintext);
+      expect(decryptor.result()).toEqual({ size: plaintext.length, sha256: createHash('sha256').update(plaintext).digest('hex') });
+    });
+
+    it('refuses another size than the sealed one, and altered padding', async () => {
+      // too short cuts the file, another bucket does not match the stored length
+      for (const size of [plaintext.length - 1, 70_000]) {
+        await expect(decrypt(out, dataKey, 'short', sealed.iv, sealed.tag, size)).rejects.toBeInstanceOf(OpenFailedError);
+      }
+      // too large in the same bucket takes padding zeros for the file's last bytes: the hash, which
+      // the sealed manifest and the digest bind, gives it away
+      for (const size of [plaintext.length + 1, 64 * 1024]) {
+        expect((await decrypt(out, dataKey, 'short', sealed.iv, sealed.tag, size)).sha256).not.toBe(sealed.sha256);
+      }
+      const altered = Buffer.concat(out);
+      altered[altered.length - 1]! ^= 0x01;
+      await expect(decrypt([altered], dataKey, 'short', sealed.iv, sealed.tag, plaintext.length)).rejects.toBeInstanceOf(OpenFailedError);
+      await expect(decrypt([Buffer.concat(out).subarray(0, plaintext.length)], dataKey, 'short', sealed.iv, sealed.tag, plaintext.length)).rejects.toBeInstanceOf(OpenFailedError);
+    });
   });
 });
 
@@ -396,6 +464,15 @@ describe('declared values', () => {
   it('round-trips through JSON', () => {
     const stored = parseEncryptedJson(JSON.parse(JSON.stringify(encryptJson(value, dataKey, 'fields'))));
     expect(decryptJson(stored, dataKey, 'fields')).toEqual(value);
+  });
+
+  it('is as long whatever the declared share: the length of what is stored tells nothing of it', () => {
+    const length = (share: number, summary = '') =>
+      Buffer.from(encryptJson({ publicBenefitRatio: share, declarations: value.declarations, summary }, dataKey, 'declared').ciphertext, 'base64').length;
+    const lengths = new Set([20, 25, 37.5, 40, 99.5, 100].map((share) => length(share)));
+    expect(lengths.size).toBe(1);
+    // a summary changes it only by whole 1 KiB steps
+    expect(length(40, '摘要'.repeat(100)) % 1024).toBe(0);
   });
 
   it('hides the value and refuses the wrong label, key or an altered blob', () => {
@@ -420,6 +497,7 @@ describe('bid digest', () => {
     lot: 'elderly-care',
     version: 1,
     receivedAt: '2030-01-01T08:00:00.000Z',
+    salt: Buffer.alloc(32, 7).toString('base64'),
   };
 
   it('is the SHA-256 of the documented canonical JSON, so a bidder can recompute it', () => {
@@ -430,6 +508,7 @@ describe('bid digest', () => {
       organizationId: base.organizationId,
       receivedAt: base.receivedAt,
       recruitmentId: base.recruitmentId,
+      salt: base.salt,
       version: base.version,
     });
     expect(expected).toMatch(/^\{"fields":\{"declarations":\{"a":true,"b":false\},"publicBenefitShare":25\},"files":\[\{"name":"响应文件.pdf","sha256":"/);
@@ -445,6 +524,7 @@ describe('bid digest', () => {
       recruitmentId: RECRUITMENT,
       fields: { declarations: { b: false, a: true }, publicBenefitShare: 25 },
       files: base.files.map(({ sha256, size, name }) => ({ sha256, size, name, iv: 'stored beside, not digested' })),
+      salt: base.salt,
     };
     expect(bidDigest(reordered)).toBe(bidDigest(base));
   });
@@ -462,11 +542,70 @@ describe('bid digest', () => {
     ['the organisation', (p) => ({ ...p, organizationId: '44444444-4444-4444-8444-444444444444' })],
     ['the recruitment', (p) => ({ ...p, recruitmentId: OTHER_RECRUITMENT })],
     ['the time received', (p) => ({ ...p, receivedAt: '2030-01-01T08:00:00.001Z' })],
+    ['the salt', (p) => ({ ...p, salt: Buffer.alloc(32, 8).toString('base64') })],
   ])('changes with %s', (_what, change) => {
     expect(bidDigest(change(base))).not.toBe(bidDigest(base));
   });
 
   it('refuses a file hash that is not lowercase hex', () => {
     expect(() => bidDigest({ ...base, files: [{ name: 'a', size: 1, sha256: sha('a').toUpperCase() }] })).toThrow(RangeError);
+  });
+
+  it('refuses a salt that is not 32 bytes of canonical base64', () => {
+    for (const salt of ['', Buffer.alloc(16).toString('base64'), Buffer.alloc(32).toString('base64url'), Buffer.alloc(32).toString('hex')]) {
+      expect(() => bidDigest({ ...base, salt })).toThrow(RangeError);
+    }
+  });
+
+  it('cannot be matched by a search over plausible declared values without the salt', () => {
+    const digest = bidDigest({ ...base, salt: createDigestSalt(), fields: { publicBenefitShare: 37.5, declarations: base.fields } });
+    const found = Array.from({ length: 201 }, (_, i) => i / 2).filter(
+      (share) => bidDigest({ ...base, fields: { publicBenefitShare: share, declarations: base.fields } }) === digest,
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('draws a new 32-byte salt every time', () => {
+    const salts = new Set(Array.from({ length: 100 }, createDigestSalt));
+    expect(salts.size).toBe(100);
+    for (const salt of salts) expect(Buffer.from(salt, 'base64')).toHaveLength(32);
+  });
+});
+
+describe('sealed manifest', () => {
+  const dataKey = createDataKey();
+  const manifest = {
+    salt: createDigestSalt(),
+    files: [
+      { id: '55555555-5555-4555-8555-555555555555', name: '报价单-总价98万元.pdf', size: 98_000, sha256: 'a'.repeat(64) },
+      { id: '66666666-6666-4666-8666-666666666666', name: '资质.pdf', size: 12, sha256: 'b'.repeat(64) },
+    ],
+  };
+
+  it('round-trips through JSON, keeping only the documented members in their order', () => {
+    const blob = sealManifest({ ...manifest, files: manifest.files.map((file) => ({ ...file, iv: 'not sealed', tag: 'not sealed' })) }, dataKey);
+    expect(openManifest(parseEncryptedJson(JSON.parse(JSON.stringify(blob))), dataKey)).toEqual(manifest);
+  });
+
+  it('hides the names, sizes, hashes and salt, and refuses another key or an altered blob', () => {
+    const blob = sealManifest(manifest, dataKey);
+    const text = JSON.stringify(blob);
+    for (const secret of ['报价单', '98000', 'a'.repeat(64), manifest.salt]) expect(text).not.toContain(secret);
+    expect(() => openManifest(blob, createDataKey())).toThrow(OpenFailedError);
+    expect(() => openManifest({ ...blob, ciphertext: flipByte(blob.ciphertext) }, dataKey)).toThrow(OpenFailedError);
+    // the declared values' blob is not a manifest, even under the same key
+    expect(() => openManifest(encryptJson(manifest, dataKey, 'declared'), dataKey)).toThrow(OpenFailedError);
+  });
+
+  it('refuses a manifest of the wrong shape', () => {
+    const bad = [
+      { files: manifest.files },
+      { salt: 'short', files: manifest.files },
+      { salt: manifest.salt, files: 'none' },
+      { salt: manifest.salt, files: [{ ...manifest.files[0], size: -1 }] },
+      { salt: manifest.salt, files: [{ ...manifest.files[0], sha256: 'A'.repeat(64) }] },
+      { salt: manifest.salt, files: [{ ...manifest.files[0], name: 7 }] },
+    ];
+    for (const value of bad) expect(() => openManifest(encryptJson(value, dataKey, 'manifest'), dataKey)).toThrow(MalformedSealingDataError);
   });
 });

@@ -116,12 +116,9 @@
       if (message) warn(message);
     }
     xhr.addEventListener('load', function () {
-      // 200 means the server answered 303 (the receipt) and the request followed it
-      if (xhr.status === 200) {
-        window.location.assign(xhr.responseURL);
-        return;
-      }
-      if (!showRefusal(xhr.responseText)) stop('提交未成功（HTTP ' + xhr.status + '），请刷新页面后重试。');
+      // 200 is the receipt itself (its file list and salt are shown only in this answer, never
+      // fetched again), anything else the form with the refusal; either replaces this page's content
+      if (!showPage(xhr.responseText)) stop('提交未成功（HTTP ' + xhr.status + '），请刷新页面后重试。');
     });
     xhr.addEventListener('error', function () {
       stop('上传中断，本次提交未完成（网络故障，或服务器因文件过大等原因停止接收）。请检查后重新提交。');
@@ -138,10 +135,10 @@
     xhr.send(new FormData(form));
   }
 
-  // A refused submission comes back as the page with the messages beside the fields; its content
-  // replaces this page's. innerHTML never runs scripts, and none are needed: this one is delegated.
-  // Returns false when the answer is not such a page.
-  function showRefusal(html) {
+  // The receipt, or a refused submission with the messages beside the fields, comes back as a page
+  // whose content replaces this page's. innerHTML never runs scripts, and none are needed: this
+  // one is delegated. Returns false when the answer is not such a page.
+  function showPage(html) {
     var page = new DOMParser().parseFromString(html, 'text/html');
     var main = page.querySelector('main');
     var current = document.querySelector('main');

@@ -10,7 +10,7 @@ import { IdParams } from '../../lib/schemas.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import type { Recruitment } from '../recruitments/types.ts';
 import { bidOrigin, bidParts } from './routes.ts';
-import type { BidPart, BidService } from './service.ts';
+import type { BidPart, BidReceipt, BidService } from './service.ts';
 
 // The organisation's bid pages: the submission form (plain multipart, enhanced by upload.js with
 // a progress bar and a deadline warning), the printable receipt and withdrawal. Every rule is the
@@ -30,7 +30,7 @@ const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 20
 const BID_STATUS_LABELS: Record<'submitted' | 'withdrawn', string> = { submitted: '已提交', withdrawn: '已撤回' };
 
 const DONE_MESSAGES: Record<string, string> = {
-  submitted: '响应文件已提交：服务器已完整接收并保存。请打印或保存本回执。',
+  submitted: '响应文件已提交：服务器已完整接收并保存。请立即打印或保存本页：文件清单和盐值已密封，此后到开标前不再显示。',
   withdrawn: '响应文件已撤回。撤回的响应文件不参加开标；截止前可重新提交。',
 };
 
@@ -122,17 +122,25 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
     });
   }
 
-  /** The receipt with the names a person reads beside the keys the digest covers. */
-  async function receiptView(bidId: string, bidder: SignedInUser) {
-    const receipt = await bids.getReceipt(bidId, bidder);
+  /**
+   * The receipt with the names a person reads beside the keys the digest covers. Right after the
+   * submission (`submitted`) it lists the files and the salt, which the server holds only then;
+   * later the files are sealed until the opening and the salt is the bidder's to keep.
+   */
+  async function receiptView(bidId: string, bidder: SignedInUser, submitted?: BidReceipt) {
+    const stored = await bids.getReceipt(bidId, bidder);
+    const receipt = submitted ? { ...stored, files: submitted.files } : stored;
+    const salt = submitted?.salt ?? null;
     const recruitment = await recruitments.getRecruitment(receipt.recruitmentId, bidder);
     return {
       receipt,
+      salt,
       lotName: recruitment.lots.find((lot) => lot.key === receipt.lot)?.name ?? receipt.lot,
       statusText: BID_STATUS_LABELS[receipt.status],
       // What the digest covers (bidDigest in lib/sealing.ts), filled in as far as the portal may
-      // show it: the declared share and summary are sealed, so the organisation fills in its own.
-      // Declarations are always every condition of the recruitment, as the service records them.
+      // show it: the declared share and summary are sealed, so the organisation fills in its own,
+      // and so are the files and the salt once this first receipt is gone. Declarations are always
+      // every condition of the recruitment, as the service records them.
       digestInput: {
         recruitmentId: receipt.recruitmentId,
         organizationId: receipt.organizationId,
@@ -144,7 +152,8 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
           declarations: Object.fromEntries(recruitment.eligibility.map((condition) => [condition.key, true])),
           summary: '〈提交时填写的方案摘要，去掉首尾空白〉',
         },
-        files: receipt.files,
+        files: receipt.files ?? '〈提交时回执上的文件清单：[{"name": 文件名, "size": 字节数, "sha256": 摘要}, …]〉',
+        salt: salt ?? '〈提交时回执上的盐值〉',
       },
     };
   }
@@ -174,20 +183,22 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
       } catch (error) {
         return showSubmission(request, reply, id, { failure: { ...submissionFailure(error), form: 'bid', typed } });
       }
-      return reply.redirect(`/bidder/bids/${receipt.bidId}?done=submitted`, 303);
+      // the receipt is answered here rather than after a redirect: the files and the salt exist in
+      // clear only in this response (a reload would ask to resubmit, and the browser says so)
+      const view = await receiptView(receipt.bidId, currentUser(request), receipt);
+      return reply.header('cache-control', 'no-store').page('bids/receipt', { title: '响应文件接收回执', ...view, done: DONE_MESSAGES.submitted });
     },
   );
 
   app.get(
     '/bidder/bids/:bidId',
     {
-      schema: { hide: true, params: BidParams, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }) },
+      schema: { hide: true, params: BidParams },
       onRequest: requireRole('bidder'),
     },
     async (request, reply) => {
       const view = await receiptView(request.params.bidId, currentUser(request));
-      const done = request.query.done ? DONE_MESSAGES[request.query.done] : null;
-      return reply.page('bids/receipt', { title: '响应文件接收回执', ...view, done });
+      return reply.page('bids/receipt', { title: '响应文件接收回执', ...view, done: null });
     },
   );
 

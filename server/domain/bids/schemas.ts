@@ -25,6 +25,7 @@ export const BidCreatedReply = Type.Object({
   status: Type.String(),
   files: Type.Array(ReceiptFile),
   digest: Type.String(),
+  salt: Type.String({ description: '摘要的盐值（32 字节，base64），密封在响应文件中，仅在本回执中提供一次，用于自行验算摘要' }),
   /** SHA-256 (hex) of the bid key the bid was sealed to */
   bidKeyFingerprint: Type.String(),
 });
@@ -40,7 +41,8 @@ export const ReceiptReply = Type.Object({
   version: Type.Integer(),
   receivedAt: InstantOut,
   submissionDeadline: InstantOut,
-  files: Type.Array(ReceiptFile),
+  fileCount: Type.Integer(),
+  files: Type.Union([Type.Array(ReceiptFile), Type.Null()], { description: '文件名、大小和 SHA-256 已密封，开标后显示；开标前为 null' }),
   digest: Type.String(),
   /** SHA-256 (hex) of the bid key the bid was sealed to */
   bidKeyFingerprint: Type.String(),

@@ -2,11 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { bidFiles, bids, bidVersions, eligibilityConditions, lots, organizations, recruitments } from '../../db/schema.ts';
+import { bidFiles, bids, bidVersions, eligibilityConditions, lots, openingFiles, organizations, recruitments } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { createGroupCommit, type Settled } from '../../lib/group-commit.ts';
-import { bidDigest, createDataKey, createFileEncryptor, createSealer, encryptJson, sealDataKey, type Sealer } from '../../lib/sealing.ts';
+import {
+  bidDigest,
+  createDataKey,
+  createDigestSalt,
+  createFileEncryptor,
+  createSealer,
+  encryptJson,
+  sealDataKey,
+  sealManifest,
+  type Sealer,
+} from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditEvent, AuditService } from '../audit/service.ts';
@@ -56,6 +66,8 @@ export interface BidReceipt {
   lot: string;
   files: { name: string; size: number; sha256: string }[];
   digest: string;
+  /** the digest's salt, sealed in the bid: the bidder is told it here, once, to recompute the digest */
+  salt: string;
   /** the bid key the bid was sealed to: the signed announcement states the same */
   bidKeyFingerprint: string;
   status: 'submitted';
@@ -261,7 +273,9 @@ export function createBidService({
             if (!bid) throw new Error('upsert returned no row for a submission');
             const files = s.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }));
             const declared: DeclaredFields = { publicBenefitRatio: s.fields.publicBenefitRatio, declarations: s.fields.declarations, summary: s.fields.summary };
+            const salt = createDigestSalt();
             const digest = bidDigest({
+              salt,
               files,
               fields: declared,
               recruitmentId: s.recruitmentId,
@@ -272,7 +286,7 @@ export function createBidService({
             });
             outcomes[index] = {
               ok: true,
-              value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, bidKeyFingerprint: s.bidKeyFingerprint, status: 'submitted' },
+              value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, salt, bidKeyFingerprint: s.bidKeyFingerprint, status: 'submitted' },
             };
             events.push({
               actor: s.bidder,
@@ -290,6 +304,7 @@ export function createBidService({
                 receivedAt,
                 sealedDataKey: sealDataKey(s.dataKey, sealerFor(s.bidPublicKey), bid.id),
                 sealedFields: encryptJson(declared, s.dataKey, DECLARED_FIELDS_LABEL),
+                sealedManifest: sealManifest({ salt, files: s.files }, s.dataKey),
                 digest,
                 bidKeyFingerprint: s.bidKeyFingerprint,
                 uploaderId: s.bidder.id,
@@ -303,7 +318,7 @@ export function createBidService({
           await tx.insert(bidVersions).values(versions.map((v) => v.row));
           await tx
             .insert(bidFiles)
-            .values(versions.flatMap((v) => v.files.map((file, position) => ({ ...file, versionId: v.row.id, position }))));
+            .values(versions.flatMap((v) => v.files.map(({ id, iv, tag }, position) => ({ id, iv, tag, versionId: v.row.id, position }))));
         }
       } finally {
         for (const sealer of sealers.values()) sealer.dispose();
@@ -315,7 +330,11 @@ export function createBidService({
 
   const recordBid = createGroupCommit(recordBids, MAX_BATCH);
 
-  /** The receipt of the bid's latest version, for the organisation that submitted it. */
+  /**
+   * The receipt of the bid's latest version, for the organisation that submitted it: what is known
+   * without unsealing. The files' names, sizes and hashes are sealed until the opening (`files` is
+   * null until then) and the salt is never shown again: the bidder keeps the receipt it was given.
+   */
   async function getReceipt(bidId: string, bidder: SignedInUser) {
     const organization = await organizationOf(bidder);
     const [row] = await db
@@ -326,11 +345,15 @@ export function createBidService({
       .where(eq(bids.id, bidId));
     // another organisation's bid answers as if it did not exist
     if (!row || row.bid.organizationId !== organization.id) throw new AppError('NOT_FOUND', '响应文件不存在');
-    const files = await db
-      .select({ name: bidFiles.name, size: bidFiles.size, sha256: bidFiles.sha256 })
-      .from(bidFiles)
-      .where(eq(bidFiles.versionId, row.version.id))
-      .orderBy(asc(bidFiles.position));
+    const [[counted], opened] = await Promise.all([
+      db.select({ count: sql<number>`count(*)::int` }).from(bidFiles).where(eq(bidFiles.versionId, row.version.id)),
+      db
+        .select({ name: openingFiles.name, size: openingFiles.size, sha256: openingFiles.sha256 })
+        .from(openingFiles)
+        .where(eq(openingFiles.versionId, row.version.id))
+        .orderBy(asc(openingFiles.position)),
+    ]);
+    const fileCount = counted?.count ?? 0;
     return {
       bidId: row.bid.id,
       recruitmentId: row.bid.recruitmentId,
@@ -342,7 +365,8 @@ export function createBidService({
       version: row.version.version,
       receivedAt: row.version.receivedAt,
       submissionDeadline: row.deadline,
-      files,
+      fileCount,
+      files: opened.length === fileCount ? opened : null,
       digest: row.version.digest,
       bidKeyFingerprint: row.version.bidKeyFingerprint,
     };

@@ -10,6 +10,7 @@ import {
   evaluationRedos,
   evaluationSignOffs,
   lots,
+  openingFiles,
   openingRecords,
   organizations,
   panelDraws,
@@ -959,11 +960,10 @@ export function createEvaluationService({
     const readsDocuments = seat === null || seat.status === 'serving';
     const files = readsDocuments && evaluated.length > 0
       ? await db
-          .select({ id: bidFiles.id, versionId: bidFiles.versionId, name: bidFiles.name, size: bidFiles.size, sha256: bidFiles.sha256 })
-          .from(bidFiles)
-          .innerJoin(openingRecords, eq(openingRecords.versionId, bidFiles.versionId))
-          .where(eq(openingRecords.recruitmentId, recruitmentId))
-          .orderBy(asc(bidFiles.position))
+          .select({ id: openingFiles.fileId, versionId: openingFiles.versionId, name: openingFiles.name, size: openingFiles.size, sha256: openingFiles.sha256 })
+          .from(openingFiles)
+          .where(eq(openingFiles.recruitmentId, recruitmentId))
+          .orderBy(asc(openingFiles.position))
       : [];
     return {
       recruitmentId,
@@ -1067,9 +1067,10 @@ export function createEvaluationService({
     const seat = await viewerAccess(recruitment, viewer);
     if (seat) requireServing(seat);
     const [found] = await db
-      .select({ file: bidFiles, dataKey: openingRecords.openedDataKey })
+      .select({ file: bidFiles, opened: openingFiles, dataKey: openingRecords.openedDataKey })
       .from(openingRecords)
       .innerJoin(bidFiles, eq(bidFiles.versionId, openingRecords.versionId))
+      .innerJoin(openingFiles, eq(openingFiles.fileId, bidFiles.id))
       .where(
         and(
           eq(openingRecords.recruitmentId, recruitmentId),
@@ -1079,19 +1080,19 @@ export function createEvaluationService({
         ),
       );
     if (!found?.dataKey) throw new AppError('NOT_FOUND', '文件不存在或尚未开启');
-    const { file } = found;
+    const { file, opened } = found;
     await audit.recordAlone({
       actor: viewer,
       action: 'bid.download',
       target: `bid:${bidId}`,
       recruitmentId,
       ip: origin.ip,
-      details: { fileId, name: file.name, sha256: file.sha256 },
+      details: { fileId, name: opened.name, sha256: opened.sha256 },
     });
-    const decryptor = createFileDecryptor(Buffer.from(found.dataKey, 'base64'), file.id, file.iv, file.tag);
+    const decryptor = createFileDecryptor(Buffer.from(found.dataKey, 'base64'), file.id, file.iv, file.tag, opened.size);
     // an error on either side ends the response rather than sending a truncated file as whole
     const stream: Readable = pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, () => {});
-    return { name: file.name, size: file.size, stream };
+    return { name: opened.name, size: opened.size, stream };
   }
 
   return {

@@ -10,6 +10,7 @@ import {
   lots,
   objections,
   openingAttendance,
+  openingFiles,
   openingRecords,
   openings,
   openingUnlocks,
@@ -24,6 +25,7 @@ import {
   createFileDecryptor,
   decryptJson,
   openDataKey,
+  openManifest,
   parseEncryptedJson,
   parseSealed,
   rebuildBidKey,
@@ -267,7 +269,7 @@ export function createOpeningService({
     } finally {
       for (const share of shares.values()) share.fill(0);
     }
-    const lines = await decryptBids(recruitmentId, bidKey, actor, origin);
+    const { lines, files } = await decryptBids(recruitmentId, bidKey, actor, origin);
     await db.transaction(async (tx) => {
       const [claimed] = await tx
         .update(openings)
@@ -276,6 +278,7 @@ export function createOpeningService({
         .returning({ recruitmentId: openings.recruitmentId });
       if (!claimed) throw new AppError('ALREADY_OPENED', '响应文件已经开启');
       if (lines.length > 0) await tx.insert(openingRecords).values(lines);
+      if (files.length > 0) await tx.insert(openingFiles).values(files);
       const failedLots: string[] = [];
       for (const lot of await tx.select({ key: lots.key }).from(lots).where(eq(lots.recruitmentId, recruitmentId))) {
         const valid = lines.filter((line) => line.lotKey === lot.key && line.digestVerified).length;
@@ -301,7 +304,12 @@ export function createOpeningService({
     });
   }
 
-  /** Decrypts every live bid's latest version and recomputes its digest; audits each decryption. */
+  /**
+   * Decrypts every live bid's latest version: its data key, declared values and manifest, then
+   * each file, and recomputes the digest with the manifest's salt and names and the files' own
+   * hashes and sizes; audits each decryption. The files of a bid that opens whole are recorded
+   * with their names, sizes and hashes, known in clear from now on.
+   */
   async function decryptBids(recruitmentId: string, bidKey: Awaited<ReturnType<typeof rebuildBidKey>>, actor: SignedInUser, origin: RequestOrigin) {
     const live = await db
       .select({ bid: bids, version: bidVersions, organizationName: organizations.name })
@@ -311,6 +319,7 @@ export function createOpeningService({
       .where(and(eq(bids.recruitmentId, recruitmentId), eq(bids.status, 'submitted')))
       .orderBy(asc(bidVersions.receivedAt));
     const lines: (typeof openingRecords.$inferInsert)[] = [];
+    const openedFiles: (typeof openingFiles.$inferInsert)[] = [];
     for (const [position, { bid, version, organizationName }] of live.entries()) {
       const files = await db.select().from(bidFiles).where(eq(bidFiles.versionId, version.id)).orderBy(asc(bidFiles.position));
       let dataKey: Buffer | null = null;
@@ -320,11 +329,18 @@ export function createOpeningService({
         dataKey = openDataKey(parseSealed(version.sealedDataKey), bidKey, bid.id);
         const fields = decryptJson(parseEncryptedJson(version.sealedFields), dataKey, DECLARED_FIELDS_LABEL);
         declared = isDeclared(fields) ? fields : null;
+        const manifest = openManifest(parseEncryptedJson(version.sealedManifest), dataKey);
+        // the manifest lists the stored files, in their order; anything else is a tampered bid
+        if (manifest.files.length !== files.length || manifest.files.some((entry, index) => entry.id !== files[index]!.id)) {
+          throw new Error(`the manifest of bid ${bid.id} does not list its stored files`);
+        }
         const recomputedFiles = [];
-        for (const file of files) {
-          recomputedFiles.push({ name: file.name, ...(await decryptFile(recruitmentId, file, dataKey)) });
+        for (const [index, file] of files.entries()) {
+          const { name, size } = manifest.files[index]!;
+          recomputedFiles.push({ name, ...(await decryptFile(recruitmentId, file, size, dataKey)) });
         }
         recomputedDigest = bidDigest({
+          salt: manifest.salt,
           files: recomputedFiles,
           fields,
           recruitmentId,
@@ -333,6 +349,9 @@ export function createOpeningService({
           version: version.version,
           receivedAt: version.receivedAt.toISOString(),
         });
+        openedFiles.push(
+          ...recomputedFiles.map(({ name, size, sha256 }, index) => ({ fileId: files[index]!.id, recruitmentId, versionId: version.id, position: index, name, size, sha256 })),
+        );
       } catch {
         // a tampered or unreadable bid is recorded as not verified rather than stopping the opening
         recomputedDigest = null;
@@ -361,12 +380,12 @@ export function createOpeningService({
         openedDataKey: dataKey?.toString('base64') ?? null,
       });
     }
-    return lines;
+    return { lines, files: openedFiles };
   }
 
-  /** Streams a stored file through decryption, keeping only its hash and size. */
-  async function decryptFile(recruitmentId: string, file: typeof bidFiles.$inferSelect, dataKey: Buffer) {
-    const decryptor = createFileDecryptor(dataKey, file.id, file.iv, file.tag);
+  /** Streams a stored file of `size` bytes (and its padding) through decryption, keeping only its hash and size. */
+  async function decryptFile(recruitmentId: string, file: typeof bidFiles.$inferSelect, size: number, dataKey: Buffer) {
+    const decryptor = createFileDecryptor(dataKey, file.id, file.iv, file.tag, size);
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
     await pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, discard);
     return decryptor.result();
