@@ -265,7 +265,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(homePages);
   await app.register(accountRoutes, { accounts });
-  await app.register(accountPages, { accounts });
+  await app.register(accountPages, { accounts, secureCookies: https });
   await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit });
   await app.register(openingKeyRoutes, { openingKeys });

@@ -46,7 +46,13 @@ function typedValues(body: unknown): Record<string, unknown> {
   return values;
 }
 
-const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (app, { accounts }) => {
+export interface AccountPageOptions {
+  accounts: AccountService;
+  /** the portal is served over https (PUBLIC_URL): the session cookie is then sent over https only */
+  secureCookies: boolean;
+}
+
+const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, { accounts, secureCookies }) => {
   async function startPageSession(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -62,7 +68,7 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = as
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
-      secure: request.protocol === 'https',
+      secure: secureCookies,
       expires: session.expiresAt,
     });
   }
