@@ -24,7 +24,13 @@ export function refusedForm(error: unknown): FormFailure {
   return { status: error.statusCode, errors };
 }
 
-/** Only a local path may follow sign-in, never another site. */
+/**
+ * Only a path of this site may follow sign-in, never another site: one leading slash, then no
+ * backslash and no control or bidi character anywhere. Browsers drop tabs and line breaks from a
+ * Location and read a backslash as `/`, so `/<TAB>/evil` would become `//evil`; anything else goes home.
+ */
+const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\\\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
+
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+  return typeof next === 'string' && SAME_ORIGIN_PATH.test(next) ? next : '/';
 }
