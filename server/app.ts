@@ -250,6 +250,12 @@ export async function buildApp(deps: AppDeps) {
     );
   });
 
+  // What a signed-in user is shown (signed PDFs, bid receipts, audit entries…) may be
+  // confidential: no browser or proxy cache keeps it. Static assets set their own policy.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const body = toErrorBody(error);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');

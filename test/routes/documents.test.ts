@@ -58,6 +58,21 @@ async function download(document: Listed, token: string) {
 }
 
 describe('issued documents', () => {
+  it('are never kept by a browser or proxy cache (Cache-Control: no-store), from the page and the API', async () => {
+    const agent = new Browser(t.app);
+    await agent.signIn(cast.agent);
+    const page = await agent.get(`/documents/${all[0]!.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    const listed = await agent.get(`/recruitments/${id}/documents`);
+    expect(listed.headers['cache-control']).toBe('no-store');
+    for (const url of [`/documents/${all[0]!.id}`, `/recruitments/${id}/documents`]) {
+      const response = await api(url, cast.agentToken);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('are all there once the recruitment is awarded, each once', () => {
     const count = (kind: string) => all.filter((d) => d.kind === kind).length;
     expect(count('opening_record')).toBe(1);

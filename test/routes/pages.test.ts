@@ -1,7 +1,7 @@
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../server/plugins/auth.ts';
-import { createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
+import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
@@ -178,6 +178,15 @@ describe('sign-in page', () => {
     await new Promise((resolve) => socket.on('close', resolve));
     expect(answer).toMatch(/^HTTP\/1\.1 401/);
     expect(answer).not.toContain(admin.email);
+  });
+
+  it('answers a signed-in user with Cache-Control: no-store, pages and API alike', async () => {
+    const browser = new Browser(t.app);
+    await browser.signIn(admin);
+    expect((await browser.get('/admin')).headers['cache-control']).toBe('no-store');
+    const response = await t.app.inject({ url: '/api/v1/me', headers: bearer(await apiToken(t, admin)) });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
   });
 
   it('signs out with the form, which needs its CSRF token too', async () => {
