@@ -48,7 +48,7 @@ import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
 import type { Signer } from './lib/signing.ts';
 import type { Storage } from './lib/storage.ts';
-import { validationMessage } from './lib/validation.ts';
+import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
 import testClock from './plugins/test-clock.ts';
 import views, { VIEWS_DIR } from './plugins/views.ts';
@@ -109,6 +109,9 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   if (error.code?.startsWith('FST_CSRF')) {
     return { statusCode: 403, code: 'CSRF_INVALID', message: '表单已失效（CSRF 校验失败），请刷新页面后重试' };
   }
+  if (isMalformedMultipart(error)) {
+    return { statusCode: 400, code: 'MULTIPART_INVALID', message: '上传内容不完整或格式有误（传输中断或请求体损坏），本次提交未被接收，请重新提交' };
+  }
   const status = error.statusCode ?? 500;
   if (status === 413) return { statusCode: 413, code: 'FILE_TOO_LARGE', message: '上传内容超过大小限制' };
   if (status === 415) return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的请求内容类型' };
@@ -116,6 +119,11 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
     return { statusCode: status, code: 'BAD_REQUEST', message: '请求无法处理，请检查请求格式' };
   }
   return { statusCode: 500, code: 'INTERNAL', message: '服务器内部错误，请稍后再试；如持续出现请联系管理员' };
+}
+
+/** busboy's plain errors for a body that is not whole multipart (no closing boundary, no boundary at all) */
+function isMalformedMultipart(error: Error): boolean {
+  return /^(Unexpected end of multipart data|Multipart: Boundary not found)$|terminated early due to unexpected end of multipart data/.test(error.message);
 }
 
 function formToken(fields: unknown): string | undefined {
@@ -132,7 +140,7 @@ export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, formats: { 'one-line': isOneLine } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const mailer =
@@ -254,6 +262,13 @@ export async function buildApp(deps: AppDeps) {
   // confidential: no browser or proxy cache keeps it. Static assets set their own policy.
   app.addHook('onSend', async (request, reply) => {
     if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  // PostgreSQL text cannot hold NUL: refused in every body, query and path before the schemas
+  // (a multipart body's fields are checked as they stream, in the bid routes).
+  app.addHook('preValidation', async (request) => {
+    const field = nulPath(request.body) ?? nulPath(request.query, 'query') ?? nulPath(request.params, 'params');
+    if (field !== null) refuseNul(field);
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {

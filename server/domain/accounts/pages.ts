@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ROLE_LABELS } from '../../lib/labels.ts';
 import { invalidForm, refusedForm, safeNext, type FormFailure } from '../../lib/forms.ts';
-import { IdParams } from '../../lib/schemas.ts';
+import { IdParams, OneLine } from '../../lib/schemas.ts';
 import { currentUser, requireRole, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
 import { Email, Password, RegisterOrganizationBody, StaffRole } from './schemas.ts';
 import type { AccountService } from './service.ts';
@@ -16,19 +16,19 @@ const LoginForm = Type.Object({
 
 const StaffForm = Type.Object({
   email: Email,
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: OneLine({ minLength: 1, maxLength: 100 }),
   role: StaffRole,
   password: Password,
-  specialties: Type.Optional(Type.String({ maxLength: 500 })),
-  affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
+  specialties: Type.Optional(OneLine({ maxLength: 500 })),
+  affiliationUscc: Type.Optional(OneLine({ maxLength: 30 })),
 });
 
 const ExpertForm = Type.Object({
   email: Email,
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: OneLine({ minLength: 1, maxLength: 100 }),
   password: Password,
-  specialties: Type.String({ minLength: 1, maxLength: 500 }),
-  affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
+  specialties: OneLine({ minLength: 1, maxLength: 500 }),
+  affiliationUscc: Type.Optional(OneLine({ maxLength: 30 })),
 });
 
 const splitSpecialties = (value: string | undefined) => value?.split(/[,，、\s]+/).filter(Boolean);

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { bearerSecurity as security, ErrorReply, IdParams } from '../../lib/schemas.ts';
+import { checkFileName, refuseNul } from '../../lib/validation.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { BidCreatedReply, ReceiptReply } from './schemas.ts';
 import type { BidOrigin, BidPart, BidService } from './service.ts';
@@ -16,8 +17,11 @@ export async function* bidParts(request: FastifyRequest): AsyncGenerator<BidPart
   }
   for await (const part of request.parts()) {
     if (part.type === 'field') {
-      yield { kind: 'field', name: part.fieldname, value: String(part.value) };
+      const value = String(part.value);
+      if (value.includes('\u0000')) refuseNul(part.fieldname);
+      yield { kind: 'field', name: part.fieldname, value };
     } else {
+      checkFileName(part.filename, part.fieldname);
       yield {
         kind: 'file',
         name: part.fieldname,
