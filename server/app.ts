@@ -50,6 +50,7 @@ import type { Signer } from './lib/signing.ts';
 import type { Storage } from './lib/storage.ts';
 import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
+import { readMultipartToken } from './plugins/multipart-form.ts';
 import testClock from './plugins/test-clock.ts';
 import views, { VIEWS_DIR } from './plugins/views.ts';
 
@@ -139,6 +140,16 @@ export async function buildApp(deps: AppDeps) {
   const { config, db, clock, storage } = deps;
   const app = Fastify({
     logger: deps.logger ?? false,
+    // Slow clients must not hold connections open, yet a 50 MB bid on a slow line (say 30 min at
+    // 30 KB/s) must finish: the headers have a deadline of their own (a slow-header client is cut
+    // after it), a request is cut only once the client sends nothing for the idle timeout, and
+    // there is no cap on a whole request, which would cut exactly the slow uploads that keep
+    // sending. The idle timer also covers the server's own work after the last byte (hashing,
+    // fsync, commit: well under a second). Node checks the header deadline every second.
+    http: { headersTimeout: config.headersTimeoutS * 1000, connectionsCheckingInterval: 1000 },
+    connectionTimeout: config.idleTimeoutS * 1000,
+    requestTimeout: 0,
+    keepAliveTimeout: 5000,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, formats: { 'one-line': isOneLine } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -221,11 +232,13 @@ export async function buildApp(deps: AppDeps) {
     strictTransportSecurity: https,
   });
   await app.register(fastifyCookie, { secret: config.sessionSecret ?? storage.secret('session') });
+  app.decorateRequest('formParts', null);
+  const multipartTokens = new WeakMap<FastifyRequest, string | undefined>();
   await app.register(fastifyCsrf, {
     cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'strict', secure: https },
-    // forms send the token in the body; a multipart form (bid upload) sends it in its URL, since
-    // its body is read only once the handler streams it
-    getToken: (request) => formToken(request.body) ?? formToken(request.query) ?? headerToken(request.headers['x-csrf-token']),
+    // forms send the token in the body; a multipart form as its first field (multipart-form.ts)
+    getToken: (request) =>
+      formToken(request.body) ?? multipartTokens.get(request) ?? headerToken(request.headers['x-csrf-token']),
   });
   // Forms name rows like lots[0][quota]; qs turns them into the nested shape the schemas describe.
   // Bid documents stream through; a file over MAX_UPLOAD_MB ends the request with 413.
@@ -253,6 +266,7 @@ export async function buildApp(deps: AppDeps) {
   // only, so a browser's cookies can never make one.
   app.addHook('preValidation', async (request, reply) => {
     if (isApiRequest(request) || ['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    if (request.isMultipart()) multipartTokens.set(request, await readMultipartToken(request));
     await new Promise<void>((resolve, reject) =>
       app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
     );

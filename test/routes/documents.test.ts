@@ -218,11 +218,14 @@ describe('public verification', () => {
     const page = await t.app.inject({ url: `/verify/${notice.verifyCode}`, headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(notice.sha256);
-    const action = /action="([^"]+)"/.exec(page.body.slice(page.body.indexOf('enctype') - 200))![1]!.replaceAll('&amp;', '&');
+    const action = /action="([^"]+)"/.exec(page.body.slice(page.body.indexOf('enctype') - 200))![1]!;
+    // the token is the form's first field, never in its URL
+    expect(action).toBe(`/verify/${notice.verifyCode}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     const original = await download(notice, cast.agentToken);
     const post = async (content: Buffer) => {
-      const body = multipart({}, [{ field: 'file', filename: 'x.pdf', content }]);
+      const body = multipart({ _csrf: csrf }, [{ field: 'file', filename: 'x.pdf', content }]);
       return t.app.inject({ method: 'POST', url: action, headers: { ...body.headers, cookie, accept: 'text/html' }, payload: body.payload });
     };
     const same = await post(original);

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts';
 import { bearerSecurity as security, ErrorReply, IdParams } from '../../lib/schemas.ts';
 import { checkFileName, refuseNul } from '../../lib/validation.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import { requestParts } from '../../plugins/multipart-form.ts';
 import { BidCreatedReply, ReceiptReply } from './schemas.ts';
 import type { BidOrigin, BidPart, BidService } from './service.ts';
 
@@ -15,7 +16,7 @@ export async function* bidParts(request: FastifyRequest): AsyncGenerator<BidPart
   if (!request.isMultipart()) {
     throw new AppError('VALIDATION_FAILED', '请以 multipart/form-data 提交响应文件', 'documents');
   }
-  for await (const part of request.parts()) {
+  for await (const part of requestParts(request)) {
     if (part.type === 'field') {
       const value = String(part.value);
       if (value.includes('\u0000')) refuseNul(part.fieldname);
