@@ -1,6 +1,6 @@
 import type { FastifySchemaValidationError } from 'fastify';
 import { AppError } from '../errors.ts';
-import { fieldErrors } from './validation.ts';
+import { fieldErrors, isOneLine } from './validation.ts';
 
 // A form that fails is shown again with 400 (or the rule's status) and each message beside its
 // field; '_' holds messages that belong to no single field.
@@ -29,8 +29,6 @@ export function refusedForm(error: unknown): FormFailure {
  * backslash and no control or bidi character anywhere. Browsers drop tabs and line breaks from a
  * Location and read a backslash as `/`, so `/<TAB>/evil` would become `//evil`; anything else goes home.
  */
-const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\\\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
-
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && SAME_ORIGIN_PATH.test(next) ? next : '/';
+  return typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) && isOneLine(next) ? next : '/';
 }
