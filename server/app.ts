@@ -144,8 +144,9 @@ export async function buildApp(deps: AppDeps) {
     // 30 KB/s) must finish: the headers have a deadline of their own (a slow-header client is cut
     // after it), a request is cut only once the client sends nothing for the idle timeout, and
     // there is no cap on a whole request, which would cut exactly the slow uploads that keep
-    // sending. The idle timer also covers the server's own work after the last byte (hashing,
-    // fsync, commit: well under a second). Node checks the header deadline every second.
+    // sending. The idle timer also runs while the server itself stops reading (a busy disk or
+    // thread pool pauses the socket; 43 s was seen under a sign-in flood) and after the last byte
+    // (fsync, commit), hence 60 s by default. Node checks the header deadline every second.
     http: { headersTimeout: config.headersTimeoutS * 1000, connectionsCheckingInterval: 1000 },
     connectionTimeout: config.idleTimeoutS * 1000,
     requestTimeout: 0,

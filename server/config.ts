@@ -98,7 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     logLevel: text('LOG_LEVEL') ?? 'info',
     headersTimeoutS: integer('HTTP_HEADERS_TIMEOUT_S', 15, 1, 600),
-    idleTimeoutS: integer('HTTP_IDLE_TIMEOUT_S', 30, 1, 3600),
+    idleTimeoutS: integer('HTTP_IDLE_TIMEOUT_S', 60, 1, 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
