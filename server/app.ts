@@ -55,8 +55,9 @@ import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
 import type { Signer } from './lib/signing.ts';
 import type { Storage } from './lib/storage.ts';
-import { validationMessage } from './lib/validation.ts';
+import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
+import { readMultipartToken } from './plugins/multipart-form.ts';
 import testClock from './plugins/test-clock.ts';
 import views, { VIEWS_DIR } from './plugins/views.ts';
 
@@ -116,6 +117,9 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   if (error.code?.startsWith('FST_CSRF')) {
     return { statusCode: 403, code: 'CSRF_INVALID', message: '表单已失效（CSRF 校验失败），请刷新页面后重试' };
   }
+  if (isMalformedMultipart(error)) {
+    return { statusCode: 400, code: 'MULTIPART_INVALID', message: '上传内容不完整或格式有误（传输中断或请求体损坏），本次提交未被接收，请重新提交' };
+  }
   const status = error.statusCode ?? 500;
   if (status === 413) return { statusCode: 413, code: 'FILE_TOO_LARGE', message: '上传内容超过大小限制' };
   if (status === 415) return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的请求内容类型' };
@@ -123,6 +127,11 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
     return { statusCode: status, code: 'BAD_REQUEST', message: '请求无法处理，请检查请求格式' };
   }
   return { statusCode: 500, code: 'INTERNAL', message: '服务器内部错误，请稍后再试；如持续出现请联系管理员' };
+}
+
+/** busboy's plain errors for a body that is not whole multipart (no closing boundary, no boundary at all) */
+function isMalformedMultipart(error: Error): boolean {
+  return /^(Unexpected end of multipart data|Multipart: Boundary not found)$|terminated early due to unexpected end of multipart data/.test(error.message);
 }
 
 function formToken(fields: unknown): string | undefined {
@@ -138,8 +147,19 @@ export async function buildApp(deps: AppDeps) {
   const { config, db, clock, storage } = deps;
   const app = Fastify({
     logger: deps.logger ?? false,
+    // Slow clients must not hold connections open, yet a 50 MB bid on a slow line (say 30 min at
+    // 30 KB/s) must finish: the headers have a deadline of their own (a slow-header client is cut
+    // after it), a request is cut only once the client sends nothing for the idle timeout, and
+    // there is no cap on a whole request, which would cut exactly the slow uploads that keep
+    // sending. The idle timer also runs while the server itself stops reading (a busy disk or
+    // thread pool pauses the socket; 43 s was seen under a sign-in flood) and after the last byte
+    // (fsync, commit), hence 60 s by default. Node checks the header deadline every second.
+    http: { headersTimeout: config.headersTimeoutS * 1000, connectionsCheckingInterval: 1000 },
+    connectionTimeout: config.idleTimeoutS * 1000,
+    requestTimeout: 0,
+    keepAliveTimeout: 5000,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, formats: { 'one-line': isOneLine } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const mailer =
@@ -233,11 +253,13 @@ export async function buildApp(deps: AppDeps) {
     strictTransportSecurity: https,
   });
   await app.register(fastifyCookie, { secret: config.sessionSecret ?? storage.secret('session') });
+  app.decorateRequest('formParts', null);
+  const multipartTokens = new WeakMap<FastifyRequest, string | undefined>();
   await app.register(fastifyCsrf, {
     cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'strict', secure: https },
-    // forms send the token in the body; a multipart form (bid upload) sends it in its URL, since
-    // its body is read only once the handler streams it
-    getToken: (request) => formToken(request.body) ?? formToken(request.query) ?? headerToken(request.headers['x-csrf-token']),
+    // forms send the token in the body; a multipart form as its first field (multipart-form.ts)
+    getToken: (request) =>
+      formToken(request.body) ?? multipartTokens.get(request) ?? headerToken(request.headers['x-csrf-token']),
   });
   // Forms name rows like lots[0][quota]; qs turns them into the nested shape the schemas describe.
   // Bid documents stream through; a file over MAX_UPLOAD_MB ends the request with 413.
@@ -265,9 +287,23 @@ export async function buildApp(deps: AppDeps) {
   // only, so a browser's cookies can never make one.
   app.addHook('preValidation', async (request, reply) => {
     if (isApiRequest(request) || ['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    if (request.isMultipart()) multipartTokens.set(request, await readMultipartToken(request));
     await new Promise<void>((resolve, reject) =>
       app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
     );
+  });
+
+  // What a signed-in user is shown (signed PDFs, bid receipts, audit entries…) may be
+  // confidential: no browser or proxy cache keeps it. Static assets set their own policy.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  // PostgreSQL text cannot hold NUL: refused in every body, query and path before the schemas
+  // (a multipart body's fields are checked as they stream, in the bid routes).
+  app.addHook('preValidation', async (request) => {
+    const field = nulPath(request.body) ?? nulPath(request.query, 'query') ?? nulPath(request.params, 'params');
+    if (field !== null) refuseNul(field);
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -285,7 +321,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(homePages);
   await app.register(accountRoutes, { accounts });
-  await app.register(accountPages, { accounts, escrow });
+  await app.register(accountPages, { accounts, escrow, secureCookies: https });
   await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit });
   await app.register(openingKeyRoutes, { openingKeys });

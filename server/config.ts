@@ -20,6 +20,9 @@ export interface Config {
   readonly testClock: boolean;
   readonly production: boolean;
   readonly logLevel: string;
+  /** seconds a client has to send its request headers, and to stay silent within a request */
+  readonly headersTimeoutS: number;
+  readonly idleTimeoutS: number;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +97,8 @@ export function loadConfig(env: Env = process.env): Config {
     testClock,
     production,
     logLevel: text('LOG_LEVEL') ?? 'info',
+    headersTimeoutS: integer('HTTP_HEADERS_TIMEOUT_S', 15, 1, 600),
+    idleTimeoutS: integer('HTTP_IDLE_TIMEOUT_S', 60, 1, 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -2,6 +2,7 @@
 // HTTP status through this table, so a code always means the same status everywhere.
 const STATUS_BY_CODE = {
   VALIDATION_FAILED: 400,
+  MULTIPART_INVALID: 400,
   INVALID_USCC: 400,
   DUPLICATE_KEY: 400,
   CRITERIA_SUM_NOT_100: 400,

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { createAdjustableClock, createClock } from './lib/clock.ts';
 import { loadSigner, type LoadedSigner } from './lib/signing-key.ts';
-import { createStorage } from './lib/storage.ts';
+import { createStorage, type Storage } from './lib/storage.ts';
 
 function readConfig(): Config {
   try {
@@ -17,7 +17,7 @@ function readConfig(): Config {
   }
 }
 
-function readSigner(config: Config, storage: ReturnType<typeof createStorage>, now: Date): LoadedSigner {
+function readSigner(config: Config, storage: Storage, now: Date): LoadedSigner {
   try {
     return loadSigner({ p12Path: config.signingP12, password: config.signingP12Password, storage, now });
   } catch (error) {
@@ -31,9 +31,24 @@ function readSigner(config: Config, storage: ReturnType<typeof createStorage>, n
   }
 }
 
+function openStorage(config: Config): Storage {
+  try {
+    return createStorage(config.storageDir);
+  } catch (error) {
+    console.error(
+      `无法将存储目录 STORAGE_DIR（${config.storageDir}）设为仅本服务用户可访问（0700）：请以该目录的所有者身份运行，或换用本用户拥有的目录。`,
+      error instanceof Error ? error.message : error,
+    );
+    process.exit(1);
+  }
+}
+
 async function main() {
+  // Everything the server writes (the embedded database, sealed bids, documents, secrets) is
+  // readable by its own user only, whatever umask the shell had: set before any file is made.
+  process.umask(0o077);
   const config = readConfig();
-  const storage = createStorage(config.storageDir);
+  const storage = openStorage(config);
   const clock = config.testClock ? createAdjustableClock() : createClock();
   const signing = readSigner(config, storage, clock.now());
   if (!config.databaseUrl) console.log(`使用内置数据库 PGlite：${storage.databaseDir}（首次创建需要几秒钟）`);

@@ -1,6 +1,6 @@
 import type { FastifySchemaValidationError } from 'fastify';
 import { AppError } from '../errors.ts';
-import { fieldErrors } from './validation.ts';
+import { fieldErrors, isOneLine } from './validation.ts';
 
 // A form that fails is shown again with 400 (or the rule's status) and each message beside its
 // field; '_' holds messages that belong to no single field.
@@ -24,7 +24,11 @@ export function refusedForm(error: unknown): FormFailure {
   return { status: error.statusCode, errors };
 }
 
-/** Only a local path may follow sign-in, never another site. */
+/**
+ * Only a path of this site may follow sign-in, never another site: one leading slash, then no
+ * backslash and no control or bidi character anywhere. Browsers drop tabs and line breaks from a
+ * Location and read a backslash as `/`, so `/<TAB>/evil` would become `//evil`; anything else goes home.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+  return typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) && isOneLine(next) ? next : '/';
 }

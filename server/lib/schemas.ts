@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TStringOptions } from 'typebox';
 
 // Shapes shared by the routes of every area.
 
@@ -17,3 +17,9 @@ export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 export const InstantOut = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
 
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/**
+ * A one-line text (name, title, e-mail, phone, address…): no control or bidi-override character
+ * (isOneLine in validation.ts, registered with Ajv in app.ts as the `one-line` format).
+ */
+export const OneLine = (options: TStringOptions = {}) => Type.String({ ...options, format: 'one-line' });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
 import { open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,8 +59,21 @@ async function fsyncFolder(folder: string) {
   }
 }
 
-export function createStorage(root: string): Storage {
+/**
+ * The folder and the folders in it are made private (0700) at every start: a STORAGE_DIR made
+ * beforehand with the usual 0755 would let every local user read the embedded database. Throws
+ * when that is not possible (the folder belongs to another user).
+ */
+function makePrivate(root: string) {
   mkdirSync(root, { recursive: true, mode: 0o700 });
+  chmodSync(root, 0o700);
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (entry.isDirectory()) chmodSync(path.join(root, entry.name), 0o700);
+  }
+}
+
+export function createStorage(root: string): Storage {
+  makePrivate(root);
   const secretsDir = path.join(root, 'secrets');
   const outboxDir = path.join(root, 'outbox');
   const tmpDir = path.join(root, 'tmp');
@@ -98,7 +111,7 @@ export function createStorage(root: string): Storage {
     databaseDir: path.join(root, 'db'),
     outboxDir,
     async saveOutgoingMail(message) {
-      mkdirSync(outboxDir, { recursive: true });
+      mkdirSync(outboxDir, { recursive: true, mode: 0o700 });
       // time first, so that a directory listing reads in sending order
       const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
       await writeFile(file, message, { mode: 0o600 });

@@ -14,9 +14,22 @@ declare module 'fastify' {
   }
 }
 
-/** API routes take a bearer token, pages a session cookie: a cookie never authorises an API call. */
+/**
+ * API routes take a bearer token, pages a session cookie: a cookie never authorises an API call.
+ * Decided on the path the router matched, never the raw request line, which may spell an API
+ * route as `/%61pi/…` or in absolute form (`GET http://host/api/…`); an unmatched request is
+ * judged by its decoded path.
+ */
 export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/');
+  return (request.routeOptions.url ?? decodedPath(request.url)).startsWith('/api/');
+}
+
+function decodedPath(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url, 'http://portal.invalid').pathname);
+  } catch {
+    return url;
+  }
 }
 
 function presentedToken(request: FastifyRequest): string | null {

@@ -57,16 +57,21 @@ export class Browser {
   }
 
   /**
-   * Posts a multipart body to `url` as given: a multipart form carries its CSRF token in the
-   * URL (the form's action), because the body is read only after the check.
+   * Posts a multipart form as the page's form would: the CSRF token of the last page first (the
+   * form's first field), then the entries of `form`, encoded by the platform's own FormData.
+   * `csrf: false` leaves the token out.
    */
-  async postMultipart(url: string, body: { payload: Buffer; headers: Record<string, string> }) {
+  async postMultipart(url: string, form: FormData, { csrf = true } = {}) {
+    const body = new FormData();
+    if (csrf && this.csrfToken) body.append('_csrf', this.csrfToken);
+    for (const [name, value] of form) body.append(name, value);
+    const request = new Request('http://portal.test/', { method: 'POST', body });
     return this.remember(
       await this.app.inject({
         method: 'POST',
         url,
-        headers: { accept: 'text/html', cookie: this.cookieHeader(), ...body.headers },
-        payload: body.payload,
+        headers: { accept: 'text/html', cookie: this.cookieHeader(), 'content-type': request.headers.get('content-type') ?? '' },
+        payload: Buffer.from(await request.arrayBuffer()),
       }),
     );
   }

@@ -30,11 +30,8 @@ async function newOrganization() {
   return { browser, token: await apiToken(t, organization) };
 }
 
-/**
- * The body a browser sends for the bid form: repeated `declare` boxes, then the files, encoded
- * by the platform's own FormData so nothing about the format is assumed here.
- */
-async function bidForm(
+/** The bid form's entries as a browser gathers them: repeated `declare` boxes, then the files. */
+function bidForm(
   { lot = 'arts', ratio = '25', declare = ALL_KEYS, summary = '剧场公益演出方案' } = {},
   files = [{ filename: '方案.pdf', content: pdfWith('page-bid'), type: 'application/pdf' }],
 ) {
@@ -44,14 +41,10 @@ async function bidForm(
   for (const key of declare) form.append('declare', key);
   form.append('summary', summary);
   for (const file of files) form.append('documents', new Blob([new Uint8Array(file.content)], { type: file.type }), file.filename);
-  const request = new Request('http://portal.test/', { method: 'POST', body: form });
-  return {
-    payload: Buffer.from(await request.arrayBuffer()),
-    headers: { 'content-type': request.headers.get('content-type') ?? '' },
-  };
+  return form;
 }
 
-/** The submission form's action, as the page gives it to the browser (with its CSRF token). */
+/** The submission form's action, as the page gives it to the browser. */
 async function formAction(browser: Browser, id = recruitmentId) {
   const page = await browser.get(`/bidder/recruitments/${id}/bid`);
   const action = /<form method="post" action="([^"]+)" enctype="multipart\/form-data"/.exec(page.body)?.[1];
@@ -79,7 +72,7 @@ describe('the submission page', () => {
     expect(page.body).toMatch(/name="publicBenefitRatio" type="number" step="0.1" min="20"/);
     expect(page.body).toContain('招募公告规定不低于 20%');
     expect(page.body).toMatch(/class="countdown" data-deadline="[^"]+">29 天 23 小时 59 分/);
-    expect(page.body).toMatch(/action="\/bidder\/recruitments\/[^"?]+\/bid\?_csrf=[^"]+" enctype="multipart\/form-data"/);
+    expect(page.body).toMatch(/action="\/bidder\/recruitments\/[^"?]+\/bid" enctype="multipart\/form-data"/);
     expect(page.body).toContain('<script src="/static/upload.js" defer></script>');
     expect(page.body).toContain('本单位尚未在本项目提交响应文件');
   });
@@ -156,12 +149,31 @@ describe('the submission page', () => {
     expect(response.body).toContain('name="declare" value="political" required>');
   });
 
-  it('refuses a multipart post without the CSRF token in its URL (403)', async () => {
+  it('keeps the CSRF token out of the form\'s URL: a hidden field that comes before every other field', async () => {
     const { browser } = await newOrganization();
+    const page = await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
+    const form = /<form method="post" action="([^"]*)" enctype="multipart\/form-data"[^>]*>([\s\S]*?)<\/form>/.exec(page.body);
+    expect(form?.[1]).toBe(`/bidder/recruitments/${recruitmentId}/bid`);
+    expect(page.body).not.toMatch(/[?&]_csrf=/);
+    expect(/<(input|select|textarea)[^>]*name="([^"]+)"/.exec(form?.[2] ?? '')?.[2]).toBe('_csrf');
+  });
+
+  it('refuses a multipart post without the CSRF token as its first field (403) and records nothing', async () => {
+    const { browser, token } = await newOrganization();
     const action = await formAction(browser);
-    const response = await browser.postMultipart(action.split('?')[0] ?? action, await bidForm());
-    expect(response.statusCode).toBe(403);
-    expect(response.body).toContain('CSRF_INVALID');
+    const missing = await browser.postMultipart(action, bidForm(), { csrf: false });
+    expect(missing.statusCode).toBe(403);
+    expect(missing.body).toContain('CSRF_INVALID');
+    const page = await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const inUrl = await browser.postMultipart(`${action}?_csrf=${encodeURIComponent(csrf)}`, bidForm(), { csrf: false });
+    expect(inUrl.statusCode).toBe(403);
+    const last = bidForm();
+    last.append('_csrf', csrf);
+    expect((await browser.postMultipart(action, last, { csrf: false })).statusCode).toBe(403);
+    const mine = await t.app.inject({ url: `/api/v1/me`, headers: bearer(token) });
+    expect(mine.statusCode).toBe(200);
+    expect(await t.rawRows(`select id from bids where organization_id = '${mine.json().organization.id}'`)).toEqual([]);
   });
 });
 

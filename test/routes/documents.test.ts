@@ -58,6 +58,21 @@ async function download(document: Listed, token: string) {
 }
 
 describe('issued documents', () => {
+  it('are never kept by a browser or proxy cache (Cache-Control: no-store), from the page and the API', async () => {
+    const agent = new Browser(t.app);
+    await agent.signIn(cast.agent);
+    const page = await agent.get(`/documents/${all[0]!.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    const listed = await agent.get(`/recruitments/${id}/documents`);
+    expect(listed.headers['cache-control']).toBe('no-store');
+    for (const url of [`/documents/${all[0]!.id}`, `/recruitments/${id}/documents`]) {
+      const response = await api(url, cast.agentToken);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('are all there once the recruitment is awarded, each once', () => {
     const count = (kind: string) => all.filter((d) => d.kind === kind).length;
     expect(count('opening_record')).toBe(1);
@@ -204,11 +219,14 @@ describe('public verification', () => {
     const page = await t.app.inject({ url: `/verify/${notice.verifyCode}`, headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(notice.sha256);
-    const action = /action="([^"]+)"/.exec(page.body.slice(page.body.indexOf('enctype') - 200))![1]!.replaceAll('&amp;', '&');
+    const action = /action="([^"]+)"/.exec(page.body.slice(page.body.indexOf('enctype') - 200))![1]!;
+    // the token is the form's first field, never in its URL
+    expect(action).toBe(`/verify/${notice.verifyCode}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     const original = await download(notice, cast.agentToken);
     const post = async (content: Buffer) => {
-      const body = multipart({}, [{ field: 'file', filename: 'x.pdf', content }]);
+      const body = multipart({ _csrf: csrf }, [{ field: 'file', filename: 'x.pdf', content }]);
       return t.app.inject({ method: 'POST', url: action, headers: { ...body.headers, cookie, accept: 'text/html' }, payload: body.payload });
     };
     const same = await post(original);

@@ -1,6 +1,7 @@
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../server/plugins/auth.ts';
-import { createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
+import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
@@ -76,11 +77,41 @@ describe('sign-in page', () => {
     expect(old.statusCode).toBe(303);
   });
 
-  it('never redirects to another site after sign-in', async () => {
+  it.each([
+    '//evil.example/',
+    '/\\evil.example/',
+    '/\t/evil.example',
+    '/%09/evil.example',
+    '/\n/evil.example',
+    '/ok\r\nSet-Cookie: x=1',
+    'https://evil.example/',
+    'javascript:alert(1)',
+    '/a\\b',
+    '/\u202e/evil.example',
+  ])('never redirects to another site after sign-in (next=%j)', async (next) => {
     const browser = new Browser(t.app);
     await browser.get('/login');
-    const response = await browser.post('/login', { email: admin.email, password: admin.password, next: '//evil.example/' });
+    const response = await browser.post('/login', { email: admin.email, password: admin.password, next: decodeURIComponent(next) });
+    expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/');
+  });
+
+  it('follows a same-origin path after sign-in, query included', async () => {
+    const browser = new Browser(t.app);
+    await browser.get('/login');
+    const response = await browser.post('/login', { email: admin.email, password: admin.password, next: '/recruitments?status=published' });
+    expect(response.headers.location).toBe('/recruitments?status=published');
+  });
+
+  it('marks the session cookie Secure when the portal is served over https', async () => {
+    const secure = await createTestApp({ PUBLIC_URL: 'https://portal.example.cn' });
+    try {
+      const user = await createStaff(secure, 'agent');
+      const response = await new Browser(secure.app).signIn(user);
+      expect(response.cookies.find((cookie) => cookie.name === SESSION_COOKIE)).toMatchObject({ secure: true, httpOnly: true });
+    } finally {
+      await secure.close();
+    }
   });
 
   it('shows the error beside the form and keeps the e-mail, never the password', async () => {
@@ -119,6 +150,43 @@ describe('sign-in page', () => {
       headers: { cookie: `${SESSION_COOKIE}=${browser.cookie(SESSION_COOKIE)}` },
     });
     expect(response.statusCode).toBe(401);
+  });
+
+  it.each(['/%61pi/v1/me', '/api/v1/%6de', '/%2561pi/v1/me'])(
+    'a page session cookie does not authorise an API call reached through an encoded path (%s)',
+    async (url) => {
+      const browser = new Browser(t.app);
+      await browser.signIn(admin);
+      const response = await t.app.inject({ url, headers: { cookie: `${SESSION_COOKIE}=${browser.cookie(SESSION_COOKIE)}` } });
+      expect(response.statusCode).not.toBe(200);
+      expect(response.body).not.toContain(admin.email);
+    },
+  );
+
+  it('a page session cookie does not authorise an API call sent with an absolute-form request line', async () => {
+    const browser = new Browser(t.app);
+    await browser.signIn(admin);
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = t.app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.write(
+      `GET http://127.0.0.1:${port}/api/v1/me HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+        `Cookie: ${SESSION_COOKIE}=${browser.cookie(SESSION_COOKIE)}\r\nConnection: close\r\n\r\n`,
+    );
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 401/);
+    expect(answer).not.toContain(admin.email);
+  });
+
+  it('answers a signed-in user with Cache-Control: no-store, pages and API alike', async () => {
+    const browser = new Browser(t.app);
+    await browser.signIn(admin);
+    expect((await browser.get('/admin')).headers['cache-control']).toBe('no-store');
+    const response = await t.app.inject({ url: '/api/v1/me', headers: bearer(await apiToken(t, admin)) });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
   });
 
   it('signs out with the form, which needs its CSRF token too', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -40,4 +40,15 @@ describe('saveSealedBidFile', () => {
       expect(await storage.listSealedBidFiles()).toEqual([]);
     },
   );
+});
+
+describe('createStorage', () => {
+  it('makes an existing 0755 storage folder and the folders in it private (0700)', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'storage-test-'));
+    chmodSync(root, 0o755);
+    mkdirSync(path.join(root, 'db'), { mode: 0o755 });
+    createStorage(root);
+    expect(statSync(root).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(root, 'db')).mode & 0o777).toBe(0o700);
+  });
 });

@@ -1,4 +1,4 @@
-// The bid form, enhanced: the same multipart post (same URL with its CSRF token, same fields) sent
+// The bid form, enhanced: the same multipart post (same URL, same fields, the CSRF token first) sent
 // through XMLHttpRequest, so the organisation sees the upload's progress and measured speed and is
 // warned, while there is still time to act, when the upload would not be complete before the
 // deadline. The deadline is the server's clock: a bid counts only once the server has it whole.

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ROLE_LABELS } from '../../lib/labels.ts';
 import { invalidForm, refusedForm, safeNext, type FormFailure } from '../../lib/forms.ts';
-import { IdParams } from '../../lib/schemas.ts';
+import { IdParams, OneLine } from '../../lib/schemas.ts';
 import { currentUser, requireRole, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
 import { Email, Password, RegisterOrganizationBody, StaffRole } from './schemas.ts';
 import type { AccountService } from './service.ts';
@@ -17,19 +17,19 @@ const LoginForm = Type.Object({
 
 const StaffForm = Type.Object({
   email: Email,
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: OneLine({ minLength: 1, maxLength: 100 }),
   role: StaffRole,
   password: Password,
-  specialties: Type.Optional(Type.String({ maxLength: 500 })),
-  affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
+  specialties: Type.Optional(OneLine({ maxLength: 500 })),
+  affiliationUscc: Type.Optional(OneLine({ maxLength: 30 })),
 });
 
 const ExpertForm = Type.Object({
   email: Email,
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: OneLine({ minLength: 1, maxLength: 100 }),
   password: Password,
-  specialties: Type.String({ minLength: 1, maxLength: 500 }),
-  affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
+  specialties: OneLine({ minLength: 1, maxLength: 500 }),
+  affiliationUscc: Type.Optional(OneLine({ maxLength: 30 })),
 });
 
 const splitSpecialties = (value: string | undefined) => value?.split(/[,，、\s]+/).filter(Boolean);
@@ -50,7 +50,14 @@ function typedValues(body: unknown): Record<string, unknown> {
 /** The escrow form sends '' for "none". */
 const EscrowForm = Type.Object({ userId: Type.Union([Type.Literal(''), Type.String({ format: 'uuid' })]) });
 
-const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService; escrow: EscrowService }> = async (app, { accounts, escrow }) => {
+export interface AccountPageOptions {
+  accounts: AccountService;
+  escrow: EscrowService;
+  /** the portal is served over https (PUBLIC_URL): the session cookie is then sent over https only */
+  secureCookies: boolean;
+}
+
+const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, { accounts, escrow, secureCookies }) => {
   /** The user list with the escrow holder's form: what /admin shows, fresh or after a refused form. */
   async function adminPage(extra: Record<string, unknown> = {}) {
     const [userList, escrowHolder, escrowCandidates] = await Promise.all([accounts.listUsers(), escrow.designatedHolder(), escrow.candidates()]);
@@ -72,7 +79,7 @@ const accountPages: FastifyPluginAsyncTypebox<{ accounts: AccountService; escrow
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
-      secure: request.protocol === 'https',
+      secure: secureCookies,
       expires: session.expiresAt,
     });
   }

@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { ROLES } from '../../db/schema.ts';
+import { OneLine } from '../../lib/schemas.ts';
 
-const text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const text = (maxLength: number) => OneLine({ minLength: 1, maxLength });
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Password = Type.String({ minLength: 10, maxLength: 256 });
 
@@ -18,13 +19,13 @@ export const CreateUserBody = Type.Object({
   role: StaffRole,
   password: Password,
   specialties: Type.Optional(Type.Array(text(50), { maxItems: 20 })),
-  affiliationUscc: Type.Optional(Type.String({ maxLength: 30 })),
+  affiliationUscc: Type.Optional(OneLine({ maxLength: 30 })),
 });
 export type CreateUserInput = Static<typeof CreateUserBody>;
 
 export const RegisterOrganizationBody = Type.Object({
   name: text(200),
-  uscc: Type.String({ minLength: 18, maxLength: 30 }),
+  uscc: OneLine({ minLength: 18, maxLength: 30 }),
   type: text(50),
   legalRepresentative: text(50),
   contactName: text(50),

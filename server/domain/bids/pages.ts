@@ -24,8 +24,6 @@ export interface BidPageOptions {
 }
 
 const BidParams = Type.Object({ bidId: Type.String({ format: 'uuid' }) });
-/** A multipart body is parsed only by the handler, after the CSRF check: the token comes in the URL. */
-const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 
 const BID_STATUS_LABELS: Record<'submitted' | 'withdrawn', string> = { submitted: '已提交', withdrawn: '已撤回' };
 
@@ -170,8 +168,8 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
   app.post(
     '/bidder/recruitments/:id/bid',
     {
-      schema: { hide: true, params: IdParams, querystring: CsrfQuery },
-      // a multipart body is read only in the handler, so the form carries its CSRF token in the URL
+      // the CSRF token is the form's first field, read before the files (plugins/multipart-form.ts)
+      schema: { hide: true, params: IdParams },
       onRequest: requireRole('bidder'),
     },
     async (request, reply) => {

@@ -3,7 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { bearerSecurity as security, ErrorReply, IdParams } from '../../lib/schemas.ts';
+import { checkFileName, refuseNul } from '../../lib/validation.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import { requestParts } from '../../plugins/multipart-form.ts';
 import { BidCreatedReply, ReceiptReply } from './schemas.ts';
 import type { BidOrigin, BidPart, BidService } from './service.ts';
 
@@ -14,10 +16,13 @@ export async function* bidParts(request: FastifyRequest): AsyncGenerator<BidPart
   if (!request.isMultipart()) {
     throw new AppError('VALIDATION_FAILED', '请以 multipart/form-data 提交响应文件', 'documents');
   }
-  for await (const part of request.parts()) {
+  for await (const part of requestParts(request)) {
     if (part.type === 'field') {
-      yield { kind: 'field', name: part.fieldname, value: String(part.value) };
+      const value = String(part.value);
+      if (value.includes('\u0000')) refuseNul(part.fieldname);
+      yield { kind: 'field', name: part.fieldname, value };
     } else {
+      checkFileName(part.filename, part.fieldname);
       yield {
         kind: 'file',
         name: part.fieldname,

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { attachmentHeader } from '../../lib/content-disposition.ts';
 import { currentUser, requestOrigin, requireRole } from '../../plugins/auth.ts';
+import { requestParts } from '../../plugins/multipart-form.ts';
 import type { DocumentService } from './service.ts';
 import { MAX_VERIFY_UPLOAD_BYTES } from './schemas.ts';
 
@@ -26,9 +27,14 @@ export async function sendDocument(request: FastifyRequest<{ Params: { id: strin
  * over MAX_VERIFY_UPLOAD_BYTES → 413.
  */
 export async function checkUploadedFile(request: FastifyRequest, documents: DocumentService, code: string) {
-  const file = await request.file({ limits: { fileSize: MAX_VERIFY_UPLOAD_BYTES, files: 1 } });
-  if (!file) throw new AppError('FILE_REQUIRED', '请选择要核验的 PDF 文件');
-  const result = await documents.checkDocumentFile(code, file.file);
-  if (file.file.truncated) throw new AppError('FILE_TOO_LARGE', `核验文件不能超过 ${MAX_VERIFY_UPLOAD_BYTES / 1024 / 1024} MB`);
-  return result;
+  for await (const part of requestParts(request)) {
+    if (part.type !== 'file') continue;
+    const result = await documents.checkDocumentFile(code, part.file);
+    if (part.file.truncated) throw new AppError('FILE_TOO_LARGE', `核验文件不能超过 ${MAX_VERIFY_UPLOAD_BYTES / 1024 / 1024} MB`);
+    return result;
+  }
+  throw new AppError('FILE_REQUIRED', '请选择要核验的 PDF 文件');
 }
+
+/** The route config of a verify upload (page and API): one file, at most MAX_VERIFY_UPLOAD_BYTES. */
+export const verifyUploadConfig = { multipartOptions: { limits: { fileSize: MAX_VERIFY_UPLOAD_BYTES, files: 1 } } };

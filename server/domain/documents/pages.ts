@@ -7,10 +7,8 @@ import { currentUser } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { CodeParams, MAX_VERIFY_UPLOAD_BYTES } from './schemas.ts';
 import type { DocumentService } from './service.ts';
-import { checkUploadedFile, readers, sendDocument } from './http.ts';
+import { checkUploadedFile, readers, sendDocument, verifyUploadConfig } from './http.ts';
 
-/** A multipart body is parsed only by the handler, after the CSRF check: the token comes in the URL. */
-const CsrfQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const CodeQuery = Type.Object({ code: Type.Optional(Type.String({ maxLength: 40 })) });
 
 // The documents page of a recruitment (one page, filtered per role like the API) and the public
@@ -56,7 +54,8 @@ const documentPages: FastifyPluginAsyncTypebox<{ documents: DocumentService; rec
     return reply.page('documents/verify', { title: `文件核验：${document.kindName}`, document, maxMb: MAX_VERIFY_UPLOAD_BYTES / 1024 / 1024 });
   });
 
-  app.post('/verify/:code', { schema: { params: CodeParams, querystring: CsrfQuery } }, async (request, reply) => {
+  // the form's first field is its CSRF token, read before the file (plugins/multipart-form.ts)
+  app.post('/verify/:code', { schema: { params: CodeParams }, config: verifyUploadConfig }, async (request, reply) => {
     const document = await documents.verifyDocument(request.params.code);
     const page = { title: `文件核验：${document.kindName}`, document, maxMb: MAX_VERIFY_UPLOAD_BYTES / 1024 / 1024 };
     try {

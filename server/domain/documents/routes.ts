@@ -4,7 +4,7 @@ import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
 import { currentUser } from '../../plugins/auth.ts';
 import { CodeParams, DocumentSummary, FileCheck, Verification } from './schemas.ts';
 import type { DocumentService } from './service.ts';
-import { checkUploadedFile, readers, sendDocument } from './http.ts';
+import { checkUploadedFile, readers, sendDocument, verifyUploadConfig } from './http.ts';
 
 const tags = ['documents'];
 
@@ -56,6 +56,7 @@ const documentRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentService }> 
         params: CodeParams,
         response: { 200: FileCheck },
       },
+      config: verifyUploadConfig,
     },
     async (request) => checkUploadedFile(request, documents, request.params.code),
   );

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { OneLine } from '../../lib/schemas.ts';
 
 // Request shapes of the evaluation API. Rules that need the recruitment (which criteria, their
 // maximum, which conditions) are checked by the service; these check the form of the request.
@@ -14,7 +15,7 @@ const Key = { pattern: '^[A-Za-z0-9_-]{1,32}$' };
 
 export const DrawBody = Type.Object({
   size: Type.Integer({ minimum: 1, maximum: 99 }),
-  specialties: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
+  specialties: Type.Optional(Type.Array(OneLine({ minLength: 1, maxLength: 50 }), { maxItems: 20 })),
 });
 
 export const SupplementaryDrawBody = Type.Object({ reason: Type.String({ maxLength: 2000 }) });

@@ -1,33 +1,34 @@
 import { Type, type Static } from 'typebox';
 import { ANNOUNCEMENT_KINDS, PUBLICATION_CHANNELS, RECRUITMENT_STATUSES } from './types.ts';
-import { InstantOut, Nullable } from '../../lib/schemas.ts';
+import { InstantOut, Nullable, OneLine } from '../../lib/schemas.ts';
 
 const Key = Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' });
 const text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const line = (maxLength: number) => OneLine({ minLength: 1, maxLength });
 const Instant = Type.String({ format: 'date-time' });
 const Uuid = Type.String({ format: 'uuid' });
 
 export const LotInput = Type.Object({
   key: Key,
-  name: text(100),
+  name: line(100),
   quota: Type.Integer({ minimum: 1, maximum: 100 }),
   description: Type.String({ maxLength: 2000, default: '' }),
 });
 
-export const ConditionInput = Type.Object({ key: Key, text: text(500) });
+export const ConditionInput = Type.Object({ key: Key, text: line(500) });
 
 export const CriterionInput = Type.Object({
   key: Key,
-  name: text(100),
+  name: line(100),
   maxScore: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
   description: Type.String({ maxLength: 2000, default: '' }),
 });
 
 const draftFields = {
-  title: text(200),
+  title: line(200),
   summary: Type.String({ maxLength: 1000 }),
   body: Type.String({ maxLength: 50_000 }),
-  owner: text(200),
+  owner: line(200),
   lots: Type.Array(LotInput, { minItems: 1, maxItems: 20 }),
   eligibility: Type.Array(ConditionInput, { minItems: 1, maxItems: 30 }),
   criteria: Type.Array(CriterionInput, { minItems: 1, maxItems: 30 }),
@@ -36,7 +37,7 @@ const draftFields = {
   questionsDeadline: Instant,
   submissionDeadline: Instant,
   publicityDays: Type.Integer({ minimum: 1, maximum: 60 }),
-  decisionRef: Type.String({ maxLength: 200 }),
+  decisionRef: OneLine({ maxLength: 200 }),
 };
 
 /** POST /recruitments: omitted eligibility gets the six conditions, omitted deadlines and ratio their defaults. */
@@ -66,14 +67,14 @@ export const PublishBody = Type.Object({ inspectorId: Uuid }, { additionalProper
 
 export const PublicationBody = Type.Object({
   channel: Type.Enum(PUBLICATION_CHANNELS),
-  name: text(200),
+  name: line(200),
   publishedOn: Type.String({ format: 'date' }),
   url: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 1000 })),
 });
 export type PublicationInput = Static<typeof PublicationBody>;
 
 export const AmendmentBody = Type.Object({
-  title: text(200),
+  title: line(200),
   body: text(50_000),
   submissionDeadline: Type.Optional(Instant),
   questionsDeadline: Type.Optional(Instant),
@@ -87,7 +88,7 @@ export const TextBody = Type.Object({ text: text(5000) });
 
 export const ListQuery = Type.Object({
   status: Type.Optional(Type.Enum(RECRUITMENT_STATUSES)),
-  q: Type.Optional(Type.String({ maxLength: 100 })),
+  q: Type.Optional(OneLine({ maxLength: 100 })),
 });
 
 export const AnnouncementReply = Type.Object({
