@@ -43,7 +43,7 @@ export const UserView = Type.Object({
   specialties: Type.Array(Type.String()),
   affiliationUscc: Type.Union([Type.String(), Type.Null()]),
   organization: Type.Union([
-    Type.Object({ id: Type.String(), name: Type.String(), uscc: Type.String() }),
+    Type.Object({ id: Type.String(), name: Type.String(), uscc: Type.String(), emailVerified: Type.Boolean() }),
     Type.Null(),
   ]),
 });
