@@ -5,6 +5,7 @@ import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUs
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createDraft, PASSPHRASE, setOpeningKey, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -33,7 +34,7 @@ async function publishWithEscrow() {
 
 async function bidder() {
   const organization = organizationInput();
-  await api('POST', '/api/v1/organizations', undefined, organization);
+  await registerOrganization(t, organization);
   return { token: await apiToken(t, organization), name: organization.name };
 }
 

@@ -55,3 +55,16 @@ export const LoginReply = Type.Object({
 });
 
 export const OrganizationCreated = Type.Object({ id: Type.String(), userId: Type.String() });
+
+const Token = Type.String({ minLength: 1, maxLength: 200 });
+
+export const VerifyEmailBody = Type.Object({ token: Token });
+
+export const ChangePasswordBody = Type.Object({
+  oldPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  newPassword: Password,
+});
+
+export const PasswordResetBody = Type.Object({ email: Email });
+
+export const PasswordResetConfirmBody = Type.Object({ token: Token, newPassword: Password });
