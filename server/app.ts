@@ -139,8 +139,15 @@ export async function buildApp(deps: AppDeps) {
     deps.mailer ??
     createMailer(config, storage, (error, message) => app.log.error({ err: error, to: message.to }, 'mail not sent'));
   const audit = createAuditService({ db, clock });
-  const accounts = createAccountService({ db, clock, audit, mailer, publicUrl: config.publicUrl });
-  const openingKeys = createOpeningKeyService({ db, clock, audit });
+  const accounts = createAccountService({
+    db,
+    clock,
+    audit,
+    mailer,
+    publicUrl: config.publicUrl,
+    registrationsPerHour: config.registrationsPerHour,
+  });
+  const openingKeys = createOpeningKeyService({ db, clock, audit, limits: accounts.limits });
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
   );

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isWeakSecret } from './domain/accounts/password-strength.ts';
 
 // The only module that reads process.env (STYLE.md). Everything else receives a Config.
 
@@ -16,6 +17,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly maxUploadMb: number;
   readonly minTenderDays: number;
+  /** organisation registrations allowed per address per hour (SPEC §5: no fewer than 30) */
+  readonly registrationsPerHour: number;
   readonly publicUrl: string;
   readonly testClock: boolean;
   readonly production: boolean;
@@ -65,6 +68,8 @@ export function loadConfig(env: Env = process.env): Config {
   const adminPassword = text('ADMIN_PASSWORD');
   if (adminPassword !== null && adminPassword.length < 10) {
     problems.push('ADMIN_PASSWORD 至少需要 10 个字符');
+  } else if (adminPassword !== null && isWeakSecret(adminPassword)) {
+    problems.push('ADMIN_PASSWORD 太容易被猜中（常见密码、重复或连续的字符）：请换一个更长、更随机的密码');
   }
   const signingP12 = text('SIGNING_P12');
   const signingP12Password = env.SIGNING_P12_PASSWORD ?? null;
@@ -90,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: text('MAIL_FROM') ?? '职工服务中心合作伙伴招募平台 <noreply@localhost>',
     maxUploadMb: integer('MAX_UPLOAD_MB', 50, 1, 4096),
     minTenderDays: integer('MIN_TENDER_DAYS', 20, 0, 365),
+    registrationsPerHour: integer('REGISTRATIONS_PER_HOUR', 30, 30, 1_000_000),
     publicUrl,
     testClock,
     production,

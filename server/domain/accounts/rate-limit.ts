@@ -32,8 +32,16 @@ export const SIGN_IN_PAIR: Limit = { scope: 'sign_in_pair', max: 5, windowMs: 15
  * than this, a flood of guesses (each costing an argon2 hash) stops here.
  */
 export const SIGN_IN_ADDRESS: Limit = { scope: 'sign_in_address', max: 100, windowMs: 15 * MINUTE_MS, refusal: '该网络地址登录失败次数过多' };
-/** Registrations per address: a hall registering together fits (SPEC §5: no fewer than 30 an hour); probing for accounts is slow. */
-export const REGISTRATION_ADDRESS: Limit = { scope: 'registration_address', max: 30, windowMs: HOUR_MS, refusal: '该网络地址注册次数过多' };
+/**
+ * Registrations per address and hour (REGISTRATIONS_PER_HOUR, at least 30 by SPEC §5): a hall
+ * registering together fits; probing which addresses have accounts is slow.
+ */
+export const registrationLimit = (perHour: number): Limit => ({
+  scope: 'registration_address',
+  max: perHour,
+  windowMs: HOUR_MS,
+  refusal: '该网络地址注册次数过多',
+});
 /** Password reset requests per address, and per account (so nobody is flooded with reset mails). */
 export const RESET_ADDRESS: Limit = { scope: 'reset_address', max: 10, windowMs: HOUR_MS, refusal: '重置密码请求过多' };
 export const RESET_ACCOUNT: Limit = { scope: 'reset_account', max: 3, windowMs: HOUR_MS, refusal: '重置密码请求过多' };

@@ -11,7 +11,7 @@ import type { AuditService } from '../audit/service.ts';
 import { createEmailVerification } from './email-verification.ts';
 import { assertStrongPassword } from './password-strength.ts';
 import { createPasswords } from './passwords.ts';
-import { createRateLimiter, REGISTRATION_ADDRESS } from './rate-limit.ts';
+import { createRateLimiter, registrationLimit } from './rate-limit.ts';
 import type { CreateUserInput, RegisterOrganizationInput } from './schemas.ts';
 import { createSignIn } from './sign-in.ts';
 import type { RequestOrigin, SignedInUser } from './types.ts';
@@ -39,13 +39,16 @@ export function createAccountService({
   audit,
   mailer,
   publicUrl,
+  registrationsPerHour,
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
   mailer: Mailer;
   publicUrl: string;
+  registrationsPerHour: number;
 }) {
+  const registrations = registrationLimit(registrationsPerHour);
   const limits = createRateLimiter({ db, clock });
   const sessions = createSignIn({ db, clock, audit, limits });
   const verification = createEmailVerification({ db, clock, audit, mailer, limits, publicUrl });
@@ -99,7 +102,7 @@ export function createAccountService({
    * one answer for both) can only be asked slowly.
    */
   async function registerOrganization(input: RegisterOrganizationInput, origin: RequestOrigin) {
-    await limits.attempt(REGISTRATION_ADDRESS, origin.ip);
+    await limits.attempt(registrations, origin.ip);
     const uscc = normalizeUscc(input.uscc);
     if (!isValidUscc(uscc)) throw invalidUscc('uscc');
     const email = input.email.toLowerCase();
