@@ -197,3 +197,21 @@ describe('the escrow holder and failure', () => {
     expect((await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, {})).statusCode).toBe(400);
   });
 });
+
+describe('opening passphrase attempts', () => {
+  it('checks at most 5 wrong passphrases per holder however many arrive at once; then even the right one waits', async () => {
+    t.clock.set(new Date());
+    const id = await publishWithEscrow();
+    await passDeadline(id);
+    await api('POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken);
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, { passphrase: `wrong passphrase ${i}` })),
+    );
+    const codes = replies.map((reply) => reply.json().code);
+    expect(codes.filter((code) => code === 'WRONG_PASSPHRASE')).toHaveLength(5);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(45);
+    expect(replies.find((reply) => reply.json().code === 'RATE_LIMITED')?.statusCode).toBe(429);
+    const right = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, { passphrase: PASSPHRASE });
+    expect(right.statusCode).toBe(429);
+  });
+});

@@ -21,12 +21,12 @@ export function isWeakSecret(secret: string, related: readonly string[] = []): b
 
 export function assertStrongPassword(password: string, field: string, related: readonly string[] = []): void {
   if (isWeakSecret(password, related)) {
-    throw new AppError('WEAK_PASSWORD', '密码太容易被猜中：请避免常见密码、重复或连续的字符、邮箱或名称，可使用几个不相关的词组成的较长短语', field);
+    throw new AppError('WEAK_PASSWORD', `密码（${field}）太容易被猜中：请避免常见密码、重复或连续的字符、邮箱或名称，可使用几个不相关的词组成的较长短语`, field);
   }
 }
 
 export function assertStrongPassphrase(passphrase: string, field: string): void {
   if (isWeakSecret(passphrase)) {
-    throw new AppError('WEAK_PASSPHRASE', '开标口令太容易被猜中：请避免重复或连续的字符和常见词语，可使用几个不相关的词组成的较长短语', field);
+    throw new AppError('WEAK_PASSPHRASE', `开标口令（${field}）太容易被猜中：请避免重复或连续的字符和常见词语，可使用几个不相关的词组成的较长短语`, field);
   }
 }
