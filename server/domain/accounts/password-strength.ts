@@ -15,7 +15,7 @@ let estimator: ZxcvbnFactory | null = null;
 /** Whether the secret is too guessable; `related` (e-mail, name) counts as known to an attacker. */
 export function isWeakSecret(secret: string, related: readonly string[] = []): boolean {
   estimator ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
-  const inputs = related.flatMap((value) => [value, ...value.split(/[@.\s]+/)]).filter((value) => value.length >= 3);
+  const inputs = related.flatMap((value) => [value, value.split('@')[0] ?? '', ...value.split(/[@.\s]+/)]).filter((value) => value.length >= 3);
   return estimator.check(secret.slice(0, JUDGED_LENGTH), inputs).score < MIN_SCORE;
 }
 
