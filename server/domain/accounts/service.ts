@@ -63,8 +63,9 @@ export function createAccountService({
     const email = input.email.toLowerCase();
     const affiliationUscc = input.affiliationUscc?.trim() ? normalizeUscc(input.affiliationUscc) : null;
     if (affiliationUscc !== null && !isValidUscc(affiliationUscc)) throw invalidUscc('affiliationUscc');
-    if (await emailTaken(email)) throw duplicateEmail();
+    // rules on the input come before what the database holds: a weak password is a 400 whatever exists
     assertStrongPassword(input.password, 'password', [email, input.name]);
+    if (await emailTaken(email)) throw duplicateEmail();
     const specialties = input.role === 'expert' ? [...new Set((input.specialties ?? []).map((s) => s.trim()))] : [];
     const passwordHash = await hashPassword(input.password);
     try {
@@ -97,15 +98,16 @@ export function createAccountService({
   }
 
   /**
-   * Registers an organisation and mails it the link that verifies its e-mail. Counted per address
-   * before anything is looked up: whether an address is taken (by an organisation or by staff,
-   * one answer for both) can only be asked slowly.
+   * Registers an organisation and mails it the link that verifies its e-mail. Once the input's own
+   * rules hold, the attempt is counted per address before anything is looked up: whether an
+   * address is taken (by an organisation or by staff, one answer for both) can only be asked slowly.
    */
   async function registerOrganization(input: RegisterOrganizationInput, origin: RequestOrigin) {
-    await limits.attempt(registrations, origin.ip);
     const uscc = normalizeUscc(input.uscc);
     if (!isValidUscc(uscc)) throw invalidUscc('uscc');
     const email = input.email.toLowerCase();
+    assertStrongPassword(input.password, 'password', [email, input.name, input.contactName]);
+    await limits.attempt(registrations, origin.ip);
     const duplicateUscc = new AppError('DUPLICATE_USCC', '该统一社会信用代码已注册', 'uscc');
     const [existing] = await db
       .select({ id: organizations.id })
@@ -114,7 +116,6 @@ export function createAccountService({
       .limit(1);
     if (existing) throw duplicateUscc;
     if (await emailTaken(email)) throw duplicateEmail();
-    assertStrongPassword(input.password, 'password', [email, input.name, input.contactName]);
     const passwordHash = await hashPassword(input.password);
     let created;
     try {
