@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { isWeakSecret } from './domain/accounts/password-strength.ts';
 
 // The only module that reads process.env (STYLE.md). Everything else receives a Config.
 
@@ -68,8 +67,6 @@ export function loadConfig(env: Env = process.env): Config {
   const adminPassword = text('ADMIN_PASSWORD');
   if (adminPassword !== null && adminPassword.length < 10) {
     problems.push('ADMIN_PASSWORD 至少需要 10 个字符');
-  } else if (adminPassword !== null && isWeakSecret(adminPassword)) {
-    problems.push('ADMIN_PASSWORD 太容易被猜中（常见密码、重复或连续的字符）：请换一个更长、更随机的密码');
   }
   const signingP12 = text('SIGNING_P12');
   const signingP12Password = env.SIGNING_P12_PASSWORD ?? null;

@@ -56,6 +56,21 @@ describe('weak passwords are refused wherever a password is set', () => {
   });
 });
 
+describe('the first administrator', () => {
+  it('is refused an easily guessed ADMIN_PASSWORD; a generated one passes the estimator', async () => {
+    const empty = await createTestApp();
+    try {
+      for (const password of ['1111111111', 'password12', 'qwertyuiop']) {
+        await expect(empty.app.services.accounts.ensureAdmin({ email: null, password })).rejects.toThrow(/ADMIN_PASSWORD 太容易被猜中/);
+      }
+      const created = await empty.app.services.accounts.ensureAdmin({ email: null, password: null });
+      expect(created).toMatchObject({ generated: true, email: 'admin@portal.local' });
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
 describe('PUT /api/v1/me/password', () => {
   it('changes the password with the current one, ends the other sessions and keeps this one, and is audited', async () => {
     const user = await createStaff(t, 'expert');

@@ -40,7 +40,7 @@ export function createPasswords({
       throw new AppError('WRONG_PASSWORD', '原密码不正确', 'oldPassword');
     }
     await limits.refund(counted);
-    assertStrongPassword(input.newPassword, 'newPassword', [user.email, user.name]);
+    await assertStrongPassword(input.newPassword, 'newPassword', [user.email, user.name]);
     const passwordHash = await hashPassword(input.newPassword);
     const now = clock.realNow();
     await db.transaction(async (tx) => {
@@ -89,7 +89,7 @@ export function createPasswords({
     const [user] = await db.select({ email: users.email, name: users.name, role: users.role }).from(users).where(eq(users.id, userId));
     if (!user) throw new Error('token of a missing user');
     // checked before the token is used, so a weak choice leaves the link usable for a stronger one
-    assertStrongPassword(input.newPassword, 'newPassword', [user.email, user.name]);
+    await assertStrongPassword(input.newPassword, 'newPassword', [user.email, user.name]);
     const passwordHash = await hashPassword(input.newPassword);
     await db.transaction(async (tx) => {
       // used here, conditionally: of two requests with one token only one gets past this line

@@ -9,7 +9,7 @@ import { hashPassword } from '../../lib/password-hashing.ts';
 import { AppError } from '../../errors.ts';
 import type { AuditService } from '../audit/service.ts';
 import { createEmailVerification } from './email-verification.ts';
-import { assertStrongPassword } from './password-strength.ts';
+import { assertStrongPassword, isWeakSecret } from './password-strength.ts';
 import { createPasswords } from './passwords.ts';
 import { createRateLimiter, registrationLimit } from './rate-limit.ts';
 import type { CreateUserInput, RegisterOrganizationInput } from './schemas.ts';
@@ -64,7 +64,7 @@ export function createAccountService({
     const affiliationUscc = input.affiliationUscc?.trim() ? normalizeUscc(input.affiliationUscc) : null;
     if (affiliationUscc !== null && !isValidUscc(affiliationUscc)) throw invalidUscc('affiliationUscc');
     // rules on the input come before what the database holds: a weak password is a 400 whatever exists
-    assertStrongPassword(input.password, 'password', [email, input.name]);
+    await assertStrongPassword(input.password, 'password', [email, input.name]);
     if (await emailTaken(email)) throw duplicateEmail();
     const specialties = input.role === 'expert' ? [...new Set((input.specialties ?? []).map((s) => s.trim()))] : [];
     const passwordHash = await hashPassword(input.password);
@@ -106,7 +106,7 @@ export function createAccountService({
     const uscc = normalizeUscc(input.uscc);
     if (!isValidUscc(uscc)) throw invalidUscc('uscc');
     const email = input.email.toLowerCase();
-    assertStrongPassword(input.password, 'password', [email, input.name, input.contactName]);
+    await assertStrongPassword(input.password, 'password', [email, input.name, input.contactName]);
     await limits.attempt(registrations, origin.ip);
     const duplicateUscc = new AppError('DUPLICATE_USCC', '该统一社会信用代码已注册', 'uscc');
     const [existing] = await db
@@ -230,6 +230,9 @@ export function createAccountService({
     if (anyUser) return null;
     const email = configured.email ?? 'admin@portal.local';
     const password = configured.password ?? randomBytes(12).toString('base64url');
+    if (configured.password !== null && (await isWeakSecret(configured.password, [email]))) {
+      throw new Error('ADMIN_PASSWORD 太容易被猜中（常见密码、重复或连续的字符）：请换一个更长、更随机的密码');
+    }
     await createUser({ email, name: '系统管理员', role: 'admin', password }, null, { ip: 'startup' });
     return { email, password, generated: configured.password === null };
   }

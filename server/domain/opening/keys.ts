@@ -58,7 +58,7 @@ export function createOpeningKeyService({ db, clock, audit, limits }: { db: Db; 
     { passphrase, oldPassphrase }: { passphrase: string; oldPassphrase?: string },
     origin: RequestOrigin,
   ) {
-    assertStrongPassphrase(passphrase, 'passphrase');
+    await assertStrongPassphrase(passphrase, 'passphrase');
     const [existing] = await db.select().from(openingKeys).where(eq(openingKeys.userId, holder.id));
     let holderKey;
     if (existing) {
