@@ -29,10 +29,12 @@ import {
 //      (tee into sha256sum and openssl AES-256-CTR to a file, then sync), with the server's peak
 //      memory, and the same for 20 MB to show memory does not grow with the file;
 //   2. a deadline rush: 500 organisations (RUSH_BIDDERS) submitting one small bid each, all at once,
-//      with the CPU time the server, a local PostgreSQL and this client spent on it.
+//      with the CPU time the server, a local PostgreSQL and this client spent on it;
+//   3. a one-file bid's latency idle and while 60 sign-ins with unknown e-mails are in flight (each
+//      costs a password hash, which must not starve the bid's file writes of the thread pool).
 // Sizes are in MiB (2^20 bytes), written "MB" in the output.
 //
-// `npm run bench -- upload` or `-- rush` runs one part. With DATABASE_URL set, the server runs on
+// `npm run bench -- upload`, `-- rush` or `-- signin` runs one part. With DATABASE_URL set, the server runs on
 // that PostgreSQL, in a fresh database created for the run and dropped after it; otherwise on the
 // embedded PGlite, which lives inside the server process and so counts in its memory.
 
@@ -50,7 +52,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
 
 const parts = process.argv.slice(2);
-const runs = (part: 'upload' | 'rush') => parts.length === 0 || parts.includes(part);
+const runs = (part: 'upload' | 'rush' | 'signin') => parts.length === 0 || parts.includes(part);
 
 /** A fresh database on the PostgreSQL of DATABASE_URL, or null for the embedded PGlite. */
 async function createBenchDatabase(): Promise<{ url: string; name: string } | null> {
@@ -195,7 +197,7 @@ async function throughput(server: ServerProcess, holders: KeyHolders) {
   spawnSync('sync');
 
   const recruitmentId = await publishRecruitment(server.url, holders);
-  const { token } = await registerOrganization(server.url);
+  const { token } = await registerOrganization(server.url, storage);
   // a first upload warms the JIT and creates the folders, so neither measured run pays for it
   await timedUpload(server, token, recruitmentId, small, SMALL, smallSha);
   log(`uploading ${mb(SMALL)}`);
@@ -224,7 +226,7 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
   const recruitmentId = await publishRecruitment(server.url, holders);
   log(`registering ${RUSH_BIDDERS} organisations (${SEED_CONCURRENCY} at a time)`);
   const seedStarted = performance.now();
-  const bidders = await mapLimit(Array.from({ length: RUSH_BIDDERS }), SEED_CONCURRENCY, () => registerOrganization(server.url));
+  const bidders = await mapLimit(Array.from({ length: RUSH_BIDDERS }), SEED_CONCURRENCY, () => registerOrganization(server.url, storage));
   const seedSeconds = seconds(seedStarted);
 
   log(`${RUSH_BIDDERS} bids of ${RUSH_FILE / 1024} KB at once`);
@@ -282,6 +284,64 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
     readBack: matching.filter(Boolean).length,
     failures,
   };
+}
+
+const SIGN_INS = 60;
+const BID_ROUNDS = 5;
+
+/** A one-file bid's latency, idle and during SIGN_INS concurrent sign-ins with unknown e-mails. */
+async function bidDuringSignIns(server: ServerProcess, holders: KeyHolders) {
+  const recruitmentId = await publishRecruitment(server.url, holders);
+  const { token } = await registerOrganization(server.url, storage);
+  const document = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(RUSH_FILE - 9)]);
+  const bid = async () => {
+    const started = performance.now();
+    const reply = await postBid(server.url, token, recruitmentId, bidFields('arts'), [{ filename: 'bid.pdf', size: document.length, content: [document] }]).response;
+    if (reply.status !== 201) throw new Error(`bid answered ${reply.status}: ${reply.body}`);
+    return seconds(started);
+  };
+  await bid(); // warms the JIT and creates the folders
+  const idle: number[] = [];
+  for (let round = 0; round < BID_ROUNDS; round++) idle.push(await bid());
+
+  log(`${SIGN_INS} sign-ins with unknown e-mails at once, bids meanwhile`);
+  let inFlight = true;
+  const signInsStarted = performance.now();
+  const signIns = Promise.all(
+    Array.from({ length: SIGN_INS }, (_, i) =>
+      fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `nobody-${i}-${randomBytes(3).toString('hex')}@example.org`, password: 'a-wrong-password' }),
+      }).then((reply) => reply.status),
+    ),
+  ).finally(() => (inFlight = false));
+  const during: number[] = [];
+  // the bids start once the sign-ins are queued in the server, and only count while they last
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  while (inFlight && during.length < BID_ROUNDS) {
+    const elapsed = await bid();
+    if (inFlight) during.push(elapsed);
+  }
+  const statuses = await signIns;
+  const signInSeconds = seconds(signInsStarted);
+  const counts = new Map<number, number>();
+  for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return { idle: median(idle), during: during.length > 0 ? median(during) : NaN, bidsDuring: during.length, signInSeconds, counts };
+}
+
+function signInRows(result: Awaited<ReturnType<typeof bidDuringSignIns>>): Row[] {
+  const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
+  return [
+    [`bid of ${RUSH_FILE / 1024} KB, idle (median of ${BID_ROUNDS})`, ms(result.idle), ''],
+    [`bid during ${SIGN_INS} sign-ins (median of ${result.bidsDuring})`, ms(result.during), ''],
+    ['ratio during / idle', (result.during / result.idle).toFixed(2), '<= 2'],
+    [
+      `${SIGN_INS} sign-ins: time, answers`,
+      `${result.signInSeconds.toFixed(1)} s, ${[...result.counts].map(([status, n]) => `${status}: ${n}`).join(', ')}`,
+      '',
+    ],
+  ];
 }
 
 type Row = [string, string, string];
@@ -362,11 +422,13 @@ try {
   database = await createBenchDatabase();
   const engine = database ? `PostgreSQL (database ${database.name})` : 'embedded PGlite (in the server process)';
   log(`starting the server (${engine}, MAX_UPLOAD_MB=300)`);
-  server = await startServer({ STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '' });
+  // the rush registers its organisations from this one address
+  server = await startServer({ STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, RUSH_BIDDERS + 10)) });
   const rssAtStart = memoryOf(server.pid).rss;
   const holders = await seedKeyHolders(server.url);
   const rows: Row[] = [];
   if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
+  if (runs('signin')) rows.push(...signInRows(await bidDuringSignIns(server, holders)));
   if (runs('rush')) rows.push(...rushRows(await deadlineRush(server, holders)));
   printSummary(engine, rows);
 } catch (error) {

@@ -13,6 +13,8 @@ import { loadSigner } from '../server/lib/signing-key.ts';
 import { createStorage } from '../server/lib/storage.ts';
 import { PROJECT_ROOT } from '../server/paths.ts';
 import { multipart } from '../test/helpers/multipart.ts';
+import { VERIFICATION_SUBJECT } from '../test/helpers/organizations.ts';
+import { linkTokenInOutbox } from '../test/helpers/outbox-links.ts';
 
 // `npm run demo`: the Zhejiang model case of SPEC §8 from start to award, against a fresh
 // embedded database in a fresh storage/demo/: 18 organisations bid for three lots, the agent and
@@ -111,14 +113,14 @@ async function main() {
   const app = await buildApp({ config, db: database.db, clock, storage, signer: signing.signer });
   await app.ready();
   try {
-    await runCase(app, clock, started);
+    await runCase(app, clock, started, storage.outboxDir);
   } finally {
     await app.close();
     await database.close();
   }
 }
 
-async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>, started: number) {
+async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>, started: number, outboxDir: string) {
   const call = async <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', url: string, token: string | null, payload?: object): Promise<T> => {
     const response = await app.inject({
       method,
@@ -176,6 +178,9 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
       password: PASSWORD,
       address: `浙江省${/^(.{2}市)/.exec(name)?.[1] ?? '杭州市'}文化路 ${index + 10} 号`,
     });
+    // each organisation follows the link mailed to it, as it must before it can bid
+    await app.services.mailer.drain();
+    await call('POST', '/auth/verify-email', null, { token: await linkTokenInOutbox(outboxDir, email, VERIFICATION_SUBJECT) });
     organizations.push({ name, lot, uscc: code, email, token: await login(email) });
   }
   step(`中心、经办人、纪检监督员、密钥托管人、${experts.length} 名评审专家、${organizations.length} 家响应单位已注册`);

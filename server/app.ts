@@ -166,8 +166,15 @@ export async function buildApp(deps: AppDeps) {
     deps.mailer ??
     createMailer(config, storage, (error, message) => app.log.error({ err: error, to: message.to }, 'mail not sent'));
   const audit = createAuditService({ db, clock });
-  const accounts = createAccountService({ db, clock, audit });
-  const openingKeys = createOpeningKeyService({ db, clock, audit });
+  const accounts = createAccountService({
+    db,
+    clock,
+    audit,
+    mailer,
+    publicUrl: config.publicUrl,
+    registrationsPerHour: config.registrationsPerHour,
+  });
+  const openingKeys = createOpeningKeyService({ db, clock, audit, limits: accounts.limits });
   const escrow = createEscrowService({ db, clock, audit });
   const inspection = createInspectionService({ db, mailer, publicUrl: config.publicUrl });
   const documentQueue = createDocumentQueue((error, recruitmentId) =>

@@ -16,6 +16,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly maxUploadMb: number;
   readonly minTenderDays: number;
+  /** organisation registrations allowed per address per hour (SPEC §5: no fewer than 30) */
+  readonly registrationsPerHour: number;
   readonly publicUrl: string;
   readonly testClock: boolean;
   readonly production: boolean;
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: text('MAIL_FROM') ?? '职工服务中心合作伙伴招募平台 <noreply@localhost>',
     maxUploadMb: integer('MAX_UPLOAD_MB', 50, 1, 4096),
     minTenderDays: integer('MIN_TENDER_DAYS', 20, 0, 365),
+    registrationsPerHour: integer('REGISTRATIONS_PER_HOUR', 30, 30, 1_000_000),
     publicUrl,
     testClock,
     production,

@@ -65,6 +65,8 @@ export const organizations = pgTable(
     email: text('email').notNull(),
     address: text('address').notNull(),
     createdAt: createdAt(),
+    // set when the organisation follows the link mailed at registration; it cannot bid before
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('organizations_uscc_key').on(t.uscc),
@@ -90,6 +92,44 @@ export const sessions = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
+);
+
+export const ACCOUNT_TOKEN_PURPOSES = ['verify_email', 'password_reset'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+export const accountTokenPurposeEnum = pgEnum('account_token_purpose', ACCOUNT_TOKEN_PURPOSES);
+
+// A mailed single-use link: e-mail verification or password reset. Only the SHA-256 of the token
+// is stored, so a copy of the database does not let anyone follow a link.
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    purpose: accountTokenPurposeEnum('purpose').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('account_tokens_token_hash_key').on(t.tokenHash), index('account_tokens_user_id_idx').on(t.userId)],
+);
+
+// One row per counted attempt (sign-in, registration, reset request, passphrase) under a limit:
+// kept in the database so that every server process counts the same attempts and a restart
+// forgets none. Rows older than the longest window are deleted as new ones arrive.
+export const rateLimitAttempts = pgTable(
+  'rate_limit_attempts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** which limit, e.g. 'sign_in_pair', 'sign_in_address' */
+    scope: text('scope').notNull(),
+    /** what is limited within the scope: an address, an account and address pair, a holder */
+    key: text('key').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('rate_limit_attempts_scope_key_at_idx').on(t.scope, t.key, t.at)],
 );
 
 // Append-only and hash-chained: each entry's hash covers its content and the previous hash.

@@ -31,7 +31,7 @@ let bidder: { email: string; password: string; token: string };
 beforeAll(async () => {
   server = await startServer({ STORAGE_DIR: storage });
   recruitmentId = await publishRecruitment(server.url, await seedKeyHolders(server.url));
-  bidder = await registerOrganization(server.url);
+  bidder = await registerOrganization(server.url, storage);
 }, 90_000);
 
 afterAll(() => {

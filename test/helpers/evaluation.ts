@@ -3,6 +3,7 @@ import { apiToken, bearer, createStaff, type TestApp, type TestUser } from './ap
 import { ALL_DECLARED, multipart, pdfWith } from './multipart.ts';
 import { createPublished, unlockBody, type Cast } from './recruitments.ts';
 import { organizationInput } from './uscc.ts';
+import { registerOrganization } from './organizations.ts';
 
 export interface Bidder {
   bidId: string;
@@ -32,7 +33,7 @@ export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Rec
   for (const [lot, ratios] of Object.entries(bidsPerLot)) {
     for (const ratio of ratios) {
       const organization = organizationInput();
-      await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+      await registerOrganization(t, organization);
       const token = await apiToken(t, organization);
       const body = multipart({ lot, publicBenefitRatio: String(ratio), declarations: ALL_DECLARED, summary: '方案' }, [
         { filename: `${organization.name}.pdf`, content: pdfWith(`bid of ${organization.name}`) },

@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { apiToken, bearer, createStaff, type TestApp, type TestUser } from './app.ts';
 import { organizationInput } from './uscc.ts';
+import { registerOrganization } from './organizations.ts';
 
 /** A draft that keeps every rule, with the submission deadline `days` after the test clock's now. */
 export function draftInput(t: TestApp, days = 30, overrides: Record<string, unknown> = {}) {
@@ -58,7 +56,7 @@ export async function createCast(t: TestApp): Promise<Cast> {
   const agent = await createStaff(t, 'agent');
   const inspector = await createStaff(t, 'inspector');
   const organization = organizationInput();
-  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+  await registerOrganization(t, organization);
   const agentToken = await apiToken(t, agent);
   const inspectorToken = await apiToken(t, inspector);
   await setOpeningKey(t, agentToken);
@@ -96,27 +94,4 @@ export async function createPublished(t: TestApp, cast: Cast, days = 30) {
   return id;
 }
 
-export interface SentMail {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-/** The mails written to the outbox so far, decoded, once every queued one is written. */
-export async function outbox(t: TestApp): Promise<SentMail[]> {
-  await t.app.services.mailer.drain();
-  const dir = path.join(t.storageDir, 'outbox');
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-  return Promise.all(
-    files.map(async (file) => {
-      const mail = await simpleParser(readFileSync(path.join(dir, file)));
-      const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-      return { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' };
-    }),
-  );
-}
+export { outbox, type SentMail } from './mail.ts';

@@ -8,6 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { PROJECT_ROOT } from '../../server/paths.ts';
 import { ALL_DECLARED } from './multipart.ts';
+import { VERIFICATION_SUBJECT } from './organizations.ts';
+import { linkTokenInOutbox } from './outbox-links.ts';
 import { organizationInput } from './uscc.ts';
 
 // The real server as a child process, seeded and fed over HTTP only, for the kill test and the
@@ -171,10 +173,15 @@ export async function publishRecruitment(url: string, holders: KeyHolders): Prom
   return id;
 }
 
-/** Registers a new organisation and answers its credentials and an API token. */
-export async function registerOrganization(url: string) {
+/**
+ * Registers a new organisation, follows the verification link mailed to it (read from the
+ * server's outbox under `storageDir`) and answers its credentials and an API token.
+ */
+export async function registerOrganization(url: string, storageDir: string) {
   const organization = organizationInput();
   await api(url, '/api/v1/organizations', { body: organization });
+  const token = await linkTokenInOutbox(path.join(storageDir, 'outbox'), organization.email, VERIFICATION_SUBJECT);
+  await api(url, '/api/v1/auth/verify-email', { body: { token } });
   const credentials = { email: organization.email, password: organization.password };
   return { ...credentials, token: await login(url, credentials) };
 }

@@ -5,6 +5,7 @@ import { bearer, createStaff, createTestApp, type TestApp } from '../helpers/app
 import { Browser } from '../helpers/browser.ts';
 import { createCast, createDraft, createPublished, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -299,7 +300,7 @@ describe('who may use the agent pages', () => {
 
   it('refuses organisations and inspectors (403)', async () => {
     const organization = organizationInput();
-    await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+    await registerOrganization(t, organization);
     for (const user of [organization, cast.inspector]) {
       const browser = await signedIn(user);
       expect((await browser.get('/agent')).statusCode).toBe(403);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let inspectorToken: string;
@@ -10,7 +11,7 @@ beforeAll(async () => {
   inspectorToken = await apiToken(t, await createStaff(t, 'inspector'));
   const admin = await createStaff(t, 'admin');
   await apiToken(t, admin);
-  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organizationInput() });
+  await registerOrganization(t, organizationInput());
 });
 afterAll(() => t.close());
 
@@ -50,7 +51,7 @@ describe('GET /api/v1/audit', () => {
       expect((await t.app.inject({ url: '/api/v1/audit/verify', headers: bearer(token) })).statusCode).toBe(403);
     }
     const org = organizationInput();
-    await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: org });
+    await registerOrganization(t, org);
     const bidder = await apiToken(t, org);
     expect((await t.app.inject({ url: '/api/v1/audit', headers: bearer(bidder) })).statusCode).toBe(403);
   });

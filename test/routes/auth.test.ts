@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_FAILURES } from '../../server/domain/accounts/login-throttle.ts';
-import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
+import { SIGN_IN_ADDRESS, SIGN_IN_PAIR } from '../../server/domain/accounts/rate-limit.ts';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createStorage } from '../../server/lib/storage.ts';
+import { apiToken, bearer, createStaff, createTestApp, testSigner, type TestApp, type TestUser } from '../helpers/app.ts';
 
 let t: TestApp;
 let agent: TestUser;
@@ -50,7 +53,7 @@ describe('POST /api/v1/auth/login', () => {
   it('rate-limits failed sign-ins per account and address, not per address alone', async () => {
     const victim = await createStaff(t, 'expert');
     const hall = '10.1.1.1';
-    for (let i = 0; i < MAX_FAILURES; i++) {
+    for (let i = 0; i < SIGN_IN_PAIR.max; i++) {
       expect((await login({ email: victim.email, password: 'guess-guess' }, hall)).statusCode).toBe(401);
     }
     const blocked = await login({ email: victim.email, password: victim.password }, hall);
@@ -60,6 +63,54 @@ describe('POST /api/v1/auth/login', () => {
     expect((await login({ email: agent.email, password: agent.password }, hall)).statusCode).toBe(200);
     expect((await login({ email: victim.email, password: victim.password }, '10.2.2.2')).statusCode).toBe(200);
   });
+
+  it('checks at most 5 wrong passwords per account and address however many arrive at once', async () => {
+    const victim = await createStaff(t, 'inspector');
+    const address = '10.4.4.4';
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => login({ email: victim.email, password: `wrong-guess-${i}` }, address)),
+    );
+    const statuses = replies.map((reply) => reply.statusCode);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(SIGN_IN_PAIR.max);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(100 - SIGN_IN_PAIR.max);
+    // the right password after them is not even checked
+    expect((await login({ email: victim.email, password: victim.password }, address)).statusCode).toBe(429);
+    const failed = await t.rawRows(`select count(*)::int as n from audit_log where action = 'auth.login_failed' and ip = '${address}'`);
+    expect(failed[0]?.n).toBe(SIGN_IN_PAIR.max);
+  });
+
+  it('shares the sign-in counts between server instances on one database', async () => {
+    const victim = await createStaff(t, 'agent');
+    const address = '10.5.5.5';
+    for (let i = 0; i < SIGN_IN_PAIR.max; i++) {
+      expect((await login({ email: victim.email, password: 'wrong-wrong' }, address)).statusCode).toBe(401);
+    }
+    const second = await buildApp({
+      config: loadConfig({ STORAGE_DIR: t.storageDir }),
+      db: t.database.db,
+      clock: t.clock,
+      storage: createStorage(t.storageDir),
+      signer: testSigner(),
+    });
+    try {
+      const reply = await second.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: victim.email, password: victim.password }, remoteAddress: address });
+      expect(reply.statusCode).toBe(429);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('limits failed sign-ins from one address over all accounts', async () => {
+    const address = '10.6.6.6';
+    const replies = await Promise.all(
+      Array.from({ length: SIGN_IN_ADDRESS.max + 10 }, (_, i) => login({ email: `nobody-${i}@example.org`, password: 'wrong-guess' }, address)),
+    );
+    const statuses = replies.map((reply) => reply.statusCode);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(SIGN_IN_ADDRESS.max);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    // elsewhere, the same accounts are still checked
+    expect((await login({ email: 'nobody-1@example.org', password: 'wrong-guess' }, '10.6.6.7')).statusCode).toBe(401);
+  }, 60_000);
 
   it('records privileged sign-ins and failed sign-ins in the audit log', async () => {
     await login({ email: agent.email, password: agent.password }, '10.3.3.3');

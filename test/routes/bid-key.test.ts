@@ -12,6 +12,7 @@ import { apiToken, bearer, createTestApp, testSigner, type TestApp } from '../he
 import { sampleAnnouncement } from '../helpers/documents.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, outbox, unlockBody, type Cast } from '../helpers/recruitments.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 // SPEC §4.1: the bid key is published with the announcement and bound to it by the centre's
@@ -32,9 +33,7 @@ const api = (method: 'GET' | 'POST', url: string, token?: string, payload?: obje
   t.app.inject({ method, url, headers: token ? bearer(token) : {}, ...(payload ? { payload } : {}) });
 
 async function bidderToken() {
-  const organization = organizationInput();
-  expect((await api('POST', '/api/v1/organizations', undefined, organization)).statusCode).toBe(201);
-  return apiToken(t, organization);
+  return apiToken(t, await registerOrganization(t, organizationInput()));
 }
 
 function submit(id: string, token: string, marker = 'bid') {

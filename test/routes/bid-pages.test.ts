@@ -7,6 +7,7 @@ import { Browser } from '../helpers/browser.ts';
 import { pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -24,7 +25,7 @@ const ALL_KEYS = DEFAULT_ELIGIBILITY.map((condition) => condition.key);
 /** A new organisation, signed in on a page browser, with an API token for checking what it sees. */
 async function newOrganization() {
   const organization = organizationInput();
-  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+  await registerOrganization(t, organization);
   const browser = new Browser(t.app);
   await browser.signIn(organization);
   return { browser, token: await apiToken(t, organization) };
@@ -247,7 +248,7 @@ describe('upload limits', () => {
       const smallCast = await createCast(small);
       const id = await createPublished(small, smallCast);
       const organization = organizationInput();
-      await small.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+      await registerOrganization(small, organization);
       const browser = new Browser(small.app);
       await browser.signIn(organization);
       const big = [{ filename: 'big.pdf', content: pdfWith('big', 1024 * 1024 + 10), type: 'application/pdf' }];

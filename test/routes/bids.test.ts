@@ -8,6 +8,7 @@ import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../h
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -42,7 +43,7 @@ function filesUnder(dir: string): string[] {
 
 async function newBidderToken() {
   const organization = organizationInput();
-  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+  await registerOrganization(t, organization);
   return apiToken(t, organization);
 }
 

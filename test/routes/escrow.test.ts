@@ -3,6 +3,7 @@ import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUs
 import { Browser } from '../helpers/browser.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createDraft, outbox, setOpeningKey, unlockBody, type Cast } from '../helpers/recruitments.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 // The escrow key holder (SPEC §4.1): designated by an administrator, never by the agent; an
@@ -119,8 +120,7 @@ describe('opening with the escrow holder', () => {
     t.clock.set(new Date());
     const id = await createDraft(t, cast);
     await api('POST', `/api/v1/recruitments/${id}/publish`, cast.agentToken, { inspectorId: cast.inspector.id });
-    const organization = organizationInput();
-    await api('POST', '/api/v1/organizations', undefined, organization);
+    const organization = await registerOrganization(t, organizationInput());
     const body = multipart({ lot: 'arts', publicBenefitRatio: '30', declarations: ALL_DECLARED, summary: '方案' }, [{ filename: 'a.pdf', content: pdfWith('x', 5000) }]);
     const bid = await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/bids`, headers: { ...bearer(await apiToken(t, organization)), ...body.headers }, payload: body.payload });
     expect(bid.statusCode).toBe(201);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, bearer, createTestApp, type TestApp } from '../helpers/app.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, draftInput, type Cast } from '../helpers/recruitments.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 // What people type ends up in mails, signed PDFs and other people's screens: a one-line field
@@ -18,9 +19,7 @@ beforeAll(async () => {
   t = await createTestApp();
   cast = await createCast(t);
   recruitmentId = await createPublished(t, cast, 30);
-  const organization = organizationInput();
-  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
-  bidderToken = await apiToken(t, organization);
+  bidderToken = await apiToken(t, await registerOrganization(t, organizationInput()));
 });
 afterAll(() => t.close());
 

@@ -35,6 +35,28 @@ describe('PUT /api/v1/me/opening-key', () => {
     expect(response.json().code).toBe('VALIDATION_FAILED');
   });
 
+  it('refuses an easily guessed passphrase (400 WEAK_PASSPHRASE)', async () => {
+    const token = await apiToken(t, await createStaff(t, 'agent'));
+    for (const passphrase of ['aaaaaaaaaaaa', '123456789012', 'passwordpassword']) {
+      const response = await put(token, { passphrase });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'WEAK_PASSPHRASE', message: expect.stringContaining('passphrase') });
+    }
+  });
+
+  it('checks at most 5 wrong old passphrases per holder however many arrive at once; then even the right one waits', async () => {
+    const token = await apiToken(t, await createStaff(t, 'inspector'));
+    expect((await put(token, { passphrase: 'twelve chars' })).statusCode).toBe(200);
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => put(token, { passphrase: 'another passphrase', oldPassphrase: `not the one ${i}` })),
+    );
+    const codes = replies.map((reply) => reply.json().code);
+    expect(codes.filter((code) => code === 'WRONG_PASSPHRASE')).toHaveLength(5);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(35);
+    const right = await put(token, { passphrase: 'another passphrase', oldPassphrase: 'twelve chars' });
+    expect(right.statusCode).toBe(429);
+  });
+
   it('is for agents, inspectors and the admin only', async () => {
     expect((await put(undefined, { passphrase: PASSPHRASE })).statusCode).toBe(401);
     expect((await put(cast.bidderToken, { passphrase: PASSPHRASE })).statusCode).toBe(403);

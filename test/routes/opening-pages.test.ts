@@ -4,6 +4,7 @@ import { Browser } from '../helpers/browser.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, unlockBody, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   id = await createPublished(t, cast);
   for (const ratio of ['21', '32', '43']) {
     const organization = organizationInput();
-    await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: organization });
+    await registerOrganization(t, organization);
     organizations.push(organization);
     const body = multipart({ lot: 'arts', publicBenefitRatio: ratio, declarations: ALL_DECLARED }, [{ filename: 'a.pdf', content: pdfWith(ratio) }]);
     await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/bids`, headers: { ...bearer(await apiToken(t, organization)), ...body.headers }, payload: body.payload });
@@ -78,7 +79,7 @@ describe('opening pages', () => {
 
   it('is refused to organisations without a bid and sends visitors to sign in', async () => {
     const stranger = organizationInput();
-    await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: stranger });
+    await registerOrganization(t, stranger);
     const browser = new Browser(t.app);
     await browser.signIn(stranger);
     expect((await browser.get(`/recruitments/${id}/opening`)).statusCode).toBe(403);

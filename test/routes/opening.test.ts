@@ -6,6 +6,7 @@ import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUs
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createDraft, setOpeningKey, unlockBody, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -37,7 +38,7 @@ async function publishWithEscrow() {
 
 async function bidder() {
   const organization = organizationInput();
-  await api('POST', '/api/v1/organizations', undefined, organization);
+  await registerOrganization(t, organization);
   return { token: await apiToken(t, organization), name: organization.name };
 }
 
@@ -208,5 +209,26 @@ describe('the escrow holder and failure', () => {
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('NOT_KEY_HOLDER');
     expect((await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, {})).statusCode).toBe(400);
+  });
+});
+
+describe('opening passphrase attempts', () => {
+  it('checks at most 5 wrong passphrases per holder however many arrive at once; then even the right one waits', async () => {
+    t.clock.set(new Date());
+    const id = await publishWithEscrow();
+    await passDeadline(id);
+    await api('POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken);
+    const body = { ...(await unlockBody(t, id)), reason: '经办人无法到场' };
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, { ...body, passphrase: `wrong passphrase ${i}` }),
+      ),
+    );
+    const codes = replies.map((reply) => reply.json().code);
+    expect(codes.filter((code) => code === 'WRONG_PASSPHRASE')).toHaveLength(5);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(45);
+    expect(replies.find((reply) => reply.json().code === 'RATE_LIMITED')?.statusCode).toBe(429);
+    const right = await api('POST', `/api/v1/recruitments/${id}/opening/unlock`, escrowToken, body);
+    expect(right.statusCode).toBe(429);
   });
 });

@@ -5,6 +5,7 @@ import { Browser } from '../helpers/browser.ts';
 import { schemaErrors } from '../helpers/ocds-schema.ts';
 import { createCast, createDraft, createPublished, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
 
 let t: TestApp;
 let cast: Cast;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   cast = await createCast(t);
   inspector = cast.inspector;
   bidder = organizationInput();
-  await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: bidder });
+  await registerOrganization(t, bidder);
 });
 afterAll(() => t.close());
 

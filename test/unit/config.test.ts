@@ -63,4 +63,10 @@ describe('config', () => {
       expect((error as ConfigError).problems).toHaveLength(4);
     }
   });
+
+  it('refuses a registration limit under SPEC §5’s 30 an hour', () => {
+    expect(() => loadConfig({ REGISTRATIONS_PER_HOUR: '29' })).toThrow(ConfigError);
+    expect(loadConfig({}).registrationsPerHour).toBe(30);
+    expect(loadConfig({ REGISTRATIONS_PER_HOUR: '600' }).registrationsPerHour).toBe(600);
+  });
 });

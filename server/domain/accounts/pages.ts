@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { ROLE_LABELS } from '../../lib/labels.ts';
 import { invalidForm, refusedForm, safeNext, type FormFailure } from '../../lib/forms.ts';
 import { IdParams, OneLine } from '../../lib/schemas.ts';
-import { currentUser, requireRole, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
+import { currentUser, requireRole, requireSignIn, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
 import { Email, Password, RegisterOrganizationBody, StaffRole } from './schemas.ts';
 import type { AccountService } from './service.ts';
 import type { EscrowService } from '../opening/escrow.ts';
@@ -32,6 +32,22 @@ const ExpertForm = Type.Object({
   affiliationUscc: Type.Optional(OneLine({ maxLength: 30 })),
 });
 
+const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) });
+
+const ChangePasswordForm = Type.Object({
+  oldPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  newPassword: Password,
+  confirmation: Type.String({ maxLength: 256 }),
+});
+
+const ResetConfirmForm = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 200 }),
+  newPassword: Password,
+  confirmation: Type.String({ maxLength: 256 }),
+});
+
+const mismatch: FormFailure = { status: 400, errors: { confirmation: '两次输入的新密码不一致' } };
+
 const splitSpecialties = (value: string | undefined) => value?.split(/[,，、\s]+/).filter(Boolean);
 
 const STAFF_ROLES = (['agent', 'inspector', 'expert', 'admin'] as const).map((value) => ({
@@ -42,7 +58,7 @@ const STAFF_ROLES = (['agent', 'inspector', 'expert', 'admin'] as const).map((va
 /** What a failed form shows again: everything typed except passwords. */
 function typedValues(body: unknown): Record<string, unknown> {
   const values: Record<string, unknown> = typeof body === 'object' && body !== null ? { ...body } : {};
-  delete values.password;
+  for (const secret of ['password', 'oldPassword', 'newPassword', 'confirmation']) delete values[secret];
   delete values._csrf;
   return values;
 }
@@ -86,8 +102,14 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
 
   app.get(
     '/login',
-    { schema: { hide: true, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
-    async (request, reply) => reply.page('accounts/login', { title: '登录', values: { next: request.query.next } }),
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })), reset: Type.Optional(Type.String({ maxLength: 5 })) }),
+      },
+    },
+    async (request, reply) =>
+      reply.page('accounts/login', { title: '登录', values: { next: request.query.next }, reset: request.query.reset === '1' }),
   );
 
   app.post('/login', { schema: { hide: true, body: LoginForm }, attachValidation: true }, async (request, reply) => {
@@ -126,6 +148,94 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
       }
       await startPageSession(request, reply, request.body);
       return reply.redirect('/?registered=1', 303);
+    },
+  );
+
+  // The link mailed at registration opens this page; the address is verified only by its form
+  // (a POST with the CSRF token), never by the GET a mail scanner may follow.
+  app.get('/verify-email', { schema: { hide: true, querystring: TokenQuery } }, async (request, reply) =>
+    reply.page('accounts/verify-email', { title: '验证电子邮箱', token: request.query.token ?? '' }),
+  );
+
+  app.post(
+    '/verify-email',
+    { schema: { hide: true, body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }) }, attachValidation: true },
+    async (request, reply) => {
+      const show = ({ status, errors }: FormFailure) =>
+        reply.code(status).page('accounts/verify-email', { title: '验证电子邮箱', errors: { _: errors.token ?? errors._ ?? '链接无效' } });
+      if (request.validationError) return show(invalidForm(request.validationError.validation));
+      try {
+        await accounts.verifyEmail(request.body.token, requestOrigin(request));
+      } catch (error) {
+        return show(refusedForm(error));
+      }
+      return reply.page('accounts/verify-email', { title: '验证电子邮箱', verified: true });
+    },
+  );
+
+  app.get(
+    '/me/password',
+    { schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 5 })) }) }, onRequest: requireSignIn },
+    async (request, reply) => reply.page('accounts/password', { title: '修改密码', done: request.query.done === '1' }),
+  );
+
+  app.post(
+    '/me/password',
+    { schema: { hide: true, body: ChangePasswordForm }, attachValidation: true, onRequest: requireSignIn },
+    async (request, reply) => {
+      const show = ({ status, errors }: FormFailure) => reply.code(status).page('accounts/password', { title: '修改密码', errors });
+      if (request.validationError) return show(invalidForm(request.validationError.validation));
+      if (request.body.confirmation !== request.body.newPassword) return show(mismatch);
+      try {
+        await accounts.changePassword(currentUser(request), request.body, requestOrigin(request));
+      } catch (error) {
+        return show(refusedForm(error));
+      }
+      return reply.redirect('/me/password?done=1', 303);
+    },
+  );
+
+  app.get(
+    '/password-reset',
+    { schema: { hide: true, querystring: Type.Object({ sent: Type.Optional(Type.String({ maxLength: 5 })) }) } },
+    async (request, reply) => reply.page('accounts/password-reset', { title: '找回密码', sent: request.query.sent === '1' }),
+  );
+
+  app.post(
+    '/password-reset',
+    { schema: { hide: true, body: Type.Object({ email: Email }) }, attachValidation: true },
+    async (request, reply) => {
+      const show = ({ status, errors }: FormFailure) =>
+        reply.code(status).page('accounts/password-reset', { title: '找回密码', values: typedValues(request.body), errors });
+      if (request.validationError) return show(invalidForm(request.validationError.validation));
+      try {
+        await accounts.requestPasswordReset(request.body.email, requestOrigin(request));
+      } catch (error) {
+        return show(refusedForm(error));
+      }
+      return reply.redirect('/password-reset?sent=1', 303);
+    },
+  );
+
+  app.get('/password-reset/confirm', { schema: { hide: true, querystring: TokenQuery } }, async (request, reply) =>
+    reply.page('accounts/password-reset-confirm', { title: '设置新密码', token: request.query.token ?? '' }),
+  );
+
+  app.post(
+    '/password-reset/confirm',
+    { schema: { hide: true, body: ResetConfirmForm }, attachValidation: true },
+    async (request, reply) => {
+      const token = typeof request.body === 'object' && request.body !== null && 'token' in request.body ? String(request.body.token) : '';
+      const show = ({ status, errors }: FormFailure) =>
+        reply.code(status).page('accounts/password-reset-confirm', { title: '设置新密码', token, errors: errors.token ? { ...errors, _: errors.token } : errors });
+      if (request.validationError) return show(invalidForm(request.validationError.validation));
+      if (request.body.confirmation !== request.body.newPassword) return show(mismatch);
+      try {
+        await accounts.confirmPasswordReset(request.body, requestOrigin(request));
+      } catch (error) {
+        return show(refusedForm(error));
+      }
+      return reply.redirect('/login?reset=1', 303);
     },
   );
 

@@ -3,7 +3,18 @@ import { Type } from 'typebox';
 import { bearerSecurity as bearer, ErrorReply, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requireSignIn, requestOrigin } from '../../plugins/auth.ts';
 import type { AccountService } from './service.ts';
-import { CreateUserBody, LoginBody, LoginReply, OrganizationCreated, RegisterOrganizationBody, UserView } from './schemas.ts';
+import {
+  ChangePasswordBody,
+  CreateUserBody,
+  LoginBody,
+  LoginReply,
+  OrganizationCreated,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  RegisterOrganizationBody,
+  UserView,
+  VerifyEmailBody,
+} from './schemas.ts';
 
 
 const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (app, { accounts }) => {
@@ -99,6 +110,83 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
     async (request, reply) => {
       const created = await accounts.registerOrganization(request.body, requestOrigin(request));
       return reply.code(201).send(created);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    {
+      schema: {
+        summary: '验证社会组织的电子邮箱（注册邮件中链接的 token）',
+        tags: ['accounts'],
+        body: VerifyEmailBody,
+        response: { 200: Type.Object({ verified: Type.Boolean() }), 400: ErrorReply },
+      },
+    },
+    async (request) => accounts.verifyEmail(request.body.token, requestOrigin(request)),
+  );
+
+  app.post(
+    '/api/v1/me/verification-mail',
+    {
+      schema: {
+        summary: '重新发送电子邮箱验证邮件（尚未验证的社会组织）',
+        tags: ['accounts'],
+        security: bearer,
+        response: { 200: Type.Object({ verified: Type.Boolean() }), 429: ErrorReply },
+      },
+      onRequest: requireRole('bidder'),
+    },
+    async (request) => accounts.resendVerification(currentUser(request)),
+  );
+
+  app.put(
+    '/api/v1/me/password',
+    {
+      schema: {
+        summary: '修改密码；本账号的其他登录随之退出',
+        tags: ['accounts'],
+        security: bearer,
+        body: ChangePasswordBody,
+        response: { 200: Type.Object({ changed: Type.Boolean() }), 400: ErrorReply, 429: ErrorReply },
+      },
+      onRequest: requireSignIn,
+    },
+    async (request) => {
+      await accounts.changePassword(currentUser(request), request.body, requestOrigin(request));
+      return { changed: true };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset',
+    {
+      schema: {
+        summary: '申请重置密码：邮箱有账号时发送重置链接；无论邮箱是否注册，答复相同',
+        tags: ['accounts'],
+        body: PasswordResetBody,
+        response: { 202: Type.Object({ accepted: Type.Boolean() }), 429: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      await accounts.requestPasswordReset(request.body.email, requestOrigin(request));
+      return reply.code(202).send({ accepted: true });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset/confirm',
+    {
+      schema: {
+        summary: '用重置链接的 token 设置新密码；该账号的所有登录随之退出',
+        tags: ['accounts'],
+        body: PasswordResetConfirmBody,
+        response: { 200: Type.Object({ reset: Type.Boolean() }), 400: ErrorReply },
+      },
+    },
+    async (request) => {
+      await accounts.confirmPasswordReset(request.body, requestOrigin(request));
+      return { reset: true };
     },
   );
 };

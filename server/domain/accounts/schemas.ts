@@ -44,7 +44,7 @@ export const UserView = Type.Object({
   specialties: Type.Array(Type.String()),
   affiliationUscc: Type.Union([Type.String(), Type.Null()]),
   organization: Type.Union([
-    Type.Object({ id: Type.String(), name: Type.String(), uscc: Type.String() }),
+    Type.Object({ id: Type.String(), name: Type.String(), uscc: Type.String(), emailVerified: Type.Boolean() }),
     Type.Null(),
   ]),
 });
@@ -56,3 +56,16 @@ export const LoginReply = Type.Object({
 });
 
 export const OrganizationCreated = Type.Object({ id: Type.String(), userId: Type.String() });
+
+const Token = Type.String({ minLength: 1, maxLength: 200 });
+
+export const VerifyEmailBody = Type.Object({ token: Token });
+
+export const ChangePasswordBody = Type.Object({
+  oldPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  newPassword: Password,
+});
+
+export const PasswordResetBody = Type.Object({ email: Email });
+
+export const PasswordResetConfirmBody = Type.Object({ token: Token, newPassword: Password });

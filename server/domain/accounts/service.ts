@@ -1,40 +1,27 @@
-import { createHash, randomBytes } from 'node:crypto';
-import argon2 from 'argon2';
-import { and, asc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import { organizations, sessions, users, type Role } from '../../db/schema.ts';
+import { organizations, users, type Role } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
+import type { Mailer } from '../../lib/mailer.ts';
+import { hashPassword } from '../../lib/password-hashing.ts';
 import { AppError } from '../../errors.ts';
 import type { AuditService } from '../audit/service.ts';
-import { createLoginThrottle } from './login-throttle.ts';
+import { createEmailVerification } from './email-verification.ts';
+import { assertStrongPassword, isWeakSecret } from './password-strength.ts';
+import { createPasswords } from './passwords.ts';
+import { createRateLimiter, registrationLimit } from './rate-limit.ts';
 import type { CreateUserInput, RegisterOrganizationInput } from './schemas.ts';
+import { createSignIn } from './sign-in.ts';
+import type { RequestOrigin, SignedInUser } from './types.ts';
 import { isValidUscc, normalizeUscc } from './uscc.ts';
 
-export type SessionKind = 'page' | 'api';
+// Accounts: staff created by an administrator, organisations registering themselves, and the
+// stories composed here from their own modules: sign-in and sessions (sign-in.ts), passwords
+// (passwords.ts), e-mail verification (email-verification.ts), the attempt limits (rate-limit.ts).
 
-export interface SignedInUser {
-  id: string;
-  role: Role;
-  name: string;
-  email: string;
-  sessionId: string;
-}
-
-export interface RequestOrigin {
-  ip: string;
-  userAgent?: string;
-}
-
-const SESSION_TTL_MS: Record<SessionKind, number> = {
-  page: 12 * 60 * 60 * 1000,
-  api: 24 * 60 * 60 * 1000,
-};
-// Every role but the organisations' acts for the centre; their sign-ins are audited.
-const PRIVILEGED: ReadonlySet<Role> = new Set(['admin', 'agent', 'expert', 'inspector']);
-const ARGON2 = { type: argon2.argon2id } as const;
-
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export type { RequestOrigin, SessionKind, SignedInUser } from './types.ts';
 
 function invalidUscc(field: string): AppError {
   return new AppError('INVALID_USCC', '统一社会信用代码无效：请核对 18 位代码（校验位不符）', field);
@@ -46,10 +33,26 @@ function duplicateEmail(): AppError {
 
 export type AccountService = ReturnType<typeof createAccountService>;
 
-export function createAccountService({ db, clock, audit }: { db: Db; clock: Clock; audit: AuditService }) {
-  const throttle = createLoginThrottle(() => clock.realNow().getTime());
-  // Compared against when the e-mail is unknown, so a miss costs as long as a wrong password.
-  const dummyHash = argon2.hash(randomBytes(16), ARGON2);
+export function createAccountService({
+  db,
+  clock,
+  audit,
+  mailer,
+  publicUrl,
+  registrationsPerHour,
+}: {
+  db: Db;
+  clock: Clock;
+  audit: AuditService;
+  mailer: Mailer;
+  publicUrl: string;
+  registrationsPerHour: number;
+}) {
+  const registrations = registrationLimit(registrationsPerHour);
+  const limits = createRateLimiter({ db, clock });
+  const sessions = createSignIn({ db, clock, audit, limits });
+  const verification = createEmailVerification({ db, clock, audit, mailer, limits, publicUrl });
+  const passwords = createPasswords({ db, clock, audit, mailer, limits, publicUrl });
 
   async function emailTaken(email: string): Promise<boolean> {
     const [found] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
@@ -60,9 +63,11 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
     const email = input.email.toLowerCase();
     const affiliationUscc = input.affiliationUscc?.trim() ? normalizeUscc(input.affiliationUscc) : null;
     if (affiliationUscc !== null && !isValidUscc(affiliationUscc)) throw invalidUscc('affiliationUscc');
+    // rules on the input come before what the database holds: a weak password is a 400 whatever exists
+    await assertStrongPassword(input.password, 'password', [email, input.name]);
     if (await emailTaken(email)) throw duplicateEmail();
     const specialties = input.role === 'expert' ? [...new Set((input.specialties ?? []).map((s) => s.trim()))] : [];
-    const passwordHash = await argon2.hash(input.password, ARGON2);
+    const passwordHash = await hashPassword(input.password);
     try {
       return await db.transaction(async (tx) => {
         const [user] = await tx
@@ -92,10 +97,17 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
     }
   }
 
+  /**
+   * Registers an organisation and mails it the link that verifies its e-mail. Once the input's own
+   * rules hold, the attempt is counted per address before anything is looked up: whether an
+   * address is taken (by an organisation or by staff, one answer for both) can only be asked slowly.
+   */
   async function registerOrganization(input: RegisterOrganizationInput, origin: RequestOrigin) {
     const uscc = normalizeUscc(input.uscc);
     if (!isValidUscc(uscc)) throw invalidUscc('uscc');
     const email = input.email.toLowerCase();
+    await assertStrongPassword(input.password, 'password', [email, input.name, input.contactName]);
+    await limits.attempt(registrations, origin.ip);
     const duplicateUscc = new AppError('DUPLICATE_USCC', '该统一社会信用代码已注册', 'uscc');
     const [existing] = await db
       .select({ id: organizations.id })
@@ -104,9 +116,10 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
       .limit(1);
     if (existing) throw duplicateUscc;
     if (await emailTaken(email)) throw duplicateEmail();
-    const passwordHash = await argon2.hash(input.password, ARGON2);
+    const passwordHash = await hashPassword(input.password);
+    let created;
     try {
-      return await db.transaction(async (tx) => {
+      created = await db.transaction(async (tx) => {
         const [user] = await tx
           .insert(users)
           .values({ email, name: input.name.trim(), role: 'bidder', passwordHash })
@@ -134,110 +147,16 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
           ip: origin.ip,
           details: { name: input.name.trim(), uscc, type: input.type.trim(), email },
         });
-        return { id: organization.id, userId: user.id };
+        const token = await verification.issueVerification(tx, user.id);
+        return { id: organization.id, userId: user.id, token };
       });
     } catch (error) {
       if (isUniqueViolation(error, 'organizations_uscc_key')) throw duplicateUscc;
       if (isUniqueViolation(error, 'users_email_key')) throw duplicateEmail();
       throw error;
     }
-  }
-
-  /**
-   * Checks the password and opens a new session. A page sign-in passes the session it replaces,
-   * which is revoked, so the cookie's value always changes at sign-in.
-   */
-  async function signIn(
-    credentials: { email: string; password: string },
-    kind: SessionKind,
-    origin: RequestOrigin,
-    replacesToken?: string,
-  ) {
-    const email = credentials.email.toLowerCase();
-    const waitMs = throttle.retryAfterMs(email, origin.ip);
-    if (waitMs > 0) {
-      throw new AppError('RATE_LIMITED', `登录失败次数过多，请在 ${Math.ceil(waitMs / 60000)} 分钟后再试`);
-    }
-    const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-    const passwordOk = user
-      ? await argon2.verify(user.passwordHash, credentials.password)
-      : await argon2.verify(await dummyHash, credentials.password).then(() => false);
-    if (!user || !passwordOk || !user.active) {
-      throttle.recordFailure(email, origin.ip);
-      await audit.recordAlone({
-        actor: null,
-        action: 'auth.login_failed',
-        target: user ? `user:${user.id}` : undefined,
-        ip: origin.ip,
-        details: { email, reason: !user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'inactive' },
-      });
-      throw new AppError('INVALID_CREDENTIALS', '邮箱或密码错误');
-    }
-    throttle.recordSuccess(email, origin.ip);
-
-    const token = randomBytes(32).toString('base64url');
-    const now = clock.realNow();
-    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS[kind]);
-    await db.transaction(async (tx) => {
-      if (replacesToken) {
-        await tx
-          .update(sessions)
-          .set({ revokedAt: now })
-          .where(and(eq(sessions.tokenHash, hashToken(replacesToken)), isNull(sessions.revokedAt)));
-      }
-      const [session] = await tx
-        .insert(sessions)
-        .values({
-          userId: user.id,
-          kind,
-          tokenHash: hashToken(token),
-          ip: origin.ip,
-          userAgent: origin.userAgent?.slice(0, 500) ?? null,
-          expiresAt,
-        })
-        .returning({ id: sessions.id });
-      if (PRIVILEGED.has(user.role)) {
-        await audit.record(tx, {
-          actor: { id: user.id, role: user.role },
-          action: 'auth.login',
-          target: `session:${session?.id}`,
-          ip: origin.ip,
-          details: { kind },
-        });
-      }
-    });
-    return { token, expiresAt, user: { id: user.id, role: user.role, name: user.name } };
-  }
-
-  async function signOut(token: string): Promise<void> {
-    await db
-      .update(sessions)
-      .set({ revokedAt: clock.realNow() })
-      .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.revokedAt)));
-  }
-
-  // every request of a signed-in user runs this query: prepared once, it is neither rebuilt by
-  // drizzle nor planned again by the database on each request
-  const liveSession = db
-    .select({ id: users.id, role: users.role, name: users.name, email: users.email, sessionId: sessions.id })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.tokenHash, sql.placeholder('tokenHash')),
-        eq(sessions.kind, sql.placeholder('kind')),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, sql.placeholder('now')),
-        eq(users.active, true),
-      ),
-    )
-    .limit(1)
-    .prepare('live_session');
-
-  /** The user behind a live session of the given kind, or null. */
-  async function authenticate(token: string, kind: SessionKind): Promise<SignedInUser | null> {
-    const [found] = await liveSession.execute({ tokenHash: hashToken(token), kind, now: clock.realNow() });
-    return found ?? null;
+    verification.mailVerification({ email, name: input.name.trim() }, created.token);
+    return { id: created.id, userId: created.userId };
   }
 
   async function getProfile(userId: string) {
@@ -256,7 +175,12 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
       email: user.email,
       specialties: user.specialties,
       affiliationUscc: user.affiliationUscc,
-      organization: organization && { id: organization.id, name: organization.name, uscc: organization.uscc },
+      organization: organization && {
+        id: organization.id,
+        name: organization.name,
+        uscc: organization.uscc,
+        emailVerified: organization.emailVerifiedAt !== null,
+      },
     };
   }
 
@@ -306,9 +230,25 @@ export function createAccountService({ db, clock, audit }: { db: Db; clock: Cloc
     if (anyUser) return null;
     const email = configured.email ?? 'admin@portal.local';
     const password = configured.password ?? randomBytes(12).toString('base64url');
+    if (configured.password !== null && (await isWeakSecret(configured.password, [email]))) {
+      throw new Error('ADMIN_PASSWORD 太容易被猜中（常见密码、重复或连续的字符）：请换一个更长、更随机的密码');
+    }
     await createUser({ email, name: '系统管理员', role: 'admin', password }, null, { ip: 'startup' });
     return { email, password, generated: configured.password === null };
   }
 
-  return { createUser, registerOrganization, signIn, signOut, authenticate, getProfile, listUsers, setUserActive, ensureAdmin };
+  return {
+    createUser,
+    registerOrganization,
+    ...sessions,
+    verifyEmail: verification.verifyEmail,
+    resendVerification: verification.resendVerification,
+    ...passwords,
+    getProfile,
+    listUsers,
+    setUserActive,
+    ensureAdmin,
+    /** the attempt limits, for other areas' secrets (opening passphrases) */
+    limits,
+  };
 }

@@ -111,6 +111,7 @@ export function createBidService({
       bidPublicKey: recruitments.bidPublicKey,
       minPublicBenefitRatio: recruitments.minPublicBenefitRatio,
       organizationId: organizations.id,
+      emailVerifiedAt: organizations.emailVerifiedAt,
       lotKeys: sql<string[]>`array(select ${lots.key} from ${lots} where ${lots.recruitmentId} = ${recruitments.id})`,
       conditionKeys: sql<string[]>`array(select ${eligibilityConditions.key} from ${eligibilityConditions} where ${eligibilityConditions.recruitmentId} = ${recruitments.id})`,
     })
@@ -125,6 +126,7 @@ export function createBidService({
     const [row] = await termsQuery.execute({ recruitmentId, bidderId: bidder.id });
     if (!row || !row.publishedAt) throw new AppError('NOT_FOUND', '招募项目不存在');
     if (!row.organizationId) throw new AppError('FORBIDDEN', '只有注册的社会组织可以提交响应文件');
+    if (!row.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', '请先打开注册时收到的邮件中的链接，验证电子邮箱后再提交响应文件');
     const refusal = refusalAt({ status: row.status, deadline: row.submissionDeadline }, clock.now());
     if (refusal) throw refusal;
     // publication issues the bid key in the same transaction that sets the status

@@ -13,6 +13,8 @@ import {
   unwrapHolderKey,
   WrongPassphraseError,
 } from '../../lib/sealing.ts';
+import { assertStrongPassphrase } from '../accounts/password-strength.ts';
+import { PASSPHRASE_HOLDER, type RateLimiter } from '../accounts/rate-limit.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 
@@ -27,7 +29,24 @@ const wrongPassphrase = (field: string) => new AppError('WRONG_PASSPHRASE', '开
 
 export type OpeningKeyService = ReturnType<typeof createOpeningKeyService>;
 
-export function createOpeningKeyService({ db, clock, audit }: { db: Db; clock: Clock; audit: AuditService }) {
+export function createOpeningKeyService({ db, clock, audit, limits }: { db: Db; clock: Clock; audit: AuditService; limits: RateLimiter }) {
+  /**
+   * Runs `open` with a passphrase counted against the holder's limit (5 wrong in 15 minutes, counted
+   * before the check, so parallel guesses get no more); a right passphrase is not counted.
+   */
+  async function withPassphraseAttempt<T>(holderId: string, field: string, open: () => Promise<T>): Promise<T> {
+    const counted = await limits.attempt(PASSPHRASE_HOLDER, holderId);
+    try {
+      const opened = await open();
+      await limits.refund(counted);
+      return opened;
+    } catch (error) {
+      if (error instanceof WrongPassphraseError) throw wrongPassphrase(field);
+      await limits.refund(counted);
+      throw error;
+    }
+  }
+
   async function hasOpeningKey(userId: string): Promise<boolean> {
     const [row] = await db.select({ userId: openingKeys.userId }).from(openingKeys).where(eq(openingKeys.userId, userId));
     return row !== undefined;
@@ -39,16 +58,14 @@ export function createOpeningKeyService({ db, clock, audit }: { db: Db; clock: C
     { passphrase, oldPassphrase }: { passphrase: string; oldPassphrase?: string },
     origin: RequestOrigin,
   ) {
+    await assertStrongPassphrase(passphrase, 'passphrase');
     const [existing] = await db.select().from(openingKeys).where(eq(openingKeys.userId, holder.id));
     let holderKey;
     if (existing) {
       if (!oldPassphrase) throw new AppError('OLD_PASSPHRASE_REQUIRED', '修改开标密钥口令须提供原口令', 'oldPassphrase');
-      try {
-        holderKey = await rewrapHolderKey(parseHolderKey(existing.holderKey), oldPassphrase, passphrase);
-      } catch (error) {
-        if (error instanceof WrongPassphraseError) throw wrongPassphrase('oldPassphrase');
-        throw error;
-      }
+      holderKey = await withPassphraseAttempt(holder.id, 'oldPassphrase', () =>
+        rewrapHolderKey(parseHolderKey(existing.holderKey), oldPassphrase, passphrase),
+      );
     } else {
       holderKey = await createHolderKey(passphrase);
     }
@@ -109,13 +126,10 @@ export function createOpeningKeyService({ db, clock, audit }: { db: Db; clock: C
       .innerJoin(openingKeys, eq(openingKeys.userId, bidKeyShares.holderId))
       .where(and(eq(bidKeyShares.recruitmentId, recruitmentId), eq(bidKeyShares.holderId, holderId)));
     if (!row) throw new AppError('NOT_KEY_HOLDER', '您不是本招募项目的开标密钥持有人');
-    try {
+    return withPassphraseAttempt(holderId, 'passphrase', async () => {
       const privateKey = await unwrapHolderKey(parseHolderKey(row.holderKey), passphrase);
       return openShare(parseSealed(row.sealedShare), privateKey, recruitmentId, holderId);
-    } catch (error) {
-      if (error instanceof WrongPassphraseError) throw wrongPassphrase('passphrase');
-      throw error;
-    }
+    });
   }
 
   return { hasOpeningKey, setOpeningKey, issueBidKey, openHolderShare };
