@@ -21,6 +21,7 @@ import awardPages from './domain/awards/pages.ts';
 import awardRoutes from './domain/awards/routes.ts';
 import { createAwardService, type AwardService } from './domain/awards/service.ts';
 import auditRoutes from './domain/audit/routes.ts';
+import { createCheckpointService, type CheckpointService } from './domain/audit/checkpoints.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import bidPages from './domain/bids/pages.ts';
 import documentPages from './domain/documents/pages.ts';
@@ -46,7 +47,7 @@ import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
-import type { Signer } from './lib/signing.ts';
+import { signatoryName, type Signer } from './lib/signing.ts';
 import type { Storage } from './lib/storage.ts';
 import { validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
@@ -58,6 +59,7 @@ declare module 'fastify' {
     /** the domain services, for start-up tasks and test set-up; routes get theirs as options */
     services: {
       audit: AuditService;
+      checkpoints: CheckpointService;
       accounts: AccountService;
       recruitments: RecruitmentService;
       bids: BidService;
@@ -138,7 +140,7 @@ export async function buildApp(deps: AppDeps) {
   const mailer =
     deps.mailer ??
     createMailer(config, storage, (error, message) => app.log.error({ err: error, to: message.to }, 'mail not sent'));
-  const audit = createAuditService({ db, clock });
+  const audit = createAuditService({ db, clock, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
   const accounts = createAccountService({ db, clock, audit });
   const openingKeys = createOpeningKeyService({ db, clock, audit });
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
@@ -170,6 +172,16 @@ export async function buildApp(deps: AppDeps) {
     awards,
     publicUrl: config.publicUrl,
   });
+  const checkpoints = createCheckpointService({
+    db,
+    clock,
+    audit,
+    documents,
+    storage,
+    mailer,
+    centre: signatoryName(deps.signer.certificate.subject),
+    publicUrl: config.publicUrl,
+  });
   documentQueue.start((recruitmentId) => documents.issueMissingDocuments(recruitmentId));
   const scheduleAllMissing = async () => {
     const ids = await documents.recruitmentsWithDocuments();
@@ -178,6 +190,7 @@ export async function buildApp(deps: AppDeps) {
   };
   app.decorate('services', {
     audit,
+    checkpoints,
     accounts,
     recruitments,
     bids,
@@ -267,7 +280,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(accountRoutes, { accounts });
   await app.register(accountPages, { accounts });
   await app.register(agentPages, { recruitments, accounts });
-  await app.register(auditRoutes, { audit });
+  await app.register(auditRoutes, { audit, checkpoints });
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(bidRoutes, { bids });
   await app.register(bidPages, { bids, recruitments, clock });
@@ -286,7 +299,7 @@ export async function buildApp(deps: AppDeps) {
     publisherName: PUBLISHER_NAME,
     now: () => clock.now(),
   });
-  await app.register(auditPages, { audit });
+  await app.register(auditPages, { audit, checkpoints });
   await app.register(openingKeyPages, { openingKeys });
   await app.register(recruitmentPages, { recruitments, awards, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });

@@ -12,6 +12,7 @@ import { createCast, type Cast } from '../helpers/recruitments.ts';
 
 let failing = true;
 const flakySigner: Signer = {
+  certificate: testSigner().certificate,
   sign: (pdf, details) => (failing ? Promise.reject(new Error('signing device unavailable')) : testSigner().sign(pdf, details)),
 };
 

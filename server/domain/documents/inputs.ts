@@ -23,6 +23,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   draft_agreement: '合作协议（草案）签发',
   opening_record: '开标记录签发',
   evaluation_report: '评审报告签发',
+  audit_checkpoint: '操作日志检查点签发',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -31,6 +32,7 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   draft_agreement: '合作协议（草案）',
   opening_record: '开标记录',
   evaluation_report: '评审报告',
+  audit_checkpoint: '操作日志检查点',
 };
 
 /** Days from the award within which the agreement is to be signed (as for a procurement contract). */

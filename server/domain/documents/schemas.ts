@@ -6,7 +6,7 @@ export const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLen
 /** Uploads to the verify page are PDFs as issued: a few hundred KB; this leaves ample room. */
 export const MAX_VERIFY_UPLOAD_BYTES = 20 * 1024 * 1024;
 
-const Kind = Type.Enum(['award_notice', 'rejection_notice', 'draft_agreement', 'opening_record', 'evaluation_report']);
+const Kind = Type.Enum(['award_notice', 'rejection_notice', 'draft_agreement', 'opening_record', 'evaluation_report', 'audit_checkpoint']);
 
 export const DocumentSummary = Type.Object({
   id: Type.String(),
@@ -30,7 +30,8 @@ export const Verification = Type.Object({
   kind: Kind,
   kindName: Type.String(),
   title: Type.String(),
-  recruitment: Type.Object({ id: Type.String(), title: Type.String(), owner: Type.String() }),
+  /** null for an audit checkpoint */
+  recruitment: Nullable(Type.Object({ id: Type.String(), title: Type.String(), owner: Type.String() })),
   organization: Nullable(Type.String()),
   issuedAt: InstantOut,
   sha256: Type.String(),

@@ -25,7 +25,7 @@ import type { Signer } from '../../lib/signing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { formatVerificationCode, normalizeVerificationCode, VERIFICATION_CODE_BYTES, verifyUrl } from '../../lib/verification-code.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditActor, AuditService } from '../audit/service.ts';
 import type { AwardService, OutcomeEntry } from '../awards/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
@@ -60,14 +60,19 @@ export function evaluationReportSubject(round: number): string {
 }
 const ROLE_LABELS: Record<string, string> = { inspector: '纪检监督员', agent: '招标代理', bidder: '响应单位代表', admin: '托管密钥持有人' };
 
-interface Subject {
-  recruitmentId: string;
+export interface Subject {
+  /** null for an audit checkpoint */
+  recruitmentId: string | null;
   kind: DocumentKind;
   subject: string;
   bidId?: string;
   organizationId?: string;
   /** the signatory shown by readers: the recruiting centre */
   owner: string;
+  /** the audit chain head the document prints, with its seq (verification checks it) */
+  chain?: { seq: number | null; head: string };
+  /** who asked for it, for its audit entry; absent when the portal issues it on its own */
+  issuedFor?: { actor: AuditActor; ip: string };
 }
 
 export function createDocumentService({
@@ -131,17 +136,28 @@ export function createDocumentService({
           templateVersion: rendered.templateVersion,
           templateSha256: rendered.templateSha256,
           storageName,
+          chainSeq: subject.chain?.seq ?? null,
+          chainHead: subject.chain?.head ?? null,
           issuedAt,
         })
-        .onConflictDoNothing({ target: [documents.recruitmentId, documents.kind, documents.subject] })
+        // one per (recruitment, kind, subject); a checkpoint's subject is unique on its own
+        .onConflictDoNothing()
         .returning();
       if (!row) return null;
       await audit.record(tx, {
-        actor: null,
+        actor: subject.issuedFor?.actor ?? null,
+        ...(subject.issuedFor ? { ip: subject.issuedFor.ip } : {}),
         action: 'document.issue',
         target: `document:${id}`,
         recruitmentId: subject.recruitmentId,
-        details: { kind: subject.kind, bidId: subject.bidId ?? null, sha256, verifyCode, templateVersion: rendered.templateVersion },
+        details: {
+          kind: subject.kind,
+          bidId: subject.bidId ?? null,
+          sha256,
+          verifyCode,
+          templateVersion: rendered.templateVersion,
+          ...(subject.chain ? { chainSeq: subject.chain.seq, chainHead: subject.chain.head } : {}),
+        },
       });
       return row;
     });
@@ -273,7 +289,9 @@ export function createDocumentService({
     const terms = await termsOf(recruitmentId);
 
     if (missing('opening_record', RECRUITMENT_SUBJECT)) {
-      await issue(await openingRecordOf(recruitmentId, terms), { kind: 'opening_record', subject: RECRUITMENT_SUBJECT });
+      const [session] = await db.select().from(openings).where(eq(openings.recruitmentId, recruitmentId));
+      const chain = session?.signOffChainHead ? { seq: session.signOffChainSeq, head: session.signOffChainHead } : undefined;
+      await issue(await openingRecordOf(recruitmentId, terms), { kind: 'opening_record', subject: RECRUITMENT_SUBJECT, chain });
     }
     const signOffs = await db
       .select()
@@ -282,7 +300,10 @@ export function createDocumentService({
       .orderBy(asc(evaluationSignOffs.round));
     for (const signOff of signOffs) {
       const subject = evaluationReportSubject(signOff.round);
-      if (missing('evaluation_report', subject)) await issue(await evaluationReportOf(signOff, terms), { kind: 'evaluation_report', subject });
+      if (missing('evaluation_report', subject)) {
+        const chain = { seq: signOff.chainSeq, head: signOff.chainHead };
+        await issue(await evaluationReportOf(signOff, terms), { kind: 'evaluation_report', subject, chain });
+      }
     }
     if (recruitment.status === 'awarded') {
       const outcome = await awards.awardOutcome(recruitmentId);
@@ -429,7 +450,8 @@ export function createDocumentService({
   async function downloadDocument(documentId: string, viewer: SignedInUser, origin: RequestOrigin) {
     const [row] = await db.select().from(documents).where(eq(documents.id, documentId));
     if (!row) throw new AppError('NOT_FOUND', '文件不存在');
-    const visible = await visibility(row.recruitmentId, viewer);
+    // an audit checkpoint belongs to no recruitment: the inspectors' alone
+    const visible = row.recruitmentId ? await visibility(row.recruitmentId, viewer) : () => viewer.role === 'inspector';
     if (!visible(row)) throw new AppError('NOT_FOUND', '文件不存在');
     const pdf = await storage.readDocument(row.storageName);
     await db.transaction((tx) =>
@@ -453,7 +475,7 @@ export function createDocumentService({
     const [found] = await db
       .select({ document: documents, recruitmentTitle: recruitmentsTable.title, owner: recruitmentsTable.owner, organization: organizations.name })
       .from(documents)
-      .innerJoin(recruitmentsTable, eq(recruitmentsTable.id, documents.recruitmentId))
+      .leftJoin(recruitmentsTable, eq(recruitmentsTable.id, documents.recruitmentId))
       .leftJoin(organizations, eq(organizations.id, documents.organizationId))
       .where(eq(documents.verifyCode, code));
     if (!found) throw notFound;
@@ -468,7 +490,7 @@ export function createDocumentService({
       kind: document.kind,
       kindName: KIND_NAMES[document.kind],
       title: document.title,
-      recruitment: { id: document.recruitmentId, title: recruitmentTitle, owner },
+      recruitment: document.recruitmentId && recruitmentTitle && owner ? { id: document.recruitmentId, title: recruitmentTitle, owner } : null,
       organization,
       issuedAt: document.issuedAt,
       sha256: document.sha256,

@@ -1,5 +1,6 @@
 import { verifyUrl } from '../verification-code.ts';
 import { renderPdf, type DocumentFonts } from './layout.ts';
+import { auditCheckpoint, type AuditCheckpointInput } from './templates/audit-checkpoint.ts';
 import { awardNotice, type AwardNoticeInput } from './templates/award-notice.ts';
 import { draftAgreement, type DraftAgreementInput } from './templates/draft-agreement.ts';
 import { evaluationReport, type EvaluationReportInput } from './templates/evaluation-report.ts';
@@ -24,7 +25,8 @@ export type DocumentRequest =
   | { kind: 'rejection_notice'; input: RejectionNoticeInput }
   | { kind: 'draft_agreement'; input: DraftAgreementInput }
   | { kind: 'opening_record'; input: OpeningRecordInput }
-  | { kind: 'evaluation_report'; input: EvaluationReportInput };
+  | { kind: 'evaluation_report'; input: EvaluationReportInput }
+  | { kind: 'audit_checkpoint'; input: AuditCheckpointInput };
 
 export interface RenderEnvironment {
   fonts: DocumentFonts;
@@ -51,6 +53,7 @@ const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequ
   draft_agreement: draftAgreement,
   opening_record: openingRecord,
   evaluation_report: evaluationReport,
+  audit_checkpoint: auditCheckpoint,
 };
 
 const CREATOR = '职工服务中心合作伙伴招募平台';
@@ -69,6 +72,8 @@ export async function renderDocument(request: DocumentRequest, env: RenderEnviro
       return render(TEMPLATES.opening_record, request.input, env);
     case 'evaluation_report':
       return render(TEMPLATES.evaluation_report, request.input, env);
+    case 'audit_checkpoint':
+      return render(TEMPLATES.audit_checkpoint, request.input, env);
   }
 }
 
@@ -99,6 +104,7 @@ async function render<Input extends DocumentBase>(
           `verify-url:${url}`,
           `template-version:${template.version}`,
           `template-sha256:${hash}`,
+          ...(template.keywords?.(input) ?? []),
         ],
         creator: CREATOR,
         producer: PRODUCER,

@@ -12,6 +12,7 @@ export const DOCUMENT_KINDS = [
   'draft_agreement',
   'opening_record',
   'evaluation_report',
+  'audit_checkpoint',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
@@ -63,6 +64,8 @@ export interface Template<Input extends DocumentBase> {
   title: string;
   /** who or what the document is about, for its running header and PDF title */
   about(input: Input): string;
+  /** machine-readable facts for the PDF's keywords, covered by the signature */
+  keywords?(input: Input): string[];
   build(input: Input, context: TemplateContext): Block[];
 }
 
