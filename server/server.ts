@@ -65,11 +65,8 @@ async function main() {
   const admin = await app.services.accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword });
   // documents a previous run did not finish (a crash, a failed render or mail) are issued now
   await app.services.documents.scheduleAllMissing();
-  // the audit log's head, signed and mailed to the inspectors: now if today's is missing, then daily
-  const stopCheckpoints = app.services.checkpoints.startDailyCheckpoints((error) =>
-    app.log.error({ err: error }, 'audit checkpoint not issued; tried again within the hour'),
-  );
 
+  let stopCheckpoints = () => {};
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -116,6 +113,11 @@ async function main() {
   }
   if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
   console.log(`${lines.join('\n')}\n`);
+  // the audit log's head, signed and mailed to the inspectors: now if today's is missing, then
+  // daily; started once the server answers, as rendering the first PDF loads the fonts
+  stopCheckpoints = app.services.checkpoints.startDailyCheckpoints((error) =>
+    app.log.error({ err: error }, 'audit checkpoint not issued; tried again within the hour'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
@@ -184,7 +184,17 @@ describe('verification against the heads recorded elsewhere', () => {
     const check = await verify(t, cast.inspectorToken);
     expect(check.ok).toBe(false);
     expect(check.problems).toEqual([expect.stringMatching(/检查点文件 .*文件内容与签名不符/)]);
-    (await import('node:fs')).rmSync(name);
+    rmSync(name);
+    expect((await verify(t, cast.inspectorToken)).ok).toBe(true);
+  });
+
+  it('fails when a checkpoint file the database lists is gone from storage', async () => {
+    const stored = path.join(t.storageDir, 'checkpoints', `${taken.id}.pdf`);
+    renameSync(stored, `${stored}.away`);
+    const check = await verify(t, cast.inspectorToken);
+    renameSync(`${stored}.away`, stored);
+    expect(check.ok).toBe(false);
+    expect(check.problems).toEqual([expect.stringContaining(`的文件已不在存储中（checkpoints/${taken.id}.pdf）`)]);
     expect((await verify(t, cast.inspectorToken)).ok).toBe(true);
   });
 
@@ -280,7 +290,7 @@ describe('POST /api/v1/audit/checkpoints and the daily checkpoint', () => {
     expect(row).toMatchObject({ status: 'mailed', chain_head: taken.head });
     expect(Number(row!.chain_seq)).toBe(taken.seq);
     const outbox = path.join(t.storageDir, 'outbox');
-    const mails = await Promise.all((await import('node:fs')).readdirSync(outbox).map((file) => simpleParser(readFileSync(path.join(outbox, file)))));
+    const mails = await Promise.all(readdirSync(outbox).map((file) => simpleParser(readFileSync(path.join(outbox, file)))));
     for (const inspector of inspectors) {
       const mail = mails.find((m) => (Array.isArray(m.to) ? m.to[0] : m.to)?.value[0]?.address === inspector.email);
       expect(mail, inspector.email).toBeDefined();

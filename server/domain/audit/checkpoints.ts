@@ -111,8 +111,18 @@ export function createCheckpointService({
     return { id: row.id, seq: row.chainSeq!, head: row.chainHead!, verifyCode: row.verifyCode, issuedAt: row.issuedAt, url: `/api/v1/documents/${row.id}` };
   }
 
+  /** Mails the checkpoints whose mailing failed (the mail server was down, the process died). */
+  async function mailPending() {
+    const pending = await db
+      .select()
+      .from(documents)
+      .where(and(isNull(documents.recruitmentId), eq(documents.status, 'issued')));
+    for (const row of pending) await mailToInspectors(row);
+  }
+
   /** Today's checkpoint, unless this or another process has issued it: null then. */
   async function issueDailyCheckpoint() {
+    await mailPending();
     const subject = `daily-${beijingDay(clock.now())}`;
     const [existing] = await db
       .select({ id: documents.id })

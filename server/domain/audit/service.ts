@@ -144,7 +144,7 @@ export function createAuditService({
   }
 
   /** The heads the database records beside the log: sign-offs, countersigns, signed documents. */
-  async function recordedAnchors(): Promise<Anchor[]> {
+  async function recordedAnchors(): Promise<{ anchors: Anchor[]; checkpointFiles: { anchor: Anchor; storageName: string }[] }> {
     const [openingRows, evaluationRows, awardRows, cancelRows, documentRows] = await Promise.all([
       db
         .select({ id: openings.recruitmentId, seq: openings.signOffChainSeq, hash: openings.signOffChainHead })
@@ -159,17 +159,25 @@ export function createAuditService({
         .from(recruitments)
         .where(isNotNull(recruitments.cancelCountersignChainHead)),
       db
-        .select({ id: documents.id, title: documents.title, seq: documents.chainSeq, hash: documents.chainHead })
+        .select({ id: documents.id, title: documents.title, seq: documents.chainSeq, hash: documents.chainHead, kind: documents.kind, storageName: documents.storageName })
         .from(documents)
         .where(isNotNull(documents.chainHead)),
     ]);
-    return [
+    const documentAnchors = documentRows.map((row) => ({
+      row,
+      anchor: { source: 'document' as const, label: `签名文件“${row.title}”`, seq: row.seq, hash: row.hash! },
+    }));
+    const anchors = [
       ...openingRows.map((row) => ({ source: 'opening_sign_off' as const, label: `开标签字（项目 ${row.id}）`, seq: row.seq, hash: row.hash! })),
       ...evaluationRows.map((row) => ({ source: 'evaluation_sign_off' as const, label: `第 ${row.round} 轮评审签字（项目 ${row.id}）`, seq: row.seq, hash: row.hash })),
       ...awardRows.map((row) => ({ source: 'award_sign_off' as const, label: `定标签字（项目 ${row.id}）`, seq: row.seq, hash: row.hash })),
       ...cancelRows.map((row) => ({ source: 'cancel_countersign' as const, label: `终止会签（项目 ${row.id}）`, seq: row.seq, hash: row.hash! })),
-      ...documentRows.map((row) => ({ source: 'document' as const, label: `签名文件“${row.title}”`, seq: row.seq, hash: row.hash! })),
+      ...documentAnchors.map(({ anchor }) => anchor),
     ];
+    const checkpointFiles = documentAnchors
+      .filter(({ row }) => row.kind === 'audit_checkpoint')
+      .map(({ row, anchor }) => ({ anchor, storageName: row.storageName }));
+    return { anchors, checkpointFiles };
   }
 
   /**
@@ -177,8 +185,7 @@ export function createAuditService({
    * centre's certificate first: neither step asks the database, so a rewrite of the database,
    * documents rows included, is still measured against them.
    */
-  async function checkpointAnchors(): Promise<{ anchors: Anchor[]; refused: AnchorCheck[] }> {
-    const names = await storage.listCheckpoints();
+  async function checkpointAnchors(names: string[]): Promise<{ anchors: Anchor[]; refused: AnchorCheck[] }> {
     if (names.length === 0) return { anchors: [], refused: [] };
     const { PDFDocument } = await import('pdf-lib');
     const anchors: Anchor[] = [];
@@ -212,10 +219,15 @@ export function createAuditService({
    * passes the walk but not the heads recorded after the change.
    */
   async function verifyChain(): Promise<LogCheck> {
-    const [chain, recorded, files] = await Promise.all([walkChain(), recordedAnchors(), checkpointAnchors()]);
-    const anchors = [...recorded, ...files.anchors];
+    const names = await storage.listCheckpoints();
+    const [chain, recorded, files] = await Promise.all([walkChain(), recordedAnchors(), checkpointAnchors(names)]);
+    const anchors = [...recorded.anchors, ...files.anchors];
     const log = await lookUp(anchors);
-    const checked = [...anchors.map((anchor) => checkAnchor(anchor, log)), ...files.refused];
+    // a checkpoint the database lists whose file is gone from storage
+    const missing = recorded.checkpointFiles
+      .filter((file) => !names.includes(file.storageName))
+      .map((file): AnchorCheck => ({ ...file.anchor, ok: false, problem: `${file.anchor.label}的文件已不在存储中（${file.storageName}）` }));
+    const checked = [...anchors.map((anchor) => checkAnchor(anchor, log)), ...files.refused, ...missing];
     const problems = [
       ...(chain.ok ? [] : [`第 ${chain.brokenAt} 条记录${BROKEN[chain.reason!]}`]),
       ...checked.flatMap((anchor) => (anchor.problem ? [anchor.problem] : [])),
