@@ -207,6 +207,20 @@ export function sampleEvaluationReport(verifyCode = 'ZJ4H-J5K6-M7N8-P9Q0'): Extr
   };
 }
 
+export function sampleAuditCheckpoint(verifyCode = 'ZJ5C-K6P7-Q8R9-S0T1'): Extract<DocumentRequest, { kind: 'audit_checkpoint' }> {
+  return {
+    kind: 'audit_checkpoint',
+    input: {
+      recruitment: { title: '操作日志检查点', owner: '浙江省职工服务中心' },
+      verifyCode,
+      issuedAt: new Date('2025-06-26T00:00:00Z'),
+      seq: 1234,
+      head: digest('audit-chain-head-3'),
+      occasion: '每日签发',
+    },
+  };
+}
+
 export function sampleRequests(): DocumentRequest[] {
-  return [sampleAwardNotice(), sampleRejectionNotice(), sampleDraftAgreement(), sampleOpeningRecord(), sampleEvaluationReport()];
+  return [sampleAwardNotice(), sampleRejectionNotice(), sampleDraftAgreement(), sampleOpeningRecord(), sampleEvaluationReport(), sampleAuditCheckpoint()];
 }
