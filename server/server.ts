@@ -46,7 +46,7 @@ async function main() {
   await database.migrate();
   const auditLogExposed = await database.canAlterAuditLog();
   if (auditLogExposed && config.databaseOwnerUrl) {
-    console.error('DATABASE_URL 的数据库角色仍可修改操作日志（它拥有 audit_log 或有 UPDATE/DELETE/TRUNCATE 权限）：请改用只属于 portal_app 的角色（见 README“数据库角色”）。');
+    console.error('DATABASE_URL 的数据库角色仍可修改操作日志（它拥有 audit_log 或有 UPDATE/DELETE/TRUNCATE 权限）：请改用只属于 portal_app 的角色（见 README 的 “Database roles”）。');
     process.exit(1);
   }
 
@@ -109,7 +109,7 @@ async function main() {
     );
   }
   if (auditLogExposed) {
-    lines.push('  警告：服务器的数据库角色拥有操作日志表，只有触发器阻止修改；请设置 DATABASE_OWNER_URL 并让 DATABASE_URL 使用 portal_app 角色（见 README）');
+    lines.push('  警告：服务器的数据库角色拥有操作日志表，只有触发器阻止修改；请设置 DATABASE_OWNER_URL 并让 DATABASE_URL 使用 portal_app 角色（见 README 的 “Database roles”）');
   }
   if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
   console.log(`${lines.join('\n')}\n`);
