@@ -213,7 +213,7 @@ export function sampleAuditCheckpoint(verifyCode = 'ZJ5C-K6P7-Q8R9-S0T1'): Extra
     input: {
       recruitment: { title: '操作日志检查点', owner: '浙江省职工服务中心' },
       verifyCode,
-      issuedAt: new Date('2025-06-26T00:00:00Z'),
+      issuedAt,
       seq: 1234,
       head: digest('audit-chain-head-3'),
       occasion: '每日签发',

@@ -236,6 +236,12 @@ describe('a rewrite or a truncated tail of the log', () => {
     expect(check.problems).toContainEqual(expect.stringContaining(`第 ${taken.seq} 条记录的链头与操作日志不符（日志被改写）`));
   });
 
+  it('refuses a checkpoint of a log that no longer verifies (409), so a rewrite is never vouched for', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/audit/checkpoints', headers: bearer(inspectorToken) });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ code: 'AUDIT_LOG_BROKEN', message: expect.stringContaining('日志被改写') });
+  });
+
   it('fails verification once the last 5 entries are deleted', async () => {
     const fresh = await createTestApp();
     try {

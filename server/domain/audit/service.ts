@@ -223,9 +223,11 @@ export function createAuditService({
     const [chain, recorded, files] = await Promise.all([walkChain(), recordedAnchors(), checkpointAnchors(names)]);
     const anchors = [...recorded.anchors, ...files.anchors];
     const log = await lookUp(anchors);
-    // a checkpoint the database lists whose file is gone from storage
+    // a checkpoint the database lists whose file is gone from storage; listed again now, as a
+    // file is stored before its row is inserted and so is present for every row read above
+    const present = new Set(await storage.listCheckpoints());
     const missing = recorded.checkpointFiles
-      .filter((file) => !names.includes(file.storageName))
+      .filter((file) => !present.has(file.storageName))
       .map((file): AnchorCheck => ({ ...file.anchor, ok: false, problem: `${file.anchor.label}的文件已不在存储中（${file.storageName}）` }));
     const checked = [...anchors.map((anchor) => checkAnchor(anchor, log)), ...files.refused, ...missing];
     const problems = [
