@@ -308,6 +308,11 @@ describe('POST /api/v1/audit/checkpoints and the daily checkpoint', () => {
     }
     const download = await t.app.inject({ url: `/api/v1/documents/${taken.id}`, headers: bearer(inspectors[1]!.token) });
     expect(download.statusCode).toBe(200);
+    const agent = await apiToken(t, await createStaff(t, 'agent'));
+    expect((await t.app.inject({ url: `/api/v1/documents/${taken.id}`, headers: bearer(agent) })).statusCode).toBe(404);
+    const verified = await t.app.inject({ url: `/api/v1/verify/${taken.verifyCode}` });
+    expect(verified.json()).toMatchObject({ kind: 'audit_checkpoint', kindName: '操作日志检查点', recruitment: null, sha256: row!.sha256 });
+    expect((await t.app.inject({ url: `/verify/${taken.verifyCode}` })).statusCode).toBe(200);
   });
 
   it('issues one daily checkpoint per day however many processes try, and another the next day', async () => {
