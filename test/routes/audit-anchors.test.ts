@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash } from '../../server/domain/audit/chain.ts';
 import { Browser } from '../helpers/browser.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
-import { createInEvaluation } from '../helpers/evaluation.ts';
-import { createCast, type Cast } from '../helpers/recruitments.ts';
+import { createAwarded } from '../helpers/publicity.ts';
+import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 // SPEC §4.4: the server's database role may only insert into and read the log, and verification
@@ -144,17 +144,30 @@ describe('verification against the heads recorded elsewhere', () => {
   beforeAll(async () => {
     t = await createTestApp();
     cast = await createCast(t);
-    ({ id: recruitmentId } = await createInEvaluation(t, cast, { arts: [20, 30, 40] }));
+    ({ id: recruitmentId } = await createAwarded(t, cast, { arts: [20, 30, 40] }));
+    const cancelled = await createPublished(t, cast);
+    await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${cancelled}/cancel`, headers: bearer(cast.agentToken), payload: { reason: '场地改造' } });
+    await t.app.inject({ method: 'POST', url: `/api/v1/recruitments/${cancelled}/cancel/countersign`, headers: bearer(cast.inspectorToken) });
     await t.app.services.documents.idle();
     taken = await checkpoint(t, cast.inspectorToken);
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t.close());
 
-  it('passes on clean data, listing every head: the opening sign-off, the opening record, the checkpoint row and file', async () => {
+  it('passes on clean data, listing every head: the sign-offs, the countersign, the signed documents, the checkpoint file', async () => {
     const check = await verify(t, cast.inspectorToken);
     expect(check).toMatchObject({ ok: true, problems: [] });
-    expect(check.anchors.every((anchor) => anchor.ok)).toBe(true);
-    expect(check.anchors.map((anchor) => anchor.source).sort()).toEqual(['checkpoint_file', 'document', 'document', 'opening_sign_off']);
+    expect(check.anchors.every((anchor) => anchor.ok && anchor.seq !== null)).toBe(true);
+    // documents: the opening record, the evaluation report and the checkpoint's row
+    expect(check.anchors.map((anchor) => anchor.source).sort()).toEqual([
+      'award_sign_off',
+      'cancel_countersign',
+      'checkpoint_file',
+      'document',
+      'document',
+      'document',
+      'evaluation_sign_off',
+      'opening_sign_off',
+    ]);
     const file = check.anchors.find((anchor) => anchor.source === 'checkpoint_file')!;
     expect(file).toMatchObject({ seq: taken.seq, hash: taken.head });
     const signOff = check.anchors.find((anchor) => anchor.source === 'opening_sign_off')!;
@@ -200,10 +213,18 @@ describe('verification against the heads recorded elsewhere', () => {
 
   // Runs last: it rewrites this database's log.
   it('catches a superuser rewrite that also rewrites the sign-off and documents rows, by the checkpoint file', async () => {
-    await rewriteFrom(t, 3, (rehashed) => [
-      ...[...rehashed].map(([old, fresh]) => `update openings set sign_off_chain_head = '${fresh}' where sign_off_chain_head = '${old}'`),
-      ...[...rehashed].map(([old, fresh]) => `update documents set chain_head = '${fresh}' where chain_head = '${old}'`),
-    ]);
+    const recorded = [
+      ['openings', 'sign_off_chain_head'],
+      ['evaluation_sign_offs', 'chain_head'],
+      ['award_sign_offs', 'chain_head'],
+      ['recruitments', 'cancel_countersign_chain_head'],
+      ['documents', 'chain_head'],
+    ];
+    await rewriteFrom(t, 3, (rehashed) =>
+      recorded.flatMap(([table, column]) =>
+        [...rehashed].map(([old, fresh]) => `update ${table} set ${column} = '${fresh}' where ${column} = '${old}'`),
+      ),
+    );
     const check = await verify(t, cast.inspectorToken);
     expect(check.brokenAt).toBeUndefined();
     expect(check.ok).toBe(false);
