@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { documents, users } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { beijingDate } from '../../lib/datetime.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { verifyUrl } from '../../lib/verification-code.ts';
@@ -16,13 +17,7 @@ import type { AuditService } from './service.ts';
 // server process's timer — the first to insert the day's row wins (a unique index on the
 // subject), the others issue nothing — and whenever an inspector asks.
 
-const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
 const CHECK_EVERY_MS = 60 * 60 * 1000;
-
-/** the Beijing date of an instant, YYYY-MM-DD: one daily checkpoint per such day */
-export function beijingDay(instant: Date): string {
-  return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 export type CheckpointService = ReturnType<typeof createCheckpointService>;
 
@@ -123,7 +118,8 @@ export function createCheckpointService({
   /** Today's checkpoint, unless this or another process has issued it: null then. */
   async function issueDailyCheckpoint() {
     await mailPending();
-    const subject = `daily-${beijingDay(clock.now())}`;
+    // one daily checkpoint per Beijing date
+    const subject = `daily-${beijingDate(clock.now())}`;
     const [existing] = await db
       .select({ id: documents.id })
       .from(documents)
