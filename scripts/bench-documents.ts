@@ -6,6 +6,7 @@ import { createDevelopmentCertificate, createP12Signer } from '../server/lib/sig
 import { formatVerificationCode, VERIFICATION_CODE_BYTES } from '../server/lib/verification-code.ts';
 import {
   SAMPLE_PUBLIC_URL,
+  sampleAuditCheckpoint,
   sampleAwardNotice,
   sampleDraftAgreement,
   sampleEvaluationReport,
@@ -44,6 +45,7 @@ const kinds: [string, () => DocumentRequest][] = [
   ['draft agreement', () => sampleDraftAgreement(code())],
   ['opening record (12 bids)', () => sampleOpeningRecord(code())],
   ['evaluation report (12 bids)', () => sampleEvaluationReport(code())],
+  ['audit checkpoint', () => sampleAuditCheckpoint(code())],
 ];
 for (const [label, make] of kinds) {
   const runs = [];

@@ -21,6 +21,7 @@ import awardPages from './domain/awards/pages.ts';
 import awardRoutes from './domain/awards/routes.ts';
 import { createAwardService, type AwardService } from './domain/awards/service.ts';
 import auditRoutes from './domain/audit/routes.ts';
+import { createCheckpointService, type CheckpointService } from './domain/audit/checkpoints.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import bidPages from './domain/bids/pages.ts';
 import documentPages from './domain/documents/pages.ts';
@@ -53,7 +54,7 @@ import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
-import type { Signer } from './lib/signing.ts';
+import { signatoryName, type Signer } from './lib/signing.ts';
 import type { Storage } from './lib/storage.ts';
 import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
@@ -66,6 +67,7 @@ declare module 'fastify' {
     /** the domain services, for start-up tasks and test set-up; routes get theirs as options */
     services: {
       audit: AuditService;
+      checkpoints: CheckpointService;
       accounts: AccountService;
       recruitments: RecruitmentService;
       bids: BidService;
@@ -165,7 +167,7 @@ export async function buildApp(deps: AppDeps) {
   const mailer =
     deps.mailer ??
     createMailer(config, storage, (error, message) => app.log.error({ err: error, to: message.to }, 'mail not sent'));
-  const audit = createAuditService({ db, clock });
+  const audit = createAuditService({ db, clock, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
   const accounts = createAccountService({
     db,
     clock,
@@ -217,6 +219,16 @@ export async function buildApp(deps: AppDeps) {
     awards,
     publicUrl: config.publicUrl,
   });
+  const checkpoints = createCheckpointService({
+    db,
+    clock,
+    audit,
+    documents: documentIssuer,
+    storage,
+    mailer,
+    centre: signatoryName(deps.signer.certificate.subject),
+    publicUrl: config.publicUrl,
+  });
   documentQueue.start((recruitmentId) => documents.issueMissingDocuments(recruitmentId));
   const scheduleAllMissing = async () => {
     const ids = await documents.recruitmentsWithDocuments();
@@ -225,6 +237,7 @@ export async function buildApp(deps: AppDeps) {
   };
   app.decorate('services', {
     audit,
+    checkpoints,
     accounts,
     recruitments,
     bids,
@@ -330,7 +343,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(accountRoutes, { accounts });
   await app.register(accountPages, { accounts, escrow, secureCookies: https });
   await app.register(agentPages, { recruitments, accounts });
-  await app.register(auditRoutes, { audit });
+  await app.register(auditRoutes, { audit, checkpoints });
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(escrowRoutes, { escrow });
   await app.register(bidRoutes, { bids });
@@ -350,7 +363,7 @@ export async function buildApp(deps: AppDeps) {
     publisherName: PUBLISHER_NAME,
     now: () => clock.now(),
   });
-  await app.register(auditPages, { audit });
+  await app.register(auditPages, { audit, checkpoints });
   await app.register(inspectionRoutes, { inspection });
   await app.register(inspectionPages, { inspection });
   await app.register(openingKeyPages, { openingKeys });

@@ -4,6 +4,8 @@ import path from 'node:path';
 
 export interface Config {
   readonly databaseUrl: string | null;
+  /** the tables' owner, for migrations only; the server then works as DATABASE_URL's role */
+  readonly databaseOwnerUrl: string | null;
   readonly storageDir: string;
   readonly host: string;
   readonly port: number;
@@ -56,6 +58,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL 必须以 postgres:// 或 postgresql:// 开头');
   }
+  const databaseOwnerUrl = text('DATABASE_OWNER_URL');
+  if (databaseOwnerUrl !== null && (databaseUrl === null || !/^postgres(ql)?:\/\//.test(databaseOwnerUrl))) {
+    problems.push('DATABASE_OWNER_URL 必须以 postgres:// 开头，且只能与 DATABASE_URL 一起设置');
+  }
   const host = text('HOST') ?? '127.0.0.1';
   const port = integer('PORT', 3000, 0, 65535);
   const production = env.NODE_ENV === 'production';
@@ -83,6 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     databaseUrl,
+    databaseOwnerUrl,
     storageDir: path.resolve(text('STORAGE_DIR') ?? './storage'),
     host,
     port,

@@ -54,10 +54,16 @@ async function main() {
   if (!config.databaseUrl) console.log(`使用内置数据库 PGlite：${storage.databaseDir}（首次创建需要几秒钟）`);
   const database = await createDatabase({
     url: config.databaseUrl,
+    ownerUrl: config.databaseOwnerUrl,
     dataDir: storage.databaseDir,
     onPoolError: (error) => console.error('PostgreSQL 连接出错（将自动重连）：', error.message),
   });
   await database.migrate();
+  const auditLogExposed = await database.canAlterAuditLog();
+  if (auditLogExposed && config.databaseOwnerUrl) {
+    console.error('DATABASE_URL 的数据库角色仍可修改操作日志（它拥有 audit_log 或有 UPDATE/DELETE/TRUNCATE 权限）：请改用只属于 portal_app 的角色（见 README 的 “Database roles”）。');
+    process.exit(1);
+  }
 
   const app = await buildApp({
     config,
@@ -75,11 +81,13 @@ async function main() {
   // documents a previous run did not finish (a crash, a failed render or mail) are issued now
   await app.services.documents.scheduleAllMissing();
 
+  let stopCheckpoints = () => {};
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    stopCheckpoints();
     await app.close();
     await database.close();
     process.exit(0);
@@ -115,8 +123,16 @@ async function main() {
       `        证书保存在 ${signing.location}。正式使用请设置 SIGNING_P12 和 SIGNING_P12_PASSWORD（可用 npm run signing-cert 生成试点证书）。`,
     );
   }
+  if (auditLogExposed) {
+    lines.push('  警告：服务器的数据库角色拥有操作日志表，只有触发器阻止修改；请设置 DATABASE_OWNER_URL 并让 DATABASE_URL 使用 portal_app 角色（见 README 的 “Database roles”）');
+  }
   if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
   console.log(`${lines.join('\n')}\n`);
+  // the audit log's head, signed and mailed to the inspectors: now if today's is missing, then
+  // daily; started once the server answers, as rendering the first PDF loads the fonts
+  stopCheckpoints = app.services.checkpoints.startDailyCheckpoints((error) =>
+    app.log.error({ err: error }, 'audit checkpoint not issued; tried again within the hour'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -10,20 +11,42 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export interface Database {
   readonly db: Db;
   readonly engine: 'postgres' | 'pglite';
+  /** applies the migrations as the owner of the tables (see DatabaseOptions.ownerUrl) */
   migrate(): Promise<void>;
+  /**
+   * Whether the connection the server works on could alter the audit log: it owns audit_log (and
+   * so could disable its trigger) or may update, delete or truncate it.
+   */
+  canAlterAuditLog(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** the role migration 0012 grants the server's rights to: insert into and read the audit log only */
+export const APP_ROLE = 'portal_app';
+
+const CAN_ALTER_AUDIT_LOG = sql`select pg_has_role(current_user, (select tableowner from pg_tables where schemaname = 'public' and tablename = 'audit_log'), 'USAGE')
+  or has_table_privilege(current_user, 'public.audit_log', 'UPDATE, DELETE, TRUNCATE') as "canAlter"`;
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
 
 export interface DatabaseOptions {
-  /** postgres:// URL; null → embedded PGlite */
+  /** postgres:// URL the server works on; null → embedded PGlite */
   url: string | null;
+  /**
+   * postgres:// URL of the tables' owner, used only to migrate; null → `url` migrates (its user
+   * then owns audit_log, protected by the trigger alone, and the server warns)
+   */
+  ownerUrl?: string | null;
   /** PGlite data folder; null → in memory */
   dataDir: string | null;
   /** a PGlite data directory dump to start from (tests start from a migrated template) */
   loadDataDir?: Blob;
   onPoolError?: (error: Error) => void;
+}
+
+async function canAlterAuditLog(db: Db): Promise<boolean> {
+  const result = (await db.execute(CAN_ALTER_AUDIT_LOG)) as unknown as { rows: { canAlter: boolean }[] };
+  return result.rows[0]?.canAlter ?? true;
 }
 
 // Each engine's driver is imported only when it is used: a server on PostgreSQL does not carry
@@ -40,10 +63,20 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     // with it, the request in flight fails and the next one gets a fresh connection.
     pool.on('error', (error) => options.onPoolError?.(error));
     const db = drizzlePg(pool, { schema });
+    const ownerUrl = options.ownerUrl;
     return {
       db,
       engine: 'postgres',
-      migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_DIR }),
+      migrate: async () => {
+        if (!ownerUrl) return migratePg(db, { migrationsFolder: MIGRATIONS_DIR });
+        const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
+        try {
+          await migratePg(drizzlePg(owner, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+        } finally {
+          await owner.end();
+        }
+      },
+      canAlterAuditLog: () => canAlterAuditLog(db),
       close: () => pool.end(),
     };
   }
@@ -61,7 +94,15 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   return {
     db,
     engine: 'pglite',
-    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_DIR }),
+    // PGlite has one connection, as its superuser: it migrates, then works as the app role for
+    // the rest of the session. Whoever holds the data folder holds the database anyway; the
+    // role keeps the server's own statements to the same rights as on PostgreSQL.
+    migrate: async () => {
+      await client.exec('reset role');
+      await migratePglite(db, { migrationsFolder: MIGRATIONS_DIR });
+      await client.exec(`set role ${APP_ROLE}`);
+    },
+    canAlterAuditLog: () => canAlterAuditLog(db),
     close: () => client.close(),
   };
 }

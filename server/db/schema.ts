@@ -190,6 +190,8 @@ export const recruitments = pgTable(
     cancelCountersignedBy: uuid('cancel_countersigned_by').references(() => users.id),
     cancelCountersignedAt: instant('cancel_countersigned_at'),
     cancelCountersignChainHead: text('cancel_countersign_chain_head'),
+    /** the seq of that head: verification checks the log still has it there */
+    cancelCountersignChainSeq: bigint('cancel_countersign_chain_seq', { mode: 'number' }),
     /** X25519 public key bids are sealed to; its private key exists only as holders' shares */
     bidPublicKey: text('bid_public_key'),
     /** the evaluation round under way: 1, then one more for each redo after an upheld challenge */
@@ -497,6 +499,7 @@ export const openings = pgTable(
     signOffComment: text('sign_off_comment'),
     /** the audit chain head the inspector saw when signing, and whether the chain verified */
     signOffChainHead: text('sign_off_chain_head'),
+    signOffChainSeq: bigint('sign_off_chain_seq', { mode: 'number' }),
     signOffChainOk: boolean('sign_off_chain_ok'),
     /** why the escrow holder's share was used, given by the escrow holder when unlocking */
     escrowReason: text('escrow_reason'),
@@ -847,6 +850,8 @@ export const evaluationSignOffs = pgTable(
       .references(() => users.id),
     comment: text('comment').notNull(),
     chainHead: text('chain_head').notNull(),
+    /** the seq of the head; null on sign-offs recorded before it was kept (then found by hash) */
+    chainSeq: bigint('chain_seq', { mode: 'number' }),
     chainOk: boolean('chain_ok').notNull(),
   },
   (t) => [primaryKey({ columns: [t.recruitmentId, t.round] }), index('evaluation_sign_offs_signed_off_by_idx').on(t.signedOffBy)],
@@ -957,6 +962,8 @@ export const awardSignOffs = pgTable(
       .references(() => users.id),
     comment: text('comment').notNull(),
     chainHead: text('chain_head').notNull(),
+    /** the seq of the head; null on sign-offs recorded before it was kept (then found by hash) */
+    chainSeq: bigint('chain_seq', { mode: 'number' }),
     chainOk: boolean('chain_ok').notNull(),
   },
   (t) => [index('award_sign_offs_signed_off_by_idx').on(t.signedOffBy)],
@@ -998,6 +1005,7 @@ export const documentKindEnum = pgEnum('document_kind', [
   'opening_record',
   'evaluation_report',
   'announcement',
+  'audit_checkpoint',
 ]);
 export const documentStatusEnum = pgEnum('document_status', ['issued', 'mailed']);
 
@@ -1005,13 +1013,13 @@ export const documents = pgTable(
   'documents',
   {
     id: uuid('id').primaryKey(),
-    recruitmentId: uuid('recruitment_id')
-      .notNull()
-      .references(() => recruitments.id),
+    /** null for an audit checkpoint, which belongs to no recruitment */
+    recruitmentId: uuid('recruitment_id').references(() => recruitments.id),
     kind: documentKindEnum('kind').notNull(),
     /**
      * what the document is about within the recruitment: a bid id, 'recruitment', or for an
-     * evaluation report of round n ≥ 2 'round-n'; one document per kind and subject
+     * evaluation report of round n ≥ 2 'round-n'; one document per kind and subject. An audit
+     * checkpoint's: 'daily-YYYY-MM-DD' (Beijing date) or 'request-<uuid>'
      */
     subject: text('subject').notNull(),
     bidId: uuid('bid_id').references(() => bids.id),
@@ -1025,6 +1033,9 @@ export const documents = pgTable(
     templateVersion: text('template_version').notNull(),
     templateSha256: text('template_sha256').notNull(),
     storageName: text('storage_name').notNull(),
+    /** the audit chain head (and its seq) the document prints: sign-off records and checkpoints */
+    chainSeq: bigint('chain_seq', { mode: 'number' }),
+    chainHead: text('chain_head'),
     issuedAt: instant('issued_at').notNull(),
     status: documentStatusEnum('status').notNull().default('issued'),
     mailedAt: instant('mailed_at'),
@@ -1032,9 +1043,13 @@ export const documents = pgTable(
   (t) => [
     uniqueIndex('documents_verify_code_key').on(t.verifyCode),
     uniqueIndex('documents_one_per_kind_and_subject').on(t.recruitmentId, t.kind, t.subject),
+    // one daily checkpoint per day, however many server processes try to issue it
+    uniqueIndex('documents_one_checkpoint_per_subject').on(t.subject).where(sql`${t.recruitmentId} is null`),
     index('documents_bid_id_idx').on(t.bidId),
     index('documents_organization_id_idx').on(t.organizationId),
     check('documents_mailed', sql`(${t.status} = 'mailed') = (${t.mailedAt} is not null)`),
+    // compared as text: a migration may not use an enum value added in the same transaction
+    check('documents_checkpoint_without_recruitment', sql`(${t.kind}::text = 'audit_checkpoint') = (${t.recruitmentId} is null)`),
   ],
 );
 

@@ -32,3 +32,8 @@ export function toBeijingLocal(instant: Date): string {
   const wallClock = beijingWallClock(instant);
   return wallClock.endsWith(':00') ? wallClock.slice(0, 16) : wallClock;
 }
+
+/** The Beijing calendar date of an instant, `YYYY-MM-DD`. */
+export function beijingDate(instant: Date): string {
+  return beijingWallClock(instant).slice(0, 10);
+}

@@ -31,7 +31,7 @@ export interface SignatureDetails {
 }
 
 export interface Signer {
-  /** the certificate the signatures verify against (pdf/signature-check.ts) */
+  /** the certificate signatures are made with: what a signed document is checked against */
   readonly certificate: CertificateSummary;
   sign(pdf: Uint8Array, details: SignatureDetails): Promise<Uint8Array>;
 }
@@ -49,15 +49,25 @@ function distinguishedName(attributes: forge.pki.CertificateField[]): string {
   return attributes.map((attribute) => `${attribute.shortName ?? attribute.name}=${String(attribute.value)}`).join(', ');
 }
 
+/** the CN of a subject as CertificateSummary writes it (`C=CN, O=…, CN=…`): the signatory's name */
+export function signatoryName(subject: string): string {
+  return /(?:^|, )CN=([^,]+)/.exec(subject)?.[1] ?? subject;
+}
+
+/** SHA-256 (hex) of the certificate's DER encoding */
+export function certificateFingerprint(certificate: forge.pki.Certificate): string {
+  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes();
+  return createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex');
+}
+
 /** of a certificate parsed from DER (whose UTF-8 names forge leaves undecoded) */
 function summary(certificate: forge.pki.Certificate): CertificateSummary {
-  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes();
   return {
     subject: distinguishedName(decodedName(certificate.subject.attributes)),
     issuer: distinguishedName(decodedName(certificate.issuer.attributes)),
     notBefore: certificate.validity.notBefore,
     notAfter: certificate.validity.notAfter,
-    fingerprint: createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex'),
+    fingerprint: certificateFingerprint(certificate),
   };
 }
 

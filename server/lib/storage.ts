@@ -31,8 +31,13 @@ export interface Storage {
    * Writes an issued (signed) document durably, like a bid file: temporary file, fsync, rename.
    * Returns its storage name, which `readDocument` takes.
    */
-  saveDocument(recruitmentId: string, documentId: string, pdf: Uint8Array): Promise<string>;
+  saveDocument(recruitmentId: string | null, documentId: string, pdf: Uint8Array): Promise<string>;
   readDocument(storageName: string): Promise<Buffer>;
+  /**
+   * Storage names of the audit checkpoints (documents of no recruitment, kept in `checkpoints/`),
+   * found by listing the folder: verification reads them without trusting the database.
+   */
+  listCheckpoints(): Promise<string[]>;
   /** a secret file under secrets/ (e.g. the development signing certificate), null when absent */
   readSecretFile(name: SecretFile): Buffer | null;
   /** creates a secret file; false when it exists already (another process made it first) */
@@ -47,7 +52,7 @@ function checkedId(id: string): string {
   if (!UUID.test(id)) throw new Error(`not a storage id: ${id}`);
   return id;
 }
-const DOCUMENT_NAME = /^documents\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.pdf$/;
+const DOCUMENT_NAME = /^(documents\/[0-9a-f-]{36}|checkpoints)\/[0-9a-f-]{36}\.pdf$/;
 
 /** fsync of a folder, which makes the names in it (a rename) durable */
 async function fsyncFolder(folder: string) {
@@ -152,7 +157,9 @@ export function createStorage(root: string): Storage {
       return leftovers.length;
     },
     async saveDocument(recruitmentId, documentId, pdf) {
-      const name = `documents/${checkedId(recruitmentId)}/${checkedId(documentId)}.pdf`;
+      const name = recruitmentId
+        ? `documents/${checkedId(recruitmentId)}/${checkedId(documentId)}.pdf`
+        : `checkpoints/${checkedId(documentId)}.pdf`;
       await writeDurably(path.join(tmpDir, `${documentId}.pdf.part`), path.join(root, name), (temporary) =>
         writeFile(temporary, pdf, { flag: 'wx', mode: 0o600, flush: true }),
       );
@@ -161,6 +168,10 @@ export function createStorage(root: string): Storage {
     async readDocument(storageName) {
       if (!DOCUMENT_NAME.test(storageName)) throw new Error(`not a document name: ${storageName}`);
       return readFile(path.join(root, storageName));
+    },
+    async listCheckpoints() {
+      const files = await readdir(path.join(root, 'checkpoints')).catch(() => []);
+      return files.filter((file) => UUID.test(file.replace(/\.pdf$/, ''))).map((file) => `checkpoints/${file}`);
     },
     readSecretFile(name) {
       try {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { withDatabase } from '../helpers/global-setup.ts';
 import { SERVER_ARGS } from '../helpers/server-process.ts';
 
@@ -111,8 +111,8 @@ describe('npm start on the embedded database', () => {
 });
 
 describe.runIf(process.env.DATABASE_URL)('npm start on PostgreSQL', () => {
-  it('migrates an empty database, creates the configured admin, and survives lost connections', async () => {
-    const url = process.env.DATABASE_URL!;
+  it('migrates an empty database as its owner, works as the restricted role, creates the configured admin, and survives lost connections', async () => {
+    const url = inject('postgresOwnerUrl');
     const name = `portal_start_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -122,11 +122,13 @@ describe.runIf(process.env.DATABASE_URL)('npm start on PostgreSQL', () => {
     try {
       const server = await start({
         STORAGE_DIR: storage,
-        DATABASE_URL: withDatabase(url, name),
+        DATABASE_OWNER_URL: withDatabase(url, name),
+        DATABASE_URL: withDatabase(inject('postgresAppUrl'), name),
         ADMIN_EMAIL: 'chief@example.org',
         ADMIN_PASSWORD: 'chief-password-1',
       });
       expect(server.output()).toContain('数据库：PostgreSQL');
+      expect(server.output()).not.toContain('服务器的数据库角色拥有操作日志表');
       expect(server.output()).toContain('chief@example.org');
       expect((await apiLogin(server.url, 'chief@example.org', 'chief-password-1')).status).toBe(200);
       // as when PostgreSQL restarts: every connection of the pool is cut

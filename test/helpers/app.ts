@@ -7,7 +7,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
-import { createDatabase, type Database } from '../../server/db/client.ts';
+import { createDatabase, type Database, type Tx } from '../../server/db/client.ts';
 import type { Role } from '../../server/db/schema.ts';
 import { createAdjustableClock, type AdjustableClock } from '../../server/lib/clock.ts';
 import { createDevelopmentCertificate, createP12Signer, type Signer } from '../../server/lib/signing.ts';
@@ -19,6 +19,8 @@ export interface TestApp {
   database: Database;
   clock: AdjustableClock;
   storageDir: string;
+  /** PostgreSQL: the URL the app connects with (its restricted role); null on PGlite */
+  appDatabaseUrl: string | null;
   /** runs statements in one transaction as the database owner would, behind the application's back */
   rawSql(...statements: string[]): Promise<void>;
   /** reads rows with plain SQL, as someone holding the database would */
@@ -26,17 +28,31 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (url) {
+interface TestDatabase {
+  /** as the app works: its restricted role */
+  database: Database;
+  appUrl: string | null;
+  /** runs a statement as the owner of the tables */
+  asOwner<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  drop: () => Promise<void>;
+}
+
+async function openTestDatabase(): Promise<TestDatabase> {
+  if (process.env.DATABASE_URL) {
+    const ownerUrl = inject('postgresOwnerUrl');
     const name = `portal_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
+    const admin = new pg.Client({ connectionString: ownerUrl });
     await admin.connect();
     await admin.query(`create database ${name} template ${inject('postgresTemplate')}`);
-    const database = await createDatabase({ url: withDatabase(url, name), dataDir: null });
+    const appUrl = withDatabase(inject('postgresAppUrl'), name);
+    const database = await createDatabase({ url: appUrl, ownerUrl: withDatabase(ownerUrl, name), dataDir: null });
+    const owner = await createDatabase({ url: withDatabase(ownerUrl, name), dataDir: null });
     return {
       database,
+      appUrl,
+      asOwner: (work) => owner.db.transaction(work),
       drop: async () => {
+        await owner.close();
         await admin.query(`drop database if exists ${name} with (force)`);
         await admin.end();
       },
@@ -44,7 +60,17 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
   }
   const dump = new Blob([readFileSync(inject('pgliteTemplate'))]);
   const database = await createDatabase({ url: null, dataDir: null, loadDataDir: dump });
-  return { database, drop: async () => {} };
+  return {
+    database,
+    appUrl: null,
+    // PGlite's one session is its superuser's, working as portal_app: this transaction sets it aside
+    asOwner: (work) =>
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`set local role none`);
+        return work(tx);
+      }),
+    drop: async () => {},
+  };
 }
 
 let signer: Signer | null = null;
@@ -62,7 +88,7 @@ export function testSigner(): Signer {
 export async function createTestApp(env: Record<string, string> = {}, deps: { signer?: Signer } = {}): Promise<TestApp> {
   const storageDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'));
   const config = loadConfig({ STORAGE_DIR: storageDir, PORTAL_TEST_CLOCK: '1', ...env });
-  const { database, drop } = await openTestDatabase();
+  const { database, appUrl, asOwner, drop } = await openTestDatabase();
   await database.migrate();
   const clock = createAdjustableClock();
   const app = await buildApp({ config, db: database.db, clock, storage: createStorage(storageDir), signer: deps.signer ?? testSigner() });
@@ -72,14 +98,15 @@ export async function createTestApp(env: Record<string, string> = {}, deps: { si
     database,
     clock,
     storageDir,
+    appDatabaseUrl: appUrl,
     rawSql: async (...statements) => {
-      await database.db.transaction(async (tx) => {
+      await asOwner(async (tx) => {
         for (const statement of statements) await tx.execute(sql.raw(statement));
       });
     },
     rawRows: async (query) => {
       // both drivers answer { rows }; drizzle types the result per driver
-      const result = (await database.db.execute(sql.raw(query))) as unknown as { rows: Record<string, unknown>[] };
+      const result = (await asOwner((tx) => tx.execute(sql.raw(query)))) as unknown as { rows: Record<string, unknown>[] };
       return result.rows;
     },
     close: async () => {

@@ -250,6 +250,28 @@ export function sampleAnnouncement(verifyCode = 'ZJ2B-3C4D-5E6F-7G8H'): Extract<
   };
 }
 
+export function sampleAuditCheckpoint(verifyCode = 'ZJ5C-K6P7-Q8R9-S0T1'): Extract<DocumentRequest, { kind: 'audit_checkpoint' }> {
+  return {
+    kind: 'audit_checkpoint',
+    input: {
+      recruitment: { title: '操作日志检查点', owner: '浙江省职工服务中心' },
+      verifyCode,
+      issuedAt,
+      seq: 1234,
+      head: digest('audit-chain-head-3'),
+      occasion: '每日签发',
+    },
+  };
+}
+
 export function sampleRequests(): DocumentRequest[] {
-  return [sampleAwardNotice(), sampleRejectionNotice(), sampleDraftAgreement(), sampleOpeningRecord(), sampleEvaluationReport(), sampleAnnouncement()];
+  return [
+    sampleAwardNotice(),
+    sampleRejectionNotice(),
+    sampleDraftAgreement(),
+    sampleOpeningRecord(),
+    sampleEvaluationReport(),
+    sampleAnnouncement(),
+    sampleAuditCheckpoint(),
+  ];
 }

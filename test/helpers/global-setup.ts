@@ -8,7 +8,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { buildServer } from '../../scripts/build.ts';
-import { createDatabase, MIGRATIONS_DIR } from '../../server/db/client.ts';
+import { APP_ROLE, createDatabase, MIGRATIONS_DIR } from '../../server/db/client.ts';
+
+const TEST_APP_ROLE = 'portal_test_app';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +18,10 @@ declare module 'vitest' {
     pgliteTemplate: string;
     /** PostgreSQL: a migrated database every test database is copied from */
     postgresTemplate: string;
+    /** PostgreSQL: the tables' owner, who creates, migrates and drops the test databases */
+    postgresOwnerUrl: string;
+    /** PostgreSQL: the role the test apps work as, a member of portal_app */
+    postgresAppUrl: string;
   }
 }
 
@@ -26,15 +32,32 @@ export default async function setup(project: TestProject) {
   await buildServer();
   const url = process.env.DATABASE_URL;
   if (url) {
+    // As `npm start` with both settings (.ci/run): DATABASE_OWNER_URL owns and migrates,
+    // DATABASE_URL is the app's role. With DATABASE_URL alone (a superuser, say), it owns, and
+    // the apps work as a login role of portal_app made here.
+    const ownerUrl = process.env.DATABASE_OWNER_URL ?? url;
     const name = `portal_template_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
+    const admin = new pg.Client({ connectionString: ownerUrl });
     await admin.connect();
     await admin.query(`create database ${name}`);
-    const templateUrl = withDatabase(url, name);
+    const templateUrl = withDatabase(ownerUrl, name);
     const database = await createDatabase({ url: templateUrl, dataDir: null });
     await database.migrate();
     await database.close();
+    let appUrl = url;
+    if (!process.env.DATABASE_OWNER_URL) {
+      await admin.query(`do $$ begin
+        create role ${TEST_APP_ROLE} login in role ${APP_ROLE};
+      exception when duplicate_object or unique_violation then null;
+      end $$`);
+      const parsed = new URL(url);
+      parsed.username = TEST_APP_ROLE;
+      parsed.password = '';
+      appUrl = parsed.toString();
+    }
     project.provide('postgresTemplate', name);
+    project.provide('postgresOwnerUrl', ownerUrl);
+    project.provide('postgresAppUrl', appUrl);
     project.provide('pgliteTemplate', '');
     return async () => {
       await admin.query(`drop database if exists ${name} with (force)`);
@@ -50,6 +73,8 @@ export default async function setup(project: TestProject) {
   await client.close();
   project.provide('pgliteTemplate', file);
   project.provide('postgresTemplate', '');
+  project.provide('postgresOwnerUrl', '');
+  project.provide('postgresAppUrl', '');
   return () => rmSync(dir, { recursive: true, force: true });
 }
 

@@ -54,6 +54,14 @@ describe('config', () => {
     expect(loadConfig({ PORTAL_TEST_CLOCK: '1' }).testClock).toBe(true);
   });
 
+  it('reads the owner URL migrations run as, only beside DATABASE_URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://portal@db/portal', DATABASE_OWNER_URL: 'postgres://portal_owner@db/portal' });
+    expect(config).toMatchObject({ databaseUrl: 'postgres://portal@db/portal', databaseOwnerUrl: 'postgres://portal_owner@db/portal' });
+    expect(loadConfig({}).databaseOwnerUrl).toBeNull();
+    expect(() => loadConfig({ DATABASE_OWNER_URL: 'postgres://portal_owner@db/portal' })).toThrow(/DATABASE_OWNER_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://portal@db/portal', DATABASE_OWNER_URL: 'mysql://x' })).toThrow(/DATABASE_OWNER_URL/);
+  });
+
   it('lists every bad setting at once', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MAX_UPLOAD_MB: '0', ADMIN_PASSWORD: 'short' });

@@ -11,6 +11,7 @@ import { DOCUMENT_KINDS } from '../../server/lib/pdf/templates/template.ts';
 import {
   SAMPLE_ORGANIZATION,
   SAMPLE_PUBLIC_URL,
+  sampleAuditCheckpoint,
   sampleAwardNotice,
   sampleDraftAgreement,
   sampleEvaluationReport,
@@ -76,6 +77,17 @@ describe.each(DOCUMENT_KINDS)('%s', (kind) => {
 });
 
 describe('content', () => {
+  it('the audit checkpoint states its seq and head, in its text and in its keywords', () => {
+    const { input } = sampleAuditCheckpoint();
+    const file = rendered.get('audit_checkpoint')!.file;
+    const text = pdfText(file).replace(/\s+/g, '');
+    expect(text).toContain('1234');
+    expect(text).toContain(input.head);
+    const info = run('pdfinfo', ['-enc', 'UTF-8', file]).output;
+    expect(info).toContain(`audit-chain-seq:1234`);
+    expect(info).toContain(`audit-chain-head:${input.head}`);
+  });
+
   it('the award notice names the organisation, its code, lot, score and rank', () => {
     const text = pdfText(rendered.get('award_notice')!.file);
     for (const expected of [SAMPLE_ORGANIZATION.name, SAMPLE_ORGANIZATION.uscc, '文艺演出', '88.67分（类别内第1名）', '30%']) {

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerSecurity } from '../../lib/schemas.ts';
-import { requireRole } from '../../plugins/auth.ts';
-import { AuditEntry, AuditQuery, ChainCheckReply } from './schemas.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import type { CheckpointService } from './checkpoints.ts';
+import { AuditEntry, AuditQuery, ChainCheckReply, CheckpointReply } from './schemas.ts';
 import type { AuditService } from './service.ts';
 
-const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = async (app, { audit }) => {
+const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService; checkpoints: CheckpointService }> = async (app, { audit, checkpoints }) => {
   app.get(
     '/api/v1/audit',
     {
@@ -36,6 +37,23 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = async (a
       onRequest: requireRole('inspector'),
     },
     async () => audit.verifyChain(),
+  );
+
+  app.post(
+    '/api/v1/audit/checkpoints',
+    {
+      schema: {
+        summary: '签发操作日志检查点（纪检监督员）：签名 PDF 记载当前链头，邮件发送给每位纪检监督员',
+        tags: ['audit'],
+        security: bearerSecurity,
+        response: { 201: CheckpointReply },
+      },
+      onRequest: requireRole('inspector'),
+    },
+    async (request, reply) => {
+      const checkpoint = await checkpoints.requestCheckpoint(currentUser(request), requestOrigin(request));
+      return reply.code(201).send({ ...checkpoint, issuedAt: checkpoint.issuedAt.toISOString() });
+    },
   );
 };
 

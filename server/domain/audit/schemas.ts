@@ -21,9 +21,31 @@ export const AuditEntry = Type.Object({
 });
 
 export const ChainCheckReply = Type.Object({
+  /** the chain holds and every recorded head matches it */
   ok: Type.Boolean(),
   entries: Type.Integer(),
   head: Type.String(),
   brokenAt: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()),
+  /** every chain head recorded elsewhere: sign-offs, signed documents, checkpoint files */
+  anchors: Type.Array(
+    Type.Object({
+      source: Type.String(),
+      label: Type.String(),
+      seq: Nullable(Type.Integer()),
+      hash: Type.String(),
+      ok: Type.Boolean(),
+      problem: Type.Optional(Type.String()),
+    }),
+  ),
+  problems: Type.Array(Type.String()),
+});
+
+export const CheckpointReply = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  head: Type.String(),
+  verifyCode: Type.String(),
+  issuedAt: Type.String({ format: 'date-time' }),
+  url: Type.String(),
 });

@@ -276,7 +276,7 @@ export function createAwardService({
       refuseBlocked(awardBlocker(signedOffAt, publicity.endsAt, await challengeStates(tx, recruitment)));
       const [row] = await tx
         .insert(awardSignOffs)
-        .values({ recruitmentId: id, signedOffAt, signedOffBy: inspector.id, comment: comment.trim(), chainHead: chain.head, chainOk: chain.ok })
+        .values({ recruitmentId: id, signedOffAt, signedOffBy: inspector.id, comment: comment.trim(), chainHead: chain.head, chainSeq: chain.entries, chainOk: chain.ok })
         .onConflictDoNothing()
         .returning({ recruitmentId: awardSignOffs.recruitmentId });
       if (!row) throw new AppError('ALREADY_SIGNED_OFF', '定标已签字确认');

@@ -25,6 +25,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   opening_record: '开标记录签发',
   evaluation_report: '评审报告签发',
   announcement: '招募公告发布',
+  audit_checkpoint: '操作日志检查点签发',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -34,6 +35,7 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   opening_record: '开标记录',
   evaluation_report: '评审报告',
   announcement: '招募公告',
+  audit_checkpoint: '操作日志检查点',
 };
 
 /** Days from the award within which the agreement is to be signed (as for a procurement contract). */

@@ -8,7 +8,7 @@ import type { DocumentKind } from '../../lib/pdf/templates/template.ts';
 import type { Signer } from '../../lib/signing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { formatVerificationCode, VERIFICATION_CODE_BYTES } from '../../lib/verification-code.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditActor, AuditService } from '../audit/service.ts';
 import { SIGNING_REASONS, type DocumentDraft } from './inputs.ts';
 
 // Issuing one signed document: render → sign → store, then one row and its audit entry in one
@@ -19,13 +19,23 @@ export type DocumentRow = typeof documents.$inferSelect;
 export type DocumentIssuer = ReturnType<typeof createDocumentIssuer>;
 
 export interface DocumentSubject {
-  recruitmentId: string;
+  /** null for an audit checkpoint */
+  recruitmentId: string | null;
   kind: DocumentKind;
   subject: string;
   bidId?: string;
   organizationId?: string;
   /** the signatory shown by readers: the recruiting centre */
   owner: string;
+  /** the audit chain head the document prints, with its seq (verification checks it) */
+  chain?: { seq: number | null; head: string };
+  /** who asked for it, for its audit entry; absent when the portal issues it on its own */
+  issuedFor?: IssuedFor;
+}
+
+export interface IssuedFor {
+  actor: AuditActor;
+  ip: string;
 }
 
 export function createDocumentIssuer({
@@ -77,6 +87,8 @@ export function createDocumentIssuer({
       templateVersion: rendered.templateVersion,
       templateSha256: rendered.templateSha256,
       storageName,
+      chainSeq: subject.chain?.seq ?? null,
+      chainHead: subject.chain?.head ?? null,
       issuedAt,
       status: 'issued',
       mailedAt: null,
@@ -84,19 +96,28 @@ export function createDocumentIssuer({
   }
 
   /** Records a produced document; null when another process recorded the same one first. */
-  async function record(tx: Tx, document: DocumentRow): Promise<DocumentRow | null> {
+  async function record(tx: Tx, document: DocumentRow, issuedFor?: IssuedFor): Promise<DocumentRow | null> {
     const [row] = await tx
       .insert(documents)
       .values(document)
-      .onConflictDoNothing({ target: [documents.recruitmentId, documents.kind, documents.subject] })
+      // one per (recruitment, kind, subject); a checkpoint's subject is unique on its own
+      .onConflictDoNothing()
       .returning();
     if (!row) return null;
     await audit.record(tx, {
-      actor: null,
+      actor: issuedFor?.actor ?? null,
+      ...(issuedFor ? { ip: issuedFor.ip } : {}),
       action: 'document.issue',
       target: `document:${row.id}`,
       recruitmentId: row.recruitmentId,
-      details: { kind: row.kind, bidId: row.bidId, sha256: row.sha256, verifyCode: row.verifyCode, templateVersion: row.templateVersion },
+      details: {
+        kind: row.kind,
+        bidId: row.bidId,
+        sha256: row.sha256,
+        verifyCode: row.verifyCode,
+        templateVersion: row.templateVersion,
+        ...(row.chainHead ? { chainSeq: row.chainSeq, chainHead: row.chainHead } : {}),
+      },
     });
     return row;
   }
@@ -104,7 +125,7 @@ export function createDocumentIssuer({
   /** Render → sign → store → record. Returns null when another process issued it first. */
   async function issueDocument(draft: DocumentDraft, subject: DocumentSubject): Promise<DocumentRow | null> {
     const document = await produce(draft, subject);
-    return db.transaction((tx) => record(tx, document));
+    return db.transaction((tx) => record(tx, document, subject.issuedFor));
   }
 
   return { produce, record, issueDocument };

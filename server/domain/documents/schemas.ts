@@ -31,7 +31,8 @@ export const Verification = Type.Object({
   kind: Kind,
   kindName: Type.String(),
   title: Type.String(),
-  recruitment: Type.Object({ id: Type.String(), title: Type.String(), owner: Type.String() }),
+  /** null for an audit checkpoint */
+  recruitment: Nullable(Type.Object({ id: Type.String(), title: Type.String(), owner: Type.String() })),
   organization: Nullable(Type.String()),
   issuedAt: InstantOut,
   sha256: Type.String(),

@@ -205,7 +205,9 @@ export function createDocumentService({
     const terms = await termsOf(recruitmentId);
 
     if (missing('opening_record', RECRUITMENT_SUBJECT)) {
-      await issue(await openingRecordOf(recruitmentId, terms), { kind: 'opening_record', subject: RECRUITMENT_SUBJECT });
+      const [session] = await db.select().from(openings).where(eq(openings.recruitmentId, recruitmentId));
+      const chain = session?.signOffChainHead ? { seq: session.signOffChainSeq, head: session.signOffChainHead } : undefined;
+      await issue(await openingRecordOf(recruitmentId, terms), { kind: 'opening_record', subject: RECRUITMENT_SUBJECT, chain });
     }
     const signOffs = await db
       .select()
@@ -214,7 +216,10 @@ export function createDocumentService({
       .orderBy(asc(evaluationSignOffs.round));
     for (const signOff of signOffs) {
       const subject = evaluationReportSubject(signOff.round);
-      if (missing('evaluation_report', subject)) await issue(await evaluationReportOf(signOff, terms), { kind: 'evaluation_report', subject });
+      if (missing('evaluation_report', subject)) {
+        const chain = { seq: signOff.chainSeq, head: signOff.chainHead };
+        await issue(await evaluationReportOf(signOff, terms), { kind: 'evaluation_report', subject, chain });
+      }
     }
     if (recruitment.status === 'awarded') {
       const outcome = await awards.awardOutcome(recruitmentId);
@@ -367,7 +372,8 @@ export function createDocumentService({
   async function downloadDocument(documentId: string, viewer: SignedInUser, origin: RequestOrigin) {
     const [row] = await db.select().from(documents).where(eq(documents.id, documentId));
     if (!row) throw new AppError('NOT_FOUND', '文件不存在');
-    const visible = await visibility(row.recruitmentId, viewer);
+    // an audit checkpoint belongs to no recruitment: the inspectors' alone
+    const visible = row.recruitmentId ? await visibility(row.recruitmentId, viewer) : () => viewer.role === 'inspector';
     if (!visible(row)) throw new AppError('NOT_FOUND', '文件不存在');
     const pdf = await storage.readDocument(row.storageName);
     await db.transaction((tx) =>
@@ -402,7 +408,7 @@ export function createDocumentService({
     const [found] = await db
       .select({ document: documents, recruitmentTitle: recruitmentsTable.title, owner: recruitmentsTable.owner, organization: organizations.name })
       .from(documents)
-      .innerJoin(recruitmentsTable, eq(recruitmentsTable.id, documents.recruitmentId))
+      .leftJoin(recruitmentsTable, eq(recruitmentsTable.id, documents.recruitmentId))
       .leftJoin(organizations, eq(organizations.id, documents.organizationId))
       .where(eq(documents.verifyCode, code));
     if (!found) throw notFound;
@@ -417,7 +423,7 @@ export function createDocumentService({
       kind: document.kind,
       kindName: KIND_NAMES[document.kind],
       title: document.title,
-      recruitment: { id: document.recruitmentId, title: recruitmentTitle, owner },
+      recruitment: document.recruitmentId && recruitmentTitle && owner ? { id: document.recruitmentId, title: recruitmentTitle, owner } : null,
       organization,
       issuedAt: document.issuedAt,
       sha256: document.sha256,

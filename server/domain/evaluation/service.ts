@@ -916,6 +916,7 @@ export function createEvaluationService({
           signedOffBy: inspector.id,
           comment: comment.trim(),
           chainHead: chain.head,
+          chainSeq: chain.entries,
           chainOk: chain.ok,
         })
         .onConflictDoNothing()

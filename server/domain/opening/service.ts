@@ -460,6 +460,7 @@ export function createOpeningService({
           signedOffBy: inspector.id,
           signOffComment: comment.trim(),
           signOffChainHead: chain.head,
+          signOffChainSeq: chain.entries,
           signOffChainOk: chain.ok,
         })
         .where(and(eq(openings.recruitmentId, recruitmentId), isNull(openings.signedOffAt)))

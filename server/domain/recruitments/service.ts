@@ -490,7 +490,7 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, escrow
     await db.transaction(async (tx) => {
       const [row] = await tx
         .update(recruitments)
-        .set({ cancelCountersignedBy: inspector.id, cancelCountersignedAt: clock.now(), cancelCountersignChainHead: chain.head })
+        .set({ cancelCountersignedBy: inspector.id, cancelCountersignedAt: clock.now(), cancelCountersignChainHead: chain.head, cancelCountersignChainSeq: chain.entries })
         .where(and(eq(recruitments.id, id), eq(recruitments.status, 'cancelled'), isNull(recruitments.cancelCountersignedBy)))
         .returning({ id: recruitments.id });
       if (!row) throw new AppError('ALREADY_COUNTERSIGNED', '终止已会签');

@@ -1,6 +1,7 @@
 import { verifyUrl } from '../verification-code.ts';
 import { renderPdf, type DocumentFonts } from './layout.ts';
 import { announcement, type AnnouncementInput } from './templates/announcement.ts';
+import { auditCheckpoint, type AuditCheckpointInput } from './templates/audit-checkpoint.ts';
 import { awardNotice, type AwardNoticeInput } from './templates/award-notice.ts';
 import { draftAgreement, type DraftAgreementInput } from './templates/draft-agreement.ts';
 import { evaluationReport, type EvaluationReportInput } from './templates/evaluation-report.ts';
@@ -26,7 +27,8 @@ export type DocumentRequest =
   | { kind: 'draft_agreement'; input: DraftAgreementInput }
   | { kind: 'opening_record'; input: OpeningRecordInput }
   | { kind: 'evaluation_report'; input: EvaluationReportInput }
-  | { kind: 'announcement'; input: AnnouncementInput };
+  | { kind: 'announcement'; input: AnnouncementInput }
+  | { kind: 'audit_checkpoint'; input: AuditCheckpointInput };
 
 export interface RenderEnvironment {
   fonts: DocumentFonts;
@@ -54,6 +56,7 @@ const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequ
   opening_record: openingRecord,
   evaluation_report: evaluationReport,
   announcement,
+  audit_checkpoint: auditCheckpoint,
 };
 
 const CREATOR = '职工服务中心合作伙伴招募平台';
@@ -74,6 +77,8 @@ export async function renderDocument(request: DocumentRequest, env: RenderEnviro
       return render(TEMPLATES.evaluation_report, request.input, env);
     case 'announcement':
       return render(TEMPLATES.announcement, request.input, env);
+    case 'audit_checkpoint':
+      return render(TEMPLATES.audit_checkpoint, request.input, env);
   }
 }
 

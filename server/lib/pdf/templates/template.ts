@@ -13,6 +13,7 @@ export const DOCUMENT_KINDS = [
   'opening_record',
   'evaluation_report',
   'announcement',
+  'audit_checkpoint',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
