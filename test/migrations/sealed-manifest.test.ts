@@ -57,8 +57,8 @@ async function withBid(db: PGlite, status: string) {
       values ('${ID.recruitment}', '${ID.agent}', '${status}', 't', 's', 'b', 'o', 20, 12, now(), now(), 5);
     insert into bids (id, recruitment_id, organization_id, lot_key, status, current_version, updated_at)
       values ('${ID.bid}', '${ID.recruitment}', '${ID.organization}', 'arts', 'submitted', 1, now());
-    insert into bid_versions (id, bid_id, version, received_at, sealed_data_key, sealed_fields, digest, uploader_id, ip)
-      values ('${ID.version}', '${ID.bid}', 1, now(), '{}', '{}', '${'d'.repeat(64)}', '${ID.bidderUser}', '127.0.0.1');
+    insert into bid_versions (id, bid_id, version, received_at, sealed_data_key, sealed_fields, digest, bid_key_fingerprint, uploader_id, ip)
+      values ('${ID.version}', '${ID.bid}', 1, now(), '{}', '{}', '${'d'.repeat(64)}', '${'f'.repeat(64)}', '${ID.bidderUser}', '127.0.0.1');
     insert into bid_files (id, version_id, position, name, size, sha256, iv, tag)
       values ('${ID.file}', '${ID.version}', 0, '报价单-总价98万元.pdf', 980000, '${'e'.repeat(64)}', 'iv', 'tag');
   `);
