@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { createAdjustableClock, createClock } from './lib/clock.ts';
+import { requestLogSerializers } from './lib/request-log.ts';
 import { loadSigner, type LoadedSigner } from './lib/signing-key.ts';
 import { createStorage, type Storage } from './lib/storage.ts';
 
@@ -71,7 +72,7 @@ async function main() {
     clock,
     storage,
     signer: signing.signer,
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, serializers: requestLogSerializers },
   });
   const leftovers = await app.services.bids.cleanUpLeftovers();
   if (leftovers.temporary + leftovers.orphans > 0) {
