@@ -99,6 +99,7 @@ const STATUS_BY_CODE = {
   FILE_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  SIGNING_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;

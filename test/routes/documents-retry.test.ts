@@ -1,19 +1,25 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNING_REASONS } from '../../server/domain/documents/inputs.ts';
 import type { Signer } from '../../server/lib/signing.ts';
 import { bearer, createTestApp, testSigner, type TestApp } from '../helpers/app.ts';
 import { createInEvaluation } from '../helpers/evaluation.ts';
-import { createCast, type Cast } from '../helpers/recruitments.ts';
+import { createCast, createDraft, type Cast } from '../helpers/recruitments.ts';
 
 // Documents are produced after the commit that makes them due; when that fails (here: the signer,
 // as an unreachable HSM would), nothing half-made is kept, the failure is logged, and the next
-// trigger or start issues what is missing.
+// trigger or start issues what is missing. The announcement is the exception: publication waits
+// for its signature.
 
-let failing = true;
+/** what the signing device refuses: everything, every document but the announcement, or nothing */
+let down: 'all' | 'documents' | 'none' = 'documents';
 const flakySigner: Signer = {
   certificate: testSigner().certificate,
-  sign: (pdf, details) => (failing ? Promise.reject(new Error('signing device unavailable')) : testSigner().sign(pdf, details)),
+  sign: (pdf, details) =>
+    down === 'all' || (down === 'documents' && details.reason !== SIGNING_REASONS.announcement)
+      ? Promise.reject(new Error('signing device unavailable'))
+      : testSigner().sign(pdf, details),
 };
 
 let t: TestApp;
@@ -33,16 +39,35 @@ const list = async () =>
 
 describe('a document that could not be produced', () => {
   it('leaves no row and no file behind', async () => {
-    expect(await list()).toEqual([]);
-    expect(existsSync(path.join(t.storageDir, 'documents', id))).toBe(false);
+    expect((await list()).map((d) => d.kind)).toEqual(['announcement']);
+    expect(readdirSync(path.join(t.storageDir, 'documents', id))).toHaveLength(1);
   });
 
   it('is issued at the next start (scheduleAllMissing), once', async () => {
-    failing = false;
+    down = 'none';
     expect(await t.app.services.documents.scheduleAllMissing()).toBeGreaterThanOrEqual(1);
     await t.app.services.documents.idle();
-    expect((await list()).map((d) => d.kind)).toEqual(['opening_record']);
-    expect(readdirSync(path.join(t.storageDir, 'documents', id))).toHaveLength(1);
+    expect((await list()).map((d) => d.kind)).toEqual(['announcement', 'opening_record']);
+    expect(readdirSync(path.join(t.storageDir, 'documents', id))).toHaveLength(2);
     expect((await t.app.services.documents.issueMissingDocuments(id)).issued).toEqual([]);
+  });
+});
+
+describe('the announcement, which publication signs', () => {
+  it('is a condition of publishing: without the signature, 503 SIGNING_UNAVAILABLE and the draft stays a draft, with no bid key', async () => {
+    down = 'all';
+    const draft = await createDraft(t, cast);
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/recruitments/${draft}/publish`,
+      headers: bearer(cast.agentToken),
+      payload: { inspectorId: cast.inspector.id },
+    });
+    down = 'none';
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().code).toBe('SIGNING_UNAVAILABLE');
+    const [row] = await t.rawRows(`select status, bid_public_key from recruitments where id = '${draft}'`);
+    expect(row).toEqual({ status: 'draft', bid_public_key: null });
+    expect(await t.rawRows(`select 1 from bid_key_shares where recruitment_id = '${draft}'`)).toEqual([]);
   });
 });

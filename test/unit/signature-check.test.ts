@@ -33,7 +33,7 @@ describe('checkSignedPdf', () => {
 
   it('refuses bytes appended after signing', () => {
     const bytes = Buffer.concat([signed, Buffer.from('\n% appended\n')]);
-    expect(() => checkSignedPdf(bytes, signer.certificate.fingerprint)).toThrow(/whole file/);
+    expect(() => checkSignedPdf(bytes, signer.certificate.fingerprint)).toThrow(/未覆盖整个文件/);
   });
 
   it('refuses a valid signature by another certificate', async () => {
@@ -41,10 +41,10 @@ describe('checkSignedPdf', () => {
       createDevelopmentCertificate({ centre: '职工服务中心', password: 'x', notBefore: new Date('2025-01-01T00:00:00Z') }).p12,
       'x',
     );
-    expect(() => checkSignedPdf(signed, other.certificate.fingerprint)).toThrow(/trusted certificate/);
+    expect(() => checkSignedPdf(signed, other.certificate.fingerprint)).toThrow(/不是本中心的文件签名证书/);
   });
 
   it('refuses an unsigned file', () => {
-    expect(() => checkSignedPdf(Buffer.from('%PDF-1.7\n%%EOF\n'), signer.certificate.fingerprint)).toThrow(/no signature/);
+    expect(() => checkSignedPdf(Buffer.from('%PDF-1.7\n%%EOF\n'), signer.certificate.fingerprint)).toThrow(/没有数字签名/);
   });
 });

@@ -109,7 +109,7 @@ export function createAuditService({
       checkSignedPdf(pdf, certificateFingerprint);
       return null;
     } catch (error) {
-      if (error instanceof SignatureCheckError) return `签名无效（${error.message}）`;
+      if (error instanceof SignatureCheckError) return error.message;
       return '签名数据无法解析';
     }
   }

@@ -54,7 +54,7 @@ export function createAnnouncedKeys({
       pdf = await storage.readDocument(row.storageName);
       checkSignedPdf(pdf, certificateFingerprint);
     } catch (error) {
-      if (error instanceof SignatureCheckError) return { problem: `招募公告的签名无效（${error.message}）` };
+      if (error instanceof SignatureCheckError) return { problem: `招募公告的签名不成立：${error.message}` };
       return { problem: '签名的招募公告无法读取' };
     }
     const facts = await signedKeywords(pdf);

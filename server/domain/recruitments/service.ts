@@ -367,7 +367,12 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, escrow
       bidKeyFingerprint: fingerprint,
       publicPageUrl: `${publicUrl}/recruitments/${recruitment.id}`,
     });
-    const document = await documents.produce(draft, { recruitmentId: recruitment.id, kind: 'announcement', subject: 'recruitment', owner: recruitment.owner });
+    const document = await documents
+      .produce(draft, { recruitmentId: recruitment.id, kind: 'announcement', subject: 'recruitment', owner: recruitment.owner })
+      .catch((error: unknown) => {
+        // the publication rolls back: bids are never taken without the signed key to check against
+        throw Object.assign(new AppError('SIGNING_UNAVAILABLE', '电子签名暂不可用：招募公告须经中心签名后才能发布，本次未发布，请稍后重试'), { cause: error });
+      });
     if (!(await documents.record(tx, document))) throw new Error(`recruitment ${recruitment.id} already has an announcement`);
     await audit.record(tx, {
       actor: null,

@@ -8,6 +8,7 @@ import forge from 'node-forge';
 // where a document's content is evidence against the database (the announced bid key), so a
 // database or storage operator without the centre's key cannot forge it.
 
+/** why a signature does not hold, in words for the reader (zh-CN) */
 export class SignatureCheckError extends Error {
   override name = 'SignatureCheckError';
 }
@@ -24,10 +25,10 @@ export function checkSignedPdf(pdf: Uint8Array, trustedCertificateFingerprint: s
   const [start, coveredEnd, resumeAt, tailLength] = lastByteRange(file);
   // the covered bytes are all bytes but the hex string of /Contents: nothing appended after signing
   if (start !== 0 || resumeAt + tailLength !== file.length || coveredEnd >= resumeAt) {
-    throw new SignatureCheckError('the signature does not cover the whole file');
+    throw new SignatureCheckError('签名未覆盖整个文件（签名后又被修改）');
   }
   const hole = file.subarray(coveredEnd, resumeAt).toString('latin1');
-  if (!/^<[0-9a-fA-F]*>$/.test(hole)) throw new SignatureCheckError('the signature contents are not a hex string');
+  if (!/^<[0-9a-fA-F]*>$/.test(hole)) throw new SignatureCheckError('签名数据格式不正确');
   const cms = Buffer.from(hole.slice(1, -1), 'hex');
   const covered = Buffer.concat([file.subarray(0, coveredEnd), file.subarray(resumeAt)]);
 
@@ -36,29 +37,29 @@ export function checkSignedPdf(pdf: Uint8Array, trustedCertificateFingerprint: s
     const asn1 = fromDerWithPadding(forge.util.createBuffer(cms.toString('binary')), { parseAllBytes: false });
     message = forge.pkcs7.messageFromAsn1(asn1) as forge.pkcs7.Captured<forge.pkcs7.PkcsSignedData>;
   } catch {
-    throw new SignatureCheckError('the signature is not a CMS signed-data structure');
+    throw new SignatureCheckError('签名数据无法解析');
   }
   const certificate = message.certificates.find(
     (each) => derSha256(forge.asn1.toDer(forge.pki.certificateToAsn1(each)).getBytes()) === trustedCertificateFingerprint,
   );
-  if (!certificate) throw new SignatureCheckError('the signature is not by the trusted certificate');
+  if (!certificate) throw new SignatureCheckError('签名证书不是本中心的文件签名证书');
 
   const signerInfos = (message.rawCapture as { signerInfos?: forge.asn1.Asn1[] }).signerInfos ?? [];
-  if (signerInfos.length !== 1) throw new SignatureCheckError('the signature must have exactly one signer');
+  if (signerInfos.length !== 1) throw new SignatureCheckError('签名数据格式不正确（须恰有一个签名者）');
   const signerInfo = parseSignerInfo(signerInfos[0]!);
-  if (!signerInfo) throw new SignatureCheckError('the signer information has no SHA-256 signed attributes');
+  if (!signerInfo) throw new SignatureCheckError('签名数据格式不正确（须为 SHA-256 签名属性）');
   const { attributes, signature } = signerInfo;
   const digest = messageDigestOf(attributes);
   const expected = createHash('sha256').update(covered).digest();
   if (!digest || digest.length !== expected.length || !timingSafeEqual(digest, expected)) {
-    throw new SignatureCheckError('the file was changed after it was signed');
+    throw new SignatureCheckError('文件内容与签名不符');
   }
   // the signature is over the DER of the attributes as a SET (RFC 5652 §5.4)
   const signedAttributes = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, attributes);
   const verifier = createVerify('sha256');
   verifier.update(Buffer.from(forge.asn1.toDer(signedAttributes).getBytes(), 'binary'));
   if (!verifier.verify(forge.pki.certificateToPem(certificate), signature)) {
-    throw new SignatureCheckError('the signature does not verify');
+    throw new SignatureCheckError('签名无效');
   }
 }
 
@@ -69,7 +70,7 @@ function lastByteRange(file: Buffer): [number, number, number, number] {
   const text = file.toString('latin1');
   const at = text.lastIndexOf('/ByteRange');
   const match = at < 0 ? null : /^\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(text.slice(at, at + 100));
-  if (!match) throw new SignatureCheckError('the file carries no signature');
+  if (!match) throw new SignatureCheckError('文件没有数字签名');
   return [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4])];
 }
 
