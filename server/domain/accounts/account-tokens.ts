@@ -11,6 +11,10 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 export const invalidToken = () => new AppError('INVALID_TOKEN', '链接无效、已使用或已过期，请重新申请', 'token');
 
+/** the token's row while it can still be used: neither used nor expired */
+const usable = (token: string, purpose: AccountTokenPurpose, now: Date) =>
+  and(eq(accountTokens.tokenHash, hashToken(token)), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now));
+
 /** Stores a new token's hash for the user and answers the token, to be mailed after commit. */
 export async function issueAccountToken(tx: Tx, userId: string, purpose: AccountTokenPurpose, now: Date, ttlMs: number): Promise<string> {
   const token = randomBytes(32).toString('base64url');
@@ -26,14 +30,7 @@ export async function consumeAccountToken(tx: Tx, token: string, purpose: Accoun
   const [used] = await tx
     .update(accountTokens)
     .set({ usedAt: now })
-    .where(
-      and(
-        eq(accountTokens.tokenHash, hashToken(token)),
-        eq(accountTokens.purpose, purpose),
-        isNull(accountTokens.usedAt),
-        gt(accountTokens.expiresAt, now),
-      ),
-    )
+    .where(usable(token, purpose, now))
     .returning({ userId: accountTokens.userId });
   if (!used) throw invalidToken();
   return used.userId;
@@ -44,14 +41,7 @@ export async function findAccountToken(db: Db, token: string, purpose: AccountTo
   const [found] = await db
     .select({ userId: accountTokens.userId })
     .from(accountTokens)
-    .where(
-      and(
-        eq(accountTokens.tokenHash, hashToken(token)),
-        eq(accountTokens.purpose, purpose),
-        isNull(accountTokens.usedAt),
-        gt(accountTokens.expiresAt, now),
-      ),
-    );
+    .where(usable(token, purpose, now));
   if (!found) throw invalidToken();
   return found.userId;
 }

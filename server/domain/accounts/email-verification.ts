@@ -1,12 +1,9 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client.ts';
+import type { Tx } from '../../db/client.ts';
 import { organizations } from '../../db/schema.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Mailer } from '../../lib/mailer.ts';
-import type { AuditService } from '../audit/service.ts';
 import { consumeAccountToken, issueAccountToken } from './account-tokens.ts';
-import { VERIFY_RESEND, type RateLimiter } from './rate-limit.ts';
-import type { RequestOrigin, SignedInUser } from './types.ts';
+import { VERIFY_RESEND } from './rate-limit.ts';
+import type { MailedLinkDeps, RequestOrigin, SignedInUser } from './types.ts';
 
 // An organisation proves it owns its e-mail address by following a mailed link (SPEC §5). It may
 // sign in at once, but its bids are refused (EMAIL_NOT_VERIFIED) until then.
@@ -20,14 +17,7 @@ export function createEmailVerification({
   mailer,
   limits,
   publicUrl,
-}: {
-  db: Db;
-  clock: Clock;
-  audit: AuditService;
-  mailer: Mailer;
-  limits: RateLimiter;
-  publicUrl: string;
-}) {
+}: MailedLinkDeps) {
   /** Inside the registering transaction: a new token; `mailVerification` sends it after commit. */
   function issueVerification(tx: Tx, userId: string): Promise<string> {
     return issueAccountToken(tx, userId, 'verify_email', clock.realNow(), VERIFICATION_TTL_MS);

@@ -1,16 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
 import { users } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Mailer } from '../../lib/mailer.ts';
 import { hashPassword, verifyPassword } from '../../lib/password-hashing.ts';
-import type { AuditService } from '../audit/service.ts';
 import { consumeAccountToken, findAccountToken, issueAccountToken } from './account-tokens.ts';
 import { assertStrongPassword } from './password-strength.ts';
-import { PASSWORD_CHANGE, RESET_ACCOUNT, RESET_ADDRESS, type RateLimiter } from './rate-limit.ts';
+import { PASSWORD_CHANGE, RESET_ACCOUNT, RESET_ADDRESS } from './rate-limit.ts';
 import { revokeSessions } from './sign-in.ts';
-import type { RequestOrigin, SignedInUser } from './types.ts';
+import type { MailedLinkDeps, RequestOrigin, SignedInUser } from './types.ts';
 
 // Changing a password (knowing the current one) and resetting it by a mailed link. A change ends
 // the user's other sessions, a reset all of them; both are audited with the new hash in the same
@@ -25,14 +21,7 @@ export function createPasswords({
   mailer,
   limits,
   publicUrl,
-}: {
-  db: Db;
-  clock: Clock;
-  audit: AuditService;
-  mailer: Mailer;
-  limits: RateLimiter;
-  publicUrl: string;
-}) {
+}: MailedLinkDeps) {
   async function changePassword(user: SignedInUser, input: { oldPassword: string; newPassword: string }, origin: RequestOrigin) {
     const counted = await limits.attempt(PASSWORD_CHANGE, user.id);
     const [stored] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id));
