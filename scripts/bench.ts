@@ -287,7 +287,7 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
 }
 
 const SIGN_INS = 60;
-const BID_ROUNDS = 5;
+const BID_ROUNDS = 9;
 
 /** A one-file bid's latency, idle and during SIGN_INS concurrent sign-ins with unknown e-mails. */
 async function bidDuringSignIns(server: ServerProcess, holders: KeyHolders) {

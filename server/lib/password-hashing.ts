@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { createLane } from './lane.ts';
 
 // Password hashing (argon2id) with a bounded concurrency of its own. argon2 runs on libuv's thread
 // pool, which bid uploads share for their file writes and fsyncs: unbounded, sixty sign-ins with
@@ -10,21 +11,7 @@ import argon2 from 'argon2';
 const HASHING_CONCURRENCY = 1;
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
 
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function bounded<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= HASHING_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    // the slot passes straight to the next in line, so `running` never drops and rises between them
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
-}
+const bounded = createLane(HASHING_CONCURRENCY);
 
 export function hashPassword(password: string | Buffer): Promise<string> {
   return bounded(() => argon2.hash(password, OPTIONS));

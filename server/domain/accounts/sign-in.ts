@@ -4,6 +4,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import { sessions, users, type Role } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { createLane } from '../../lib/lane.ts';
 import { hashPassword, verifyPassword } from '../../lib/password-hashing.ts';
 import type { AuditService } from '../audit/service.ts';
 import { hashToken } from './account-tokens.ts';
@@ -35,18 +36,16 @@ export async function revokeSessions(tx: Tx, userId: string, now: Date, keep?: s
 export function createSignIn({ db, clock, audit, limits }: { db: Db; clock: Clock; audit: AuditService; limits: RateLimiter }) {
   // Compared against when the e-mail is unknown, so a miss costs as long as a wrong password.
   let dummyHash: Promise<string> | null = null;
+  // One credential check at a time, database work and hash together: a flood of sign-ins then
+  // queues here instead of filling the database's queue (the embedded one runs on the event
+  // loop) and the audit log's lock ahead of the bids being uploaded meanwhile.
+  const credentialChecks = createLane(1);
 
   /**
-   * Checks the password and opens a new session. A page sign-in passes the session it replaces,
-   * which is revoked, so the cookie's value always changes at sign-in.
+   * The account whose password this is, or INVALID_CREDENTIALS; each attempt is counted before
+   * the password is checked, and a failure is audited.
    */
-  async function signIn(
-    credentials: { email: string; password: string },
-    kind: SessionKind,
-    origin: RequestOrigin,
-    replacesToken?: string,
-  ) {
-    const email = credentials.email.toLowerCase();
+  async function checkCredentials(email: string, password: string, origin: RequestOrigin) {
     const pairAttempt = await limits.attempt(SIGN_IN_PAIR, pairKey(email, origin.ip));
     const addressAttempt = await limits.attempt(SIGN_IN_ADDRESS, origin.ip).catch(async (error: unknown) => {
       await limits.refund(pairAttempt);
@@ -54,8 +53,8 @@ export function createSignIn({ db, clock, audit, limits }: { db: Db; clock: Cloc
     });
     const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
     const passwordOk = user
-      ? await verifyPassword(user.passwordHash, credentials.password)
-      : await verifyPassword(await (dummyHash ??= hashPassword(randomBytes(16))), credentials.password).then(() => false);
+      ? await verifyPassword(user.passwordHash, password)
+      : await verifyPassword(await (dummyHash ??= hashPassword(randomBytes(16))), password).then(() => false);
     if (!user || !passwordOk || !user.active) {
       await audit.recordAlone({
         actor: null,
@@ -68,6 +67,21 @@ export function createSignIn({ db, clock, audit, limits }: { db: Db; clock: Cloc
     }
     await limits.clear(SIGN_IN_PAIR, pairKey(email, origin.ip));
     await limits.refund(addressAttempt);
+    return user;
+  }
+
+  /**
+   * Checks the password and opens a new session. A page sign-in passes the session it replaces,
+   * which is revoked, so the cookie's value always changes at sign-in.
+   */
+  async function signIn(
+    credentials: { email: string; password: string },
+    kind: SessionKind,
+    origin: RequestOrigin,
+    replacesToken?: string,
+  ) {
+    const email = credentials.email.toLowerCase();
+    const user = await credentialChecks(() => checkCredentials(email, credentials.password, origin));
 
     const token = randomBytes(32).toString('base64url');
     const now = clock.realNow();
