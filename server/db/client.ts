@@ -21,13 +21,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** the role migration 0012 grants the server's rights to: insert into and read the audit log only */
+/** the role migration 0017 grants the server's rights to: insert into and read the audit log only */
 export const APP_ROLE = 'portal_app';
 
 const CAN_ALTER_AUDIT_LOG = sql`select pg_has_role(current_user, (select tableowner from pg_tables where schemaname = 'public' and tablename = 'audit_log'), 'USAGE')
   or has_table_privilege(current_user, 'public.audit_log', 'UPDATE, DELETE, TRUNCATE') as "canAlter"`;
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
+
+/** the session-level advisory lock migrations run under ('migr'), apart from the other locks */
+const MIGRATION_LOCK = 0x6d696772;
 
 export interface DatabaseOptions {
   /** postgres:// URL the server works on; null → embedded PGlite */
@@ -68,12 +71,15 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       db,
       engine: 'postgres',
       migrate: async () => {
-        if (!ownerUrl) return migratePg(db, { migrationsFolder: MIGRATIONS_DIR });
-        const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
+        // one session of its own, holding the lock: instances starting together migrate in turn,
+        // and those after the first find nothing left to do; ending the session releases it
+        const session = new pg.Client({ connectionString: ownerUrl ?? options.url ?? '' });
+        await session.connect();
         try {
-          await migratePg(drizzlePg(owner, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+          await session.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+          await migratePg(drizzlePg(session, { schema }), { migrationsFolder: MIGRATIONS_DIR });
         } finally {
-          await owner.end();
+          await session.end();
         }
       },
       canAlterAuditLog: () => canAlterAuditLog(db),
