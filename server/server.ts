@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDatabase } from './db/client.ts';
+import { LEFTOVER_AFTER_MS } from './domain/bids/service.ts';
 import { createAdjustableClock, createClock } from './lib/clock.ts';
 import { requestLogSerializers } from './lib/request-log.ts';
 import { loadSigner, type LoadedSigner } from './lib/signing-key.ts';
@@ -74,7 +75,8 @@ async function main() {
     signer: signing.signer,
     logger: { level: config.logLevel, serializers: requestLogSerializers },
   });
-  const leftovers = await app.services.bids.cleanUpLeftovers();
+  // the embedded database has one process, so at its start nothing else is writing the storage
+  const leftovers = await app.services.bids.cleanUpLeftovers(database.engine === 'pglite' ? 0 : LEFTOVER_AFTER_MS);
   if (leftovers.temporary + leftovers.orphans > 0) {
     app.log.warn(leftovers, 'removed files left by interrupted bid submissions');
   }
@@ -83,12 +85,22 @@ async function main() {
   await app.services.documents.scheduleAllMissing();
 
   let stopCheckpoints = () => {};
+  // what a crash left in the storage is removed once old enough for no other process to be
+  // writing it (bids/service.ts cleanUpLeftovers): at start, and then as often
+  const cleanUps = setInterval(() => {
+    app.services.bids.cleanUpLeftovers(LEFTOVER_AFTER_MS).then(
+      (removed) => removed.temporary + removed.orphans > 0 && app.log.warn(removed, 'removed files left by interrupted bid submissions'),
+      (error: unknown) => app.log.error({ err: error }, 'clean-up of leftover files failed; tried again later'),
+    );
+  }, LEFTOVER_AFTER_MS);
+  cleanUps.unref();
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     stopCheckpoints();
+    clearInterval(cleanUps);
     await app.close();
     await database.close();
     process.exit(0);

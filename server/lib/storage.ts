@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
-import { open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
@@ -23,10 +23,10 @@ export interface Storage {
   saveSealedBidFile(recruitmentId: string, fileId: string, source: Readable, transforms: Transform[]): Promise<void>;
   readSealedBidFile(recruitmentId: string, fileId: string): ReadStream;
   removeSealedBidFile(recruitmentId: string, fileId: string): Promise<void>;
-  /** every stored bid file, for the start-up clean-up of files no bid refers to */
-  listSealedBidFiles(): Promise<{ recruitmentId: string; fileId: string }[]>;
-  /** removes the temporary files an interrupted upload left behind */
-  clearTemporaryFiles(): Promise<number>;
+  /** every stored bid file with when it was last written, for the clean-up of files no bid refers to */
+  listSealedBidFiles(): Promise<{ recruitmentId: string; fileId: string; modifiedAt: Date }[]>;
+  /** removes the temporary files an interrupted upload left behind: those not written to since `before` */
+  clearTemporaryFiles(before: Date): Promise<number>;
   /**
    * Writes an issued (signed) document durably, like a bid file: temporary file, fsync, rename.
    * Returns its storage name, which `readDocument` takes.
@@ -69,6 +69,14 @@ async function fsyncFolder(folder: string) {
  * beforehand with the usual 0755 would let every local user read the embedded database. Throws
  * when that is not possible (the folder belongs to another user).
  */
+/** null when the file is gone (another process finished or removed it meanwhile) */
+async function modifiedTime(file: string): Promise<Date | null> {
+  return stat(file).then(
+    (stats) => stats.mtime,
+    () => null,
+  );
+}
+
 function makePrivate(root: string) {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   chmodSync(root, 0o700);
@@ -141,20 +149,26 @@ export function createStorage(root: string): Storage {
       await rm(sealedPath(recruitmentId, fileId), { force: true });
     },
     async listSealedBidFiles() {
-      const found: { recruitmentId: string; fileId: string }[] = [];
+      const found: { recruitmentId: string; fileId: string; modifiedAt: Date }[] = [];
       for (const recruitmentId of await readdir(bidsDir).catch(() => [])) {
         if (!UUID.test(recruitmentId)) continue;
         for (const file of await readdir(path.join(bidsDir, recruitmentId))) {
           const fileId = file.replace(/\.sealed$/, '');
-          if (UUID.test(fileId)) found.push({ recruitmentId, fileId });
+          const modifiedAt = await modifiedTime(path.join(bidsDir, recruitmentId, file));
+          if (UUID.test(fileId) && modifiedAt) found.push({ recruitmentId, fileId, modifiedAt });
         }
       }
       return found;
     },
-    async clearTemporaryFiles() {
-      const leftovers = await readdir(tmpDir).catch(() => []);
-      await Promise.all(leftovers.map((file) => rm(path.join(tmpDir, file), { force: true })));
-      return leftovers.length;
+    async clearTemporaryFiles(before) {
+      let removed = 0;
+      for (const file of await readdir(tmpDir).catch(() => [])) {
+        const modifiedAt = await modifiedTime(path.join(tmpDir, file));
+        if (!modifiedAt || modifiedAt >= before) continue;
+        await rm(path.join(tmpDir, file), { force: true });
+        removed++;
+      }
+      return removed;
     },
     async saveDocument(recruitmentId, documentId, pdf) {
       const name = recruitmentId

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEFTOVER_AFTER_MS } from '../../server/domain/bids/service.ts';
 import { bidDigest } from '../../server/lib/sealing.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
@@ -345,16 +346,34 @@ describe('upload size limit', () => {
   });
 });
 
-describe('start-up clean-up', () => {
+describe('the clean-up of leftover files', () => {
   it('removes temporary files and stored files no recorded bid refers to, and keeps the others', async () => {
     const token = await newBidderToken();
     await submit(token, fields());
     const recorded = sealedFileCount();
     mkdirSync(path.join(t.storageDir, 'tmp'), { recursive: true });
-    writeFileSync(path.join(t.storageDir, 'tmp', '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c01.part'), 'half an upload');
-    writeFileSync(path.join(t.storageDir, 'bids', recruitmentId, '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c02.sealed'), 'never recorded');
-    expect(await t.app.services.bids.cleanUpLeftovers()).toEqual({ temporary: 1, orphans: 1 });
+    const leftovers = [
+      path.join(t.storageDir, 'tmp', '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c01.part'),
+      path.join(t.storageDir, 'bids', recruitmentId, '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c02.sealed'),
+    ];
+    for (const file of leftovers) {
+      writeFileSync(file, 'left by a crash');
+      const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
+      utimesSync(file, anHourAgo, anHourAgo);
+    }
+    expect(await t.app.services.bids.cleanUpLeftovers(LEFTOVER_AFTER_MS)).toEqual({ temporary: 1, orphans: 1 });
     expect(sealedFileCount()).toBe(recorded);
+  });
+
+  it('leaves alone what another server process on the same storage may be writing or committing now', async () => {
+    const uploading = path.join(t.storageDir, 'tmp', '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c03.part');
+    const committing = path.join(t.storageDir, 'bids', recruitmentId, '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c04.sealed');
+    writeFileSync(uploading, 'an upload under way');
+    writeFileSync(committing, 'a bid whose transaction has not committed yet');
+    expect(await t.app.services.bids.cleanUpLeftovers(LEFTOVER_AFTER_MS)).toEqual({ temporary: 0, orphans: 0 });
+    expect([existsSync(uploading), existsSync(committing)]).toEqual([true, true]);
+    rmSync(uploading);
+    rmSync(committing);
   });
 });
 

@@ -17,7 +17,7 @@ describe('saveSealedBidFile', () => {
     const storage = newStorage();
     const [recruitmentId, fileId] = [randomUUID(), randomUUID()];
     await storage.saveSealedBidFile(recruitmentId, fileId, Readable.from([Buffer.from('%PDF-1.7 sealed')]), []);
-    expect(await storage.listSealedBidFiles()).toEqual([{ recruitmentId, fileId }]);
+    expect(await storage.listSealedBidFiles()).toEqual([{ recruitmentId, fileId, modifiedAt: expect.any(Date) }]);
     expect(readdirSync(path.join(storage.root, 'tmp'))).toEqual([]);
   });
 

@@ -42,6 +42,11 @@ export interface BidOrigin extends RequestOrigin {
 const MAX_FILES = 20;
 // bids recorded in one transaction at most; a bigger batch would hold the audit lock longer
 const MAX_BATCH = 100;
+/**
+ * How long a file must have been left unwritten before the clean-up takes it for a leftover: far
+ * beyond the idle timeout that cuts a stalled upload (HTTP_IDLE_TIMEOUT_S) and any commit's wait.
+ */
+export const LEFTOVER_AFTER_MS = 15 * 60 * 1000;
 
 type SealedFile = { id: string; name: string; size: number; sha256: string; iv: string; tag: string };
 
@@ -413,14 +418,20 @@ export function createBidService({
   }
 
   /**
-   * At start: removes temporary files of interrupted uploads, and stored files that no recorded
-   * bid refers to (written just before a crash, before their transaction committed).
+   * Removes temporary files of interrupted uploads, and stored files that no recorded bid refers
+   * to (written just before a crash, before their transaction committed), when they have not been
+   * written to for `quietForMs`. Server processes sharing the storage (on PostgreSQL) pass
+   * LEFTOVER_AFTER_MS: a file written to more recently may belong to an upload or a commit still
+   * under way in another one. The files are listed before the recorded ones are read, so a bid
+   * committed in between is never taken for a leftover.
    */
-  async function cleanUpLeftovers() {
-    const temporary = await storage.clearTemporaryFiles();
+  async function cleanUpLeftovers(quietForMs: number) {
+    const before = new Date(clock.realNow().getTime() - quietForMs);
+    const temporary = await storage.clearTemporaryFiles(before);
+    const stored = (await storage.listSealedBidFiles()).filter((file) => file.modifiedAt < before);
     const known = new Set((await db.select({ id: bidFiles.id }).from(bidFiles)).map((row) => row.id));
     let orphans = 0;
-    for (const file of await storage.listSealedBidFiles()) {
+    for (const file of stored) {
       if (known.has(file.fileId)) continue;
       await storage.removeSealedBidFile(file.recruitmentId, file.fileId);
       orphans++;
