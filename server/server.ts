@@ -5,7 +5,7 @@ import { LEFTOVER_AFTER_MS } from './domain/bids/service.ts';
 import { createAdjustableClock, createClock } from './lib/clock.ts';
 import { requestLogSerializers } from './lib/request-log.ts';
 import { loadSigner, type LoadedSigner } from './lib/signing-key.ts';
-import { createStorage, type Storage } from './lib/storage.ts';
+import { createStorage, StorageInUseError, type Storage } from './lib/storage.ts';
 
 function readConfig(): Config {
   try {
@@ -45,6 +45,27 @@ function openStorage(config: Config): Storage {
   }
 }
 
+/**
+ * The embedded database is one process's: a second one on the same storage would lose data
+ * silently (issue 13), so it refuses to start, naming the holder.
+ */
+async function claimStorage(storage: Storage, now: Date): Promise<() => Promise<void>> {
+  try {
+    return await storage.claimForThisProcess(now, (error) => {
+      console.error('内置数据库的存储目录锁已失效（锁文件被删除或长时间未能刷新），为免数据损坏，服务器立即退出：', error.message);
+      process.exit(1);
+    });
+  } catch (error) {
+    if (!(error instanceof StorageInUseError)) throw error;
+    const holder = error.holder;
+    console.error(
+      `存储目录 STORAGE_DIR（${storage.root}）正由另一个进程使用${holder ? `（PID ${holder.pid}，主机 ${holder.hostname}，自 ${holder.since} 起）` : ''}：` +
+        '内置数据库只能由一个进程打开。请先停止该进程；需要多个实例时请改用 PostgreSQL（设置 DATABASE_URL）。',
+    );
+    process.exit(1);
+  }
+}
+
 async function main() {
   // Everything the server writes (the embedded database, sealed bids, documents, secrets) is
   // readable by its own user only, whatever umask the shell had: set before any file is made.
@@ -53,6 +74,7 @@ async function main() {
   const storage = openStorage(config);
   const clock = config.testClock ? createAdjustableClock() : createClock();
   const signing = readSigner(config, storage, clock.now());
+  const releaseStorage = config.databaseUrl ? null : await claimStorage(storage, clock.realNow());
   if (!config.databaseUrl) console.log(`使用内置数据库 PGlite：${storage.databaseDir}（首次创建需要几秒钟）`);
   const database = await createDatabase({
     url: config.databaseUrl,
@@ -103,6 +125,7 @@ async function main() {
     clearInterval(cleanUps);
     await app.close();
     await database.close();
+    await releaseStorage?.();
     process.exit(0);
   };
   process.on('SIGINT', () => void close('SIGINT'));

@@ -3,7 +3,9 @@ import { chmodSync, createReadStream, createWriteStream, mkdirSync, readdirSync,
 import { open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 
 // The only module that touches STORAGE_DIR. Files are always named by the server.
 
@@ -11,6 +13,13 @@ export interface Storage {
   readonly root: string;
   /** the folder of the embedded database */
   readonly databaseDir: string;
+  /**
+   * Takes the storage for this process alone, as the embedded database needs: answers how to
+   * give it back, or throws StorageInUseError naming the process that holds it. A holder on this
+   * machine that no longer runs (killed) does not keep it. `onLost` is called if the hold is
+   * lost while running (the lock removed or left unrefreshed).
+   */
+  claimForThisProcess(now: Date, onLost: (error: Error) => void): Promise<() => Promise<void>>;
   /** a secret kept in storage across restarts, created on first use */
   secret(name: 'session'): string;
   /** the folder where mail is written as .eml files when no SMTP server is configured */
@@ -77,6 +86,32 @@ async function modifiedTime(file: string): Promise<Date | null> {
   );
 }
 
+/** Who holds a storage folder: written beside the lock by the process that took it. */
+export interface StorageHolder {
+  pid: number;
+  hostname: string;
+  since: string;
+}
+
+export class StorageInUseError extends Error {
+  override name = 'StorageInUseError';
+  constructor(readonly holder: StorageHolder | null) {
+    super('the storage folder is in use by another process');
+  }
+}
+
+// proper-lockfile refreshes the lock's time every LOCK_STALE_MS / 2; one older is taken over
+const LOCK_STALE_MS = 30_000;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function makePrivate(root: string) {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   chmodSync(root, 0o700);
@@ -119,9 +154,39 @@ export function createStorage(root: string): Storage {
     await fsyncFolder(path.dirname(final));
   }
 
+  const lockPath = path.join(root, 'embedded.lock');
+  const holderPath = path.join(root, 'embedded.holder.json');
+  const readHolder = (): StorageHolder | null => {
+    try {
+      return JSON.parse(readFileSync(holderPath, 'utf8')) as StorageHolder;
+    } catch {
+      return null;
+    }
+  };
+
   return {
     root,
     databaseDir: path.join(root, 'db'),
+    async claimForThisProcess(now, onLost) {
+      const options = { lockfilePath: lockPath, stale: LOCK_STALE_MS, realpath: false, onCompromised: onLost };
+      let release: () => Promise<void>;
+      try {
+        release = await lockfile.lock(root, options);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+        const holder = readHolder();
+        // a holder killed on this machine left its lock behind: take it over (a second process
+        // doing the same at the same moment finds it locked again, and refuses)
+        if (!holder || holder.hostname !== hostname() || isRunning(holder.pid)) throw new StorageInUseError(holder);
+        await rm(lockPath, { recursive: true, force: true });
+        release = await lockfile.lock(root, options).catch((again: unknown) => {
+          throw (again as NodeJS.ErrnoException).code === 'ELOCKED' ? new StorageInUseError(readHolder()) : again;
+        });
+      }
+      const holder: StorageHolder = { pid: process.pid, hostname: hostname(), since: now.toISOString() };
+      writeFileSync(holderPath, `${JSON.stringify(holder)}\n`);
+      return release;
+    },
     outboxDir,
     async saveOutgoingMail(message) {
       mkdirSync(outboxDir, { recursive: true, mode: 0o700 });
