@@ -21,6 +21,8 @@ import awardPages from './domain/awards/pages.ts';
 import awardRoutes from './domain/awards/routes.ts';
 import { createAwardService, type AwardService } from './domain/awards/service.ts';
 import auditRoutes from './domain/audit/routes.ts';
+import healthRoutes from './domain/health/routes.ts';
+import { createHealthService } from './domain/health/service.ts';
 import { createCheckpointService, type CheckpointService } from './domain/audit/checkpoints.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import bidPages from './domain/bids/pages.ts';
@@ -344,6 +346,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(accountPages, { accounts, escrow, secureCookies: https });
   await app.register(agentPages, { recruitments, accounts });
   await app.register(auditRoutes, { audit, checkpoints });
+  await app.register(healthRoutes, { health: createHealthService({ db, storage }) });
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(escrowRoutes, { escrow });
   await app.register(bidRoutes, { bids });

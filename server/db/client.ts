@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -28,6 +29,22 @@ const CAN_ALTER_AUDIT_LOG = sql`select pg_has_role(current_user, (select tableow
   or has_table_privilege(current_user, 'public.audit_log', 'UPDATE, DELETE, TRUNCATE') as "canAlter"`;
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
+
+let expectedMigrations: number | undefined;
+
+/**
+ * How many of the project's migrations the database lacks (0 when it is current), for the
+ * readiness check: an instance of a newer version must not take requests on an older schema.
+ */
+export async function pendingMigrations(db: Db): Promise<number> {
+  // the files do not change while the process runs
+  expectedMigrations ??= readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR }).length;
+  const expected = expectedMigrations;
+  const result = (await db.execute(sql`select count(*)::int as applied from drizzle.__drizzle_migrations`)) as unknown as {
+    rows: { applied: number }[];
+  };
+  return Math.max(0, expected - (result.rows[0]?.applied ?? 0));
+}
 
 /** the session-level advisory lock migrations run under ('migr'), apart from the other locks */
 const MIGRATION_LOCK = 0x6d696772;

@@ -20,6 +20,8 @@ export interface Storage {
    * lost while running (the lock removed or left unrefreshed).
    */
   claimForThisProcess(now: Date, onLost: (error: Error) => void): Promise<() => Promise<void>>;
+  /** writes, syncs and removes a small file: throws when the storage cannot take a bid now */
+  probeWritable(): Promise<void>;
   /** a secret kept in storage across restarts, created on first use */
   secret(name: 'session'): string;
   /** the folder where mail is written as .eml files when no SMTP server is configured */
@@ -167,6 +169,21 @@ export function createStorage(root: string): Storage {
   return {
     root,
     databaseDir: path.join(root, 'db'),
+    async probeWritable() {
+      ensureFolder(tmpDir);
+      const probe = path.join(tmpDir, `ready-${process.pid}-${randomBytes(4).toString('hex')}.probe`);
+      try {
+        const file = await open(probe, 'w');
+        try {
+          await file.writeFile('ready');
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+      } finally {
+        await rm(probe, { force: true });
+      }
+    },
     async claimForThisProcess(now, onLost) {
       const options = { lockfilePath: lockPath, stale: LOCK_STALE_MS, realpath: false, onCompromised: onLost };
       let release: () => Promise<void>;
