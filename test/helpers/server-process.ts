@@ -272,8 +272,12 @@ export function postBid(url: string, token: string, recruitmentId: string, field
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
       res.on('error', reject);
+      // an answer cut off half-way (the server killed while answering) is no answer
+      res.on('close', () => res.complete || reject(new Error('the answer was cut off')));
     });
-    // once the answer is in, a late write error (the server stopped reading) changes nothing
+    // the server may die after the whole body was sent, when the pipeline no longer listens: the
+    // request's own error settles it (a promise settles once, so a later error changes nothing)
+    req.on('error', reject);
     pipeline(Readable.from(body()), req).catch(reject);
   });
   return { sent: () => sent, response };
