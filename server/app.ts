@@ -319,6 +319,9 @@ export async function buildApp(deps: AppDeps) {
   // confidential: no browser or proxy cache keeps it. Static assets set their own policy.
   app.addHook('onSend', async (request, reply) => {
     if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // an answer before the whole body was read (an upload refused at its first bytes, by the API
+    // or a page) leaves the rest on the connection, where it would stall the next request
+    if (!request.raw.complete) reply.header('connection', 'close');
   });
 
   // PostgreSQL text cannot hold NUL: refused in every body, query and path before the schemas
