@@ -11,7 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import qs from 'qs';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
-import type { Db } from './db/client.ts';
+import { isDatabaseUnavailable, type Db } from './db/client.ts';
 import accountPages from './domain/accounts/pages.ts';
 import agentPages from './domain/recruitments/agent-pages.ts';
 import accountRoutes from './domain/accounts/routes.ts';
@@ -123,6 +123,9 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   }
   if (isMalformedMultipart(error)) {
     return { statusCode: 400, code: 'MULTIPART_INVALID', message: '上传内容不完整或格式有误（传输中断或请求体损坏），本次提交未被接收，请重新提交' };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: '数据库暂时不可用（可能正在重启），本次操作未完成，请稍后重试' };
   }
   const status = error.statusCode ?? 500;
   if (status === 413) return { statusCode: 413, code: 'FILE_TOO_LARGE', message: '上传内容超过大小限制' };
@@ -334,6 +337,7 @@ export async function buildApp(deps: AppDeps) {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const body = toErrorBody(error);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (body.statusCode === 503) reply.header('retry-after', '5');
     else request.log.info({ code: body.code }, body.message);
     if (!isApiRequest(request) && body.code === 'UNAUTHENTICATED') {
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);

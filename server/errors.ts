@@ -100,6 +100,7 @@ const STATUS_BY_CODE = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SIGNING_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;

@@ -30,6 +30,24 @@ const CAN_ALTER_AUDIT_LOG = sql`select pg_has_role(current_user, (select tableow
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
 
+// connection exceptions (08…), the server shutting down or starting (57P01–57P03), and the
+// socket-level failures of a connection that is gone
+const UNAVAILABLE_CODES = new Set(['08000', '08003', '08006', '08001', '08004', '57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Whether an error means the database cannot be reached now (restarting, connection cut), as
+ * opposed to a query it refused: the request may be tried again in a moment.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    // pg's words for a connection that is gone (a rollback after it is lost says the second)
+    if (/^(Connection terminated( unexpectedly)?|Client has encountered a connection error and is not queryable)$/.test(cause.message)) return true;
+  }
+  return false;
+}
+
 let expectedMigrations: number | undefined;
 
 /**
@@ -82,6 +100,9 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     // Without a listener an idle client's error (e.g. PostgreSQL restarting) crashes the process;
     // with it, the request in flight fails and the next one gets a fresh connection.
     pool.on('error', (error) => options.onPoolError?.(error));
+    // …and a checked-out client's (a connection cut mid-transaction): the transaction fails with
+    // the error, which must not also be thrown as an event no one listens to
+    pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
     const db = drizzlePg(pool, { schema });
     const ownerUrl = options.ownerUrl;
     return {
