@@ -66,6 +66,9 @@ async function claimStorage(storage: Storage, now: Date): Promise<() => Promise<
   }
 }
 
+/** how long a stop waits for the requests under way: a 50 MB bid on a slow line fits */
+const STOP_GRACE_MS = 2 * 60 * 1000;
+
 async function main() {
   // Everything the server writes (the embedded database, sealed bids, documents, secrets) is
   // readable by its own user only, whatever umask the shell had: set before any file is made.
@@ -123,6 +126,12 @@ async function main() {
     app.log.info({ signal }, 'shutting down');
     stopCheckpoints();
     clearInterval(cleanUps);
+    // new connections are refused at once; the uploads under way finish and get their receipts,
+    // for STOP_GRACE_MS at most (an unfinished one is then lost as in a crash: no receipt, no bid)
+    setTimeout(() => {
+      app.log.warn('requests still under way after the grace period; stopping anyway');
+      process.exit(1);
+    }, STOP_GRACE_MS).unref();
     await app.close();
     await database.close();
     await releaseStorage?.();
