@@ -208,7 +208,7 @@ export async function buildApp(deps: AppDeps) {
     documents: documentIssuer,
   });
   const announcedKeys = createAnnouncedKeys({ db, clock, audit, inspection, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
-  const bids = createBidService({ db, clock, audit, storage, announcedKeys });
+  const bids = createBidService({ db, clock, audit, storage, announcedKeys, inspection });
   const opening = createOpeningService({ db, clock, audit, storage, openingKeys, announcedKeys, documentQueue, inspection });
   const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, publicUrl: config.publicUrl });
   const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });

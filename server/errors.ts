@@ -101,6 +101,7 @@ const STATUS_BY_CODE = {
   INTERNAL: 500,
   SIGNING_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
+  STORAGE_FULL: 507,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;

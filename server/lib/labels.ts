@@ -61,6 +61,7 @@ export const CHANNEL_LABELS: Record<PublicationChannel, string> = {
 export const INDICATOR_LABELS: Record<string, string> = {
   escrow_opening: '密钥托管人参与开标',
   bid_key_mismatch: '投标加密公钥与公告不符',
+  storage_full: '存储空间已满，响应文件无法保存',
 };
 
 export const SEVERITY_LABELS: Record<AlertSeverity, string> = { high: '高', medium: '中', low: '低' };

@@ -88,6 +88,12 @@ async function modifiedTime(file: string): Promise<Date | null> {
   );
 }
 
+/** Whether a write failed because the disk (or the user's quota) is full. */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** Who holds a storage folder: written beside the lock by the process that took it. */
 export interface StorageHolder {
   pid: number;

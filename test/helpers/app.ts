@@ -11,7 +11,7 @@ import { createDatabase, type Database, type Tx } from '../../server/db/client.t
 import type { Role } from '../../server/db/schema.ts';
 import { createAdjustableClock, type AdjustableClock } from '../../server/lib/clock.ts';
 import { createDevelopmentCertificate, createP12Signer, type Signer } from '../../server/lib/signing.ts';
-import { createStorage } from '../../server/lib/storage.ts';
+import { createStorage, type Storage } from '../../server/lib/storage.ts';
 import { withDatabase } from './global-setup.ts';
 
 export interface TestApp {
@@ -85,13 +85,17 @@ export function testSigner(): Signer {
 }
 
 /** The app on a migrated database of its own, a temp storage folder and an adjustable clock. */
-export async function createTestApp(env: Record<string, string> = {}, deps: { signer?: Signer } = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  deps: { signer?: Signer; /** wraps the storage, as a failing disk would */ storage?: (storage: Storage) => Storage } = {},
+): Promise<TestApp> {
   const storageDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'));
   const config = loadConfig({ STORAGE_DIR: storageDir, PORTAL_TEST_CLOCK: '1', ...env });
   const { database, appUrl, asOwner, drop } = await openTestDatabase();
   await database.migrate();
   const clock = createAdjustableClock();
-  const app = await buildApp({ config, db: database.db, clock, storage: createStorage(storageDir), signer: deps.signer ?? testSigner() });
+  const storage = createStorage(storageDir);
+  const app = await buildApp({ config, db: database.db, clock, storage: deps.storage?.(storage) ?? storage, signer: deps.signer ?? testSigner() });
   await app.ready();
   return {
     app,

@@ -17,9 +17,11 @@ import {
   sealManifest,
   type Sealer,
 } from '../../lib/sealing.ts';
-import type { Storage } from '../../lib/storage.ts';
+import { isStorageFull, type Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditEvent, AuditService } from '../audit/service.ts';
+import { raiseAlertOnce } from '../inspection/alerts.ts';
+import type { InspectionService } from '../inspection/service.ts';
 import type { AnnouncedKeys } from '../opening/announced-key.ts';
 import { NotPdfError, requirePdfHeader } from './pdf-check.ts';
 import { Value } from 'typebox/value';
@@ -86,13 +88,31 @@ export function createBidService({
   audit,
   storage,
   announcedKeys,
+  inspection,
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
   announcedKeys: Pick<AnnouncedKeys, 'requireAnnouncedKey'>;
+  inspection: Pick<InspectionService, 'mailAlert'>;
   storage: Pick<Storage, 'saveSealedBidFile' | 'removeSealedBidFile' | 'listSealedBidFiles' | 'clearTemporaryFiles'>;
 }) {
+  /**
+   * The disk is full: the bidder is told so (507, nothing of the bid kept), and the inspectors
+   * and the administrators are alerted once while it lasts.
+   */
+  async function storageFull(recruitmentId: string): Promise<AppError> {
+    const alert = {
+      indicator: 'storage_full',
+      severity: 'high' as const,
+      recruitmentId: null,
+      subject: '存储空间已满：响应文件无法保存，投标人的提交被拒绝，请管理员立即扩容或清理',
+      evidence: [{ kind: 'recruitment', id: recruitmentId, detail: '提交被拒绝的招募项目', url: `/recruitments/${recruitmentId}` }],
+    };
+    if (await raiseAlertOnce(db, alert, clock.now())) await inspection.mailAlert(alert);
+    return new AppError('STORAGE_FULL', '平台暂时无法保存文件（存储空间已满），本次提交未被接收；已通知管理员，请稍后重试', 'documents');
+  }
+
   async function organizationOf(user: SignedInUser) {
     const [organization] = await db
       .select({ id: organizations.id, name: organizations.name })
@@ -203,6 +223,7 @@ export function createBidService({
         } catch (error) {
           part.stream.resume();
           if (error instanceof NotPdfError) throw new AppError('NOT_PDF', `文件“${part.filename}”不是 PDF 文件`, 'documents');
+          if (isStorageFull(error)) throw await storageFull(recruitmentId);
           throw error;
         }
         if (part.truncated()) {

@@ -1,3 +1,4 @@
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { alerts } from '../../db/schema.ts';
 import { appendAuditEntries } from '../audit/service.ts';
@@ -22,9 +23,33 @@ export interface AlertInput {
  */
 export const EVERY_INSPECTOR_INDICATORS: readonly string[] = ['escrow_opening', 'bid_key_mismatch'];
 
+/** Indicators the administrators are mailed too: what they must act on (the machine). */
+export const ADMINISTRATOR_INDICATORS: readonly string[] = ['storage_full'];
+
 /** Whether every inspector, rather than the recruitment's named inspector only, is concerned. */
 export function concernsEveryInspector(alert: { indicator: string; recruitmentId: string | null }): boolean {
   return alert.recruitmentId === null || EVERY_INSPECTOR_INDICATORS.includes(alert.indicator);
+}
+
+/**
+ * Raises the alert unless one of the same indicator about the same recruitment is still open:
+ * a condition that refuses request after request is one alert (every refusal is audited).
+ * Answers the new alert, or null.
+ */
+export async function raiseAlertOnce(db: Db | Tx, input: AlertInput, at: Date): Promise<{ id: string } | null> {
+  return db.transaction(async (tx) => {
+    const [open] = await tx
+      .select({ id: alerts.id })
+      .from(alerts)
+      .where(
+        and(
+          eq(alerts.indicator, input.indicator),
+          input.recruitmentId ? eq(alerts.recruitmentId, input.recruitmentId) : isNull(alerts.recruitmentId),
+          eq(alerts.status, 'open'),
+        ),
+      );
+    return open ? null : raiseAlert(tx, input, at);
+  });
 }
 
 /** Records the alert and its `alert.raised` audit entry together, at `at`. */

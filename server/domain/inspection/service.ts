@@ -4,7 +4,7 @@ import { alerts, recruitments, users } from '../../db/schema.ts';
 import { INDICATOR_LABELS } from '../../lib/labels.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { SignedInUser } from '../accounts/service.ts';
-import { concernsEveryInspector, EVERY_INSPECTOR_INDICATORS } from './alerts.ts';
+import { ADMINISTRATOR_INDICATORS, concernsEveryInspector, EVERY_INSPECTOR_INDICATORS } from './alerts.ts';
 import type { AlertFilter } from './schemas.ts';
 
 // The inspector's side of the red flags: which alerts an inspector sees, and who is mailed one.
@@ -58,8 +58,14 @@ export function createInspectionService({ db, mailer, publicUrl }: { db: Db; mai
             .from(recruitments)
             .innerJoin(users, eq(users.id, recruitments.inspectorId))
             .where(and(eq(recruitments.id, recruitmentId), eq(users.active, true)));
+    const administrators = ADMINISTRATOR_INDICATORS.includes(alert.indicator)
+      ? await db
+          .select({ email: users.email })
+          .from(users)
+          .where(and(eq(users.role, 'admin'), eq(users.active, true)))
+      : [];
     const label = INDICATOR_LABELS[alert.indicator] ?? alert.indicator;
-    for (const { email } of rows) {
+    for (const { email } of [...rows, ...administrators]) {
       mailer.send({
         to: email,
         subject: `【监督预警】${label}`,

@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { alerts, documents } from '../../db/schema.ts';
+import { documents } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { bidKeyFingerprint } from '../../lib/bid-key-fingerprint.ts';
 import { checkSignedPdf, SignatureCheckError } from '../../lib/pdf/signature-check.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { AppError } from '../../errors.ts';
 import type { AuditActor, AuditService } from '../audit/service.ts';
-import { raiseAlert } from '../inspection/alerts.ts';
+import { raiseAlertOnce } from '../inspection/alerts.ts';
 import type { InspectionService } from '../inspection/service.ts';
 
 // Whoever holds the database could put a key of their own in recruitments.bid_public_key, read
@@ -106,12 +106,7 @@ export function createAnnouncedKeys({
         ip: attempt.ip,
         details: { during: attempt.during, stored: check.stored, announced: check.announced, problem: check.problem },
       });
-      // one open alert per recruitment is enough; every refusal is in the audit log
-      const [open] = await tx
-        .select({ id: alerts.id })
-        .from(alerts)
-        .where(and(eq(alerts.recruitmentId, recruitmentId), eq(alerts.indicator, alert.indicator), eq(alerts.status, 'open')));
-      return open ? null : raiseAlert(tx, alert, clock.now());
+      return raiseAlertOnce(tx, alert, clock.now());
     });
     if (raised) await inspection.mailAlert(alert);
     throw new AppError(
