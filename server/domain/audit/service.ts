@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { auditLog, awardSignOffs, documents, evaluationSignOffs, openings, recruitments, users } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { checkSignedPdf, SignatureCheckError } from '../../lib/pdf/signature-check.ts';
+import { readSignedKeywords, SignatureCheckError } from '../../lib/pdf/signature-check.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { checkAnchor, checkpointHead, lookupsNeeded, type Anchor, type AnchorCheck } from './anchors.ts';
 import { checkChain, entryHash, GENESIS_HASH, startOfChain, type ChainCheck } from './chain.ts';
@@ -103,17 +103,6 @@ export function createAuditService({
     return appendAuditEntries(tx, events, clock.now());
   }
 
-  /** null when a checkpoint file's signature holds against the centre's certificate, else why not */
-  function signatureProblem(pdf: Buffer): string | null {
-    try {
-      checkSignedPdf(pdf, certificateFingerprint);
-      return null;
-    } catch (error) {
-      if (error instanceof SignatureCheckError) return error.message;
-      return '签名数据无法解析';
-    }
-  }
-
   /** For events that change nothing else, such as a failed sign-in. */
   function recordAlone(event: AuditEvent): Promise<void> {
     return db.transaction((tx) => record(tx, event));
@@ -204,17 +193,22 @@ export function createAuditService({
    * documents rows included, is still measured against them.
    */
   async function checkpointAnchors(names: string[]): Promise<{ anchors: Anchor[]; refused: AnchorCheck[] }> {
-    if (names.length === 0) return { anchors: [], refused: [] };
-    const { PDFDocument } = await import('pdf-lib');
     const anchors: Anchor[] = [];
     const refused: AnchorCheck[] = [];
     for (const name of names.sort()) {
       const label = `检查点文件 ${name}`;
       const pdf = await storage.readDocument(name);
-      const problem = signatureProblem(pdf);
-      const found = problem ? null : checkpointHead((await PDFDocument.load(pdf, { updateMetadata: false })).getKeywords() ?? '');
-      if (found) anchors.push({ source: 'checkpoint_file', label, seq: found.seq, hash: found.head });
-      else refused.push({ source: 'checkpoint_file', label, seq: null, hash: '', ok: false, problem: `${label}：${problem ?? '未记载链头'}` });
+      let problem = '未记载链头';
+      try {
+        const found = checkpointHead(await readSignedKeywords(pdf, certificateFingerprint));
+        if (found) {
+          anchors.push({ source: 'checkpoint_file', label, seq: found.seq, hash: found.head });
+          continue;
+        }
+      } catch (error) {
+        problem = error instanceof SignatureCheckError ? error.message : '签名数据无法解析';
+      }
+      refused.push({ source: 'checkpoint_file', label, seq: null, hash: '', ok: false, problem: `${label}：${problem}` });
     }
     return { anchors, refused };
   }

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { documents } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { bidKeyFingerprint } from '../../lib/bid-key-fingerprint.ts';
-import { checkSignedPdf, SignatureCheckError } from '../../lib/pdf/signature-check.ts';
+import { readSignedKeywords, SignatureCheckError } from '../../lib/pdf/signature-check.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { AppError } from '../../errors.ts';
 import type { AuditActor, AuditService } from '../audit/service.ts';
@@ -49,15 +49,13 @@ export function createAnnouncedKeys({
       .from(documents)
       .where(and(eq(documents.recruitmentId, recruitmentId), eq(documents.kind, 'announcement')));
     if (!row) return { problem: '签名的招募公告不存在' };
-    let pdf: Buffer;
+    let facts: Map<string, string>;
     try {
-      pdf = await storage.readDocument(row.storageName);
-      checkSignedPdf(pdf, certificateFingerprint);
+      facts = keywordFacts(await readSignedKeywords(await storage.readDocument(row.storageName), certificateFingerprint));
     } catch (error) {
       if (error instanceof SignatureCheckError) return { problem: `招募公告的签名不成立：${error.message}` };
       return { problem: '签名的招募公告无法读取' };
     }
-    const facts = await signedKeywords(pdf);
     if (facts.get('recruitment-id') !== recruitmentId) return { problem: '签名的招募公告不属于本招募项目' };
     const fingerprint = facts.get('bid-key-fingerprint');
     if (!fingerprint) return { problem: '签名的招募公告未载明投标密钥指纹' };
@@ -118,12 +116,10 @@ export function createAnnouncedKeys({
   return { announcedFingerprint, checkBidKey, requireAnnouncedKey };
 }
 
-/** The `name:value` keywords of a PDF (lib/pdf/documents.ts writes them), read after its signature was checked. */
-async function signedKeywords(pdf: Buffer): Promise<Map<string, string>> {
-  const { PDFDocument } = await import('pdf-lib');
-  const document = await PDFDocument.load(pdf, { updateMetadata: false });
+/** `name:value` keywords by name */
+function keywordFacts(keywords: string): Map<string, string> {
   const facts = new Map<string, string>();
-  for (const keyword of (document.getKeywords() ?? '').split(/\s+/)) {
+  for (const keyword of keywords.split(/\s+/)) {
     const at = keyword.indexOf(':');
     if (at > 0) facts.set(keyword.slice(0, at), keyword.slice(at + 1));
   }

@@ -63,6 +63,16 @@ export function checkSignedPdf(pdf: Uint8Array, trustedCertificateFingerprint: s
   }
 }
 
+/**
+ * The keywords of a PDF whose signature `checkSignedPdf` accepts: the facts its signer vouched
+ * for (lib/pdf/documents.ts writes them as `name:value`). Throws SignatureCheckError first.
+ */
+export async function readSignedKeywords(pdf: Uint8Array, trustedCertificateFingerprint: string): Promise<string> {
+  checkSignedPdf(pdf, trustedCertificateFingerprint);
+  const { PDFDocument } = await import('pdf-lib');
+  return (await PDFDocument.load(pdf, { updateMetadata: false })).getKeywords() ?? '';
+}
+
 /** forge's own options (its types know only the boolean form): /Contents is zero-padded after the DER */
 const fromDerWithPadding = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteBuffer, options: { parseAllBytes: boolean }) => forge.asn1.Asn1;
 
