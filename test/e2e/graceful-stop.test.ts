@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,8 +9,8 @@ import {
   publishRecruitment,
   registerOrganization,
   seedKeyHolders,
+  stalledPdf,
   startServer,
-  type UploadFile,
 } from '../helpers/server-process.ts';
 
 // A restart must not cost a bid under way (issue 13, zero-downtime restarts): on SIGTERM the
@@ -24,22 +23,6 @@ afterAll(() => {
   rmSync(storage, { recursive: true, force: true });
 });
 
-/** A PDF of `size` bytes whose stream pauses after `before` bytes until `resume` settles. */
-function pausedPdf(size: number, before: number, resume: Promise<void>): UploadFile {
-  const chunk = randomBytes(MiB);
-  async function* content() {
-    yield Buffer.from('%PDF-1.7\n');
-    let sent = 9;
-    while (sent < size) {
-      if (sent >= before) await resume;
-      const next = chunk.subarray(0, Math.min(MiB, size - sent));
-      sent += next.length;
-      yield next;
-    }
-  }
-  return { filename: 'plan.pdf', size, content: content() };
-}
-
 describe('a graceful stop (SIGTERM)', () => {
   it('lets an upload under way finish with its receipt, refuses new connections, then exits 0', async () => {
     const server = await startServer({ STORAGE_DIR: storage });
@@ -47,7 +30,7 @@ describe('a graceful stop (SIGTERM)', () => {
     const bidder = await registerOrganization(server.url, storage);
     let resume = () => {};
     const paused = new Promise<void>((resolve) => (resume = resolve));
-    const upload = postBid(server.url, bidder.token, recruitmentId, bidFields('arts'), [pausedPdf(8 * MiB, 4 * MiB, paused)]);
+    const upload = postBid(server.url, bidder.token, recruitmentId, bidFields('arts'), [stalledPdf(8 * MiB, 4 * MiB, paused)]);
     while (upload.sent() < 4 * MiB) await new Promise((resolve) => setTimeout(resolve, 50));
 
     const stopped = server.stop();

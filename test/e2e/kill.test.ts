@@ -12,6 +12,7 @@ import {
   publishRecruitment,
   registerOrganization,
   seedKeyHolders,
+  stalledPdf,
   startServer,
   type Receipt,
   type StoredReceipt,
@@ -45,22 +46,6 @@ const filesIn = (folder: string, suffix: string) =>
 function pdf(size: number): UploadFile {
   const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
   return { filename: `document-${size}.pdf`, size, content: [content] };
-}
-
-/** A PDF of `size` bytes whose stream stops after `before` bytes until `resume` settles. */
-function stalledPdf(size: number, before: number, resume: Promise<void>): UploadFile {
-  const chunk = randomBytes(MiB);
-  async function* content() {
-    yield Buffer.from('%PDF-1.7\n');
-    let sent = 9;
-    while (sent < size) {
-      if (sent >= before) await resume;
-      const next = chunk.subarray(0, Math.min(MiB, size - sent));
-      sent += next.length;
-      yield next;
-    }
-  }
-  return { filename: 'large.pdf', size, content: content() };
 }
 
 /** Polls `probe` until it answers; a throw counts as not yet (a folder not made yet, a file just renamed). */

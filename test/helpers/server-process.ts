@@ -222,6 +222,23 @@ export interface Upload {
   response: Promise<{ status: number; body: string }>;
 }
 
+/** A PDF of `size` bytes whose stream stops after `before` bytes until `resume` settles. */
+export function stalledPdf(size: number, before: number, resume: Promise<void>): UploadFile {
+  const MiB = 1024 * 1024;
+  const chunk = randomBytes(MiB);
+  async function* content() {
+    yield Buffer.from('%PDF-1.7\n');
+    let sent = 9;
+    while (sent < size) {
+      if (sent >= before) await resume;
+      const next = chunk.subarray(0, Math.min(MiB, size - sent));
+      sent += next.length;
+      yield next;
+    }
+  }
+  return { filename: 'large.pdf', size, content: content() };
+}
+
 /**
  * POSTs a bid as a streaming multipart request over node:http, pulling each file's bytes only as
  * the socket takes them, so a caller controls the timing and nothing is held in memory.
