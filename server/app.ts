@@ -46,7 +46,8 @@ import escrowRoutes from './domain/opening/escrow-routes.ts';
 import { createOpeningKeyService } from './domain/opening/keys.ts';
 import openingPages from './domain/opening/pages.ts';
 import openingRoutes from './domain/opening/routes.ts';
-import { createOpeningService } from './domain/opening/service.ts';
+import { createEnteredShares, enteredShareSecret } from './domain/opening/entered-shares.ts';
+import { createOpeningService, type OpeningService } from './domain/opening/service.ts';
 import openingKeyPages from './domain/opening/key-pages.ts';
 import openingKeyRoutes from './domain/opening/key-routes.ts';
 import recruitmentPages from './domain/recruitments/pages.ts';
@@ -73,6 +74,7 @@ declare module 'fastify' {
       accounts: AccountService;
       recruitments: RecruitmentService;
       bids: BidService;
+      opening: OpeningService;
       evaluation: EvaluationService;
       awards: AwardService;
       documents: DocumentService & {
@@ -209,7 +211,8 @@ export async function buildApp(deps: AppDeps) {
   });
   const announcedKeys = createAnnouncedKeys({ db, clock, audit, inspection, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
   const bids = createBidService({ db, clock, audit, storage, announcedKeys, inspection });
-  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, announcedKeys, documentQueue, inspection });
+  const enteredShares = createEnteredShares({ db, secret: enteredShareSecret(config.enteredShareSecret, storage) });
+  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, enteredShares, announcedKeys, documentQueue, inspection });
   const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, publicUrl: config.publicUrl });
   const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });
   const documents = createDocumentService({
@@ -246,6 +249,7 @@ export async function buildApp(deps: AppDeps) {
     accounts,
     recruitments,
     bids,
+    opening,
     evaluation,
     awards,
     documents: { ...documents, scheduleAllMissing, idle: documentQueue.idle },

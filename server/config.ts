@@ -10,6 +10,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly sessionSecret: string | null;
+  /** encrypts the passphrase entries waiting at an opening (opening/entered-shares.ts) */
+  readonly enteredShareSecret: string | null;
   readonly adminEmail: string | null;
   readonly adminPassword: string | null;
   readonly signingP12: string | null;
@@ -73,6 +75,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (sessionSecret !== null && sessionSecret.length < 32) {
     problems.push('SESSION_SECRET 至少需要 32 个字符');
   }
+  const enteredShareSecret = text('ENTERED_SHARE_SECRET');
+  if (enteredShareSecret !== null && enteredShareSecret.length < 32) {
+    problems.push('ENTERED_SHARE_SECRET 至少需要 32 个字符');
+  }
   const adminPassword = text('ADMIN_PASSWORD');
   if (adminPassword !== null && adminPassword.length < 10) {
     problems.push('ADMIN_PASSWORD 至少需要 10 个字符');
@@ -94,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     port,
     sessionSecret,
+    enteredShareSecret,
     adminEmail: text('ADMIN_EMAIL')?.toLowerCase() ?? null,
     adminPassword,
     signingP12,

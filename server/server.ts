@@ -117,6 +117,7 @@ async function main() {
       (removed) => removed.temporary + removed.orphans > 0 && app.log.warn(removed, 'removed files left by interrupted bid submissions'),
       (error: unknown) => app.log.error({ err: error }, 'clean-up of leftover files failed; tried again later'),
     );
+    app.services.opening.forgetExpiredShares().catch((error: unknown) => app.log.error({ err: error }, 'removing expired opening shares failed; tried again later'));
   }, LEFTOVER_AFTER_MS);
   cleanUps.unref();
   let closing = false;

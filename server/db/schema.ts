@@ -522,7 +522,7 @@ export const openingAttendance = pgTable(
   (t) => [primaryKey({ columns: [t.recruitmentId, t.userId] }), index('opening_attendance_user_id_idx').on(t.userId)],
 );
 
-/** Who has entered a passphrase; the opened share itself is kept in memory only, never stored. */
+/** Who has entered a passphrase at an opening, and when: the record, kept after the opening. */
 export const openingUnlocks = pgTable(
   'opening_unlocks',
   {
@@ -535,6 +535,26 @@ export const openingUnlocks = pgTable(
     unlockedAt: instant('unlocked_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.recruitmentId, t.holderId] }), index('opening_unlocks_holder_id_idx').on(t.holderId)],
+);
+
+/**
+ * Shares opened by their holders at an opening in progress, so that holders may enter on different
+ * server processes: encrypted with a secret the database does not hold (sealEnteredShare), valid
+ * for ENTERED_SHARE_LIFETIME_MS, and deleted when the bids are opened with them.
+ */
+export const openingEnteredShares = pgTable(
+  'opening_entered_shares',
+  {
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => users.id),
+    sealedShare: jsonb('sealed_share').notNull(),
+    enteredAt: instant('entered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recruitmentId, t.holderId] }), index('opening_entered_shares_holder_id_idx').on(t.holderId)],
 );
 
 /** One line of the opening record per bid opened: what the receipt said and what was recomputed. */

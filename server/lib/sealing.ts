@@ -649,6 +649,40 @@ export function decryptJson(blob: EncryptedJson, dataKey: Buffer, label: string)
   }
 }
 
+// ── shares entered at an opening ─────────────────────────────────────────────────────────────
+
+/**
+ * A holder's opened share, kept between the holders' entries — which may reach different server
+ * processes — encrypted with key = HKDF-SHA256(secret, salt = empty, info =
+ * `entered-share:<recruitmentId>:<holderId>`), AAD = the same info. The secret is the servers',
+ * kept outside the database, so the rows alone open nothing (SECURITY.md, "Entered shares").
+ */
+export function sealEnteredShare(share: Uint8Array, secret: Buffer, recruitmentId: string, holderId: string): EncryptedJson {
+  const info = context('entered-share', recruitmentId, holderId);
+  assertKey(secret, 'the entered-share secret');
+  const key = hkdf(secret, Buffer.alloc(0), info);
+  try {
+    const { iv, ciphertext, tag } = gcmEncrypt(key, share, info);
+    return { iv: toBase64(iv), ciphertext: toBase64(ciphertext), tag: toBase64(tag) };
+  } finally {
+    key.fill(0);
+  }
+}
+
+export function openEnteredShare(blob: EncryptedJson, secret: Buffer, recruitmentId: string, holderId: string): Buffer {
+  const info = context('entered-share', recruitmentId, holderId);
+  assertKey(secret, 'the entered-share secret');
+  const box = decodeBox(blob);
+  const key = hkdf(secret, Buffer.alloc(0), info);
+  try {
+    return gcmDecrypt(key, box, info);
+  } catch {
+    throw new OpenFailedError(`cannot decrypt ${info}: wrong secret or altered data`);
+  } finally {
+    key.fill(0);
+  }
+}
+
 // ── the bid digest printed on the receipt ────────────────────────────────────────────────────
 
 const SALT_BYTES = 32;

@@ -22,8 +22,11 @@ export interface Storage {
   claimForThisProcess(now: Date, onLost: (error: Error) => void): Promise<() => Promise<void>>;
   /** writes, syncs and removes a small file: throws when the storage cannot take a bid now */
   probeWritable(): Promise<void>;
-  /** a secret kept in storage across restarts, created on first use */
-  secret(name: 'session'): string;
+  /**
+   * A secret kept in storage across restarts, created on first use: 32 random bytes, base64url.
+   * Every server process on one storage shares it.
+   */
+  secret(name: 'session' | 'entered-shares'): string;
   /** the folder where mail is written as .eml files when no SMTP server is configured */
   readonly outboxDir: string;
   saveOutgoingMail(message: Buffer): Promise<string>;

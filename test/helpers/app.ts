@@ -122,6 +122,25 @@ export async function createTestApp(
   };
 }
 
+/**
+ * Another server process on the same database and storage, as a second instance behind a load
+ * balancer (or the same one after a restart): it shares nothing in memory with `t.app`. On PGlite,
+ * whose one process holds the database, it works on the same connection.
+ */
+export async function startAnotherInstance(t: TestApp): Promise<{ app: App; close(): Promise<void> }> {
+  const database = t.appDatabaseUrl ? await createDatabase({ url: t.appDatabaseUrl, dataDir: null }) : t.database;
+  const config = loadConfig({ STORAGE_DIR: t.storageDir, PORTAL_TEST_CLOCK: '1' });
+  const app = await buildApp({ config, db: database.db, clock: t.clock, storage: createStorage(t.storageDir), signer: testSigner() });
+  await app.ready();
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      if (database !== t.database) await database.close();
+    },
+  };
+}
+
 export interface TestUser {
   id: string;
   role: Role;

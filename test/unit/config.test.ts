@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.ts';
+import { enteredShareSecret } from '../../server/domain/opening/entered-shares.ts';
 
 describe('config', () => {
   it('has the defaults of SPEC §6', () => {
@@ -47,6 +48,21 @@ describe('config', () => {
     });
     expect(() => loadConfig({ SIGNING_P12: '/etc/portal/centre.p12' })).toThrow(/SIGNING_P12_PASSWORD/);
     expect(loadConfig({}).signingP12).toBeNull();
+  });
+
+  it('takes the entered-share secret from outside the storage, and refuses a short one', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ ENTERED_SHARE_SECRET: secret }).enteredShareSecret).toBe(secret);
+    expect(loadConfig({}).enteredShareSecret).toBeNull();
+    expect(() => loadConfig({ ENTERED_SHARE_SECRET: 'short' })).toThrow(/ENTERED_SHARE_SECRET/);
+    const storage = {
+      secret: (): string => {
+        throw new Error('the storage is not asked when the secret is set');
+      },
+    };
+    expect(enteredShareSecret(secret, storage)).toEqual(enteredShareSecret(secret, storage));
+    expect(enteredShareSecret(secret, storage)).toHaveLength(32);
+    expect(enteredShareSecret(null, { secret: () => Buffer.alloc(32, 7).toString('base64url') })).toEqual(Buffer.alloc(32, 7));
   });
 
   it('refuses the test clock in production', () => {

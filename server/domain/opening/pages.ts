@@ -48,7 +48,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
       canAttend: inProgress && (user.role === 'inspector' || user.role === 'bidder'),
       canUnlock: inProgress && session.phase === 'waiting_for_keys' && holder !== undefined,
       isEscrow: holder?.role === 'escrow',
-      holderUnlocked: holder?.unlockedAt !== null && holder !== undefined,
+      holderUnlocked: holder?.shareWaiting === true,
       canObject: inProgress && user.role === 'bidder' && session.phase !== 'signed_off',
       canAnswer: isAgent && session.phase !== 'signed_off',
       canSignOff: user.role === 'inspector' && user.id === recruitment.inspectorId && session.phase === 'opened',

@@ -39,12 +39,14 @@ import { raiseAlert } from '../inspection/alerts.ts';
 import type { InspectionService } from '../inspection/service.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
-import { BID_KEY_THRESHOLD, type OpeningKeyService } from './keys.ts';
+import type { EnteredShares } from './entered-shares.ts';
+import type { OpeningKeyService } from './keys.ts';
 
 // The bid opening (开标, SPEC §4.1–4.3 and §5). The agent starts it at the deadline; key holders
 // enter their passphrases; once two shares are in and the inspector attends, the bid key is
 // rebuilt in memory, every live bid is decrypted, each digest recomputed against its receipt,
-// and the record written. Opened shares live only in this process's memory, never in storage.
+// and the record written. Opened shares wait in the database, encrypted with a secret it does not
+// hold (entered-shares.ts), so holders may enter on different server processes.
 
 /** Fewer valid bids than this and a lot fails (SPEC §3). */
 export const MIN_VALID_BIDS = 3;
@@ -63,6 +65,7 @@ export function createOpeningService({
   audit,
   storage,
   openingKeys,
+  enteredShares,
   announcedKeys,
   documentQueue,
   inspection,
@@ -73,14 +76,12 @@ export function createOpeningService({
   announcedKeys: Pick<AnnouncedKeys, 'requireAnnouncedKey' | 'announcedFingerprint'>;
   storage: Pick<Storage, 'readSealedBidFile'>;
   openingKeys: Pick<OpeningKeyService, 'openHolderShare'>;
+  enteredShares: EnteredShares;
   /** the opening record is issued once the sign-off has committed */
   documentQueue: DocumentQueue;
   /** mails the inspectors an alert once it has committed */
   inspection: Pick<InspectionService, 'mailAlert'>;
 }) {
-  /** shares entered at an opening in progress, by recruitment then holder; wiped once used */
-  const enteredShares = new Map<string, Map<string, Buffer>>();
-
   async function recruitmentOf(id: string) {
     const [recruitment] = await db.select().from(recruitments).where(eq(recruitments.id, id));
     if (!recruitment || !recruitment.publishedAt) throw new AppError('NOT_FOUND', '招募项目不存在');
@@ -212,10 +213,6 @@ export function createOpeningService({
       }
       throw error;
     }
-    const shares = enteredShares.get(recruitmentId) ?? new Map<string, Buffer>();
-    shares.get(holder.id)?.fill(0);
-    shares.set(holder.id, share);
-    enteredShares.set(recruitmentId, shares);
     const alert = escrowReason
       ? {
           indicator: 'escrow_opening',
@@ -230,7 +227,11 @@ export function createOpeningService({
       : null;
     await db.transaction(async (tx) => {
       const now = clock.now();
-      await tx.insert(openingUnlocks).values({ recruitmentId, holderId: holder.id, unlockedAt: now }).onConflictDoNothing();
+      await tx
+        .insert(openingUnlocks)
+        .values({ recruitmentId, holderId: holder.id, unlockedAt: now })
+        .onConflictDoUpdate({ target: [openingUnlocks.recruitmentId, openingUnlocks.holderId], set: { unlockedAt: now } });
+      await enteredShares.keep(tx, recruitmentId, holder.id, share, now);
       if (escrowReason) await tx.update(openings).set({ escrowReason }).where(eq(openings.recruitmentId, recruitmentId));
       await audit.record(tx, {
         actor: holder,
@@ -249,8 +250,6 @@ export function createOpeningService({
 
   /** Opens the bids once two shares are in and the inspector attends; otherwise does nothing. */
   async function openIfReady(recruitmentId: string, actor: SignedInUser, origin: RequestOrigin) {
-    const shares = enteredShares.get(recruitmentId);
-    if (!shares || shares.size < BID_KEY_THRESHOLD) return;
     const recruitment = await recruitmentOf(recruitmentId);
     if (!recruitment.inspectorId || !recruitment.bidPublicKey) return;
     const [inspectorPresent] = await db
@@ -262,7 +261,8 @@ export function createOpeningService({
     if (!session || session.openedAt) return;
 
     await requireAnnouncedKey(recruitment, actor, origin);
-    enteredShares.delete(recruitmentId);
+    const shares = await enteredShares.take(recruitmentId, clock.now());
+    if (!shares) return;
     let bidKey;
     try {
       bidKey = await rebuildBidKey([...shares.values()], recruitment.bidPublicKey);
@@ -478,7 +478,7 @@ export function createOpeningService({
     const recruitment = await recruitmentOf(recruitmentId);
     await requireViewer(recruitment, viewer);
     const session = await sessionOf(recruitmentId);
-    const [attendees, lotRows, records, objectionRows, unlocks, holders] = await Promise.all([
+    const [attendees, lotRows, records, objectionRows, unlocks, holders, held] = await Promise.all([
       db
         .select({ userId: users.id, name: users.name, role: users.role, attendedAt: openingAttendance.attendedAt })
         .from(openingAttendance)
@@ -490,6 +490,7 @@ export function createOpeningService({
       db.select().from(objections).where(eq(objections.recruitmentId, recruitmentId)).orderBy(asc(objections.raisedAt)),
       db.select({ holderId: openingUnlocks.holderId, unlockedAt: openingUnlocks.unlockedAt }).from(openingUnlocks).where(eq(openingUnlocks.recruitmentId, recruitmentId)),
       db.select({ holderId: bidKeyShares.holderId, role: bidKeyShares.holderRole, name: users.name }).from(bidKeyShares).innerJoin(users, eq(users.id, bidKeyShares.holderId)).where(eq(bidKeyShares.recruitmentId, recruitmentId)),
+      enteredShares.holders(recruitmentId, clock.now()),
     ]);
     return {
       recruitmentId,
@@ -504,7 +505,10 @@ export function createOpeningService({
       attendees,
       keyHolders: holders.map((holder) => ({
         ...holder,
+        /** when the holder last entered its passphrase */
         unlockedAt: unlocks.find((u) => u.holderId === holder.holderId)?.unlockedAt ?? null,
+        /** whether that entry still waits to be used: false once it has expired or an opening used it */
+        shareWaiting: held.has(holder.holderId),
       })),
       lots: lotRows.map((lot) => ({
         ...lot,
@@ -528,5 +532,8 @@ export function createOpeningService({
     };
   }
 
-  return { startOpening, attend, unlock, raiseObjection, answerObjection, signOff, getOpening };
+  /** by the periodic clean-up: entries no longer usable are not kept */
+  const forgetExpiredShares = () => enteredShares.forgetExpired(clock.now());
+
+  return { startOpening, attend, unlock, raiseObjection, answerObjection, signOff, getOpening, forgetExpiredShares };
 }

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../server/app.ts';
+import { ENTERED_SHARE_LIFETIME_MS } from '../../server/domain/opening/entered-shares.ts';
+import { openEnteredShare, OpenFailedError, parseEncryptedJson } from '../../server/lib/sealing.ts';
+import { createStorage } from '../../server/lib/storage.ts';
+import { apiToken, bearer, createTestApp, startAnotherInstance, type TestApp } from '../helpers/app.ts';
+import { Browser } from '../helpers/browser.ts';
+import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
+import { createCast, createPublished, unlockBody, type Cast } from '../helpers/recruitments.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
+import { organizationInput } from '../helpers/uscc.ts';
+
+// Several server processes on one database behave as one server at the opening (issue 13 item 4):
+// a holder may enter on one instance and the other on another, or before and after a restart.
+
+let t: TestApp;
+let cast: Cast;
+const instances: { app: App; close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  cast = await createCast(t);
+});
+afterAll(async () => {
+  for (const instance of instances) await instance.close();
+  await t.close();
+});
+
+async function anotherInstance() {
+  const instance = await startAnotherInstance(t);
+  instances.push(instance);
+  return instance.app;
+}
+
+const call = (app: App, method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
+  app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
+
+/** A published recruitment with three bids, past its deadline, its opening started and attended. */
+async function openingWithBids() {
+  t.clock.set(new Date());
+  const id = await createPublished(t, cast);
+  for (const ratio of ['20', '30', '40']) {
+    const organization = organizationInput();
+    await registerOrganization(t, organization);
+    const body = multipart({ lot: 'arts', publicBenefitRatio: ratio, declarations: ALL_DECLARED, summary: '方案' }, [
+      { filename: 'a.pdf', content: pdfWith(`bid ${ratio}`) },
+    ]);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/recruitments/${id}/bids`,
+      headers: { ...bearer(await apiToken(t, organization)), ...body.headers },
+      payload: body.payload,
+    });
+    expect(response.statusCode).toBe(201);
+  }
+  const deadline = Date.parse((await t.app.inject({ url: `/api/v1/recruitments/${id}` })).json().submissionDeadline);
+  t.clock.set(new Date(deadline + 1000));
+  expect((await call(t.app, 'POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken)).statusCode).toBe(200);
+  expect((await call(t.app, 'POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken)).statusCode).toBe(200);
+  return id;
+}
+
+async function unlock(app: App, id: string, token: string) {
+  const response = await call(app, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, token, await unlockBody(t, id));
+  expect(response.statusCode).toBe(200);
+  return response.json<{ phase: string; record: { digestVerified: boolean }[]; keyHolders: { holderId: string; shareWaiting: boolean }[] }>();
+}
+
+const openingEntries = async (id: string) =>
+  (await t.rawRows(`select count(*)::int as n from audit_log where action = 'opening.open' and recruitment_id = '${id}'`))[0]?.n;
+
+describe('an opening across server instances', () => {
+  it('opens when the agent enters on one instance and the inspector on another', async () => {
+    const id = await openingWithBids();
+    const other = await anotherInstance();
+    expect((await unlock(t.app, id, cast.agentToken)).phase).toBe('waiting_for_keys');
+    const opened = await unlock(other, id, cast.inspectorToken);
+    expect(opened.phase).toBe('opened');
+    expect(opened.record.map((line) => line.digestVerified)).toEqual([true, true, true]);
+    // used shares are not kept
+    expect(await t.rawRows(`select * from opening_entered_shares where recruitment_id = '${id}'`)).toEqual([]);
+  });
+
+  it('keeps an entry across a restart, and the page tells the holder it is waiting', async () => {
+    const id = await openingWithBids();
+    await unlock(t.app, id, cast.agentToken);
+    const restarted = await anotherInstance();
+    const agent = new Browser(restarted);
+    await agent.signIn(cast.agent);
+    const page = await agent.get(`/recruitments/${id}/opening`);
+    expect(page.body).toContain('您已输入口令，等待其他密钥持有人');
+    expect((await unlock(restarted, id, cast.inspectorToken)).phase).toBe('opened');
+  });
+
+  it('lets an entry lapse after its lifetime, says so, and opens once the holder enters again', async () => {
+    const id = await openingWithBids();
+    await unlock(t.app, id, cast.agentToken);
+    t.clock.set(new Date(t.clock.now().getTime() + ENTERED_SHARE_LIFETIME_MS + 1000));
+    const agent = new Browser(t.app);
+    await agent.signIn(cast.agent);
+    const page = await agent.get(`/recruitments/${id}/opening`);
+    expect(page.body).not.toContain('您已输入口令，等待其他密钥持有人');
+    expect(page.body).toContain('输入的口令已失效，须重新输入');
+    const afterLapse = await unlock(t.app, id, cast.inspectorToken);
+    expect(afterLapse.phase).toBe('waiting_for_keys');
+    expect(afterLapse.keyHolders.find((h) => h.holderId === cast.agent.id)?.shareWaiting).toBe(false);
+    expect((await unlock(t.app, id, cast.agentToken)).phase).toBe('opened');
+    // the periodic clean-up removes what lapsed
+    await t.app.services.opening.forgetExpiredShares();
+    expect(await t.rawRows(`select * from opening_entered_shares`)).toEqual([]);
+  });
+
+  it('opens once when the two holders enter at the same moment on two instances', async () => {
+    const id = await openingWithBids();
+    const other = await anotherInstance();
+    const [agent, inspector] = await Promise.all([unlock(t.app, id, cast.agentToken), unlock(other, id, cast.inspectorToken)]);
+    expect([agent.phase, inspector.phase]).toContain('opened');
+    expect(await openingEntries(id)).toBe(1);
+    const view = await call(t.app, 'GET', `/api/v1/recruitments/${id}/opening`, cast.agentToken);
+    expect(view.json()).toMatchObject({ phase: 'opened' });
+    expect(view.json().record).toHaveLength(3);
+  });
+
+  it('keeps entered shares in the database only encrypted with a secret the database does not hold', async () => {
+    const id = await openingWithBids();
+    await unlock(t.app, id, cast.agentToken);
+    const [row] = await t.rawRows(`select holder_id, sealed_share from opening_entered_shares where recruitment_id = '${id}'`);
+    const sealed = parseEncryptedJson(row?.sealed_share);
+    expect(() => openEnteredShare(sealed, randomBytes(32), id, cast.agent.id)).toThrow(OpenFailedError);
+    // the servers' secret opens it, for this holder and recruitment only
+    const secret = Buffer.from(createStorage(t.storageDir).secret('entered-shares'), 'base64url');
+    expect(openEnteredShare(sealed, secret, id, cast.agent.id).length).toBeGreaterThan(0);
+    expect(() => openEnteredShare(sealed, secret, id, cast.inspector.id)).toThrow(OpenFailedError);
+  });
+});
