@@ -37,6 +37,8 @@ import {
 // `npm run bench -- upload`, `-- rush` or `-- signin` runs one part. With DATABASE_URL set, the server runs on
 // that PostgreSQL, in a fresh database created for the run and dropped after it; otherwise on the
 // embedded PGlite, which lives inside the server process and so counts in its memory.
+// BENCH_INSTANCES=2 (PostgreSQL only) starts a second server on the same database and storage, and
+// the rush's bidders alternate between the two, as behind a round-robin load balancer.
 
 const MiB = 1024 * 1024;
 const LARGE = 200 * MiB;
@@ -47,6 +49,7 @@ const RUSH_FILE = 200 * 1024;
 // registration and sign-in hash with argon2: more at once than cores only queues in the server
 const SEED_CONCURRENCY = 4;
 const BENCH_TIMEOUT_MS = 20 * 60_000;
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
 
 const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
@@ -116,6 +119,14 @@ function cpuSecondsOf(pid: number) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticksPerSecond = 100;
   return { user: Number(fields[11]) / ticksPerSecond, system: Number(fields[12]) / ticksPerSecond };
+}
+
+/** CPU seconds the server instances have used so far, user and system together. */
+function serverCpuSeconds(servers: ServerProcess[]): number {
+  return servers.reduce((total, { pid }) => {
+    const { user, system } = cpuSecondsOf(pid);
+    return total + user + system;
+  }, 0);
 }
 
 /** CPU seconds of every process of the user postgres on this machine (a local PostgreSQL), or 0. */
@@ -222,7 +233,8 @@ interface RushResult {
   token: string;
 }
 
-async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
+async function deadlineRush(servers: ServerProcess[], holders: KeyHolders) {
+  const server = servers[0]!;
   const recruitmentId = await publishRecruitment(server.url, holders);
   log(`registering ${RUSH_BIDDERS} organisations (${SEED_CONCURRENCY} at a time)`);
   const seedStarted = performance.now();
@@ -231,17 +243,17 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
 
   log(`${RUSH_BIDDERS} bids of ${RUSH_FILE / 1024} KB at once`);
   const document = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(RUSH_FILE - 9)]);
-  resetPeakMemory(server.pid);
-  const serverBefore = cpuSecondsOf(server.pid);
+  for (const instance of servers) resetPeakMemory(instance.pid);
+  const serverBefore = serverCpuSeconds(servers);
   const postgresBefore = postgresCpuSeconds();
   const clientBefore = process.cpuUsage();
   const rushStarted = performance.now();
   const results = await Promise.all(
-    bidders.map(async ({ token }): Promise<RushResult> => {
+    bidders.map(async ({ token }, index): Promise<RushResult> => {
       const started = performance.now();
       const file: UploadFile = { filename: 'bid.pdf', size: document.length, content: [document] };
       try {
-        const reply = await postBid(server.url, token, recruitmentId, bidFields('arts'), [file]).response;
+        const reply = await postBid(servers[index % servers.length]!.url, token, recruitmentId, bidFields('arts'), [file]).response;
         const receipt = reply.status === 201 ? (JSON.parse(reply.body) as Receipt) : null;
         return { ms: performance.now() - started, status: String(reply.status), receipt, token };
       } catch (error) {
@@ -250,12 +262,11 @@ async function deadlineRush(server: ServerProcess, holders: KeyHolders) {
     }),
   );
   const rushSeconds = seconds(rushStarted);
-  const peak = memoryOf(server.pid).peak;
-  const serverAfter = cpuSecondsOf(server.pid);
+  const peak = Math.max(...servers.map((instance) => memoryOf(instance.pid).peak));
   const clientUsage = process.cpuUsage(clientBefore);
   // where the machine's CPU time went during the rush
   const cpu = {
-    server: serverAfter.user - serverBefore.user + serverAfter.system - serverBefore.system,
+    server: serverCpuSeconds(servers) - serverBefore,
     postgres: postgresCpuSeconds() - postgresBefore,
     client: (clientUsage.user + clientUsage.system) / 1e6,
   };
@@ -382,10 +393,10 @@ function rushRows(rush: Awaited<ReturnType<typeof deadlineRush>>): Row[] {
   const perBid = (cpuSeconds: number) => `${((1000 * cpuSeconds) / RUSH_BIDDERS).toFixed(1)} ms`;
   return [
     [`rush: seeding ${RUSH_BIDDERS} organisations`, `${rush.seedSeconds.toFixed(1)} s`, ''],
-    ['rush: wall time', `${rush.rushSeconds.toFixed(2)} s, server peak RSS ${mb(rush.peak)}`, ''],
+    ['rush: wall time', `${rush.rushSeconds.toFixed(2)} s, server peak RSS ${mb(rush.peak)}${INSTANCES > 1 ? ` (the larger of ${INSTANCES} instances)` : ''}`, ''],
     [
       'rush: CPU time per bid',
-      `server ${perBid(rush.cpu.server)}, PostgreSQL ${rush.cpu.postgres > 0 ? perBid(rush.cpu.postgres) : '- (not local)'}, this client ${perBid(rush.cpu.client)}`,
+      `server${INSTANCES > 1 ? `s (${INSTANCES})` : ''} ${perBid(rush.cpu.server)}, PostgreSQL ${rush.cpu.postgres > 0 ? perBid(rush.cpu.postgres) : '- (not local)'}, this client ${perBid(rush.cpu.client)}`,
       '',
     ],
     ['rush latency p50 / p95', `${ms(rush.p50)} / ${ms(rush.p95)}`, ''],
@@ -420,16 +431,19 @@ let server: ServerProcess | undefined;
 try {
   await buildServer();
   database = await createBenchDatabase();
-  const engine = database ? `PostgreSQL (database ${database.name})` : 'embedded PGlite (in the server process)';
+  if (INSTANCES !== 1 && (!database || INSTANCES !== 2)) throw new Error('BENCH_INSTANCES=2 needs DATABASE_URL: the embedded database is one process\'s');
+  const engine = `${database ? `PostgreSQL (database ${database.name})` : 'embedded PGlite (in the server process)'}${INSTANCES > 1 ? `, ${INSTANCES} server instances` : ''}`;
   log(`starting the server (${engine}, MAX_UPLOAD_MB=300)`);
   // the rush registers its organisations from this one address
-  server = await startServer({ STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, RUSH_BIDDERS + 10)) });
+  const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, RUSH_BIDDERS + 10)) };
+  server = await startServer(settings);
+  const servers = [server, ...(INSTANCES > 1 ? [await startServer(settings)] : [])];
   const rssAtStart = memoryOf(server.pid).rss;
   const holders = await seedKeyHolders(server.url);
   const rows: Row[] = [];
   if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
   if (runs('signin')) rows.push(...signInRows(await bidDuringSignIns(server, holders)));
-  if (runs('rush')) rows.push(...rushRows(await deadlineRush(server, holders)));
+  if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
   printSummary(engine, rows);
 } catch (error) {
   if (server) console.error(`[bench] the server (${server.ended() ?? 'running'}) printed:\n${server.output().slice(-5000)}`);
