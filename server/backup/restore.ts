@@ -30,12 +30,14 @@ export interface RestoreReport {
   audit: { entries: number; head: string };
 }
 
-/** Every file of the backup folder against the manifest, before anything is written. */
-async function checkBackup(folder: string, manifest: Manifest) {
+/** The backup's manifest, every file of the folder checked against it: before anything is written. */
+export async function checkedBackup(folder: string): Promise<Manifest> {
+  const manifest = await readManifest(folder);
   for (const file of [...manifest.tables, ...manifest.secrets, ...manifest.files]) {
     const problem = await checkStored(folder, file);
     if (problem) throw new BackupError(`${problem}：备份已损坏或被改动，未恢复任何数据`, true);
   }
+  return manifest;
 }
 
 async function requireEmptyTarget(db: Db, storage: RestoreStorage) {
@@ -85,13 +87,13 @@ export async function restoreBackup(options: {
   database: Database;
   storage: RestoreStorage;
   folder: string;
+  /** from checkedBackup(folder) */
+  manifest: Manifest;
   clock: Clock;
   /** the fingerprint of the certificate that signs documents, read once the secrets are restored */
   certificateFingerprint: () => string;
 }): Promise<RestoreReport> {
-  const { database, storage, folder, clock } = options;
-  const manifest = await readManifest(folder);
-  await checkBackup(folder, manifest);
+  const { database, storage, folder, manifest, clock } = options;
   await database.migrate();
   return database.asOwner(async (db) => {
     const migration = await migrationState(db);
@@ -127,7 +129,7 @@ export async function restoreBackup(options: {
     return {
       manifest,
       rows,
-      filesVerified: manifest.files.length + manifest.secrets.length,
+      filesVerified: manifest.files.length,
       bytes: manifest.files.reduce((sum, file) => sum + file.size, 0),
       audit: { entries: chain.entries, head: chain.head },
     };
