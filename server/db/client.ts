@@ -127,12 +127,12 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       },
       canAlterAuditLog: () => canAlterAuditLog(db),
       asOwner: async (work) => {
-        const session = new pg.Client({ connectionString: ownerUrl ?? options.url ?? '' });
-        await session.connect();
+        // a pool of its own: `work` may run queries side by side (the audit verification does)
+        const owner = new pg.Pool({ connectionString: ownerUrl ?? options.url ?? '', max: 4 });
         try {
-          return await work(drizzlePg(session, { schema }));
+          return await work(drizzlePg(owner, { schema }));
         } finally {
-          await session.end();
+          await owner.end();
         }
       },
       close: () => pool.end(),
