@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { unverifiedRestore } from './backup/restore.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { LEFTOVER_AFTER_MS } from './domain/bids/service.ts';
@@ -86,6 +87,14 @@ async function main() {
     onPoolError: (error) => console.error('PostgreSQL 连接出错（将自动重连）：', error.message),
   });
   await database.migrate();
+  const restoring = await unverifiedRestore(database.db);
+  if (restoring) {
+    console.error(
+      `数据库是从备份 ${restoring.source} 恢复的（${restoring.startedAt.toISOString()} 开始），但恢复尚未通过核验（文件与操作日志）：服务器不在未核验的数据上启动。` +
+        '请查看 npm run restore 的输出；恢复失败时请清空数据库和存储目录后重新恢复（见 README 的 “Backup and restore”）。',
+    );
+    process.exit(1);
+  }
   const auditLogExposed = await database.canAlterAuditLog();
   if (auditLogExposed && config.databaseOwnerUrl) {
     console.error('DATABASE_URL 的数据库角色仍可修改操作日志（它拥有 audit_log 或有 UPDATE/DELETE/TRUNCATE 权限）：请改用只属于 portal_app 的角色（见 README 的 “Database roles”）。');

@@ -19,6 +19,11 @@ export interface Database {
    * so could disable its trigger) or may update, delete or truncate it.
    */
   canAlterAuditLog(): Promise<boolean>;
+  /**
+   * Runs `work` on one session as the tables' owner (the migrating role): backup and restore
+   * read and write every table, the audit log included, which the server's role may not.
+   */
+  asOwner<T>(work: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -121,6 +126,15 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
         }
       },
       canAlterAuditLog: () => canAlterAuditLog(db),
+      asOwner: async (work) => {
+        // a pool of its own: `work` may run queries side by side (the audit verification does)
+        const owner = new pg.Pool({ connectionString: ownerUrl ?? options.url ?? '', max: 4 });
+        try {
+          return await work(drizzlePg(owner, { schema }));
+        } finally {
+          await owner.end();
+        }
+      },
       close: () => pool.end(),
     };
   }
@@ -147,6 +161,14 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       await client.exec(`set role ${APP_ROLE}`);
     },
     canAlterAuditLog: () => canAlterAuditLog(db),
+    asOwner: async (work) => {
+      await client.exec('reset role');
+      try {
+        return await work(db);
+      } finally {
+        await client.exec(`set role ${APP_ROLE}`);
+      }
+    },
     close: () => client.close(),
   };
 }

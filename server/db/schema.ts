@@ -1095,3 +1095,15 @@ export const alerts = pgTable(
   },
   (t) => [index('alerts_recruitment_id_idx').on(t.recruitmentId), index('alerts_raised_at_idx').on(t.raisedAt)],
 );
+
+// A restore in progress (scripts/restore.ts): inserted with the restored rows in one transaction,
+// removed only once every file and the audit chain have been verified against the backup's
+// manifest. The server refuses to start while it exists; its role may read it, never clear it.
+
+export const restorePending = pgTable('restore_pending', {
+  id: integer('id').primaryKey().default(1),
+  /** the backup being restored: its folder and the time it was taken */
+  source: text('source').notNull(),
+  takenAt: instant('taken_at').notNull(),
+  startedAt: instant('started_at').notNull(),
+}, (t) => [check('restore_pending_one_row', sql`${t.id} = 1`)]);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
@@ -15,14 +15,19 @@ async function mailsIn(dir: string) {
   } catch {
     return [];
   }
-  for (const file of files) {
+  // a mail file is written in place, not renamed into it: one read half-written is read again
+  // once it has grown (keyed by its size), lest its link be missed for good
+  const keys = files.map((file) => {
     const full = path.join(dir, file);
-    if (parsed.has(full)) continue;
-    const mail = await simpleParser(readFileSync(full));
+    return `${full}:${statSync(full).size}`;
+  });
+  for (const [index, key] of keys.entries()) {
+    if (parsed.has(key)) continue;
+    const mail = await simpleParser(readFileSync(path.join(dir, files[index]!)));
     const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-    parsed.set(full, { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
+    parsed.set(key, { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
   }
-  return files.map((file) => parsed.get(path.join(dir, file))!);
+  return keys.map((key) => parsed.get(key)!);
 }
 
 /** The token of the last link mailed to `to` under `subject`, waiting up to `waitMs` for the mail to be written. */

@@ -205,6 +205,7 @@ export function createBidService({
     const dataKey = createDataKey();
     const written: SealedFile[] = [];
     const raw: Record<string, string> = {};
+    let recording = false;
     try {
       for await (const part of parts) {
         if (part.kind === 'field') {
@@ -234,9 +235,16 @@ export function createBidService({
       }
       if (written.length === 0) throw new AppError('VALIDATION_FAILED', '请至少上传一个 PDF 响应文件', 'documents');
       const fields = checkFields(raw, terms);
+      recording = true;
       return await recordBid({ recruitmentId, bidPublicKey: terms.bidPublicKey, bidKeyFingerprint: terms.bidKeyFingerprint, organizationId: terms.organizationId, bidder, origin, fields, dataKey, files: written });
     } catch (error) {
-      await Promise.all(written.map((file) => storage.removeSealedBidFile(recruitmentId, file.id)));
+      // A refusal the recording answered (the deadline passed meanwhile) recorded nothing. Any
+      // other failure of the recording may come after its commit (the connection lost at COMMIT):
+      // the files are then left to the clean-up, which spares those a recorded bid names, so a
+      // file a bid (or a backup's snapshot of it) names is never removed.
+      if (!recording || error instanceof AppError) {
+        await Promise.all(written.map((file) => storage.removeSealedBidFile(recruitmentId, file.id)));
+      }
       throw error;
     } finally {
       dataKey.fill(0);
