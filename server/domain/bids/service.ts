@@ -447,14 +447,32 @@ export function createBidService({
     return { bidId, status: 'withdrawn' as const };
   }
 
-  /** The organisation's bids in a recruitment, newest first (receipts, not contents). */
-  async function listOwnBids(recruitmentId: string, bidder: SignedInUser) {
+  /**
+   * The organisation's bids, in one recruitment or in all, newest first: for each its latest
+   * version as its receipt states it (receipt number = bid id, version, time received, digest),
+   * not its contents. A bid whose submitter never read the receipt (the connection reset after
+   * the commit) is found here, as received as any other.
+   */
+  async function listOwnBids(bidder: SignedInUser, recruitmentId?: string) {
     const organization = await organizationOf(bidder);
     return db
-      .select({ bidId: bids.id, lot: bids.lotKey, status: bids.status, version: bids.currentVersion, updatedAt: bids.updatedAt })
+      .select({
+        bidId: bids.id,
+        recruitmentId: bids.recruitmentId,
+        recruitmentTitle: recruitments.title,
+        lot: bids.lotKey,
+        lotName: lots.name,
+        status: bids.status,
+        version: bids.currentVersion,
+        receivedAt: bidVersions.receivedAt,
+        digest: bidVersions.digest,
+      })
       .from(bids)
-      .where(and(eq(bids.recruitmentId, recruitmentId), eq(bids.organizationId, organization.id)))
-      .orderBy(desc(bids.updatedAt));
+      .innerJoin(bidVersions, and(eq(bidVersions.bidId, bids.id), eq(bidVersions.version, bids.currentVersion)))
+      .innerJoin(recruitments, eq(recruitments.id, bids.recruitmentId))
+      .innerJoin(lots, and(eq(lots.recruitmentId, bids.recruitmentId), eq(lots.key, bids.lotKey)))
+      .where(and(eq(bids.organizationId, organization.id), recruitmentId ? eq(bids.recruitmentId, recruitmentId) : undefined))
+      .orderBy(desc(bidVersions.receivedAt));
   }
 
   /**
