@@ -204,13 +204,19 @@ describe('withdrawal and the deadline', () => {
     const { browser, token } = await newOrganization();
     const posted = await browser.postMultipart(await formAction(browser), await bidForm());
     const bidId = receiptBidId(posted.body);
-    await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
+    const before = await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
+    expect(before.body).toContain('已收到您的响应文件');
     const withdrawn = await browser.post(`/bidder/bids/${bidId}/withdraw`, {});
     expect(withdrawn.statusCode).toBe(303);
     expect(withdrawn.headers.location).toBe(`/bidder/recruitments/${recruitmentId}/bid?done=withdrawn`);
     const page = await browser.get(String(withdrawn.headers.location));
     expect(page.body).toContain('响应文件已撤回。');
-    expect(page.body).toContain('<td>已撤回</td>');
+    expect(page.body).toContain('status-withdrawn">已撤回</span>');
+    // a withdrawn bid is listed on the bid page and the desk, but not as received
+    expect(page.body).not.toContain('已收到您的响应文件');
+    const desk = await browser.get('/bidder');
+    expect(desk.body).toContain(`href="/bidder/bids/${bidId}"`);
+    expect(desk.body).not.toContain('已收到您的响应文件');
     expect(page.body).not.toContain(`action="/bidder/bids/${bidId}/withdraw"`);
     expect((await t.app.inject({ url: `/api/v1/bids/${bidId}`, headers: bearer(token) })).json().status).toBe('withdrawn');
 

@@ -221,6 +221,34 @@ describe('POST /api/v1/recruitments/:id/bids', () => {
   });
 });
 
+describe('GET /api/v1/bids', () => {
+  it('lists the organisation\'s own bids with their receipt numbers: the latest version of each, newest first, one recruitment or all', async () => {
+    const other = await createPublished(t, cast, 30);
+    const token = await newBidderToken();
+    const arts = (await submit(token, fields())).json();
+    const artsAgain = (await submit(token, fields({ summary: '第二版' }))).json();
+    const sports = (await submit(token, fields({ lot: 'sports' }), undefined, other)).json();
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/bids/${sports.bidId}`, headers: bearer(token) });
+    await submit(await newBidderToken(), fields());
+
+    const listed = await t.app.inject({ url: '/api/v1/bids', headers: bearer(token) });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual([
+      { bidId: sports.bidId, recruitmentId: other, recruitmentTitle: expect.any(String), lot: 'sports', lotName: '体育组织', status: 'withdrawn', version: 1, receivedAt: sports.receivedAt, digest: sports.digest },
+      { bidId: arts.bidId, recruitmentId, recruitmentTitle: expect.any(String), lot: 'arts', lotName: '文艺演出', status: 'submitted', version: 2, receivedAt: artsAgain.receivedAt, digest: artsAgain.digest },
+    ]);
+    const inOne = await t.app.inject({ url: `/api/v1/bids?recruitmentId=${recruitmentId}`, headers: bearer(token) });
+    expect(inOne.json().map((bid: { bidId: string }) => bid.bidId)).toEqual([arts.bidId]);
+  });
+
+  it('is for bidders: 401 without a token, 403 for staff, 400 for a malformed recruitment id', async () => {
+    expect((await t.app.inject({ url: '/api/v1/bids' })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/api/v1/bids', headers: bearer(cast.agentToken) })).statusCode).toBe(403);
+    const malformed = await t.app.inject({ url: '/api/v1/bids?recruitmentId=x', headers: bearer(cast.bidderToken) });
+    expect(malformed.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+  });
+});
+
 describe('what is stored in clear before the opening', () => {
   const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 

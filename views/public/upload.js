@@ -105,7 +105,9 @@
       }
       text.textContent = line;
     });
+    var sentWhole = false;
     xhr.upload.addEventListener('load', function () {
+      sentWhole = true;
       bar.value = 100;
       text.textContent = '文件已全部上传，服务器正在校验、计算摘要并加密保存，请稍候……';
     });
@@ -121,7 +123,12 @@
       if (!showPage(xhr.responseText)) stop('提交未成功（HTTP ' + xhr.status + '），请刷新页面后重试。');
     });
     xhr.addEventListener('error', function () {
-      stop('上传中断，本次提交未完成（网络故障，或服务器因文件过大等原因停止接收）。请检查后重新提交。');
+      // once every byte is out the server may have recorded the bid before the connection broke:
+      // the page lists what it received
+      stop(sentWhole
+        ? '文件已全部发出，但连接中断，没有收到回执；服务器可能已经接收。请刷新本页查看“本单位的响应文件”：' +
+          '列出新的版本即已收到，可在其中查看并打印回执，无需重新提交。'
+        : '上传中断，本次提交未完成（网络故障，或服务器因文件过大等原因停止接收）。请检查后重新提交。');
     });
     xhr.addEventListener('abort', function () {
       stop(null);

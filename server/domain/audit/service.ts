@@ -19,6 +19,11 @@ export interface AuditEvent {
   recruitmentId?: string | null;
   ip?: string;
   details?: Record<string, unknown>;
+  /**
+   * when it happened, if not at the append: a bid is recorded at the instant it was received
+   * whole, though its transaction may append later
+   */
+  at?: Date;
 }
 
 export interface AuditFilter {
@@ -33,7 +38,7 @@ const AUDIT_APPEND_LOCK = 0x61756469;
 const VERIFY_PAGE = 1000;
 
 /**
- * Appends entries at `at`, in order, inside the caller's transaction, under one hold of the append
+ * Appends entries at `at` (or each at its own), in order, inside the caller's transaction, under one hold of the append
  * lock; for code that records outside the audit service, such as a raised alert.
  */
 export async function appendAuditEntries(tx: Tx, events: readonly AuditEvent[], at: Date): Promise<void> {
@@ -49,7 +54,7 @@ export async function appendAuditEntries(tx: Tx, events: readonly AuditEvent[], 
   const entries = events.map((event) => {
     const content = {
       seq: ++seq,
-      at,
+      at: event.at ?? at,
       actorId: event.actor?.id ?? null,
       actorRole: event.actor?.role ?? null,
       action: event.action,

@@ -25,7 +25,25 @@ export interface BidPageOptions {
 
 const BidParams = Type.Object({ bidId: Type.String({ format: 'uuid' }) });
 
-const BID_STATUS_LABELS: Record<'submitted' | 'withdrawn', string> = { submitted: '已提交', withdrawn: '已撤回' };
+const BID_STATUS_LABELS: Record<'submitted' | 'withdrawn', string> = { submitted: '已收到', withdrawn: '已撤回' };
+
+type OwnBid = Awaited<ReturnType<BidService['listOwnBids']>>[number];
+
+/**
+ * The organisation's bids as the pages list them (views/partials/own-bids.hbs), with how many are
+ * live: those the page says it has received.
+ */
+function ownBidsView(own: OwnBid[], { withRecruitment, canWithdraw }: { withRecruitment: boolean; canWithdraw: boolean }) {
+  return {
+    received: own.filter((bid) => bid.status === 'submitted').length,
+    bids: own.map((bid) => ({
+      ...bid,
+      recruitment: withRecruitment ? { id: bid.recruitmentId, title: bid.recruitmentTitle } : null,
+      statusText: BID_STATUS_LABELS[bid.status],
+      canWithdraw: canWithdraw && bid.status === 'submitted',
+    })),
+  };
+}
 
 const DONE_MESSAGES: Record<string, string> = {
   submitted: '响应文件已提交：服务器已完整接收并保存。请立即打印或保存本页：文件清单和盐值已密封，此后到开标前不再显示。',
@@ -91,24 +109,20 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
   ) {
     const bidder = currentUser(request);
     const recruitment = await recruitments.getRecruitment(recruitmentId, bidder);
-    const own = await bids.listOwnBids(recruitmentId, bidder);
+    const own = await bids.listOwnBids(bidder, recruitmentId);
     const now = clock.now();
     const closed = closedReason(recruitment, now);
-    const lotName = new Map(recruitment.lots.map((lot) => [lot.key, lot.name]));
     const typed = failure?.typed;
     if (failure) reply.code(failure.status);
+    const { bids: ownBids, received } = ownBidsView(own, { withRecruitment: false, canWithdraw: !closed });
     return reply.page('bids/submit', {
       title: `提交响应文件 · ${recruitment.title}`,
       recruitment,
       closed,
       remaining: formatRemaining(recruitment.submissionDeadline.getTime() - now.getTime()),
       done: done ? DONE_MESSAGES[done] : null,
-      ownBids: own.map((bid) => ({
-        ...bid,
-        lotName: lotName.get(bid.lot) ?? bid.lot,
-        statusText: BID_STATUS_LABELS[bid.status],
-        canWithdraw: !closed && bid.status === 'submitted',
-      })),
+      ownBids,
+      received,
       lots: recruitment.lots.map((lot) => ({ ...lot, selected: lot.key === typed?.lot })),
       conditions: recruitment.eligibility.map((condition) => ({
         ...condition,
@@ -155,6 +169,13 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
       },
     };
   }
+
+  // the organisation's desk: every bid it has (received or withdrawn) and the recruitments it follows
+  app.get('/bidder', { schema: { hide: true }, onRequest: requireRole('bidder') }, async (request, reply) => {
+    const bidder = currentUser(request);
+    const [own, followed] = await Promise.all([bids.listOwnBids(bidder), recruitments.listFollowed(bidder)]);
+    return reply.page('bids/desk', { title: '我的项目', followed, ...ownBidsView(own, { withRecruitment: true, canWithdraw: false }) });
+  });
 
   app.get(
     '/bidder/recruitments/:id/bid',

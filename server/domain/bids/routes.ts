@@ -6,7 +6,7 @@ import { bearerSecurity as security, ErrorReply, IdParams } from '../../lib/sche
 import { checkFileName, refuseNul } from '../../lib/validation.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { requestParts } from '../../plugins/multipart-form.ts';
-import { BidCreatedReply, ReceiptReply } from './schemas.ts';
+import { BidCreatedReply, OwnBidsQuery, OwnBidsReply, ReceiptReply } from './schemas.ts';
 import type { BidOrigin, BidPart, BidService } from './service.ts';
 
 const tags = ['bids'];
@@ -58,6 +58,22 @@ const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService }> = async (app, {
       const receipt = await bids.submitBid(request.params.id, currentUser(request), bidOrigin(request), bidParts(request));
       return reply.code(201).send(receipt);
     },
+  );
+
+  app.get(
+    '/api/v1/bids',
+    {
+      schema: {
+        summary: '本单位的响应文件及回执编号（最新版本，按接收时间倒序）',
+        description: '列出服务器已接收的每份响应文件，包括提交时连接中断、未收到回执的：以此为准，无需重复提交。',
+        tags,
+        security,
+        querystring: OwnBidsQuery,
+        response: { 200: OwnBidsReply },
+      },
+      onRequest: requireRole('bidder'),
+    },
+    async (request) => bids.listOwnBids(currentUser(request), request.query.recruitmentId),
   );
 
   app.get(

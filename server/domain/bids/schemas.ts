@@ -47,3 +47,21 @@ export const ReceiptReply = Type.Object({
   /** SHA-256 (hex) of the bid key the bid was sealed to */
   bidKeyFingerprint: Type.String(),
 });
+
+export const OwnBidsQuery = Type.Object({
+  recruitmentId: Type.Optional(Type.String({ format: 'uuid', description: '只列出该招募项目的响应文件' })),
+});
+
+export const OwnBidsReply = Type.Array(
+  Type.Object({
+    bidId: Type.String({ description: '回执编号（响应文件编号，各版本相同）' }),
+    recruitmentId: Type.String(),
+    recruitmentTitle: Type.String(),
+    lot: Type.String(),
+    lotName: Type.String(),
+    status: Type.Enum(['submitted', 'withdrawn']),
+    version: Type.Integer({ description: '最新版本' }),
+    receivedAt: Type.Unsafe<Date>({ type: 'string', format: 'date-time', description: '最新版本的接收时间（服务器时间）' }),
+    digest: Type.String({ description: '最新版本回执上的摘要' }),
+  }),
+);

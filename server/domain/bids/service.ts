@@ -64,6 +64,8 @@ interface Submission {
   fields: BidFields;
   dataKey: Buffer;
   files: SealedFile[];
+  /** the bid's one time (see `refusalAt`): on its receipt, its rows, its digest and its audit entry */
+  receivedAt: Date;
 }
 
 export interface BidReceipt {
@@ -233,10 +235,23 @@ export function createBidService({
         }
         written.push({ id: fileId, name: displayName(part.filename), ...encryptor.result() });
       }
+      // the request has ended and every file is durable: the bid is received whole
+      const receivedAt = clock.now();
       if (written.length === 0) throw new AppError('VALIDATION_FAILED', '请至少上传一个 PDF 响应文件', 'documents');
       const fields = checkFields(raw, terms);
       recording = true;
-      return await recordBid({ recruitmentId, bidPublicKey: terms.bidPublicKey, bidKeyFingerprint: terms.bidKeyFingerprint, organizationId: terms.organizationId, bidder, origin, fields, dataKey, files: written });
+      return await recordBid({
+        recruitmentId,
+        bidPublicKey: terms.bidPublicKey,
+        bidKeyFingerprint: terms.bidKeyFingerprint,
+        organizationId: terms.organizationId,
+        bidder,
+        origin,
+        fields,
+        dataKey,
+        files: written,
+        receivedAt,
+      });
     } catch (error) {
       // A refusal the recording answered (the deadline passed meanwhile) recorded nothing. Any
       // other failure of the recording may come after its commit (the connection lost at COMMIT):
@@ -252,25 +267,28 @@ export function createBidService({
   }
 
   /**
-   * The one short transaction that makes bids exist; its commit is their moment of receipt.
-   * Submissions that finish while another commits wait and are recorded together.
+   * The one short transaction that makes bids exist; no receipt is answered before it commits.
+   * Submissions that finish while another commits wait and are recorded together, each at the
+   * time it was received whole, however long it waited.
    */
   function recordBids(submissions: readonly Submission[]) {
     return db.transaction(async (tx) => {
-      const receivedAt = clock.now();
       const recruitmentIds = [...new Set(submissions.map((s) => s.recruitmentId))];
+      // shared row locks until the commit: the opening cannot start (nor the deadline move) while
+      // bids read as accepted are being recorded, and a bid recorded after it sees that it began
       const states = new Map(
         (
           await tx
             .select({ id: recruitments.id, status: recruitments.status, deadline: recruitments.submissionDeadline })
             .from(recruitments)
             .where(inArray(recruitments.id, recruitmentIds))
+            .for('share')
         ).map((state) => [state.id, state]),
       );
       const outcomes: Settled<BidReceipt>[] = new Array(submissions.length);
       const accepted: { submission: Submission; index: number }[] = [];
       submissions.forEach((submission, index) => {
-        const refusal = refusalAt(states.get(submission.recruitmentId), receivedAt);
+        const refusal = refusalAt(states.get(submission.recruitmentId), submission.receivedAt);
         if (refusal) outcomes[index] = { ok: false, error: refusal };
         else accepted.push({ submission, index });
       });
@@ -295,12 +313,12 @@ export function createBidService({
                 lotKey: s.fields.lot,
                 status: 'submitted' as const,
                 currentVersion: 1,
-                updatedAt: receivedAt,
+                updatedAt: s.receivedAt,
               })),
             )
             .onConflictDoUpdate({
               target: [bids.recruitmentId, bids.organizationId, bids.lotKey],
-              set: { status: 'submitted', currentVersion: sql`${bids.currentVersion} + 1`, updatedAt: receivedAt },
+              set: { status: 'submitted', currentVersion: sql`${bids.currentVersion} + 1`, updatedAt: sql`excluded.updated_at` },
             })
             .returning({ id: bids.id, version: bids.currentVersion, recruitmentId: bids.recruitmentId, organizationId: bids.organizationId, lot: bids.lotKey });
           const bidOf = new Map(upserted.map((bid) => [`${bid.recruitmentId}/${bid.organizationId}/${bid.lot}`, bid]));
@@ -318,11 +336,11 @@ export function createBidService({
               organizationId: s.organizationId,
               lot: s.fields.lot,
               version: bid.version,
-              receivedAt: receivedAt.toISOString(),
+              receivedAt: s.receivedAt.toISOString(),
             });
             outcomes[index] = {
               ok: true,
-              value: { bidId: bid.id, version: bid.version, receivedAt, lot: s.fields.lot, files, digest, salt, bidKeyFingerprint: s.bidKeyFingerprint, status: 'submitted' },
+              value: { bidId: bid.id, version: bid.version, receivedAt: s.receivedAt, lot: s.fields.lot, files, digest, salt, bidKeyFingerprint: s.bidKeyFingerprint, status: 'submitted' },
             };
             events.push({
               actor: s.bidder,
@@ -331,13 +349,14 @@ export function createBidService({
               recruitmentId: s.recruitmentId,
               ip: s.origin.ip,
               details: { version: bid.version, lot: s.fields.lot, digest, files: files.length, sessionId: s.origin.sessionId },
+              at: s.receivedAt,
             });
             return {
               row: {
                 id: randomUUID(),
                 bidId: bid.id,
                 version: bid.version,
-                receivedAt,
+                receivedAt: s.receivedAt,
                 sealedDataKey: sealDataKey(s.dataKey, sealerFor(s.bidPublicKey), bid.id),
                 sealedFields: encryptJson(declared, s.dataKey, DECLARED_FIELDS_LABEL),
                 sealedManifest: sealManifest({ salt, files: s.files }, s.dataKey),
@@ -436,14 +455,32 @@ export function createBidService({
     return { bidId, status: 'withdrawn' as const };
   }
 
-  /** The organisation's bids in a recruitment, newest first (receipts, not contents). */
-  async function listOwnBids(recruitmentId: string, bidder: SignedInUser) {
+  /**
+   * The organisation's bids, in one recruitment or in all, newest first: for each its latest
+   * version as its receipt states it (receipt number = bid id, version, time received, digest),
+   * not its contents. A bid whose submitter never read the receipt (the connection reset after
+   * the commit) is found here, as received as any other.
+   */
+  async function listOwnBids(bidder: SignedInUser, recruitmentId?: string) {
     const organization = await organizationOf(bidder);
     return db
-      .select({ bidId: bids.id, lot: bids.lotKey, status: bids.status, version: bids.currentVersion, updatedAt: bids.updatedAt })
+      .select({
+        bidId: bids.id,
+        recruitmentId: bids.recruitmentId,
+        recruitmentTitle: recruitments.title,
+        lot: bids.lotKey,
+        lotName: lots.name,
+        status: bids.status,
+        version: bids.currentVersion,
+        receivedAt: bidVersions.receivedAt,
+        digest: bidVersions.digest,
+      })
       .from(bids)
-      .where(and(eq(bids.recruitmentId, recruitmentId), eq(bids.organizationId, organization.id)))
-      .orderBy(desc(bids.updatedAt));
+      .innerJoin(bidVersions, and(eq(bidVersions.bidId, bids.id), eq(bidVersions.version, bids.currentVersion)))
+      .innerJoin(recruitments, eq(recruitments.id, bids.recruitmentId))
+      .innerJoin(lots, and(eq(lots.recruitmentId, bids.recruitmentId), eq(lots.key, bids.lotKey)))
+      .where(and(eq(bids.organizationId, organization.id), recruitmentId ? eq(bids.recruitmentId, recruitmentId) : undefined))
+      .orderBy(desc(bidVersions.receivedAt));
   }
 
   /**
@@ -471,9 +508,15 @@ export function createBidService({
   return { submitBid, getReceipt, withdrawBid, listOwnBids, cleanUpLeftovers };
 }
 
-/** Why a bid received at `receivedAt` cannot be recorded, if it cannot. */
+/**
+ * Why a bid received at `receivedAt` cannot be recorded, if it cannot. The rule of time (SPEC §4.3):
+ * a bid counts when it is complete and durable before the deadline, that is when the server has
+ * received the whole request and made every file durable before it (not just its first byte).
+ * That instant is the bid's one time: its receipt, its rows, its digest and its audit entry show
+ * it, even when its transaction waited and committed after the deadline. A bid that was on time
+ * is still refused if the recruitment stopped taking bids (the opening began) before it was recorded.
+ */
 function refusalAt(recruitment: { status: string; deadline: Date } | undefined, receivedAt: Date): AppError | null {
-  // the whole bid must be in before the deadline, not just its first byte
   if (!recruitment || receivedAt >= recruitment.deadline) {
     return new AppError('DEADLINE_PASSED', '响应文件提交已截止（以服务器时间为准）');
   }

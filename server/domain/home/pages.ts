@@ -16,6 +16,7 @@ const ROLE_GUIDE: { role: Role; does: string[]; links: { href: string; label: st
     links: [
       { href: '/recruitments', label: '招募公告' },
       { href: '/register', label: '社会组织注册' },
+      { href: '/bidder', label: '本单位的响应文件与回执' },
     ],
   },
   {

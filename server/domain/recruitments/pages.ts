@@ -202,13 +202,6 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
     );
   }
 
-  app.get('/bidder', { schema: { hide: true }, onRequest: requireRole('bidder') }, async (request, reply) =>
-    reply.page('recruitments/bidder', {
-      title: '我的招募项目',
-      followed: await recruitments.listFollowed(currentUser(request)),
-    }),
-  );
-
   app.get('/inspector', { schema: { hide: true }, onRequest: requireRole('inspector') }, async (request, reply) =>
     reply.page('recruitments/inspector', {
       title: '监督工作台',
