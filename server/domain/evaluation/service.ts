@@ -1092,7 +1092,7 @@ export function createEvaluationService({
     });
     const decryptor = createFileDecryptor(Buffer.from(found.dataKey, 'base64'), file.id, file.iv, file.tag, opened.size);
     // an error on either side ends the response rather than sending a truncated file as whole
-    const stream: Readable = pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, () => {});
+    const stream: Readable = pipeline(await storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, () => {});
     return { name: opened.name, size: opened.size, stream };
   }
 

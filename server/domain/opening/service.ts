@@ -387,7 +387,7 @@ export function createOpeningService({
   async function decryptFile(recruitmentId: string, file: typeof bidFiles.$inferSelect, size: number, dataKey: Buffer) {
     const decryptor = createFileDecryptor(dataKey, file.id, file.iv, file.tag, size);
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-    await pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, discard);
+    await pipeline(await storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, discard);
     return decryptor.result();
   }
 

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { BlobInfo, BlobStore } from './blobs.ts';
+
+// Blobs as objects in an S3-compatible bucket (STORAGE_URL=s3://bucket/prefix). A blob is written
+// as a multipart upload streamed part by part: the object becomes visible only when the upload
+// completes, so a failed upload (aborted here) or a killed process (its upload left incomplete,
+// aborted later by clearIncomplete or the bucket's lifecycle rule) leaves no object behind.
+
+/** where the blobs go, from STORAGE_URL (config.ts) */
+export interface S3Location {
+  bucket: string;
+  /** prepended to every name, without slashes at either end; '' for the bucket's root */
+  prefix: string;
+  /** a server other than AWS (MinIO, Ceph, a cloud's S3-compatible service), or null for AWS */
+  endpoint: string | null;
+  region: string;
+  /** bucket in the path (http://host/bucket/key) rather than the host name, as most non-AWS servers want */
+  forcePathStyle: boolean;
+}
+
+/** S3's smallest part: each upload holds about one part in memory at a time */
+const PART_SIZE = 5 * 1024 * 1024;
+
+export function createS3BlobStore(location: S3Location): BlobStore {
+  // credentials: the SDK's standard chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role)
+  const client = new S3Client({
+    region: location.region,
+    forcePathStyle: location.forcePathStyle,
+    ...(location.endpoint ? { endpoint: location.endpoint } : {}),
+  });
+  const Bucket = location.bucket;
+  const keyPrefix = location.prefix ? `${location.prefix}/` : '';
+  const keyOf = (name: string) => `${keyPrefix}${name}`;
+
+  return {
+    location: `s3://${Bucket}/${keyPrefix}`,
+    async put(name, source, transforms) {
+      const body = new PassThrough();
+      const upload = new Upload({ client, params: { Bucket, Key: keyOf(name), Body: body }, partSize: PART_SIZE, queueSize: 1 });
+      // a refused upload stops the writing side too; a failed writing side ends the body with its
+      // error, so the upload aborts rather than completing a truncated object
+      const uploaded = upload.done().catch((error: unknown) => {
+        body.destroy(error as Error);
+        throw error;
+      });
+      const [written, stored] = await Promise.allSettled([pipeline([source, ...transforms, body]), uploaded]);
+      if (written.status === 'rejected') {
+        await uploaded.catch(() => {});
+        throw written.reason;
+      }
+      if (stored.status === 'rejected') throw stored.reason;
+    },
+    async get(name) {
+      const { Body } = await client.send(new GetObjectCommand({ Bucket, Key: keyOf(name) }));
+      return Body as Readable;
+    },
+    async list(prefix) {
+      const found: BlobInfo[] = [];
+      for await (const page of paginateListObjectsV2({ client }, { Bucket, Prefix: keyOf(prefix) })) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key && object.LastModified) found.push({ name: object.Key.slice(keyPrefix.length), modifiedAt: object.LastModified });
+        }
+      }
+      return found;
+    },
+    async remove(name) {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: keyOf(name) }));
+    },
+    async clearIncomplete(before) {
+      let aborted = 0;
+      let marker: { KeyMarker?: string; UploadIdMarker?: string } = {};
+      let page: ListMultipartUploadsCommandOutput;
+      do {
+        page = await client.send(new ListMultipartUploadsCommand({ Bucket, Prefix: keyPrefix, ...marker }));
+        marker = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker };
+        for (const { Key, UploadId, Initiated } of page.Uploads ?? []) {
+          if (!Key || !UploadId || !Initiated || Initiated >= before) continue;
+          await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+          aborted++;
+        }
+      } while (page.IsTruncated);
+      return aborted;
+    },
+    async probe() {
+      const Key = keyOf(`probes/ready-${process.pid}-${randomBytes(4).toString('hex')}`);
+      await client.send(new PutObjectCommand({ Bucket, Key, Body: 'ready' }));
+      await client.send(new DeleteObjectCommand({ Bucket, Key }));
+    },
+  };
+}
