@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3BlobStore } from '../../server/lib/blobs-s3.ts';
+import {
+  api,
+  bidFields,
+  killAllServers,
+  login,
+  postBid,
+  publishRecruitment,
+  registerOrganization,
+  seedKeyHolders,
+  startServer,
+  type KeyHolders,
+  type Receipt,
+  type ServerProcess,
+  type UploadFile,
+} from '../helpers/server-process.ts';
+import { startLocalS3, type LocalS3 } from '../helpers/s3-server.ts';
+
+// STORAGE_URL: the real server keeps bid files in a local S3-compatible server, gives the receipt
+// once the upload completed, and the opening reads the files back from there and verifies them.
+
+const MiB = 1024 * 1024;
+const storage = mkdtempSync(path.join(tmpdir(), 'portal-s3-'));
+const PREFIX = 'e2e';
+let s3: LocalS3;
+let server: ServerProcess;
+let holders: KeyHolders;
+let recruitmentId: string;
+
+beforeAll(async () => {
+  s3 = await startLocalS3();
+  server = await startServer({ STORAGE_DIR: storage, PORTAL_TEST_CLOCK: '1', ...s3.env(PREFIX) });
+  holders = await seedKeyHolders(server.url);
+  recruitmentId = await publishRecruitment(server.url, holders);
+}, 90_000);
+
+afterAll(async () => {
+  killAllServers();
+  await s3.stop();
+  rmSync(storage, { recursive: true, force: true });
+});
+
+function pdf(size: number): UploadFile {
+  const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
+  return { filename: `document-${size}.pdf`, size, content: [content] };
+}
+
+describe('bid files in object storage (STORAGE_URL)', () => {
+  let receipt: Receipt;
+
+  it('stores a bid of a 12 MB and a small file in the bucket, not in STORAGE_DIR, then answers its receipt', async () => {
+    expect(server.output()).toContain(`s3://${s3.bucket}/${PREFIX}/`);
+    const bidder = await registerOrganization(server.url, storage);
+    const reply = await postBid(server.url, bidder.token, recruitmentId, bidFields('arts'), [pdf(12 * MiB), pdf(200 * 1024)]).response;
+    expect(reply.status, reply.body).toBe(201);
+    receipt = JSON.parse(reply.body) as Receipt;
+    const stored = await createS3BlobStore(s3.location(PREFIX)).list('bids/');
+    expect(stored.map((blob) => blob.name).sort()).toHaveLength(2);
+    expect(stored.every((blob) => blob.name.startsWith(`bids/${recruitmentId}/`))).toBe(true);
+    expect(existsSync(path.join(storage, 'bids'))).toBe(false);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+  }, 60_000);
+
+  it('opens the bid at the deadline from the files in the bucket: its digest verifies', async () => {
+    const { submissionDeadline, bidKeyFingerprint } = await api<{ submissionDeadline: string; bidKeyFingerprint: string }>(
+      server.url,
+      `/api/v1/recruitments/${recruitmentId}`,
+    );
+    await api(server.url, '/api/v1/_test/clock', { body: { now: submissionDeadline } });
+    const inspectorToken = await login(server.url, { email: 'inspector@example.org', password: 'inspector-password-1' });
+    const opening = `/api/v1/recruitments/${recruitmentId}/opening`;
+    await api(server.url, `${opening}/start`, { token: holders.agentToken, body: {} });
+    await api(server.url, `${opening}/attend`, { token: inspectorToken, body: {} });
+    await api(server.url, `${opening}/unlock`, { token: holders.agentToken, body: { passphrase: 'agent opening passphrase', bidKeyFingerprint } });
+    const opened = await api<{ phase: string; record: { bidId: string; digest: string; recomputedDigest: string; digestVerified: boolean }[] }>(
+      server.url,
+      `${opening}/unlock`,
+      { token: inspectorToken, body: { passphrase: 'inspector opening passphrase', bidKeyFingerprint } },
+    );
+    expect(opened.phase).toBe('opened');
+    expect(opened.record).toEqual([expect.objectContaining({ bidId: receipt.bidId, digest: receipt.digest, recomputedDigest: receipt.digest, digestVerified: true })]);
+    await server.stop();
+  }, 60_000);
+});
