@@ -8,6 +8,7 @@ import {
   ListMultipartUploadsCommand,
   type ListMultipartUploadsCommandOutput,
   paginateListObjectsV2,
+  paginateListParts,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -45,6 +46,26 @@ export function createS3BlobStore(location: S3Location): BlobStore {
   const keyPrefix = location.prefix ? `${location.prefix}/` : '';
   const keyOf = (name: string) => `${keyPrefix}${name}`;
 
+  // S3 dates an object made by a multipart upload from when the upload began, not from when it
+  // became visible: a slow upload completed a moment ago looks as old as its first part. So the
+  // time a blob was last written is taken as no earlier than when this process first saw it, and
+  // a clean-up never takes a file just completed, whose bid is still committing, for a leftover.
+  const firstSeen = new Map<string, Date>();
+  function visibleSince(name: string, lastModified: Date, listedAt: Date): Date {
+    const seen = firstSeen.get(name) ?? listedAt;
+    firstSeen.set(name, seen);
+    return lastModified > seen ? lastModified : seen;
+  }
+
+  /** when an unfinished upload last took a part (or began, before its first part) */
+  async function lastWritten(Key: string, UploadId: string, initiated: Date): Promise<Date> {
+    let last = initiated;
+    for await (const page of paginateListParts({ client }, { Bucket, Key, UploadId })) {
+      for (const part of page.Parts ?? []) if (part.LastModified && part.LastModified > last) last = part.LastModified;
+    }
+    return last;
+  }
+
   return {
     location: `s3://${Bucket}/${keyPrefix}`,
     async put(name, source, transforms) {
@@ -68,15 +89,21 @@ export function createS3BlobStore(location: S3Location): BlobStore {
       return Body as Readable;
     },
     async list(prefix) {
+      const listedAt = new Date();
       const found: BlobInfo[] = [];
       for await (const page of paginateListObjectsV2({ client }, { Bucket, Prefix: keyOf(prefix) })) {
         for (const object of page.Contents ?? []) {
-          if (object.Key && object.LastModified) found.push({ name: object.Key.slice(keyPrefix.length), modifiedAt: object.LastModified });
+          if (!object.Key || !object.LastModified) continue;
+          const name = object.Key.slice(keyPrefix.length);
+          found.push({ name, modifiedAt: visibleSince(name, object.LastModified, listedAt) });
         }
       }
+      const listed = new Set(found.map((blob) => blob.name));
+      for (const name of firstSeen.keys()) if (name.startsWith(prefix) && !listed.has(name)) firstSeen.delete(name);
       return found;
     },
     async remove(name) {
+      firstSeen.delete(name);
       await client.send(new DeleteObjectCommand({ Bucket, Key: keyOf(name) }));
     },
     async clearIncomplete(before) {
@@ -87,7 +114,8 @@ export function createS3BlobStore(location: S3Location): BlobStore {
         page = await client.send(new ListMultipartUploadsCommand({ Bucket, Prefix: keyPrefix, ...marker }));
         marker = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker };
         for (const { Key, UploadId, Initiated } of page.Uploads ?? []) {
-          if (!Key || !UploadId || !Initiated || Initiated >= before) continue;
+          // an upload begun long ago may still be taking parts from a slow line: only a quiet one is left over
+          if (!Key || !UploadId || !Initiated || Initiated >= before || (await lastWritten(Key, UploadId, Initiated)) >= before) continue;
           await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
           aborted++;
         }

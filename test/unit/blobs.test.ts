@@ -4,8 +4,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import { S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BlobStore } from '../../server/lib/blobs.ts';
+import { isStorageFull, type BlobStore } from '../../server/lib/blobs.ts';
 import { createFileBlobStore } from '../../server/lib/blobs-fs.ts';
 import { createS3BlobStore } from '../../server/lib/blobs-s3.ts';
 import { PROJECT_ROOT } from '../../server/paths.ts';
@@ -128,4 +129,36 @@ describe.each(Object.keys(backends))('the %s blob store', (backend) => {
       expect(await store.clearIncomplete(new Date(Date.now() + 1000))).toBe(1);
     }
   }, 60_000);
+});
+
+describe('the S3 blob store', () => {
+  it('dates a blob no earlier than when the process first listed it (S3 dates a multipart object from the start of its upload), the same date on every listing', async () => {
+    const { store } = backends.s3!();
+    await store.put('bids/r/slow.sealed', Readable.from([Buffer.from('sealed')]), []);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const firstListing = Date.now();
+    const [first] = await store.list('bids/');
+    expect(first!.modifiedAt.getTime()).toBeGreaterThanOrEqual(firstListing);
+    const [again] = await store.list('bids/');
+    expect(again!.modifiedAt).toEqual(first!.modifiedAt);
+  });
+});
+
+describe('isStorageFull', () => {
+  const s3Error = (name: string, httpStatusCode: number) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode } });
+
+  it('knows a full disk or quota, and a full bucket in the words of MinIO, Ceph and a bare 507', () => {
+    expect(isStorageFull(Object.assign(new Error('no space'), { code: 'ENOSPC' }))).toBe(true);
+    expect(isStorageFull(Object.assign(new Error('quota'), { code: 'EDQUOT' }))).toBe(true);
+    expect(isStorageFull(s3Error('QuotaExceeded', 403))).toBe(true);
+    expect(isStorageFull(s3Error('XMinioStorageFull', 507))).toBe(true);
+    expect(isStorageFull(s3Error('Unknown', 507))).toBe(true);
+  });
+
+  it('does not take other failures for a full storage', () => {
+    expect(isStorageFull(s3Error('AccessDenied', 403))).toBe(false);
+    expect(isStorageFull(s3Error('SlowDown', 503))).toBe(false);
+    expect(isStorageFull(Object.assign(new Error('denied'), { code: 'EACCES' }))).toBe(false);
+    expect(isStorageFull(null)).toBe(false);
+  });
 });
