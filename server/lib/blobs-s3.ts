@@ -71,18 +71,19 @@ export function createS3BlobStore(location: S3Location): BlobStore {
     async put(name, source, transforms) {
       const body = new PassThrough();
       const upload = new Upload({ client, params: { Bucket, Key: keyOf(name), Body: body }, partSize: PART_SIZE, queueSize: 1 });
-      // a refused upload stops the writing side too; a failed writing side ends the body with its
-      // error, so the upload aborts rather than completing a truncated object
+      // whichever side fails first says why: a refused upload stops the writing side (its body
+      // ended with the error), a failed writing side ends the body with its error, so the upload
+      // aborts rather than completing a truncated object
+      let failure: { error: unknown } | null = null;
       const uploaded = upload.done().catch((error: unknown) => {
+        failure ??= { error };
         body.destroy(error as Error);
-        throw error;
       });
-      const [written, stored] = await Promise.allSettled([pipeline([source, ...transforms, body]), uploaded]);
-      if (written.status === 'rejected') {
-        await uploaded.catch(() => {});
-        throw written.reason;
-      }
-      if (stored.status === 'rejected') throw stored.reason;
+      const written = pipeline([source, ...transforms, body]).catch((error: unknown) => {
+        failure ??= { error };
+      });
+      await Promise.all([written, uploaded]);
+      if (failure) throw (failure as { error: unknown }).error;
     },
     async get(name) {
       const { Body } = await client.send(new GetObjectCommand({ Bucket, Key: keyOf(name) }));

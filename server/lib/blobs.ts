@@ -40,3 +40,13 @@ export function isStorageFull(error: unknown): boolean {
   if (failure?.code === 'ENOSPC' || failure?.code === 'EDQUOT') return true;
   return FULL_STORE_ERRORS.has(failure?.name ?? '') || FULL_STORE_ERRORS.has(failure?.Code ?? '') || failure?.$metadata?.httpStatusCode === 507;
 }
+
+/**
+ * Whether object storage could not be reached or answered a server error (restarting, overloaded):
+ * the operation may succeed when tried again. Only errors from the S3 client carry `$metadata`.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  const metadata = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
+  if (!metadata || isStorageFull(error)) return false;
+  return metadata.httpStatusCode === undefined || metadata.httpStatusCode >= 500;
+}

@@ -15,7 +15,7 @@ import { createS3BlobStore, type S3Location } from './blobs-s3.ts';
 // documents, audit checkpoints) go there too, or to S3-compatible object storage (STORAGE_URL).
 // Files and objects are always named by the server.
 
-export { isStorageFull } from './blobs.ts';
+export { isStorageFull, isStorageUnavailable } from './blobs.ts';
 export type { S3Location } from './blobs-s3.ts';
 
 export interface Storage {

@@ -67,7 +67,25 @@ describe('bid files in object storage (STORAGE_URL)', () => {
     expect(ready.status).toBe(200);
   }, 60_000);
 
-  it('opens the bid at the deadline from the files in the bucket: its digest verifies', async () => {
+  it('answers 503 STORAGE_UNAVAILABLE with Retry-After while the bucket is out of reach, keeps nothing, and is not ready', async () => {
+    const bidder = await registerOrganization(server.url, storage);
+    s3.setReachable(false);
+    try {
+      const reply = await postBid(server.url, bidder.token, recruitmentId, bidFields('sports'), [pdf(7 * MiB)]).response;
+      expect(reply.status, server.output()).toBe(503);
+      expect(JSON.parse(reply.body)).toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('retry-after')).toBe('5');
+      expect(await ready.json()).toMatchObject({ checks: { database: 'ok', storage: expect.any(String) } });
+    } finally {
+      s3.setReachable(true);
+    }
+    expect(await createS3BlobStore(s3.location(PREFIX)).list('bids/')).toHaveLength(2);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  }, 60_000);
+
+  it('opens the bid at the deadline from the files in the bucket: its digest verifies (an opening with the bucket out of reach is not recorded)', async () => {
     const { submissionDeadline, bidKeyFingerprint } = await api<{ submissionDeadline: string; bidKeyFingerprint: string }>(
       server.url,
       `/api/v1/recruitments/${recruitmentId}`,
@@ -77,12 +95,28 @@ describe('bid files in object storage (STORAGE_URL)', () => {
     const opening = `/api/v1/recruitments/${recruitmentId}/opening`;
     await api(server.url, `${opening}/start`, { token: holders.agentToken, body: {} });
     await api(server.url, `${opening}/attend`, { token: inspectorToken, body: {} });
-    await api(server.url, `${opening}/unlock`, { token: holders.agentToken, body: { passphrase: 'agent opening passphrase', bidKeyFingerprint } });
-    const opened = await api<{ phase: string; record: { bidId: string; digest: string; recomputedDigest: string; digestVerified: boolean }[] }>(
-      server.url,
-      `${opening}/unlock`,
-      { token: inspectorToken, body: { passphrase: 'inspector opening passphrase', bidKeyFingerprint } },
-    );
+    const unlock = (token: string, role: string) =>
+      fetch(`${server.url}${opening}/unlock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ passphrase: `${role} opening passphrase`, bidKeyFingerprint }),
+      });
+    // the files cannot be read: no bid may be recorded as failing verification for that
+    expect((await unlock(holders.agentToken, 'agent')).status).toBe(200);
+    s3.setReachable(false);
+    try {
+      const refused = await unlock(inspectorToken, 'inspector');
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    } finally {
+      s3.setReachable(true);
+    }
+    expect(await api(server.url, opening, { token: inspectorToken })).toMatchObject({ record: [] });
+    expect((await unlock(holders.agentToken, 'agent')).status).toBe(200);
+    const opened = (await (await unlock(inspectorToken, 'inspector')).json()) as {
+      phase: string;
+      record: { bidId: string; digest: string; recomputedDigest: string; digestVerified: boolean }[];
+    };
     expect(opened.phase).toBe('opened');
     expect(opened.record).toEqual([expect.objectContaining({ bidId: receipt.bidId, digest: receipt.digest, recomputedDigest: receipt.digest, digestVerified: true })]);
     await server.stop();
