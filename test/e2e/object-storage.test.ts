@@ -13,6 +13,7 @@ import {
   publishRecruitment,
   registerOrganization,
   seedKeyHolders,
+  stalledPdf,
   startServer,
   type KeyHolders,
   type Receipt,
@@ -85,6 +86,29 @@ describe('bid files in object storage (STORAGE_URL)', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   }, 60_000);
 
+  it('leaves no object and no bid when the server is SIGKILLed in the middle of an upload, and serves on after a restart', async () => {
+    const bidder = await registerOrganization(server.url, storage);
+    let release = () => {};
+    const resume = new Promise<void>((resolve) => (release = resolve));
+    const upload = postBid(server.url, bidder.token, recruitmentId, bidFields('sports'), [stalledPdf(24 * MiB, 12 * MiB, resume)]);
+    const outcome = upload.response.then(
+      (reply) => `answered ${reply.status}`,
+      () => 'cut off',
+    );
+    while (upload.sent() < 12 * MiB) await new Promise((resolve) => setTimeout(resolve, 50));
+    // 12 MiB sent: the server has had more than two 5 MiB parts to upload, none of them completed as an object
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await server.kill();
+    release();
+    expect(await outcome).toBe('cut off');
+    const blobs = createS3BlobStore(s3.location(PREFIX));
+    expect(await blobs.list('bids/')).toHaveLength(2);
+    server = await startServer({ STORAGE_DIR: storage, PORTAL_TEST_CLOCK: '1', ...s3.env(PREFIX) });
+    holders.agentToken = await login(server.url, { email: 'agent@example.org', password: 'agent-password-1' });
+    expect(await blobs.list('bids/')).toHaveLength(2);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  }, 90_000);
+
   it('opens the bid at the deadline from the files in the bucket: its digest verifies (an opening with the bucket out of reach is not recorded)', async () => {
     const { submissionDeadline, bidKeyFingerprint } = await api<{ submissionDeadline: string; bidKeyFingerprint: string }>(
       server.url,
@@ -118,6 +142,7 @@ describe('bid files in object storage (STORAGE_URL)', () => {
       record: { bidId: string; digest: string; recomputedDigest: string; digestVerified: boolean }[];
     };
     expect(opened.phase).toBe('opened');
+    // one line: the killed upload left no bid
     expect(opened.record).toEqual([expect.objectContaining({ bidId: receipt.bidId, digest: receipt.digest, recomputedDigest: receipt.digest, digestVerified: true })]);
     await server.stop();
   }, 60_000);
