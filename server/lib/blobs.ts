@@ -48,5 +48,6 @@ export function isStorageFull(error: unknown): boolean {
 export function isStorageUnavailable(error: unknown): boolean {
   const metadata = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
   if (!metadata || isStorageFull(error)) return false;
-  return metadata.httpStatusCode === undefined || metadata.httpStatusCode >= 500;
+  // 501 Not Implemented is a lasting answer, not an outage
+  return metadata.httpStatusCode === undefined || (metadata.httpStatusCode >= 500 && metadata.httpStatusCode !== 501);
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStorageFull, type BlobStore } from '../../server/lib/blobs.ts';
+import { isStorageFull, isStorageUnavailable, type BlobStore } from '../../server/lib/blobs.ts';
 import { createFileBlobStore } from '../../server/lib/blobs-fs.ts';
 import { createS3BlobStore } from '../../server/lib/blobs-s3.ts';
 import { PROJECT_ROOT } from '../../server/paths.ts';
@@ -141,6 +141,21 @@ describe('the S3 blob store', () => {
     expect(first!.modifiedAt.getTime()).toBeGreaterThanOrEqual(firstListing);
     const [again] = await store.list('bids/');
     expect(again!.modifiedAt).toEqual(first!.modifiedAt);
+  });
+});
+
+describe('isStorageUnavailable', () => {
+  const s3Error = (name: string, httpStatusCode?: number) => new S3ServiceException({ name, $fault: 'server', $metadata: { httpStatusCode } });
+
+  it('takes an unreachable bucket or a 5xx from it for a passing outage, and nothing else', () => {
+    expect(isStorageUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } }))).toBe(true);
+    expect(isStorageUnavailable(s3Error('ServiceUnavailable', 503))).toBe(true);
+    expect(isStorageUnavailable(s3Error('InternalError', 500))).toBe(true);
+    expect(isStorageUnavailable(s3Error('NotImplemented', 501))).toBe(false);
+    expect(isStorageUnavailable(s3Error('XMinioStorageFull', 507))).toBe(false);
+    expect(isStorageUnavailable(s3Error('NoSuchKey', 404))).toBe(false);
+    // a socket error of the database or the disk is not the bucket's
+    expect(isStorageUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
   });
 });
 
