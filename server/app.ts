@@ -58,7 +58,7 @@ import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
 import { signatoryName, type Signer } from './lib/signing.ts';
-import type { Storage } from './lib/storage.ts';
+import { isStorageUnavailable, type Storage } from './lib/storage.ts';
 import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validation.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
 import { readMultipartToken } from './plugins/multipart-form.ts';
@@ -125,6 +125,10 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   }
   if (isMalformedMultipart(error)) {
     return { statusCode: 400, code: 'MULTIPART_INVALID', message: '上传内容不完整或格式有误（传输中断或请求体损坏），本次提交未被接收，请重新提交' };
+  }
+  // before the database's: the S3 client's network failures carry the same socket codes
+  if (isStorageUnavailable(error)) {
+    return { statusCode: 503, code: 'STORAGE_UNAVAILABLE', message: '文件存储暂时不可用，本次操作未完成（提交的文件未被接收），请稍后重试' };
   }
   if (isDatabaseUnavailable(error)) {
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: '数据库暂时不可用（可能正在重启），本次操作未完成，请稍后重试' };

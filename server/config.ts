@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { S3Location } from './lib/storage.ts';
 
 // The only module that reads process.env (STYLE.md). Everything else receives a Config.
 
@@ -7,6 +8,8 @@ export interface Config {
   /** the tables' owner, for migrations only; the server then works as DATABASE_URL's role */
   readonly databaseOwnerUrl: string | null;
   readonly storageDir: string;
+  /** STORAGE_URL: bid files and documents in S3-compatible object storage instead of STORAGE_DIR */
+  readonly objectStorage: S3Location | null;
   readonly host: string;
   readonly port: number;
   readonly sessionSecret: string | null;
@@ -93,10 +96,13 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('PUBLIC_URL 必须以 http:// 或 https:// 开头');
   }
 
+  const objectStorage = parseStorageUrl(text('STORAGE_URL'), text('AWS_REGION') ?? text('AWS_DEFAULT_REGION'), problems);
+
   const config: Config = {
     databaseUrl,
     databaseOwnerUrl,
     storageDir: path.resolve(text('STORAGE_DIR') ?? './storage'),
+    objectStorage,
     host,
     port,
     sessionSecret,
@@ -119,4 +125,32 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const STORAGE_URL_OPTIONS = new Set(['endpoint', 'region', 'path_style']);
+
+/**
+ * STORAGE_URL=s3://bucket/prefix?endpoint=https://host:port&region=name&path_style=true — the
+ * credentials never go here: the AWS SDK reads them from its standard variables (README "Settings").
+ */
+function parseStorageUrl(raw: string | null, regionFromEnv: string | null, problems: string[]): S3Location | null {
+  if (raw === null) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || url.protocol !== 's3:' || !url.hostname || url.username || url.password) {
+    problems.push('STORAGE_URL 必须形如 s3://存储桶/前缀（访问密钥请用 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY 设置，不要写在网址里）');
+    return null;
+  }
+  const unknown = [...url.searchParams.keys()].filter((key) => !STORAGE_URL_OPTIONS.has(key));
+  if (unknown.length > 0) problems.push(`STORAGE_URL 含未知参数 ${unknown.join('、')}（可用：endpoint、region、path_style）`);
+  const endpoint = url.searchParams.get('endpoint');
+  if (endpoint !== null && !/^https?:\/\/[^/]/.test(endpoint)) problems.push('STORAGE_URL 的 endpoint 必须以 http:// 或 https:// 开头');
+  const pathStyle = url.searchParams.get('path_style');
+  if (pathStyle !== null && pathStyle !== 'true' && pathStyle !== 'false') problems.push('STORAGE_URL 的 path_style 只能是 true 或 false');
+  return {
+    bucket: url.hostname,
+    prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
+    endpoint,
+    region: url.searchParams.get('region') ?? regionFromEnv ?? 'us-east-1',
+    forcePathStyle: pathStyle === 'true',
+  };
 }

@@ -102,6 +102,7 @@ const STATUS_BY_CODE = {
   SIGNING_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
   STORAGE_FULL: 507,
+  STORAGE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;

@@ -36,7 +36,7 @@ function readSigner(config: Config, storage: Storage, now: Date): LoadedSigner {
 
 function openStorage(config: Config): Storage {
   try {
-    return createStorage(config.storageDir);
+    return createStorage(config.storageDir, config.objectStorage);
   } catch (error) {
     console.error(
       `无法将存储目录 STORAGE_DIR（${config.storageDir}）设为仅本服务用户可访问（0700）：请以该目录的所有者身份运行，或换用本用户拥有的目录。`,
@@ -171,6 +171,7 @@ async function main() {
   } else {
     lines.push('  管理员账号已存在；请用已有账号登录');
   }
+  lines.push(`  响应文件与签发文件存储：${storage.blobLocation}`);
   lines.push(`  文件签名证书：${signing.certificate.subject}（有效期至 ${signing.certificate.notAfter.toISOString().slice(0, 10)}）`);
   if (signing.development) {
     lines.push(

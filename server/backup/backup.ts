@@ -65,7 +65,7 @@ async function copyBidFile(storage: BackupStorage, folder: string, file: { recru
   await mkdir(path.dirname(path.join(folder, relative)), { recursive: true, mode: 0o700 });
   const measured = measuring();
   try {
-    await pipeline(storage.readSealedBidFile(file.recruitmentId, file.fileId), measured.transform, createWriteStream(path.join(folder, relative), { flags: 'wx', mode: 0o600, flush: true }));
+    await pipeline(await storage.readSealedBidFile(file.recruitmentId, file.fileId), measured.transform, createWriteStream(path.join(folder, relative), { flags: 'wx', mode: 0o600, flush: true }));
   } catch (error) {
     throw missing(`投标文件 ${file.recruitmentId}/${file.fileId}`, error);
   }

@@ -65,7 +65,7 @@ async function verifyFiles(db: Db, storage: RestoreStorage, manifest: Manifest):
   for (const file of manifest.files) {
     const found =
       file.kind === 'bid'
-        ? await measure(storage.readSealedBidFile(file.recruitmentId, file.fileId)).catch(() => null)
+        ? await storage.readSealedBidFile(file.recruitmentId, file.fileId).then(measure).catch(() => null)
         : await storage.readDocument(file.storageName).then(measureBuffer, () => null);
     if (!found) problems.push(`存储中缺少 ${file.path}`);
     else if (found.sha256 !== file.sha256 || found.size !== file.size) problems.push(`存储中的 ${file.path} 与 manifest.json 不符`);

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type ReadStream } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import type { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { Readable, type Transform } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
+import type { BlobStore } from './blobs.ts';
+import { createFileBlobStore } from './blobs-fs.ts';
+import { createS3BlobStore, type S3Location } from './blobs-s3.ts';
 
-// The only module that touches STORAGE_DIR. Files are always named by the server.
+// The only module that touches storage. STORAGE_DIR, on this machine, holds the embedded
+// database, the secrets, the mail outbox and temporary files; the blobs (sealed bid files, signed
+// documents, audit checkpoints) go there too, or to S3-compatible object storage (STORAGE_URL).
+// Files and objects are always named by the server.
+
+export { isStorageFull, isStorageUnavailable } from './blobs.ts';
+export type { S3Location } from './blobs-s3.ts';
 
 export interface Storage {
   readonly root: string;
@@ -20,7 +29,9 @@ export interface Storage {
    * lost while running (the lock removed or left unrefreshed).
    */
   claimForThisProcess(now: Date, onLost: (error: Error) => void): Promise<() => Promise<void>>;
-  /** writes, syncs and removes a small file: throws when the storage cannot take a bid now */
+  /** where bid files and documents are kept (the folder, or s3://bucket/prefix/), for messages to an operator */
+  readonly blobLocation: string;
+  /** writes and removes a small file (and object): throws when the storage cannot take a bid now */
   probeWritable(): Promise<void>;
   /**
    * A secret kept in storage across restarts, created on first use: 32 random bytes, base64url.
@@ -31,25 +42,22 @@ export interface Storage {
   readonly outboxDir: string;
   saveOutgoingMail(message: Buffer): Promise<string>;
   /**
-   * Writes an encrypted bid file: streamed to a temporary file, fsynced, then renamed into place
-   * (and the folder fsynced), so the file is either whole and durable or absent.
+   * Writes an encrypted bid file, streamed: resolves once it is whole and durable (a file fsynced
+   * and renamed into place, or a completed multipart upload); on failure nothing is left of it.
    */
   saveSealedBidFile(recruitmentId: string, fileId: string, source: Readable, transforms: Transform[]): Promise<void>;
-  readSealedBidFile(recruitmentId: string, fileId: string): ReadStream;
+  readSealedBidFile(recruitmentId: string, fileId: string): Promise<Readable>;
   removeSealedBidFile(recruitmentId: string, fileId: string): Promise<void>;
   /** every stored bid file with when it was last written, for the clean-up of files no bid refers to */
   listSealedBidFiles(): Promise<{ recruitmentId: string; fileId: string; modifiedAt: Date }[]>;
-  /** removes the temporary files an interrupted upload left behind: those not written to since `before` */
+  /** removes what interrupted uploads left behind (temporary files, unfinished multipart uploads) begun before `before` */
   clearTemporaryFiles(before: Date): Promise<number>;
-  /**
-   * Writes an issued (signed) document durably, like a bid file: temporary file, fsync, rename.
-   * Returns its storage name, which `readDocument` takes.
-   */
+  /** Writes an issued (signed) document durably, like a bid file. Returns its storage name, which `readDocument` takes. */
   saveDocument(recruitmentId: string | null, documentId: string, pdf: Uint8Array): Promise<string>;
   readDocument(storageName: string): Promise<Buffer>;
   /**
    * Storage names of the audit checkpoints (documents of no recruitment, kept in `checkpoints/`),
-   * found by listing the folder: verification reads them without trusting the database.
+   * found by listing the storage: verification reads them without trusting the database.
    */
   listCheckpoints(): Promise<string[]>;
   /** a secret file under secrets/ (e.g. the development signing certificate), null when absent */
@@ -67,35 +75,6 @@ function checkedId(id: string): string {
   return id;
 }
 const DOCUMENT_NAME = /^(documents\/[0-9a-f-]{36}|checkpoints)\/[0-9a-f-]{36}\.pdf$/;
-
-/** fsync of a folder, which makes the names in it (a rename) durable */
-async function fsyncFolder(folder: string) {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The folder and the folders in it are made private (0700) at every start: a STORAGE_DIR made
- * beforehand with the usual 0755 would let every local user read the embedded database. Throws
- * when that is not possible (the folder belongs to another user).
- */
-/** null when the file is gone (another process finished or removed it meanwhile) */
-async function modifiedTime(file: string): Promise<Date | null> {
-  return stat(file).then(
-    (stats) => stats.mtime,
-    () => null,
-  );
-}
-
-/** Whether a write failed because the disk (or the user's quota) is full. */
-export function isStorageFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
 
 /** Who holds a storage folder: written beside the lock by the process that took it. */
 export interface StorageHolder {
@@ -123,6 +102,11 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/**
+ * The folder and the folders in it are made private (0700) at every start: a STORAGE_DIR made
+ * beforehand with the usual 0755 would let every local user read the embedded database. Throws
+ * when that is not possible (the folder belongs to another user).
+ */
 function makePrivate(root: string) {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   chmodSync(root, 0o700);
@@ -131,39 +115,16 @@ function makePrivate(root: string) {
   }
 }
 
-export function createStorage(root: string): Storage {
+const SEALED_NAME = /^bids\/([0-9a-f-]{36})\/([0-9a-f-]{36})\.sealed$/;
+
+/** The storage in `root`, its blobs there too or, given `objectStorage`, in that bucket. */
+export function createStorage(root: string, objectStorage: S3Location | null = null): Storage {
   makePrivate(root);
   const secretsDir = path.join(root, 'secrets');
   const outboxDir = path.join(root, 'outbox');
-  const tmpDir = path.join(root, 'tmp');
-  const bidsDir = path.join(root, 'bids');
-  const sealedPath = (recruitmentId: string, fileId: string) =>
-    path.join(bidsDir, checkedId(recruitmentId), `${checkedId(fileId)}.sealed`);
-  // folders are made once per process: a rush of bids would otherwise ask for each on every file
-  const madeFolders = new Set<string>();
-  function ensureFolder(folder: string) {
-    if (madeFolders.has(folder)) return;
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    madeFolders.add(folder);
-  }
-
-  /**
-   * Writes through a temporary file, then renames it into place: a crash leaves either the whole
-   * file at `final` or only a temporary file, which the start-up clean-up removes. `write` must
-   * fsync what it writes before it resolves (the `flush` option of node's writers does).
-   */
-  async function writeDurably(temporary: string, final: string, write: (temporary: string) => Promise<unknown>) {
-    ensureFolder(tmpDir);
-    ensureFolder(path.dirname(final));
-    try {
-      await write(temporary);
-    } catch (error) {
-      await unlink(temporary).catch(() => {});
-      throw error;
-    }
-    await rename(temporary, final);
-    await fsyncFolder(path.dirname(final));
-  }
+  const local = createFileBlobStore(root);
+  const blobs: BlobStore = objectStorage ? createS3BlobStore(objectStorage) : local;
+  const sealedName = (recruitmentId: string, fileId: string) => `bids/${checkedId(recruitmentId)}/${checkedId(fileId)}.sealed`;
 
   const lockPath = path.join(root, 'embedded.lock');
   const holderPath = path.join(root, 'embedded.holder.json');
@@ -178,20 +139,11 @@ export function createStorage(root: string): Storage {
   return {
     root,
     databaseDir: path.join(root, 'db'),
+    blobLocation: blobs.location,
     async probeWritable() {
-      ensureFolder(tmpDir);
-      const probe = path.join(tmpDir, `ready-${process.pid}-${randomBytes(4).toString('hex')}.probe`);
-      try {
-        const file = await open(probe, 'w');
-        try {
-          await file.writeFile('ready');
-          await file.sync();
-        } finally {
-          await file.close();
-        }
-      } finally {
-        await rm(probe, { force: true });
-      }
+      // the folder keeps the outbox and the embedded database even when the blobs are elsewhere
+      await local.probe();
+      if (blobs !== local) await blobs.probe();
     },
     async claimForThisProcess(now, onLost) {
       const options = { lockfilePath: lockPath, stale: LOCK_STALE_MS, realpath: false, onCompromised: onLost };
@@ -221,62 +173,31 @@ export function createStorage(root: string): Storage {
       await writeFile(file, message, { mode: 0o600 });
       return file;
     },
-    async saveSealedBidFile(recruitmentId, fileId, source, transforms) {
-      await writeDurably(path.join(tmpDir, `${checkedId(fileId)}.part`), sealedPath(recruitmentId, fileId), async (temporary) => {
-        const file = createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true });
-        try {
-          await pipeline([source, ...transforms, file]);
-        } finally {
-          // a refusal at the first bytes can come while the file is still being opened, and the
-          // open would create it after the clean-up: wait until the stream has closed its file
-          if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
-        }
+    saveSealedBidFile: (recruitmentId, fileId, source, transforms) => blobs.put(sealedName(recruitmentId, fileId), source, transforms),
+    readSealedBidFile: (recruitmentId, fileId) => blobs.get(sealedName(recruitmentId, fileId)),
+    removeSealedBidFile: (recruitmentId, fileId) => blobs.remove(sealedName(recruitmentId, fileId)),
+    async listSealedBidFiles() {
+      return (await blobs.list('bids/')).flatMap(({ name, modifiedAt }) => {
+        const [, recruitmentId, fileId] = SEALED_NAME.exec(name) ?? [];
+        return recruitmentId && fileId && UUID.test(recruitmentId) && UUID.test(fileId) ? [{ recruitmentId, fileId, modifiedAt }] : [];
       });
     },
-    readSealedBidFile(recruitmentId, fileId) {
-      return createReadStream(sealedPath(recruitmentId, fileId));
-    },
-    async removeSealedBidFile(recruitmentId, fileId) {
-      await rm(sealedPath(recruitmentId, fileId), { force: true });
-    },
-    async listSealedBidFiles() {
-      const found: { recruitmentId: string; fileId: string; modifiedAt: Date }[] = [];
-      for (const recruitmentId of await readdir(bidsDir).catch(() => [])) {
-        if (!UUID.test(recruitmentId)) continue;
-        for (const file of await readdir(path.join(bidsDir, recruitmentId))) {
-          const fileId = file.replace(/\.sealed$/, '');
-          const modifiedAt = await modifiedTime(path.join(bidsDir, recruitmentId, file));
-          if (UUID.test(fileId) && modifiedAt) found.push({ recruitmentId, fileId, modifiedAt });
-        }
-      }
-      return found;
-    },
     async clearTemporaryFiles(before) {
-      let removed = 0;
-      for (const file of await readdir(tmpDir).catch(() => [])) {
-        const modifiedAt = await modifiedTime(path.join(tmpDir, file));
-        if (!modifiedAt || modifiedAt >= before) continue;
-        await rm(path.join(tmpDir, file), { force: true });
-        removed++;
-      }
-      return removed;
+      return (await local.clearIncomplete(before)) + (blobs !== local ? await blobs.clearIncomplete(before) : 0);
     },
     async saveDocument(recruitmentId, documentId, pdf) {
       const name = recruitmentId
         ? `documents/${checkedId(recruitmentId)}/${checkedId(documentId)}.pdf`
         : `checkpoints/${checkedId(documentId)}.pdf`;
-      await writeDurably(path.join(tmpDir, `${documentId}.pdf.part`), path.join(root, name), (temporary) =>
-        writeFile(temporary, pdf, { flag: 'wx', mode: 0o600, flush: true }),
-      );
+      await blobs.put(name, Readable.from([Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength)]), []);
       return name;
     },
     async readDocument(storageName) {
       if (!DOCUMENT_NAME.test(storageName)) throw new Error(`not a document name: ${storageName}`);
-      return readFile(path.join(root, storageName));
+      return buffer(await blobs.get(storageName));
     },
     async listCheckpoints() {
-      const files = await readdir(path.join(root, 'checkpoints')).catch(() => []);
-      return files.filter((file) => UUID.test(file.replace(/\.pdf$/, ''))).map((file) => `checkpoints/${file}`);
+      return (await blobs.list('checkpoints/')).map(({ name }) => name).filter((name) => DOCUMENT_NAME.test(name));
     },
     readSecretFile(name) {
       try {

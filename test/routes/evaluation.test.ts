@@ -1,3 +1,5 @@
+import { renameSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawPanel, drawSequence, replacementFor } from '../../server/domain/evaluation/draw.ts';
 import { computeEvaluation } from '../../server/domain/evaluation/scoring.ts';
@@ -144,6 +146,20 @@ describe('bid documents', () => {
     expect((await api('GET', url, bidders[0]!.token)).statusCode).toBe(403);
     expect((await api('GET', url, pool.find((e) => !panel.includes(e) && e.id !== view.members[1].userId)!.token)).statusCode).toBe(403);
     expect((await api('GET', `/recruitments/${id}/bids/${bidders[1]!.bidId}/files/${file.id}`, cast.agentToken)).statusCode).toBe(404);
+  });
+
+  it('are not audited as downloaded when the storage cannot give the file', async () => {
+    const bid = (await api('GET', `/recruitments/${id}/panel`, panel[0]!.token)).json().bids.find((b: { bidId: string }) => b.bidId === bidders[0]!.bidId);
+    const [file] = bid.files;
+    const stored = path.join(t.storageDir, 'bids', id, `${file.id}.sealed`);
+    const before = (await auditEntries('bid.download')).length;
+    renameSync(stored, `${stored}.away`);
+    try {
+      expect((await api('GET', `/recruitments/${id}/bids/${bid.bidId}/files/${file.id}`, cast.agentToken)).statusCode).toBe(500);
+    } finally {
+      renameSync(`${stored}.away`, stored);
+    }
+    expect(await auditEntries('bid.download')).toHaveLength(before);
   });
 });
 

@@ -65,6 +65,28 @@ describe('config', () => {
     expect(enteredShareSecret(null, { secret: () => Buffer.alloc(32, 7).toString('base64url') })).toEqual(Buffer.alloc(32, 7));
   });
 
+  it('reads object storage from STORAGE_URL (bucket, prefix, endpoint, region, path style) and refuses keys in it', () => {
+    expect(loadConfig({}).objectStorage).toBeNull();
+    expect(loadConfig({ STORAGE_URL: 's3://portal-files/prod/bids?endpoint=https://oss.example.cn:9000&region=cn-north-1&path_style=true' }).objectStorage).toEqual({
+      bucket: 'portal-files',
+      prefix: 'prod/bids',
+      endpoint: 'https://oss.example.cn:9000',
+      region: 'cn-north-1',
+      forcePathStyle: true,
+    });
+    expect(loadConfig({ STORAGE_URL: 's3://portal-files', AWS_REGION: 'eu-west-1' }).objectStorage).toEqual({
+      bucket: 'portal-files',
+      prefix: '',
+      endpoint: null,
+      region: 'eu-west-1',
+      forcePathStyle: false,
+    });
+    expect(() => loadConfig({ STORAGE_URL: 's3://AKIA:secret@portal-files/p' })).toThrow(/AWS_ACCESS_KEY_ID/);
+    expect(() => loadConfig({ STORAGE_URL: '/srv/portal-files' })).toThrow(/STORAGE_URL/);
+    expect(() => loadConfig({ STORAGE_URL: 's3://portal-files/p?endpiont=http://x' })).toThrow(/endpiont/);
+    expect(() => loadConfig({ STORAGE_URL: 's3://portal-files/p?path_style=yes' })).toThrow(/path_style/);
+  });
+
   it('refuses the test clock in production', () => {
     expect(() => loadConfig({ PORTAL_TEST_CLOCK: '1', NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(loadConfig({ PORTAL_TEST_CLOCK: '1' }).testClock).toBe(true);

@@ -3,22 +3,42 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePdfHeader } from '../../server/domain/bids/pdf-check.ts';
 import { createDataKey, createFileEncryptor } from '../../server/lib/sealing.ts';
-import { createStorage } from '../../server/lib/storage.ts';
+import { createStorage, type Storage } from '../../server/lib/storage.ts';
+import { startLocalS3, type LocalS3 } from '../helpers/s3-server.ts';
 
-// The durable write of a bid file: whole and in place, or nothing at all.
+// The durable write of a bid file: whole and in place, or nothing at all — with the bid files in
+// STORAGE_DIR, and in object storage (STORAGE_URL).
 
-const newStorage = () => createStorage(mkdtempSync(path.join(tmpdir(), 'storage-test-')));
+let s3: LocalS3;
+beforeAll(async () => {
+  s3 = await startLocalS3();
+});
+afterAll(() => s3.stop());
 
-describe('saveSealedBidFile', () => {
+const backends: Record<string, () => Storage> = {
+  filesystem: () => createStorage(mkdtempSync(path.join(tmpdir(), 'storage-test-'))),
+  s3: () => createStorage(mkdtempSync(path.join(tmpdir(), 'storage-test-')), s3.location(`storage-${randomUUID()}`)),
+};
+
+/** the temporary files in STORAGE_DIR/tmp (none made when the blobs go to object storage) */
+const temporaryFiles = (storage: Storage) => readdirSync(path.join(storage.root, 'tmp')).filter((name) => !name.endsWith('.probe'));
+
+describe.each(Object.keys(backends))('saveSealedBidFile (%s)', (backend) => {
+  const newStorage = () => {
+    const storage = backends[backend]!();
+    mkdirSync(path.join(storage.root, 'tmp'), { recursive: true });
+    return storage;
+  };
+
   it('stores the whole file in place and leaves no temporary file', async () => {
     const storage = newStorage();
     const [recruitmentId, fileId] = [randomUUID(), randomUUID()];
     await storage.saveSealedBidFile(recruitmentId, fileId, Readable.from([Buffer.from('%PDF-1.7 sealed')]), []);
     expect(await storage.listSealedBidFiles()).toEqual([{ recruitmentId, fileId, modifiedAt: expect.any(Date) }]);
-    expect(readdirSync(path.join(storage.root, 'tmp'))).toEqual([]);
+    expect(temporaryFiles(storage)).toEqual([]);
   });
 
   it.each(['GIF89a not a pdf at all', '%PD'])(
@@ -36,10 +56,28 @@ describe('saveSealedBidFile', () => {
       }
       // an open that finished after the clean-up would leave its file a moment later
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(readdirSync(path.join(storage.root, 'tmp'))).toEqual([]);
+      expect(temporaryFiles(storage)).toEqual([]);
       expect(await storage.listSealedBidFiles()).toEqual([]);
     },
   );
+});
+
+describe.each(Object.keys(backends))('the %s storage', (backend) => {
+  it('reads back what it stored: a bid file by stream, a document and a checkpoint by name, listing both', async () => {
+    const storage = backends[backend]!();
+    const [recruitmentId, fileId, documentId, checkpointId] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await storage.saveSealedBidFile(recruitmentId, fileId, Readable.from([Buffer.from('%PDF-1.7 sealed')]), []);
+    expect(Buffer.concat(await (await storage.readSealedBidFile(recruitmentId, fileId)).toArray()).toString()).toBe('%PDF-1.7 sealed');
+    const document = await storage.saveDocument(recruitmentId, documentId, new TextEncoder().encode('%PDF document'));
+    const checkpoint = await storage.saveDocument(null, checkpointId, new TextEncoder().encode('%PDF checkpoint'));
+    expect(document).toBe(`documents/${recruitmentId}/${documentId}.pdf`);
+    expect((await storage.readDocument(document)).toString()).toBe('%PDF document');
+    expect(await storage.listCheckpoints()).toEqual([checkpoint]);
+    await storage.removeSealedBidFile(recruitmentId, fileId);
+    expect(await storage.listSealedBidFiles()).toEqual([]);
+    await expect(storage.readSealedBidFile(recruitmentId, fileId)).rejects.toThrow();
+    await storage.probeWritable();
+  });
 });
 
 describe('createStorage', () => {

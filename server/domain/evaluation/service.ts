@@ -1082,17 +1082,24 @@ export function createEvaluationService({
       );
     if (!found?.dataKey) throw new AppError('NOT_FOUND', '文件不存在或尚未开启');
     const { file, opened } = found;
-    await audit.recordAlone({
-      actor: viewer,
-      action: 'bid.download',
-      target: `bid:${bidId}`,
-      recruitmentId,
-      ip: origin.ip,
-      details: { fileId, name: opened.name, sha256: opened.sha256 },
-    });
+    // the stored file is reached first, so a download the storage cannot give is not audited as given
+    const source = await storage.readSealedBidFile(recruitmentId, file.id);
+    try {
+      await audit.recordAlone({
+        actor: viewer,
+        action: 'bid.download',
+        target: `bid:${bidId}`,
+        recruitmentId,
+        ip: origin.ip,
+        details: { fileId, name: opened.name, sha256: opened.sha256 },
+      });
+    } catch (error) {
+      source.destroy();
+      throw error;
+    }
     const decryptor = createFileDecryptor(Buffer.from(found.dataKey, 'base64'), file.id, file.iv, file.tag, opened.size);
     // an error on either side ends the response rather than sending a truncated file as whole
-    const stream: Readable = pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, () => {});
+    const stream: Readable = pipeline(source, decryptor.transform, () => {});
     return { name: opened.name, size: opened.size, stream };
   }
 

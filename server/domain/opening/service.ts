@@ -30,7 +30,7 @@ import {
   parseSealed,
   rebuildBidKey,
 } from '../../lib/sealing.ts';
-import type { Storage } from '../../lib/storage.ts';
+import { isStorageUnavailable, type Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
@@ -352,7 +352,9 @@ export function createOpeningService({
         openedFiles.push(
           ...recomputedFiles.map(({ name, size, sha256 }, index) => ({ fileId: files[index]!.id, recruitmentId, versionId: version.id, position: index, name, size, sha256 })),
         );
-      } catch {
+      } catch (error) {
+        // object storage out of reach is no verdict on the bid: the opening stops, unrecorded, to be tried again
+        if (isStorageUnavailable(error)) throw error;
         // a tampered or unreadable bid is recorded as not verified rather than stopping the opening
         recomputedDigest = null;
       }
@@ -387,7 +389,7 @@ export function createOpeningService({
   async function decryptFile(recruitmentId: string, file: typeof bidFiles.$inferSelect, size: number, dataKey: Buffer) {
     const decryptor = createFileDecryptor(dataKey, file.id, file.iv, file.tag, size);
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-    await pipeline(storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, discard);
+    await pipeline(await storage.readSealedBidFile(recruitmentId, file.id), decryptor.transform, discard);
     return decryptor.result();
   }
 
