@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.ts';
 import { ENTERED_SHARE_LIFETIME_MS } from '../../server/domain/opening/entered-shares.ts';
 import { openEnteredShare, OpenFailedError, parseEncryptedJson } from '../../server/lib/sealing.ts';
-import { createStorage } from '../../server/lib/storage.ts';
+import { createStorage, type Storage } from '../../server/lib/storage.ts';
 import { apiToken, bearer, createTestApp, startAnotherInstance, type TestApp } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
@@ -38,6 +38,11 @@ const call = (app: App, method: 'GET' | 'POST', url: string, token: string, payl
 
 /** A published recruitment with three bids, past its deadline, its opening started and attended. */
 async function openingWithBids() {
+  return (await openingWithBidsOn(t, cast))[1];
+}
+
+async function openingWithBidsOn(t: TestApp, given?: Cast): Promise<[Cast, string]> {
+  const cast = given ?? (await createCast(t));
   t.clock.set(new Date());
   const id = await createPublished(t, cast);
   for (const ratio of ['20', '30', '40']) {
@@ -58,7 +63,7 @@ async function openingWithBids() {
   t.clock.set(new Date(deadline + 1000));
   expect((await call(t.app, 'POST', `/api/v1/recruitments/${id}/opening/start`, cast.agentToken)).statusCode).toBe(200);
   expect((await call(t.app, 'POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken)).statusCode).toBe(200);
-  return id;
+  return [cast, id];
 }
 
 async function unlock(app: App, id: string, token: string) {
@@ -132,5 +137,35 @@ describe('an opening across server instances', () => {
     const secret = Buffer.from(createStorage(t.storageDir).secret('entered-shares'), 'base64url');
     expect(openEnteredShare(sealed, secret, id, cast.agent.id).length).toBeGreaterThan(0);
     expect(() => openEnteredShare(sealed, secret, id, cast.inspector.id)).toThrow(OpenFailedError);
+  });
+
+  it('keeps the entries when the opening cannot read the files: a holder entering again opens the bids, the other need not', async () => {
+    let bucketDown = false;
+    const flaky = await createTestApp({}, {
+      storage: (storage: Storage): Storage => ({
+        ...storage,
+        readSealedBidFile: (recruitmentId, fileId) =>
+          bucketDown ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { $metadata: {} })) : storage.readSealedBidFile(recruitmentId, fileId),
+      }),
+    });
+    try {
+      const [cast, id] = await openingWithBidsOn(flaky);
+      const unlockOn = async (token: string) =>
+        flaky.app.inject({ method: 'POST', url: `/api/v1/recruitments/${id}/opening/unlock`, headers: bearer(token), payload: await unlockBody(flaky, id) });
+      expect((await unlockOn(cast.agentToken)).statusCode).toBe(200);
+      bucketDown = true;
+      const failed = await unlockOn(cast.inspectorToken);
+      expect(failed.statusCode).toBe(503);
+      expect(failed.json().code).toBe('STORAGE_UNAVAILABLE');
+      const view = (await flaky.app.inject({ url: `/api/v1/recruitments/${id}/opening`, headers: bearer(cast.agentToken) })).json();
+      expect(view.phase).toBe('waiting_for_keys');
+      expect(view.keyHolders.filter((h: { shareWaiting: boolean }) => h.shareWaiting)).toHaveLength(2);
+      bucketDown = false;
+      const opened = await unlockOn(cast.inspectorToken);
+      expect(opened.json().phase).toBe('opened');
+      expect(opened.json().record.map((line: { digestVerified: boolean }) => line.digestVerified)).toEqual([true, true, true]);
+    } finally {
+      await flaky.close();
+    }
   });
 });

@@ -26,6 +26,13 @@ export function enteredShareSecret(configured: string | null, storage: Pick<Stor
 
 export type EnteredShares = ReturnType<typeof createEnteredShares>;
 
+/** A share taken to open the bids: its bytes, wiped by whoever took it once done. */
+export interface TakenShare {
+  holderId: string;
+  share: Buffer;
+  enteredAt: Date;
+}
+
 export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) {
   const usableSince = (now: Date) => new Date(now.getTime() - ENTERED_SHARE_LIFETIME_MS);
 
@@ -60,7 +67,7 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
    * any caller while too few are in, get null. A process that dies after taking them leaves the
    * holders to enter again, which the opening page shows.
    */
-  async function take(recruitmentId: string, now: Date): Promise<Map<string, Buffer> | null> {
+  async function take(recruitmentId: string, now: Date): Promise<TakenShare[] | null> {
     const since = usableSince(now);
     const usable = and(eq(openingEnteredShares.recruitmentId, recruitmentId), gt(openingEnteredShares.enteredAt, since));
     const taken = await db
@@ -71,9 +78,24 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
           sql`(select count(*) from ${openingEnteredShares} where ${openingEnteredShares.recruitmentId} = ${recruitmentId} and ${openingEnteredShares.enteredAt} > ${since.toISOString()}::timestamptz) >= ${BID_KEY_THRESHOLD}`,
         ),
       )
-      .returning({ holderId: openingEnteredShares.holderId, sealedShare: openingEnteredShares.sealedShare });
+      .returning({ holderId: openingEnteredShares.holderId, sealedShare: openingEnteredShares.sealedShare, enteredAt: openingEnteredShares.enteredAt });
     if (taken.length < BID_KEY_THRESHOLD) return null;
-    return new Map(taken.map((row) => [row.holderId, openEnteredShare(parseEncryptedJson(row.sealedShare), secret, recruitmentId, row.holderId)]));
+    return taken.map(({ holderId, sealedShare, enteredAt }) => ({
+      holderId,
+      share: openEnteredShare(parseEncryptedJson(sealedShare), secret, recruitmentId, holderId),
+      enteredAt,
+    }));
+  }
+
+  /**
+   * Gives back shares taken for an opening that did not complete (the storage out of reach): they
+   * wait again for what is left of their lifetime, unless the holder has entered anew meanwhile.
+   */
+  async function putBack(recruitmentId: string, taken: readonly TakenShare[]) {
+    await db
+      .insert(openingEnteredShares)
+      .values(taken.map(({ holderId, share, enteredAt }) => ({ recruitmentId, holderId, sealedShare: sealEnteredShare(share, secret, recruitmentId, holderId), enteredAt })))
+      .onConflictDoNothing();
   }
 
   /** Removes the shares no longer usable (by the periodic clean-up); answers how many. */
@@ -85,5 +107,5 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
     return removed.length;
   }
 
-  return { keep, holders, take, forgetExpired };
+  return { keep, holders, take, putBack, forgetExpired };
 }

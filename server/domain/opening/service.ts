@@ -39,7 +39,7 @@ import { raiseAlert } from '../inspection/alerts.ts';
 import type { InspectionService } from '../inspection/service.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
-import type { EnteredShares } from './entered-shares.ts';
+import type { EnteredShares, TakenShare } from './entered-shares.ts';
 import type { OpeningKeyService } from './keys.ts';
 
 // The bid opening (开标, SPEC §4.1–4.3 and §5). The agent starts it at the deadline; key holders
@@ -261,14 +261,30 @@ export function createOpeningService({
     if (!session || session.openedAt) return;
 
     await requireAnnouncedKey(recruitment, actor, origin);
-    const shares = await enteredShares.take(recruitmentId, clock.now());
-    if (!shares) return;
-    let bidKey;
+    const taken = await enteredShares.take(recruitmentId, clock.now());
+    if (!taken) return;
     try {
-      bidKey = await rebuildBidKey([...shares.values()], recruitment.bidPublicKey);
+      await openBids(recruitmentId, recruitment.bidPublicKey, taken, session.escrowReason, actor, origin);
+    } catch (error) {
+      // nothing was recorded: the entries wait again and the holders need not enter anew (should
+      // even that fail, the opening page shows them that they must)
+      await enteredShares.putBack(recruitmentId, taken).catch(() => {});
+      throw error;
     } finally {
-      for (const share of shares.values()) share.fill(0);
+      for (const { share } of taken) share.fill(0);
     }
+  }
+
+  /** Rebuilds the bid key from the shares taken, decrypts every live bid and records the opening. */
+  async function openBids(
+    recruitmentId: string,
+    bidPublicKey: string,
+    taken: readonly TakenShare[],
+    escrowReason: string | null,
+    actor: SignedInUser,
+    origin: RequestOrigin,
+  ) {
+    const bidKey = await rebuildBidKey(taken.map(({ share }) => share), bidPublicKey);
     const { lines, files } = await decryptBids(recruitmentId, bidKey, actor, origin);
     await db.transaction(async (tx) => {
       const [claimed] = await tx
@@ -297,8 +313,8 @@ export function createOpeningService({
           bids: lines.length,
           verified: lines.filter((line) => line.digestVerified).length,
           failedLots,
-          holders: [...shares.keys()],
-          escrowReason: session.escrowReason,
+          holders: taken.map(({ holderId }) => holderId),
+          escrowReason,
         },
       });
     });
