@@ -26,7 +26,11 @@ export interface Storage {
   secret(name: 'session'): string;
   /** the folder where mail is written as .eml files when no SMTP server is configured */
   readonly outboxDir: string;
-  saveOutgoingMail(message: Buffer): Promise<string>;
+  /**
+   * Writes a mail to the outbox. One recorded before sending (`recorded`) gets a name of its own,
+   * written exclusively: writing it again after a crash leaves the first copy, and sends nothing.
+   */
+  saveOutgoingMail(message: Buffer, recorded?: { id: string; at: Date }): Promise<string>;
   /**
    * Writes an encrypted bid file: streamed to a temporary file, fsynced, then renamed into place
    * (and the folder fsynced), so the file is either whole and durable or absent.
@@ -44,6 +48,9 @@ export interface Storage {
    */
   saveDocument(recruitmentId: string | null, documentId: string, pdf: Uint8Array): Promise<string>;
   readDocument(storageName: string): Promise<Buffer>;
+  /** every stored document (checkpoints too) with when it was last written, for the clean-up of files no row refers to */
+  listDocuments(): Promise<{ name: string; modifiedAt: Date }[]>;
+  removeDocument(storageName: string): Promise<void>;
   /**
    * Storage names of the audit checkpoints (documents of no recruitment, kept in `checkpoints/`),
    * found by listing the folder: verification reads them without trusting the database.
@@ -211,11 +218,16 @@ export function createStorage(root: string): Storage {
       return release;
     },
     outboxDir,
-    async saveOutgoingMail(message) {
+    async saveOutgoingMail(message, recorded) {
       mkdirSync(outboxDir, { recursive: true, mode: 0o700 });
       // time first, so that a directory listing reads in sending order
-      const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
-      await writeFile(file, message, { mode: 0o600 });
+      const at = (recorded?.at ?? new Date()).toISOString().replace(/[:.]/g, '-');
+      const file = path.join(outboxDir, `${at}-${recorded ? checkedId(recorded.id) : randomBytes(4).toString('hex')}.eml`);
+      try {
+        await writeFile(file, message, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if (!recorded || (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
       return file;
     },
     async saveSealedBidFile(recruitmentId, fileId, source, transforms) {
@@ -270,6 +282,22 @@ export function createStorage(root: string): Storage {
     async readDocument(storageName) {
       if (!DOCUMENT_NAME.test(storageName)) throw new Error(`not a document name: ${storageName}`);
       return readFile(path.join(root, storageName));
+    },
+    async listDocuments() {
+      const folders = (await readdir(path.join(root, 'documents')).catch(() => [])).map((id) => `documents/${id}`);
+      const found: { name: string; modifiedAt: Date }[] = [];
+      for (const folder of [...folders, 'checkpoints']) {
+        for (const file of await readdir(path.join(root, folder)).catch(() => [])) {
+          const name = `${folder}/${file}`;
+          const modifiedAt = DOCUMENT_NAME.test(name) ? await modifiedTime(path.join(root, name)) : null;
+          if (modifiedAt) found.push({ name, modifiedAt });
+        }
+      }
+      return found;
+    },
+    async removeDocument(storageName) {
+      if (!DOCUMENT_NAME.test(storageName)) throw new Error(`not a document name: ${storageName}`);
+      await rm(path.join(root, storageName), { force: true });
     },
     async listCheckpoints() {
       const files = await readdir(path.join(root, 'checkpoints')).catch(() => []);

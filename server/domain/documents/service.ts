@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
   documents,
@@ -11,6 +11,7 @@ import {
   openingRecords,
   openings,
   organizations,
+  outgoingMails,
   publicities,
   recruitments as recruitmentsTable,
   users,
@@ -23,6 +24,7 @@ import type { Storage } from '../../lib/storage.ts';
 import { normalizeVerificationCode, verifyUrl } from '../../lib/verification-code.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { claimDocuments, type Claim } from './claims.ts';
 import type { DocumentIssuer, DocumentRow, DocumentSubject } from './issuer.ts';
 import type { AwardService, OutcomeEntry } from '../awards/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
@@ -56,6 +58,13 @@ export function evaluationReportSubject(round: number): string {
 }
 const ROLE_LABELS: Record<string, string> = { inspector: '纪检监督员', agent: '招标代理', bidder: '响应单位代表', admin: '托管密钥持有人' };
 
+/** items by key, in their order (Map.groupBy, which the project's TypeScript lib lacks) */
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  return groups;
+}
+
 export function createDocumentService({
   db,
   storage,
@@ -69,7 +78,7 @@ export function createDocumentService({
   publicUrl,
 }: {
   db: Db;
-  storage: Pick<Storage, 'readDocument'>;
+  storage: Pick<Storage, 'readDocument' | 'listDocuments' | 'removeDocument'>;
   clock: Clock;
   audit: AuditService;
   issuer: Pick<DocumentIssuer, 'issueDocument'>;
@@ -182,9 +191,22 @@ export function createDocumentService({
    * Issues whichever of the recruitment's documents are due and missing — the opening record
    * once the opening is signed off, each round's evaluation report once that round is, the
    * notices and agreements once it is awarded — then mails the award documents not yet mailed.
-   * Safe to repeat: a document that exists is never issued again.
+   * Safe to repeat: a document that exists is never issued again. Runs under the recruitment's
+   * claim (claims.ts): while another process or run holds it, does nothing and leaves what is
+   * missing to the next sweep.
    */
   async function issueMissingDocuments(recruitmentId: string): Promise<{ issued: DocumentRow[]; mailed: number }> {
+    const claim = await claimDocuments(db, recruitmentId);
+    // another process (or run) is on it: what it misses, the next sweep issues
+    if (!claim) return { issued: [], mailed: 0 };
+    try {
+      return await issueClaimed(recruitmentId, claim);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  async function issueClaimed(recruitmentId: string, claim: Claim): Promise<{ issued: DocumentRow[]; mailed: number }> {
     const [recruitment] = await db
       .select({ status: recruitmentsTable.status, owner: recruitmentsTable.owner })
       .from(recruitmentsTable)
@@ -199,6 +221,7 @@ export function createDocumentService({
     const issued: DocumentRow[] = [];
     const issue = async (draft: DocumentDraft | null, subject: Omit<DocumentSubject, 'recruitmentId' | 'owner'>) => {
       if (!draft) return;
+      await claim.renew();
       const row = await issuer.issueDocument(draft, { ...subject, recruitmentId, owner: recruitment.owner });
       if (row) issued.push(row);
     };
@@ -233,40 +256,44 @@ export function createDocumentService({
         if (missing('rejection_notice', entry.bidId)) await issue(rejectionNoticeDraft(terms, entry, dates), { kind: 'rejection_notice', ...about(entry) });
       }
     }
+    await claim.renew();
     const mailed = await mailAwardDocuments(recruitmentId, terms);
     return { issued, mailed };
   }
 
   /**
    * E-mails each organisation its issued notices and agreements as PDF attachments, one message
-   * per organisation, and marks them mailed. A message whose delivery fails stays `issued` and is
-   * sent on the next run; a crash between delivery and marking sends it again (at least once).
+   * per organisation, and marks them mailed. Each message is recorded before it is sent, its
+   * documents tied to it: a message whose delivery fails stays due and is sent on the next run,
+   * and one sent just before a crash is sent again as the same message (same Message-ID, same
+   * outbox file, which is then not written twice).
    */
   async function mailAwardDocuments(recruitmentId: string, terms: RecruitmentTerms): Promise<number> {
+    await recordAwardMails(recruitmentId);
     const pending = await db
-      .select({ document: documents, email: organizations.email, organization: organizations.name })
+      .select({ document: documents, mail: outgoingMails, organization: organizations.name })
       .from(documents)
+      .innerJoin(outgoingMails, eq(outgoingMails.id, documents.mailId))
       .innerJoin(organizations, eq(organizations.id, documents.organizationId))
       .where(and(eq(documents.recruitmentId, recruitmentId), eq(documents.status, 'issued'), inArray(documents.kind, MAILED_KINDS)))
       .orderBy(asc(documents.issuedAt));
-    const byOrganization = new Map<string, typeof pending>();
-    for (const row of pending) byOrganization.set(row.document.organizationId!, [...(byOrganization.get(row.document.organizationId!) ?? []), row]);
+    const byMail = groupBy(pending, (row) => row.mail.id);
     let mailed = 0;
-    for (const rows of byOrganization.values()) {
-      const first = rows[0]!;
+    for (const rows of byMail.values()) {
+      const { mail, organization, document: first } = rows[0]!;
       const selected = rows.some((row) => row.document.kind === 'award_notice');
       const attachments = await Promise.all(
         rows.map(async ({ document }) => ({
-          filename: `${KIND_NAMES[document.kind]}-${first.organization}.pdf`,
+          filename: `${KIND_NAMES[document.kind]}-${organization}.pdf`,
           content: await storage.readDocument(document.storageName),
           contentType: 'application/pdf',
         })),
       );
       await mailer.deliver({
-        to: first.email,
+        to: mail.recipient,
         subject: `【${selected ? '入选通知' : '未入选通知'}】${terms.info.title}`,
         text: [
-          `${first.organization}：`,
+          `${organization}：`,
           '',
           selected
             ? `贵单位已入选“${terms.info.title}”。入选通知书和合作协议（草案）见附件，均经${terms.info.owner}电子签名。`
@@ -276,24 +303,78 @@ export function createDocumentService({
           ...rows.map(({ document }) => `- ${KIND_NAMES[document.kind]}：${verifyUrl(publicUrl, document.verifyCode)}`),
         ].join('\n'),
         attachments,
+        recorded: { id: mail.id, at: mail.createdAt },
       });
       const mailedAt = clock.now();
       await db.transaction(async (tx) => {
         await tx
           .update(documents)
           .set({ status: 'mailed', mailedAt })
-          .where(and(inArray(documents.id, rows.map(({ document }) => document.id)), eq(documents.status, 'issued')));
+          .where(and(eq(documents.mailId, mail.id), eq(documents.status, 'issued')));
+        await tx.update(outgoingMails).set({ sentAt: clock.realNow() }).where(eq(outgoingMails.id, mail.id));
         await audit.record(tx, {
           actor: null,
           action: 'document.mail',
-          target: `organization:${first.document.organizationId}`,
+          target: `organization:${first.organizationId}`,
           recruitmentId,
-          details: { documents: rows.map(({ document }) => document.id) },
+          details: { documents: rows.map(({ document }) => document.id), mailId: mail.id },
         });
       });
       mailed += rows.length;
     }
     return mailed;
+  }
+
+  /**
+   * Records the message each organisation's issued notices and agreements not yet tied to one go
+   * out in (one per purpose and recipient: the same documents are never given a second message).
+   */
+  async function recordAwardMails(recruitmentId: string) {
+    const unrecorded = await db
+      .select({ id: documents.id, organizationId: organizations.id, email: organizations.email })
+      .from(documents)
+      .innerJoin(organizations, eq(organizations.id, documents.organizationId))
+      .where(
+        and(eq(documents.recruitmentId, recruitmentId), eq(documents.status, 'issued'), inArray(documents.kind, MAILED_KINDS), isNull(documents.mailId)),
+      )
+      .orderBy(asc(documents.issuedAt));
+    for (const rows of groupBy(unrecorded, (row) => row.organizationId).values()) {
+      const ids = rows.map((row) => row.id);
+      const intent = { purpose: `documents:${[...ids].sort().join(',')}`, recipient: rows[0]!.email };
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(outgoingMails)
+          .values({ id: randomUUID(), ...intent, createdAt: clock.realNow() })
+          .onConflictDoNothing();
+        const [mail] = await tx
+          .select({ id: outgoingMails.id })
+          .from(outgoingMails)
+          .where(and(eq(outgoingMails.purpose, intent.purpose), eq(outgoingMails.recipient, intent.recipient)));
+        await tx
+          .update(documents)
+          .set({ mailId: mail!.id })
+          .where(and(inArray(documents.id, ids), isNull(documents.mailId)));
+      });
+    }
+  }
+
+  /**
+   * Removes signed files no document row refers to — written just before a crash, or by a
+   * process that lost its claim — once not written to for `quietForMs` (LEFTOVER_AFTER_MS, the
+   * bid files' rule: a more recent one may be about to be recorded). The files are listed before
+   * the rows are read, so a document recorded in between is never taken for an orphan.
+   */
+  async function cleanUpOrphans(quietForMs: number): Promise<number> {
+    const before = new Date(clock.realNow().getTime() - quietForMs);
+    const stored = (await storage.listDocuments()).filter((file) => file.modifiedAt < before);
+    const known = new Set((await db.select({ name: documents.storageName }).from(documents)).map((row) => row.name));
+    let removed = 0;
+    for (const file of stored) {
+      if (known.has(file.name)) continue;
+      await storage.removeDocument(file.name);
+      removed++;
+    }
+    return removed;
   }
 
   /** Recruitments whose documents may be due: every one with a signed-off opening. */
@@ -456,6 +537,7 @@ export function createDocumentService({
     storedDocuments,
     issueMissingDocuments,
     recruitmentsWithDocuments,
+    cleanUpOrphans,
     listDocuments,
     downloadDocument,
     announcementFile,
