@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEFTOVER_AFTER_MS } from '../../server/domain/bids/service.ts';
 import { SIGNING_REASONS } from '../../server/domain/documents/inputs.ts';
 import type { Signer } from '../../server/lib/signing.ts';
-import { createTestApp, testSigner, type TestApp } from '../helpers/app.ts';
+import { createStaff, createTestApp, testSigner, type TestApp } from '../helpers/app.ts';
 import { createInEvaluation } from '../helpers/evaluation.ts';
+import { outbox } from '../helpers/mail.ts';
 import { createAwarded } from '../helpers/publicity.ts';
 import { createCast } from '../helpers/recruitments.ts';
 
@@ -156,4 +157,33 @@ describe('a mail delivered, then a crash before it is marked sent', () => {
       expect(recorded.map((row) => String(row.id))).toContain(/^<([0-9a-f-]{36})@/.exec(mail.messageId ?? '')?.[1]);
     }
   }, 120_000);
+});
+
+describe('an audit checkpoint mailed to some inspectors, then a crash', () => {
+  let crashes = 1;
+  let d: TestApp;
+  beforeAll(async () => {
+    d = await createTestApp(
+      {},
+      {
+        mailer: (mailer) => ({
+          ...mailer,
+          deliver: async (message) => {
+            await mailer.deliver(message);
+            if (crashes-- > 0) throw new Error('crash after the delivery, before marking it');
+          },
+        }),
+      },
+    );
+  }, 60_000);
+  afterAll(() => d?.close());
+
+  it('mails each inspector once when the pending checkpoint is mailed again', async () => {
+    const inspectors = [await createStaff(d, 'inspector'), await createStaff(d, 'inspector')];
+    await expect(d.app.services.checkpoints.issueDailyCheckpoint()).rejects.toThrow('crash after the delivery');
+    expect(await d.app.services.checkpoints.issueDailyCheckpoint()).toBeNull();
+    const mails = (await outbox(d)).filter((mail) => mail.subject.startsWith('【操作日志检查点】'));
+    expect(mails.map((mail) => mail.to).sort()).toEqual(inspectors.map((inspector) => inspector.email).sort());
+    expect(await d.rawRows(`select status from documents where kind = 'audit_checkpoint'`)).toEqual([{ status: 'mailed' }]);
+  }, 60_000);
 });

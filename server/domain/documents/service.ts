@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
@@ -25,6 +25,7 @@ import { normalizeVerificationCode, verifyUrl } from '../../lib/verification-cod
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import { claimDocuments, type Claim } from './claims.ts';
+import { asRecorded, markMailSent, recordMail } from './outbox.ts';
 import type { DocumentIssuer, DocumentRow, DocumentSubject } from './issuer.ts';
 import type { AwardService, OutcomeEntry } from '../awards/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
@@ -303,7 +304,7 @@ export function createDocumentService({
           ...rows.map(({ document }) => `- ${KIND_NAMES[document.kind]}：${verifyUrl(publicUrl, document.verifyCode)}`),
         ].join('\n'),
         attachments,
-        recorded: { id: mail.id, at: mail.createdAt },
+        recorded: asRecorded(mail),
       });
       const mailedAt = clock.now();
       await db.transaction(async (tx) => {
@@ -311,7 +312,7 @@ export function createDocumentService({
           .update(documents)
           .set({ status: 'mailed', mailedAt })
           .where(and(eq(documents.mailId, mail.id), eq(documents.status, 'issued')));
-        await tx.update(outgoingMails).set({ sentAt: clock.realNow() }).where(eq(outgoingMails.id, mail.id));
+        await markMailSent(tx, mail.id, clock.realNow());
         await audit.record(tx, {
           actor: null,
           action: 'document.mail',
@@ -340,19 +341,11 @@ export function createDocumentService({
       .orderBy(asc(documents.issuedAt));
     for (const rows of groupBy(unrecorded, (row) => row.organizationId).values()) {
       const ids = rows.map((row) => row.id);
-      const intent = { purpose: `documents:${[...ids].sort().join(',')}`, recipient: rows[0]!.email };
       await db.transaction(async (tx) => {
-        await tx
-          .insert(outgoingMails)
-          .values({ id: randomUUID(), ...intent, createdAt: clock.realNow() })
-          .onConflictDoNothing();
-        const [mail] = await tx
-          .select({ id: outgoingMails.id })
-          .from(outgoingMails)
-          .where(and(eq(outgoingMails.purpose, intent.purpose), eq(outgoingMails.recipient, intent.recipient)));
+        const mail = await recordMail(tx, `documents:${[...ids].sort().join(',')}`, rows[0]!.email, clock.realNow());
         await tx
           .update(documents)
-          .set({ mailId: mail!.id })
+          .set({ mailId: mail.id })
           .where(and(inArray(documents.id, ids), isNull(documents.mailId)));
       });
     }
