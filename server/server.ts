@@ -66,9 +66,6 @@ async function claimStorage(storage: Storage, now: Date): Promise<() => Promise<
   }
 }
 
-/** how often each instance looks for documents due and missing (issue 13: several instances) */
-const DOCUMENT_SWEEP_MS = 60 * 1000;
-
 /** how long a stop waits for the requests under way: a 50 MB bid on a slow line fits */
 const STOP_GRACE_MS = 2 * 60 * 1000;
 
@@ -127,8 +124,8 @@ async function main() {
     );
   }, LEFTOVER_AFTER_MS);
   cleanUps.unref();
-  // documents another instance made due and did not produce (it died) are issued within a minute
-  const stopSweep = app.services.documents.startSweep(DOCUMENT_SWEEP_MS, (error) =>
+  // documents another instance made due and did not produce (it died) are issued at the next sweep
+  const stopSweep = app.services.documents.startSweep(config.documentSweepS * 1000, (error) =>
     app.log.error({ err: error }, 'sweep for missing documents failed; tried again later'),
   );
   let closing = false;
