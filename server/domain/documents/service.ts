@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
   documents,
@@ -11,7 +11,6 @@ import {
   openingRecords,
   openings,
   organizations,
-  outgoingMails,
   publicities,
   recruitments as recruitmentsTable,
   users,
@@ -25,7 +24,7 @@ import { normalizeVerificationCode, verifyUrl } from '../../lib/verification-cod
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import { claimDocuments, type Claim } from './claims.ts';
-import { asRecorded, markMailSent, recordMail } from './outbox.ts';
+import { createAwardMail } from './award-mail.ts';
 import type { DocumentIssuer, DocumentRow, DocumentSubject } from './issuer.ts';
 import type { AwardService, OutcomeEntry } from '../awards/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
@@ -49,8 +48,6 @@ import {
 
 export type DocumentService = ReturnType<typeof createDocumentService>;
 
-/** kinds delivered by e-mail to the organisation they concern */
-const MAILED_KINDS: DocumentKind[] = ['award_notice', 'draft_agreement', 'rejection_notice'];
 const RECRUITMENT_SUBJECT = 'recruitment';
 
 /** Round n's evaluation report: round 1's has the recruitment as subject, as before redos existed. */
@@ -58,13 +55,6 @@ export function evaluationReportSubject(round: number): string {
   return round === 1 ? RECRUITMENT_SUBJECT : `round-${round}`;
 }
 const ROLE_LABELS: Record<string, string> = { inspector: '纪检监督员', agent: '招标代理', bidder: '响应单位代表', admin: '托管密钥持有人' };
-
-/** items by key, in their order (Map.groupBy, which the project's TypeScript lib lacks) */
-function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
-  return groups;
-}
 
 export function createDocumentService({
   db,
@@ -89,6 +79,8 @@ export function createDocumentService({
   awards: Pick<AwardService, 'awardOutcome'>;
   publicUrl: string;
 }) {
+  const { mailAwardDocuments } = createAwardMail({ db, storage, clock, audit, mailer, publicUrl });
+
   async function termsOf(recruitmentId: string): Promise<RecruitmentTerms> {
     const recruitment = await recruitments.getRecruitment(recruitmentId, null);
     return {
@@ -260,95 +252,6 @@ export function createDocumentService({
     await claim.renew();
     const mailed = await mailAwardDocuments(recruitmentId, terms);
     return { issued, mailed };
-  }
-
-  /**
-   * E-mails each organisation its issued notices and agreements as PDF attachments, one message
-   * per organisation, and marks them mailed. Each message is recorded before it is sent, its
-   * documents tied to it: a message whose delivery fails stays due and is sent on the next run,
-   * and one sent just before a crash is sent again as the same message (same Message-ID, same
-   * outbox file, which is then not written twice).
-   */
-  async function mailAwardDocuments(recruitmentId: string, terms: RecruitmentTerms): Promise<number> {
-    await recordAwardMails(recruitmentId);
-    const pending = await db
-      .select({ document: documents, mail: outgoingMails, organization: organizations.name })
-      .from(documents)
-      .innerJoin(outgoingMails, eq(outgoingMails.id, documents.mailId))
-      .innerJoin(organizations, eq(organizations.id, documents.organizationId))
-      .where(and(eq(documents.recruitmentId, recruitmentId), eq(documents.status, 'issued'), inArray(documents.kind, MAILED_KINDS)))
-      .orderBy(asc(documents.issuedAt));
-    const byMail = groupBy(pending, (row) => row.mail.id);
-    let mailed = 0;
-    for (const rows of byMail.values()) {
-      const { mail, organization, document: first } = rows[0]!;
-      const selected = rows.some((row) => row.document.kind === 'award_notice');
-      const attachments = await Promise.all(
-        rows.map(async ({ document }) => ({
-          filename: `${KIND_NAMES[document.kind]}-${organization}.pdf`,
-          content: await storage.readDocument(document.storageName),
-          contentType: 'application/pdf',
-        })),
-      );
-      await mailer.deliver({
-        to: mail.recipient,
-        subject: `【${selected ? '入选通知' : '未入选通知'}】${terms.info.title}`,
-        text: [
-          `${organization}：`,
-          '',
-          selected
-            ? `贵单位已入选“${terms.info.title}”。入选通知书和合作协议（草案）见附件，均经${terms.info.owner}电子签名。`
-            : `感谢贵单位参与“${terms.info.title}”。未入选通知书见附件，经${terms.info.owner}电子签名。`,
-          '',
-          '每份文件都印有验证码，可在以下网址核验文件的真实性（也可上传收到的 PDF 比对）：',
-          ...rows.map(({ document }) => `- ${KIND_NAMES[document.kind]}：${verifyUrl(publicUrl, document.verifyCode)}`),
-        ].join('\n'),
-        attachments,
-        recorded: asRecorded(mail),
-      });
-      const mailedAt = clock.now();
-      await db.transaction(async (tx) => {
-        await tx
-          .update(documents)
-          .set({ status: 'mailed', mailedAt })
-          .where(and(eq(documents.mailId, mail.id), eq(documents.status, 'issued')));
-        await markMailSent(tx, mail.id, clock.realNow());
-        await audit.record(tx, {
-          actor: null,
-          action: 'document.mail',
-          target: `organization:${first.organizationId}`,
-          recruitmentId,
-          details: { documents: rows.map(({ document }) => document.id), mailId: mail.id },
-        });
-      });
-      mailed += rows.length;
-    }
-    return mailed;
-  }
-
-  /**
-   * Records the message each organisation's issued notices and agreements not yet tied to one go
-   * out in (one per purpose and recipient: the same documents are never given a second message).
-   */
-  async function recordAwardMails(recruitmentId: string) {
-    const unrecorded = await db
-      .select({ id: documents.id, organizationId: organizations.id, email: organizations.email })
-      .from(documents)
-      .innerJoin(organizations, eq(organizations.id, documents.organizationId))
-      .where(
-        and(eq(documents.recruitmentId, recruitmentId), eq(documents.status, 'issued'), inArray(documents.kind, MAILED_KINDS), isNull(documents.mailId)),
-      )
-      .orderBy(asc(documents.issuedAt));
-    for (const rows of groupBy(unrecorded, (row) => row.organizationId).values()) {
-      const ids = rows.map((row) => row.id);
-      await db.transaction(async (tx) => {
-        const mail = await recordMail(tx, `documents:${[...ids].sort().join(',')}`, rows[0]!.email, clock.realNow());
-        await tx
-          .update(documents)
-          .set({ mailId: mail.id })
-          .where(and(inArray(documents.id, ids), isNull(documents.mailId)));
-      });
-    }
   }
 
   /**
