@@ -48,8 +48,12 @@ export interface Storage {
    */
   saveDocument(recruitmentId: string | null, documentId: string, pdf: Uint8Array): Promise<string>;
   readDocument(storageName: string): Promise<Buffer>;
-  /** every stored document (checkpoints too) with when it was last written, for the clean-up of files no row refers to */
+  /**
+   * every stored document of a recruitment with when it was last written, for the clean-up of
+   * files no row refers to; not the audit checkpoints, which verification trusts over the database
+   */
   listDocuments(): Promise<{ name: string; modifiedAt: Date }[]>;
+  /** removes a recruitment's document file (never a checkpoint) */
   removeDocument(storageName: string): Promise<void>;
   /**
    * Storage names of the audit checkpoints (documents of no recruitment, kept in `checkpoints/`),
@@ -71,6 +75,7 @@ function checkedId(id: string): string {
   return id;
 }
 const DOCUMENT_NAME = /^(documents\/[0-9a-f-]{36}|checkpoints)\/[0-9a-f-]{36}\.pdf$/;
+const RECRUITMENT_DOCUMENT_NAME = /^documents\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.pdf$/;
 
 /** fsync of a folder, which makes the names in it (a rename) durable */
 async function fsyncFolder(folder: string) {
@@ -284,19 +289,18 @@ export function createStorage(root: string): Storage {
       return readFile(path.join(root, storageName));
     },
     async listDocuments() {
-      const folders = (await readdir(path.join(root, 'documents')).catch(() => [])).map((id) => `documents/${id}`);
       const found: { name: string; modifiedAt: Date }[] = [];
-      for (const folder of [...folders, 'checkpoints']) {
-        for (const file of await readdir(path.join(root, folder)).catch(() => [])) {
-          const name = `${folder}/${file}`;
-          const modifiedAt = DOCUMENT_NAME.test(name) ? await modifiedTime(path.join(root, name)) : null;
+      for (const recruitmentId of await readdir(path.join(root, 'documents')).catch(() => [])) {
+        for (const file of await readdir(path.join(root, 'documents', recruitmentId)).catch(() => [])) {
+          const name = `documents/${recruitmentId}/${file}`;
+          const modifiedAt = RECRUITMENT_DOCUMENT_NAME.test(name) ? await modifiedTime(path.join(root, name)) : null;
           if (modifiedAt) found.push({ name, modifiedAt });
         }
       }
       return found;
     },
     async removeDocument(storageName) {
-      if (!DOCUMENT_NAME.test(storageName)) throw new Error(`not a document name: ${storageName}`);
+      if (!RECRUITMENT_DOCUMENT_NAME.test(storageName)) throw new Error(`not a recruitment's document: ${storageName}`);
       await rm(path.join(root, storageName), { force: true });
     },
     async listCheckpoints() {

@@ -255,10 +255,12 @@ export function createDocumentService({
   }
 
   /**
-   * Removes signed files no document row refers to — written just before a crash, or by a
-   * process that lost its claim — once not written to for `quietForMs` (LEFTOVER_AFTER_MS, the
+   * Removes recruitments' signed files no document row refers to — written just before a crash,
+   * or by a process that lost its claim — once not written to for `quietForMs` (LEFTOVER_AFTER_MS, the
    * bid files' rule: a more recent one may be about to be recorded). The files are listed before
-   * the rows are read, so a document recorded in between is never taken for an orphan.
+   * the rows are read, so a document recorded in between is never taken for an orphan. Audit
+   * checkpoint files stay: verification takes each for an anchor without asking the database,
+   * and deleting a row must not be enough to have the clean-up destroy one.
    */
   async function cleanUpOrphans(quietForMs: number): Promise<number> {
     const before = new Date(clock.realNow().getTime() - quietForMs);
