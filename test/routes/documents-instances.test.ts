@@ -93,7 +93,7 @@ describe('work a dead instance left', () => {
 });
 
 describe('signed files no document row refers to (a crash between writing and recording)', () => {
-  it('are removed by the clean-up once older than LEFTOVER_AFTER_MS; recent ones, recorded ones and checkpoint files are kept', async () => {
+  it('are removed by the clean-up once older than LEFTOVER_AFTER_MS; recent ones, recorded ones, ones whose issue the log records and checkpoint files are kept', async () => {
     const id = await signedOffWithoutRecord();
     const [recorded] = await rows(id);
     const old = path.join(a.storageDir, 'documents', id, `${randomUUID()}.pdf`);
@@ -108,8 +108,16 @@ describe('signed files no document row refers to (a crash between writing and re
     utimesSync(oldCheckpoint, longAgo, longAgo);
     utimesSync(path.join(a.storageDir, recorded!), longAgo, longAgo);
 
+    // a document whose row was deleted behind the portal's back is no orphan: the log records its issue
+    const deleted = path.join(a.storageDir, 'documents', id, `${randomUUID()}.pdf`);
+    writeFileSync(deleted, '%PDF-1.7 issued, row deleted', { flag: 'wx' });
+    utimesSync(deleted, longAgo, longAgo);
+    await a.rawSql(
+      `insert into audit_log (seq, at, action, target, details, prev_hash, hash) select max(seq) + 1, now(), 'document.issue', 'document:${path.basename(deleted, '.pdf')}', '{}', '', '' from audit_log`,
+    );
+
     expect(await b.app.services.documents.cleanUpOrphans(LEFTOVER_AFTER_MS)).toBe(1);
-    expect(files(id)).toEqual([path.basename(recorded!), path.basename(recent)].sort());
+    expect(files(id)).toEqual([path.basename(recorded!), path.basename(recent), path.basename(deleted)].sort());
     // an anchor of the audit verification, which trusts the file over the database
     expect(readdirSync(path.join(a.storageDir, 'checkpoints'))).toContain(path.basename(oldCheckpoint));
   }, 60_000);

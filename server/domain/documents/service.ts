@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
+  auditLog,
   documents,
   evaluationSignOffs,
   lots,
@@ -255,7 +257,7 @@ export function createDocumentService({
   }
 
   /**
-   * Removes recruitments' signed files no document row refers to — written just before a crash,
+   * Removes recruitments' signed files no document row (nor audit entry) refers to — written just before a crash,
    * or by a process that lost its claim — once not written to for `quietForMs` (LEFTOVER_AFTER_MS, the
    * bid files' rule: a more recent one may be about to be recorded). The files are listed before
    * the rows are read, so a document recorded in between is never taken for an orphan. Audit
@@ -266,13 +268,19 @@ export function createDocumentService({
     const before = new Date(clock.realNow().getTime() - quietForMs);
     const stored = (await storage.listDocuments()).filter((file) => file.modifiedAt < before);
     const known = new Set((await db.select({ name: documents.storageName }).from(documents)).map((row) => row.name));
-    let removed = 0;
-    for (const file of stored) {
-      if (known.has(file.name)) continue;
-      await storage.removeDocument(file.name);
-      removed++;
-    }
-    return removed;
+    const unknown = stored.filter((file) => !known.has(file.name));
+    if (unknown.length === 0) return 0;
+    // a file whose issue the audit log records was recorded once: its row is gone, and the file
+    // is kept as evidence (an orphan never got its entry, which commits with the row)
+    const targetOf = (name: string) => `document:${path.basename(name, '.pdf')}`;
+    const audited = new Set(
+      (await db.select({ target: auditLog.target }).from(auditLog).where(inArray(auditLog.target, unknown.map((file) => targetOf(file.name))))).map(
+        (row) => row.target,
+      ),
+    );
+    const orphans = unknown.filter((file) => !audited.has(targetOf(file.name)));
+    for (const file of orphans) await storage.removeDocument(file.name);
+    return orphans.length;
   }
 
   /** Recruitments whose documents may be due: every one with a signed-off opening. */
