@@ -80,6 +80,11 @@ declare module 'fastify' {
       documents: DocumentService & {
         /** schedules every recruitment's missing documents (at start) */
         scheduleAllMissing(): Promise<number>;
+        /**
+         * schedules them every `everyMs` from now on: work another instance committed and did not
+         * finish (it died) is not stranded; answers how to stop
+         */
+        startSweep(everyMs: number, report: (error: unknown) => void): () => void;
         /** resolves once no document is being produced or waiting */
         idle(): Promise<void>;
       };
@@ -247,6 +252,11 @@ export async function buildApp(deps: AppDeps) {
     for (const id of ids) documentQueue.schedule(id);
     return ids.length;
   };
+  const startSweep = (everyMs: number, report: (error: unknown) => void) => {
+    const timer = setInterval(() => scheduleAllMissing().catch(report), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  };
   app.decorate('services', {
     audit,
     checkpoints,
@@ -256,7 +266,7 @@ export async function buildApp(deps: AppDeps) {
     opening,
     evaluation,
     awards,
-    documents: { ...documents, scheduleAllMissing, idle: documentQueue.idle },
+    documents: { ...documents, scheduleAllMissing, startSweep, idle: documentQueue.idle },
     mailer,
   });
   // the document being produced is finished (its mail queued), the rest waits for the next start

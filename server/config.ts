@@ -32,6 +32,8 @@ export interface Config {
   /** seconds a client has to send its request headers, and to stay silent within a request */
   readonly headersTimeoutS: number;
   readonly idleTimeoutS: number;
+  /** how often each instance looks for documents due and missing */
+  readonly documentSweepS: number;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: text('LOG_LEVEL') ?? 'info',
     headersTimeoutS: integer('HTTP_HEADERS_TIMEOUT_S', 15, 1, 600),
     idleTimeoutS: integer('HTTP_IDLE_TIMEOUT_S', 60, 1, 3600),
+    documentSweepS: integer('DOCUMENT_SWEEP_S', 60, 1, 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

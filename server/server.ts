@@ -109,32 +109,42 @@ async function main() {
     signer: signing.signer,
     logger: { level: config.logLevel, serializers: requestLogSerializers },
   });
+  // what a crash left in the storage: temporary files, bid files and signed documents no row
+  // refers to, once not written to for `quietForMs` (bids/service.ts cleanUpLeftovers)
+  const cleanUp = async (quietForMs: number) => {
+    const bids = await app.services.bids.cleanUpLeftovers(quietForMs);
+    const documents = await app.services.documents.cleanUpOrphans(quietForMs);
+    if (bids.temporary + bids.orphans + documents > 0) {
+      app.log.warn({ ...bids, documents }, 'removed files left by interrupted bid submissions or document production');
+    }
+  };
   // the embedded database has one process, so at its start nothing else is writing the storage
-  const leftovers = await app.services.bids.cleanUpLeftovers(database.engine === 'pglite' ? 0 : LEFTOVER_AFTER_MS);
-  if (leftovers.temporary + leftovers.orphans > 0) {
-    app.log.warn(leftovers, 'removed files left by interrupted bid submissions');
-  }
+  await cleanUp(database.engine === 'pglite' ? 0 : LEFTOVER_AFTER_MS);
   const admin = await app.services.accounts.ensureAdmin({ email: config.adminEmail, password: config.adminPassword });
   // documents a previous run did not finish (a crash, a failed render or mail) are issued now
   await app.services.documents.scheduleAllMissing();
 
   let stopCheckpoints = () => {};
   // what a crash left in the storage is removed once old enough for no other process to be
-  // writing it (bids/service.ts cleanUpLeftovers): at start, and then as often
+  // writing it: at start, and then as often
   const cleanUps = setInterval(() => {
-    app.services.bids.cleanUpLeftovers(LEFTOVER_AFTER_MS).then(
-      (removed) => removed.temporary + removed.orphans > 0 && app.log.warn(removed, 'removed files left by interrupted bid submissions'),
-      (error: unknown) => app.log.error({ err: error }, 'clean-up of leftover files failed; tried again later'),
+    cleanUp(LEFTOVER_AFTER_MS).catch((error: unknown) =>
+      app.log.error({ err: error }, 'clean-up of leftover files failed; tried again later'),
     );
     app.services.opening.forgetExpiredShares().catch((error: unknown) => app.log.error({ err: error }, 'removing expired opening shares failed; tried again later'));
   }, LEFTOVER_AFTER_MS);
   cleanUps.unref();
+  // documents another instance made due and did not produce (it died) are issued at the next sweep
+  const stopSweep = app.services.documents.startSweep(config.documentSweepS * 1000, (error) =>
+    app.log.error({ err: error }, 'sweep for missing documents failed; tried again later'),
+  );
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     stopCheckpoints();
+    stopSweep();
     clearInterval(cleanUps);
     // new connections are refused at once; the uploads under way finish and get their receipts,
     // for STOP_GRACE_MS at most (an unfinished one is then lost as in a crash: no receipt, no bid)

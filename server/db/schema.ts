@@ -1059,6 +1059,8 @@ export const documents = pgTable(
     issuedAt: instant('issued_at').notNull(),
     status: documentStatusEnum('status').notNull().default('issued'),
     mailedAt: instant('mailed_at'),
+    /** the message that delivers it, recorded before it is sent (one per document) */
+    mailId: uuid('mail_id').references(() => outgoingMails.id),
   },
   (t) => [
     uniqueIndex('documents_verify_code_key').on(t.verifyCode),
@@ -1071,6 +1073,33 @@ export const documents = pgTable(
     // compared as text: a migration may not use an enum value added in the same transaction
     check('documents_checkpoint_without_recruitment', sql`(${t.kind}::text = 'audit_checkpoint') = (${t.recruitmentId} is null)`),
   ],
+);
+
+// Several server processes may share one database (issue 13): the one producing a recruitment's
+// documents holds its claim, a lease renewed as it goes; one whose holder died runs out and is
+// taken over. Times are the database's, the one clock all instances share.
+export const documentClaims = pgTable('document_claims', {
+  recruitmentId: uuid('recruitment_id')
+    .primaryKey()
+    .references(() => recruitments.id),
+  /** one per claim taken: a process's concurrent runs exclude each other too */
+  holder: uuid('holder').notNull(),
+  until: instant('until').notNull(),
+});
+
+// A message recorded before it is sent, once per purpose and recipient: a retry after a crash
+// sends it again with the same Message-ID (and, to the file outbox, under the same file name).
+export const outgoingMails = pgTable(
+  'outgoing_mails',
+  {
+    id: uuid('id').primaryKey(),
+    /** what the message is for, e.g. 'documents:<ids>' */
+    purpose: text('purpose').notNull(),
+    recipient: text('recipient').notNull(),
+    createdAt: instant('created_at').notNull(),
+    sentAt: instant('sent_at'),
+  },
+  (t) => [uniqueIndex('outgoing_mails_purpose_recipient_key').on(t.purpose, t.recipient)],
 );
 
 // The inspector's red flags (SPEC §7), raised by the areas that see them (inspection/alerts.ts).

@@ -11,6 +11,11 @@ export interface MailMessage {
   subject: string;
   text: string;
   attachments?: { filename: string; content: Buffer; contentType: string }[];
+  /**
+   * the message as recorded before sending (outgoing_mails): its id makes the Message-ID, and the
+   * outbox file's name, the same each time it is sent again
+   */
+  recorded?: { id: string; at: Date };
 }
 
 export interface Mailer {
@@ -37,9 +42,13 @@ export function createMailer(
     ));
   const pending = new Set<Promise<void>>();
 
-  async function deliver(message: MailMessage) {
-    const info = await (await transportOnce()).sendMail({ from: config.mailFrom, ...message });
-    if (!config.smtpUrl) await storage.saveOutgoingMail(info.message as Buffer);
+  // a recorded message's Message-ID is <its id@the sender's domain>: receivers may drop a copy
+  const domain = /@([^\s>]+)>?\s*$/.exec(config.mailFrom)?.[1] ?? 'localhost';
+
+  async function deliver({ recorded, ...message }: MailMessage) {
+    const messageId = recorded ? { messageId: `<${recorded.id}@${domain}>`, date: recorded.at } : {};
+    const info = await (await transportOnce()).sendMail({ from: config.mailFrom, ...message, ...messageId });
+    if (!config.smtpUrl) await storage.saveOutgoingMail(info.message as Buffer, recorded);
   }
 
   return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { link, rm, writeFile } from 'node:fs/promises';
 import { Readable, type Transform } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { hostname } from 'node:os';
@@ -40,7 +40,11 @@ export interface Storage {
   secret(name: 'session' | 'entered-shares'): string;
   /** the folder where mail is written as .eml files when no SMTP server is configured */
   readonly outboxDir: string;
-  saveOutgoingMail(message: Buffer): Promise<string>;
+  /**
+   * Writes a mail to the outbox. One recorded before sending (`recorded`) gets a name of its own,
+   * written exclusively: writing it again after a crash leaves the first copy, and sends nothing.
+   */
+  saveOutgoingMail(message: Buffer, recorded?: { id: string; at: Date }): Promise<string>;
   /**
    * Writes an encrypted bid file, streamed: resolves once it is whole and durable (a file fsynced
    * and renamed into place, or a completed multipart upload); on failure nothing is left of it.
@@ -55,6 +59,13 @@ export interface Storage {
   /** Writes an issued (signed) document durably, like a bid file. Returns its storage name, which `readDocument` takes. */
   saveDocument(recruitmentId: string | null, documentId: string, pdf: Uint8Array): Promise<string>;
   readDocument(storageName: string): Promise<Buffer>;
+  /**
+   * every stored document of a recruitment with when it was last written, for the clean-up of
+   * files no row refers to; not the audit checkpoints, which verification trusts over the database
+   */
+  listDocuments(): Promise<{ name: string; modifiedAt: Date }[]>;
+  /** removes a recruitment's document file (never a checkpoint) */
+  removeDocument(storageName: string): Promise<void>;
   /**
    * Storage names of the audit checkpoints (documents of no recruitment, kept in `checkpoints/`),
    * found by listing the storage: verification reads them without trusting the database.
@@ -75,6 +86,7 @@ function checkedId(id: string): string {
   return id;
 }
 const DOCUMENT_NAME = /^(documents\/[0-9a-f-]{36}|checkpoints)\/[0-9a-f-]{36}\.pdf$/;
+const RECRUITMENT_DOCUMENT_NAME = /^documents\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.pdf$/;
 
 /** Who holds a storage folder: written beside the lock by the process that took it. */
 export interface StorageHolder {
@@ -166,11 +178,24 @@ export function createStorage(root: string, objectStorage: S3Location | null = n
       return release;
     },
     outboxDir,
-    async saveOutgoingMail(message) {
+    async saveOutgoingMail(message, recorded) {
       mkdirSync(outboxDir, { recursive: true, mode: 0o700 });
+      mkdirSync(path.join(root, 'tmp'), { recursive: true, mode: 0o700 });
       // time first, so that a directory listing reads in sending order
-      const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
-      await writeFile(file, message, { mode: 0o600 });
+      const at = (recorded?.at ?? new Date()).toISOString().replace(/[:.]/g, '-');
+      const name = `${at}-${recorded ? checkedId(recorded.id) : randomBytes(4).toString('hex')}.eml`;
+      const file = path.join(outboxDir, name);
+      // written aside, then linked into the outbox: a reader never sees half a mail, and a recorded
+      // mail written again finds its name taken and is not written twice
+      const temporary = path.join(root, 'tmp', `${name}.${randomBytes(4).toString('hex')}.part`);
+      try {
+        await writeFile(temporary, message, { mode: 0o600, flag: 'wx', flush: true });
+        await link(temporary, file);
+      } catch (error) {
+        if (!recorded || (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        await rm(temporary, { force: true });
+      }
       return file;
     },
     saveSealedBidFile: (recruitmentId, fileId, source, transforms) => blobs.put(sealedName(recruitmentId, fileId), source, transforms),
@@ -195,6 +220,13 @@ export function createStorage(root: string, objectStorage: S3Location | null = n
     async readDocument(storageName) {
       if (!DOCUMENT_NAME.test(storageName)) throw new Error(`not a document name: ${storageName}`);
       return buffer(await blobs.get(storageName));
+    },
+    async listDocuments() {
+      return (await blobs.list('documents/')).filter(({ name }) => RECRUITMENT_DOCUMENT_NAME.test(name));
+    },
+    async removeDocument(storageName) {
+      if (!RECRUITMENT_DOCUMENT_NAME.test(storageName)) throw new Error(`not a recruitment's document: ${storageName}`);
+      await blobs.remove(storageName);
     },
     async listCheckpoints() {
       return (await blobs.list('checkpoints/')).map(({ name }) => name).filter((name) => DOCUMENT_NAME.test(name));

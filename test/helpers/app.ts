@@ -10,6 +10,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createDatabase, type Database, type Tx } from '../../server/db/client.ts';
 import type { Role } from '../../server/db/schema.ts';
 import { createAdjustableClock, type AdjustableClock } from '../../server/lib/clock.ts';
+import { createMailer, type Mailer } from '../../server/lib/mailer.ts';
 import { createDevelopmentCertificate, createP12Signer, type Signer } from '../../server/lib/signing.ts';
 import { createStorage, type Storage } from '../../server/lib/storage.ts';
 import { withDatabase } from './global-setup.ts';
@@ -73,6 +74,15 @@ async function openTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** PostgreSQL: a pool of its own on the first app's database; PGlite: its one in-process database */
+async function openSharedDatabase(first: TestApp): Promise<TestDatabase> {
+  if (!first.appDatabaseUrl) {
+    return { database: first.database, appUrl: null, asOwner: () => Promise.reject(new Error('use the first app')), drop: async () => {} };
+  }
+  const database = await createDatabase({ url: first.appDatabaseUrl, dataDir: null });
+  return { database, appUrl: first.appDatabaseUrl, asOwner: () => Promise.reject(new Error('use the first app')), drop: () => database.close() };
+}
+
 let signer: Signer | null = null;
 
 /** one development certificate per test process: generating an RSA key pair costs time */
@@ -87,15 +97,30 @@ export function testSigner(): Signer {
 /** The app on a migrated database of its own, a temp storage folder and an adjustable clock. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  deps: { signer?: Signer; /** wraps the storage, as a failing disk would */ storage?: (storage: Storage) => Storage } = {},
+  deps: {
+    signer?: Signer;
+    /** wraps the storage, as a failing disk would */
+    storage?: (storage: Storage) => Storage;
+    /** wraps the mailer, as a crash around a delivery would */
+    mailer?: (mailer: Mailer) => Mailer;
+    /**
+     * a second server process on the first one's database, storage and clock, as a second instance
+     * behind a load balancer or the same one after a restart: it shares nothing in memory with the
+     * first (closing it leaves them)
+     */
+    sharing?: TestApp;
+  } = {},
 ): Promise<TestApp> {
-  const storageDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'));
+  const storageDir = deps.sharing?.storageDir ?? mkdtempSync(path.join(tmpdir(), 'portal-test-'));
   const config = loadConfig({ STORAGE_DIR: storageDir, PORTAL_TEST_CLOCK: '1', ...env });
-  const { database, appUrl, asOwner, drop } = await openTestDatabase();
-  await database.migrate();
-  const clock = createAdjustableClock();
-  const storage = createStorage(storageDir);
-  const app = await buildApp({ config, db: database.db, clock, storage: deps.storage?.(storage) ?? storage, signer: deps.signer ?? testSigner() });
+  const { database, appUrl, asOwner, drop } = deps.sharing ? await openSharedDatabase(deps.sharing) : await openTestDatabase();
+  if (!deps.sharing) await database.migrate();
+  // one machine's time: a second instance reads the first one's clock
+  const clock = deps.sharing?.clock ?? createAdjustableClock();
+  const baseStorage = createStorage(storageDir);
+  const storage = deps.storage?.(baseStorage) ?? baseStorage;
+  const mailer = deps.mailer?.(createMailer(config, storage, () => {}));
+  const app = await buildApp({ config, db: database.db, clock, storage, signer: deps.signer ?? testSigner(), ...(mailer ? { mailer } : {}) });
   await app.ready();
   return {
     app,
@@ -115,28 +140,10 @@ export async function createTestApp(
     },
     close: async () => {
       await app.close();
+      if (deps.sharing) return drop();
       await database.close();
       await drop();
       rmSync(storageDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/**
- * Another server process on the same database and storage, as a second instance behind a load
- * balancer (or the same one after a restart): it shares nothing in memory with `t.app`. On PGlite,
- * whose one process holds the database, it works on the same connection.
- */
-export async function startAnotherInstance(t: TestApp): Promise<{ app: App; close(): Promise<void> }> {
-  const database = t.appDatabaseUrl ? await createDatabase({ url: t.appDatabaseUrl, dataDir: null }) : t.database;
-  const config = loadConfig({ STORAGE_DIR: t.storageDir, PORTAL_TEST_CLOCK: '1' });
-  const app = await buildApp({ config, db: database.db, clock: t.clock, storage: createStorage(t.storageDir), signer: testSigner() });
-  await app.ready();
-  return {
-    app,
-    close: async () => {
-      await app.close();
-      if (database !== t.database) await database.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import type { App } from '../../server/app.ts';
 import { ENTERED_SHARE_LIFETIME_MS } from '../../server/domain/opening/entered-shares.ts';
 import { openEnteredShare, OpenFailedError, parseEncryptedJson } from '../../server/lib/sealing.ts';
 import { createStorage, type Storage } from '../../server/lib/storage.ts';
-import { apiToken, bearer, createTestApp, startAnotherInstance, type TestApp } from '../helpers/app.ts';
+import { apiToken, bearer, createTestApp, type TestApp } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { ALL_DECLARED, multipart, pdfWith } from '../helpers/multipart.ts';
 import { createCast, createPublished, unlockBody, type Cast } from '../helpers/recruitments.ts';
@@ -16,7 +16,7 @@ import { organizationInput } from '../helpers/uscc.ts';
 
 let t: TestApp;
 let cast: Cast;
-const instances: { app: App; close(): Promise<void> }[] = [];
+const instances: TestApp[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function anotherInstance() {
-  const instance = await startAnotherInstance(t);
+  const instance = await createTestApp({}, { sharing: t });
   instances.push(instance);
   return instance.app;
 }

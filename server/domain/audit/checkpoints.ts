@@ -10,6 +10,7 @@ import type { Storage } from '../../lib/storage.ts';
 import { verifyUrl } from '../../lib/verification-code.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentIssuer } from '../documents/issuer.ts';
+import { asRecorded, markMailSent, recordMail } from '../documents/outbox.ts';
 import type { AuditService } from './service.ts';
 
 // Checkpoints anchor the audit log outside the database: a signed PDF stating the log's head,
@@ -63,7 +64,10 @@ export function createCheckpointService({
     return row;
   }
 
-  /** Sends the checkpoint to every active inspector as an attachment, then marks it mailed. */
+  /**
+   * Sends the checkpoint to every active inspector as an attachment, then marks it mailed; each
+   * message is recorded before it is sent (documents/outbox.ts), once per inspector.
+   */
   async function mailToInspectors(row: typeof documents.$inferSelect) {
     const inspectors = await db
       .select({ id: users.id, email: users.email, name: users.name })
@@ -71,7 +75,11 @@ export function createCheckpointService({
       .where(and(eq(users.role, 'inspector'), eq(users.active, true)));
     const pdf = await storage.readDocument(row.storageName);
     for (const inspector of inspectors) {
+      // recorded first: a crash after some inspectors were mailed does not mail them again
+      const mail = await recordMail(db, `document:${row.id}`, inspector.email, clock.realNow());
+      if (mail.sentAt) continue;
       await mailer.deliver({
+        recorded: asRecorded(mail),
         to: inspector.email,
         subject: `【操作日志检查点】第 ${row.chainSeq} 条记录`,
         text: [
@@ -86,6 +94,7 @@ export function createCheckpointService({
         ].join('\n'),
         attachments: [{ filename: `操作日志检查点-${row.chainSeq}.pdf`, content: pdf, contentType: 'application/pdf' }],
       });
+      await markMailSent(db, mail.id, clock.realNow());
     }
     const mailedAt = clock.now();
     await db.transaction(async (tx) => {

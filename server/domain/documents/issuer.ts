@@ -92,6 +92,7 @@ export function createDocumentIssuer({
       issuedAt,
       status: 'issued',
       mailedAt: null,
+      mailId: null,
     };
   }
 

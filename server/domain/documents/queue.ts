@@ -1,7 +1,8 @@
 // Documents are produced after the transaction that makes them due has committed (a sign-off,
-// the award), one recruitment at a time, so two triggers never issue the same document twice.
-// A failure is logged and the work is retried the next time the recruitment is scheduled (at
-// the latest, at the next start: see DocumentService.scheduleAllMissing).
+// the award), one recruitment at a time in this process; across processes, the claim in the
+// database (claims.ts) keeps two from producing the same recruitment's at once. A failure is
+// logged and the work is retried the next time the recruitment is scheduled: by the next trigger,
+// or at the latest by the periodic sweep of any instance (DocumentService.startSweep).
 
 export interface DocumentQueue {
   /** asks for the recruitment's missing documents; returns at once */

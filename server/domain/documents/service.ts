@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
+  auditLog,
   documents,
   evaluationSignOffs,
   lots,
@@ -23,6 +25,8 @@ import type { Storage } from '../../lib/storage.ts';
 import { normalizeVerificationCode, verifyUrl } from '../../lib/verification-code.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
+import { claimDocuments, type Claim } from './claims.ts';
+import { createAwardMail } from './award-mail.ts';
 import type { DocumentIssuer, DocumentRow, DocumentSubject } from './issuer.ts';
 import type { AwardService, OutcomeEntry } from '../awards/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
@@ -46,8 +50,6 @@ import {
 
 export type DocumentService = ReturnType<typeof createDocumentService>;
 
-/** kinds delivered by e-mail to the organisation they concern */
-const MAILED_KINDS: DocumentKind[] = ['award_notice', 'draft_agreement', 'rejection_notice'];
 const RECRUITMENT_SUBJECT = 'recruitment';
 
 /** Round n's evaluation report: round 1's has the recruitment as subject, as before redos existed. */
@@ -69,7 +71,7 @@ export function createDocumentService({
   publicUrl,
 }: {
   db: Db;
-  storage: Pick<Storage, 'readDocument'>;
+  storage: Pick<Storage, 'readDocument' | 'listDocuments' | 'removeDocument'>;
   clock: Clock;
   audit: AuditService;
   issuer: Pick<DocumentIssuer, 'issueDocument'>;
@@ -79,6 +81,8 @@ export function createDocumentService({
   awards: Pick<AwardService, 'awardOutcome'>;
   publicUrl: string;
 }) {
+  const { mailAwardDocuments } = createAwardMail({ db, storage, clock, audit, mailer, publicUrl });
+
   async function termsOf(recruitmentId: string): Promise<RecruitmentTerms> {
     const recruitment = await recruitments.getRecruitment(recruitmentId, null);
     return {
@@ -182,9 +186,22 @@ export function createDocumentService({
    * Issues whichever of the recruitment's documents are due and missing — the opening record
    * once the opening is signed off, each round's evaluation report once that round is, the
    * notices and agreements once it is awarded — then mails the award documents not yet mailed.
-   * Safe to repeat: a document that exists is never issued again.
+   * Safe to repeat: a document that exists is never issued again. Runs under the recruitment's
+   * claim (claims.ts): while another process or run holds it, does nothing and leaves what is
+   * missing to the next sweep.
    */
   async function issueMissingDocuments(recruitmentId: string): Promise<{ issued: DocumentRow[]; mailed: number }> {
+    const claim = await claimDocuments(db, recruitmentId);
+    // another process (or run) is on it: what it misses, the next sweep issues
+    if (!claim) return { issued: [], mailed: 0 };
+    try {
+      return await issueClaimed(recruitmentId, claim);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  async function issueClaimed(recruitmentId: string, claim: Claim): Promise<{ issued: DocumentRow[]; mailed: number }> {
     const [recruitment] = await db
       .select({ status: recruitmentsTable.status, owner: recruitmentsTable.owner })
       .from(recruitmentsTable)
@@ -199,6 +216,7 @@ export function createDocumentService({
     const issued: DocumentRow[] = [];
     const issue = async (draft: DocumentDraft | null, subject: Omit<DocumentSubject, 'recruitmentId' | 'owner'>) => {
       if (!draft) return;
+      await claim.renew();
       const row = await issuer.issueDocument(draft, { ...subject, recruitmentId, owner: recruitment.owner });
       if (row) issued.push(row);
     };
@@ -233,67 +251,36 @@ export function createDocumentService({
         if (missing('rejection_notice', entry.bidId)) await issue(rejectionNoticeDraft(terms, entry, dates), { kind: 'rejection_notice', ...about(entry) });
       }
     }
+    await claim.renew();
     const mailed = await mailAwardDocuments(recruitmentId, terms);
     return { issued, mailed };
   }
 
   /**
-   * E-mails each organisation its issued notices and agreements as PDF attachments, one message
-   * per organisation, and marks them mailed. A message whose delivery fails stays `issued` and is
-   * sent on the next run; a crash between delivery and marking sends it again (at least once).
+   * Removes recruitments' signed files no document row (nor audit entry) refers to — written just before a crash,
+   * or by a process that lost its claim — once not written to for `quietForMs` (LEFTOVER_AFTER_MS, the
+   * bid files' rule: a more recent one may be about to be recorded). The files are listed before
+   * the rows are read, so a document recorded in between is never taken for an orphan. Audit
+   * checkpoint files stay: verification takes each for an anchor without asking the database,
+   * and deleting a row must not be enough to have the clean-up destroy one.
    */
-  async function mailAwardDocuments(recruitmentId: string, terms: RecruitmentTerms): Promise<number> {
-    const pending = await db
-      .select({ document: documents, email: organizations.email, organization: organizations.name })
-      .from(documents)
-      .innerJoin(organizations, eq(organizations.id, documents.organizationId))
-      .where(and(eq(documents.recruitmentId, recruitmentId), eq(documents.status, 'issued'), inArray(documents.kind, MAILED_KINDS)))
-      .orderBy(asc(documents.issuedAt));
-    const byOrganization = new Map<string, typeof pending>();
-    for (const row of pending) byOrganization.set(row.document.organizationId!, [...(byOrganization.get(row.document.organizationId!) ?? []), row]);
-    let mailed = 0;
-    for (const rows of byOrganization.values()) {
-      const first = rows[0]!;
-      const selected = rows.some((row) => row.document.kind === 'award_notice');
-      const attachments = await Promise.all(
-        rows.map(async ({ document }) => ({
-          filename: `${KIND_NAMES[document.kind]}-${first.organization}.pdf`,
-          content: await storage.readDocument(document.storageName),
-          contentType: 'application/pdf',
-        })),
-      );
-      await mailer.deliver({
-        to: first.email,
-        subject: `【${selected ? '入选通知' : '未入选通知'}】${terms.info.title}`,
-        text: [
-          `${first.organization}：`,
-          '',
-          selected
-            ? `贵单位已入选“${terms.info.title}”。入选通知书和合作协议（草案）见附件，均经${terms.info.owner}电子签名。`
-            : `感谢贵单位参与“${terms.info.title}”。未入选通知书见附件，经${terms.info.owner}电子签名。`,
-          '',
-          '每份文件都印有验证码，可在以下网址核验文件的真实性（也可上传收到的 PDF 比对）：',
-          ...rows.map(({ document }) => `- ${KIND_NAMES[document.kind]}：${verifyUrl(publicUrl, document.verifyCode)}`),
-        ].join('\n'),
-        attachments,
-      });
-      const mailedAt = clock.now();
-      await db.transaction(async (tx) => {
-        await tx
-          .update(documents)
-          .set({ status: 'mailed', mailedAt })
-          .where(and(inArray(documents.id, rows.map(({ document }) => document.id)), eq(documents.status, 'issued')));
-        await audit.record(tx, {
-          actor: null,
-          action: 'document.mail',
-          target: `organization:${first.document.organizationId}`,
-          recruitmentId,
-          details: { documents: rows.map(({ document }) => document.id) },
-        });
-      });
-      mailed += rows.length;
-    }
-    return mailed;
+  async function cleanUpOrphans(quietForMs: number): Promise<number> {
+    const before = new Date(clock.realNow().getTime() - quietForMs);
+    const stored = (await storage.listDocuments()).filter((file) => file.modifiedAt < before);
+    const known = new Set((await db.select({ name: documents.storageName }).from(documents)).map((row) => row.name));
+    const unknown = stored.filter((file) => !known.has(file.name));
+    if (unknown.length === 0) return 0;
+    // a file whose issue the audit log records was recorded once: its row is gone, and the file
+    // is kept as evidence (an orphan never got its entry, which commits with the row)
+    const targetOf = (name: string) => `document:${path.basename(name, '.pdf')}`;
+    const audited = new Set(
+      (await db.select({ target: auditLog.target }).from(auditLog).where(inArray(auditLog.target, unknown.map((file) => targetOf(file.name))))).map(
+        (row) => row.target,
+      ),
+    );
+    const orphans = unknown.filter((file) => !audited.has(targetOf(file.name)));
+    for (const file of orphans) await storage.removeDocument(file.name);
+    return orphans.length;
   }
 
   /** Recruitments whose documents may be due: every one with a signed-off opening. */
@@ -456,6 +443,7 @@ export function createDocumentService({
     storedDocuments,
     issueMissingDocuments,
     recruitmentsWithDocuments,
+    cleanUpOrphans,
     listDocuments,
     downloadDocument,
     announcementFile,
