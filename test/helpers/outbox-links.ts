@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 
 // Reads mailed links from an outbox folder (STORAGE_DIR/outbox, where mail goes without SMTP),
-// for the demo and for servers running as child processes. Each file is parsed once.
+// for the demo and for servers running as child processes. Each file is parsed once at each size:
+// the server writes a mail with a plain writeFile, so a listing may show it empty or half-written.
 
 const parsed = new Map<string, { to: string; subject: string; text: string }>();
 
@@ -15,14 +16,18 @@ async function mailsIn(dir: string) {
   } catch {
     return [];
   }
+  const read = [];
   for (const file of files) {
     const full = path.join(dir, file);
-    if (parsed.has(full)) continue;
-    const mail = await simpleParser(readFileSync(full));
-    const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-    parsed.set(full, { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
+    const key = `${full}:${statSync(full).size}`;
+    if (!parsed.has(key)) {
+      const mail = await simpleParser(readFileSync(full));
+      const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+      parsed.set(key, { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
+    }
+    read.push(parsed.get(key)!);
   }
-  return files.map((file) => parsed.get(path.join(dir, file))!);
+  return read;
 }
 
 /** The token of the last link mailed to `to` under `subject`, waiting up to `waitMs` for the mail to be written. */
