@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
-import { api, bidFields, openingPassphrase, postBid, registerOrganization, type KeyHolders, type Receipt } from './server-process.ts';
+import { api, bidFields, openingPassphrase, postBid, registerOrganization, type KeyHolders, type Receipt, type Upload } from './server-process.ts';
 
 // The fault tests' bursts of bids against real server processes, and their one measure of loss:
 // every receipt a client got must be a bid that opens, with the receipt's digest, at the opening.
@@ -38,12 +38,10 @@ export const registerOrganizations = (url: string, storageDir: string, count: nu
 export const everyPair = (bidders: { token: string }[], lots: string[]): BurstBid[] =>
   lots.flatMap((lot) => bidders.map(({ token }) => ({ token, lot })));
 
-/** Submits one bid of one small PDF (16–48 KiB) and says what came of it; never throws. */
-export async function submitBid(url: string, recruitmentId: string, { token, lot }: BurstBid): Promise<Outcome> {
-  const size = 16 * 1024 + Math.floor(Math.random() * 32 * 1024);
-  const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
+/** What came of an upload (postBid's response); never throws. */
+export async function outcomeOf(response: Upload['response']): Promise<Outcome> {
   try {
-    const reply = await postBid(url, token, recruitmentId, bidFields(lot), [{ filename: `${lot}.pdf`, size, content: [content] }]).response;
+    const reply = await response;
     if (reply.status === 201) return { kind: 'receipt', receipt: JSON.parse(reply.body) as Receipt };
     const code = (JSON.parse(reply.body) as { code?: string }).code ?? '';
     const retryAfter = reply.headers['retry-after'];
@@ -53,19 +51,29 @@ export async function submitBid(url: string, recruitmentId: string, { token, lot
   }
 }
 
+/** Submits one bid of one small PDF (16–48 KiB) and says what came of it. */
+export function submitBid(url: string, recruitmentId: string, { token, lot }: BurstBid): Promise<Outcome> {
+  const size = 16 * 1024 + Math.floor(Math.random() * 32 * 1024);
+  const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
+  return outcomeOf(postBid(url, token, recruitmentId, bidFields(lot), [{ filename: `${lot}.pdf`, size, content: [content] }]).response);
+}
+
 /**
- * Submits `bids`, `concurrency` at a time, bid i to the server `target(i)` names; `onOutcome`
- * sees each outcome as it comes (to kill or restart something mid-burst).
+ * Submits `bids`, `concurrency` at a time, bid i once `ready(i)` resolves (to pace the burst) to
+ * the server `target(i)` then names; `onOutcome` sees each outcome as it comes (to kill or
+ * restart something mid-burst).
  */
 export function runBurst(options: {
   bids: BurstBid[];
   recruitmentId: string;
   concurrency: number;
   target: (index: number) => string;
+  ready?: (index: number) => Promise<unknown>;
   onOutcome?: (outcome: Outcome, all: Outcome[]) => void;
 }): Promise<Outcome[]> {
   const settled: Outcome[] = [];
   return mapLimit(options.bids, options.concurrency, async (bid, index) => {
+    await options.ready?.(index);
     const outcome = await submitBid(options.target(index), options.recruitmentId, bid);
     settled.push(outcome);
     options.onOutcome?.(outcome, settled);
