@@ -68,7 +68,7 @@ export function runBurst(options: {
   recruitmentId: string;
   concurrency: number;
   target: (index: number) => string;
-  ready?: (index: number) => Promise<unknown>;
+  ready?: (index: number) => Promise<unknown> | undefined;
   onOutcome?: (outcome: Outcome, all: Outcome[]) => void;
 }): Promise<Outcome[]> {
   const settled: Outcome[] = [];
