@@ -12,6 +12,7 @@ import qs from 'qs';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { isDatabaseUnavailable, type Db } from './db/client.ts';
+import { isDatabaseDiskFull } from './db/errors.ts';
 import accountPages from './domain/accounts/pages.ts';
 import agentPages from './domain/recruitments/agent-pages.ts';
 import accountRoutes from './domain/accounts/routes.ts';
@@ -126,6 +127,11 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   }
   if (isDatabaseUnavailable(error)) {
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: '数据库暂时不可用（可能正在重启），本次操作未完成，请稍后重试' };
+  }
+  // the embedded database shares the disk with the bid files: when it fills, the database's own
+  // writes fail too, and the client is told the same as for a file
+  if (isDatabaseDiskFull(error)) {
+    return { statusCode: 507, code: 'STORAGE_FULL', message: '平台暂时无法保存数据（存储空间已满），本次操作未完成，请稍后重试' };
   }
   const status = error.statusCode ?? 500;
   if (status === 413) return { statusCode: 413, code: 'FILE_TOO_LARGE', message: '上传内容超过大小限制' };
