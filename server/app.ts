@@ -103,6 +103,9 @@ export interface AppDeps {
 
 export const PUBLISHER_NAME = '职工服务中心合作伙伴招募平台';
 
+/** the largest unread rest of a body that an early answer reads and drops instead of closing the connection */
+const DRAIN_UNREAD_BODY_BYTES = 1024 * 1024;
+
 interface ErrorBody {
   statusCode: number;
   code: string;
@@ -328,9 +331,19 @@ export async function buildApp(deps: AppDeps) {
   // confidential: no browser or proxy cache keeps it. Static assets set their own policy.
   app.addHook('onSend', async (request, reply) => {
     if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    // an answer before the whole body was read (an upload refused at its first bytes, by the API
-    // or a page) leaves the rest on the connection, where it would stall the next request
-    if (!request.raw.complete) reply.header('connection', 'close');
+    // An answer before the whole body was read (an upload refused at its first bytes, by the API
+    // or a page) leaves the rest on the connection, where it would stall the next request. A
+    // small rest is read and dropped, the connection kept: closing it with bytes unread makes the
+    // kernel answer the client's next bytes with a reset, which can take the answer with it. A
+    // large rest closes the connection rather than take it all in.
+    if (!request.raw.complete) {
+      if (Number(request.headers['content-length']) <= DRAIN_UNREAD_BODY_BYTES) {
+        request.raw.unpipe();
+        request.raw.resume();
+      } else {
+        reply.header('connection', 'close');
+      }
+    }
   });
 
   // PostgreSQL text cannot hold NUL: refused in every body, query and path before the schemas
