@@ -12,6 +12,7 @@ import qs from 'qs';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { isDatabaseUnavailable, type Db } from './db/client.ts';
+import { isDatabaseDiskFull } from './db/errors.ts';
 import accountPages from './domain/accounts/pages.ts';
 import agentPages from './domain/recruitments/agent-pages.ts';
 import accountRoutes from './domain/accounts/routes.ts';
@@ -109,6 +110,9 @@ export interface AppDeps {
 
 export const PUBLISHER_NAME = '职工服务中心合作伙伴招募平台';
 
+/** the largest unread rest of a body that an early answer reads and drops instead of closing the connection */
+const DRAIN_UNREAD_BODY_BYTES = 1024 * 1024;
+
 interface ErrorBody {
   statusCode: number;
   code: string;
@@ -137,6 +141,11 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   }
   if (isDatabaseUnavailable(error)) {
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: '数据库暂时不可用（可能正在重启），本次操作未完成，请稍后重试' };
+  }
+  // the embedded database shares the disk with the bid files: when it fills, the database's own
+  // writes fail too, and the client is told the same as for a file
+  if (isDatabaseDiskFull(error)) {
+    return { statusCode: 507, code: 'STORAGE_FULL', message: '平台暂时无法保存数据（存储空间已满），本次操作未完成，请稍后重试' };
   }
   const status = error.statusCode ?? 500;
   if (status === 413) return { statusCode: 413, code: 'FILE_TOO_LARGE', message: '上传内容超过大小限制' };
@@ -340,9 +349,19 @@ export async function buildApp(deps: AppDeps) {
   // confidential: no browser or proxy cache keeps it. Static assets set their own policy.
   app.addHook('onSend', async (request, reply) => {
     if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    // an answer before the whole body was read (an upload refused at its first bytes, by the API
-    // or a page) leaves the rest on the connection, where it would stall the next request
-    if (!request.raw.complete) reply.header('connection', 'close');
+    // An answer before the whole body was read (an upload refused at its first bytes, by the API
+    // or a page) leaves the rest on the connection, where it would stall the next request. A
+    // small rest is read and dropped, the connection kept: closing it with bytes unread makes the
+    // kernel answer the client's next bytes with a reset, which can take the answer with it. A
+    // large rest closes the connection rather than take it all in.
+    if (!request.raw.complete) {
+      if (Number(request.headers['content-length']) <= DRAIN_UNREAD_BODY_BYTES) {
+        request.raw.unpipe();
+        request.raw.resume();
+      } else {
+        reply.header('connection', 'close');
+      }
+    }
   });
 
   // PostgreSQL text cannot hold NUL: refused in every body, query and path before the schemas

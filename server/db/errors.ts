@@ -19,3 +19,8 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const found = driverError(error);
   return found?.code === '23505' && found.constraint === constraint;
 }
+
+/** Whether the database could not write because its disk is full (SQLSTATE 53100, disk_full). */
+export function isDatabaseDiskFull(error: unknown): boolean {
+  return driverError(error)?.code === '53100';
+}

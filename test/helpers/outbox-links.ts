@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
@@ -15,19 +15,14 @@ async function mailsIn(dir: string) {
   } catch {
     return [];
   }
-  // a mail file is written in place, not renamed into it: one read half-written is read again
-  // once it has grown (keyed by its size), lest its link be missed for good
-  const keys = files.map((file) => {
+  for (const file of files) {
     const full = path.join(dir, file);
-    return `${full}:${statSync(full).size}`;
-  });
-  for (const [index, key] of keys.entries()) {
-    if (parsed.has(key)) continue;
-    const mail = await simpleParser(readFileSync(path.join(dir, files[index]!)));
+    if (parsed.has(full)) continue;
+    const mail = await simpleParser(readFileSync(full));
     const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-    parsed.set(key, { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
+    parsed.set(full, { to: to?.value[0]?.address ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
   }
-  return keys.map((key) => parsed.get(key)!);
+  return files.map((file) => parsed.get(path.join(dir, file))!);
 }
 
 /** The token of the last link mailed to `to` under `subject`, waiting up to `waitMs` for the mail to be written. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
@@ -130,8 +130,12 @@ export async function login(url: string, credentials: { email: string; password:
 
 export interface KeyHolders {
   agentToken: string;
+  inspectorToken: string;
   inspectorId: string;
 }
+
+/** the opening passphrase seedKeyHolders gives a holder */
+export const openingPassphrase = (role: 'agent' | 'inspector') => `${role} opening passphrase`;
 
 /** An agent and an inspector, each with an opening passphrase, created by the admin. */
 export async function seedKeyHolders(url: string): Promise<KeyHolders> {
@@ -141,22 +145,23 @@ export async function seedKeyHolders(url: string): Promise<KeyHolders> {
       const user = { email: `${role}@example.org`, name: `${role} ${randomBytes(2).toString('hex')}`, role, password: `${role}-password-1` };
       const { id } = await api<{ id: string }>(url, '/api/v1/users', { token: adminToken, body: user });
       const token = await login(url, user);
-      await api(url, '/api/v1/me/opening-key', { method: 'PUT', token, body: { passphrase: `${role} opening passphrase` } });
+      await api(url, '/api/v1/me/opening-key', { method: 'PUT', token, body: { passphrase: openingPassphrase(role) } });
       return { id, token };
     }),
   );
-  return { agentToken: holders[0]!.token, inspectorId: holders[1]!.id };
+  return { agentToken: holders[0]!.token, inspectorToken: holders[1]!.token, inspectorId: holders[1]!.id };
 }
 
-/** A published recruitment with the lots `arts` and `sports`, taking bids for 30 days. */
-export async function publishRecruitment(url: string, holders: KeyHolders): Promise<string> {
+/** the keys of the lots publishRecruitment makes: `arts`, `sports`, then `lot3` … */
+export const lotKeys = (count: number) => ['arts', 'sports', ...Array.from({ length: count - 2 }, (_, i) => `lot${i + 3}`)];
+
+/** A published recruitment with the lots `arts` and `sports` (and `lot3` … up to `lotCount`), taking bids for 30 days. */
+export async function publishRecruitment(url: string, holders: KeyHolders, lotCount = 2): Promise<string> {
+  const names: Record<string, string> = { arts: '文艺演出', sports: '体育组织' };
   const draft = {
     title: '浙江省职工服务中心社会化运营合作伙伴招募',
     owner: '浙江省职工服务中心',
-    lots: [
-      { key: 'arts', name: '文艺演出', quota: 3 },
-      { key: 'sports', name: '体育组织', quota: 2 },
-    ],
+    lots: lotKeys(lotCount).map((key) => ({ key, name: names[key] ?? `服务项目 ${key}`, quota: key === 'arts' ? 3 : 2 })),
     criteria: [
       { key: 'plan', name: '公益服务方案', maxScore: 30 },
       { key: 'ability', name: '资质与专业能力', maxScore: 20 },
@@ -219,7 +224,7 @@ export interface Upload {
   /** body bytes handed to the socket so far */
   sent(): number;
   /** the server's answer; rejects when the connection breaks first */
-  response: Promise<{ status: number; body: string }>;
+  response: Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>;
 }
 
 /** A PDF of `size` bytes whose stream stops after `before` bytes until `resume` settles. */
@@ -274,7 +279,7 @@ export function postBid(url: string, token: string, recruitmentId: string, field
     yield counted(closing);
   }
 
-  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+  const response = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
     const req = request(`${url}/api/v1/recruitments/${recruitmentId}/bids`, {
       method: 'POST',
       headers: {
@@ -287,7 +292,7 @@ export function postBid(url: string, token: string, recruitmentId: string, field
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
       res.on('error', reject);
       // an answer cut off half-way (the server killed while answering) is no answer
       res.on('close', () => res.complete || reject(new Error('the answer was cut off')));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { raiseAlert } from '../../server/domain/inspection/alerts.ts';
+import { raiseAlert, raiseAlertOnce } from '../../server/domain/inspection/alerts.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
@@ -80,6 +80,17 @@ describe('raiseAlert', () => {
     expect((await t.rawRows(`select count(*)::int as n from alerts where subject = '回滚'`))[0]!.n).toBe(0);
     const verify = (await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: bearer(cast.inspectorToken) })).json();
     expect(verify.ok).toBe(true);
+  });
+});
+
+describe('raiseAlertOnce', () => {
+  // three bids refused at once on a full disk raised three alerts (the fault test of a real disk)
+  it('raises one alert for one open condition however many raise it at once', async () => {
+    const id = await createPublished(t, cast);
+    const input = { indicator: 'storage_full', severity: 'high' as const, recruitmentId: id, subject: '存储空间已满', evidence };
+    const raised = await Promise.all(Array.from({ length: 4 }, () => raiseAlertOnce(t.database.db, input, t.clock.now())));
+    expect(raised.filter(Boolean)).toHaveLength(1);
+    expect((await t.rawRows(`select count(*)::int as n from alerts where recruitment_id = '${id}'`))[0]!.n).toBe(1);
   });
 });
 

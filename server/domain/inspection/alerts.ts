@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { alerts } from '../../db/schema.ts';
 import { appendAuditEntries } from '../audit/service.ts';
@@ -31,13 +31,18 @@ export function concernsEveryInspector(alert: { indicator: string; recruitmentId
   return alert.recruitmentId === null || EVERY_INSPECTOR_INDICATORS.includes(alert.indicator);
 }
 
+// two-key advisory locks of their own: one condition's raisers take turns (rate-limit.ts has its class)
+const ALERT_LOCK_CLASS = 0x616c7274;
+
 /**
  * Raises the alert unless one of the same indicator about the same recruitment is still open:
  * a condition that refuses request after request is one alert (every refusal is audited).
+ * Raisers of one condition take turns, so requests refused at once raise it once too.
  * Answers the new alert, or null.
  */
 export async function raiseAlertOnce(db: Db | Tx, input: AlertInput, at: Date): Promise<{ id: string } | null> {
   return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${ALERT_LOCK_CLASS}, hashtext(${`${input.indicator}:${input.recruitmentId ?? ''}`}))`);
     const [open] = await tx
       .select({ id: alerts.id })
       .from(alerts)
