@@ -100,19 +100,19 @@ export interface OpeningLine {
 }
 
 /**
- * The opening, driven as the agent and the inspector would, on a server started with
- * PORTAL_TEST_CLOCK=1: its clock moved past the deadline, the opening started, the inspector
- * attending, both holders unlocking on that server. Answers the opening record.
+ * The opening, driven as the agent and the inspector would, on servers started with
+ * PORTAL_TEST_CLOCK=1: their clocks moved past the deadline, the opening started, the inspector
+ * attending, the agent unlocking on `url` and the inspector on `inspectorUrl` (another instance,
+ * or the same). Answers the opening record.
  */
-export async function openBids(url: string, holders: KeyHolders, recruitmentId: string): Promise<OpeningLine[]> {
+export async function openBids(url: string, holders: KeyHolders, recruitmentId: string, inspectorUrl = url): Promise<OpeningLine[]> {
   const opening = `/api/v1/recruitments/${recruitmentId}/opening`;
-  await api(url, '/api/v1/_test/clock', { body: { advanceMs: 31 * DAY_MS } });
+  for (const instance of new Set([url, inspectorUrl])) await api(instance, '/api/v1/_test/clock', { body: { advanceMs: 31 * DAY_MS } });
   await api(url, `${opening}/start`, { token: holders.agentToken, body: {} });
-  await api(url, `${opening}/attend`, { token: holders.inspectorToken, body: {} });
+  await api(inspectorUrl, `${opening}/attend`, { token: holders.inspectorToken, body: {} });
   const { bidKeyFingerprint } = await api<{ bidKeyFingerprint: string }>(url, opening, { token: holders.agentToken });
-  for (const [role, token] of [['agent', holders.agentToken], ['inspector', holders.inspectorToken]] as const) {
-    await api(url, `${opening}/unlock`, { token, body: { passphrase: openingPassphrase(role), bidKeyFingerprint } });
-  }
+  await api(url, `${opening}/unlock`, { token: holders.agentToken, body: { passphrase: openingPassphrase('agent'), bidKeyFingerprint } });
+  await api(inspectorUrl, `${opening}/unlock`, { token: holders.inspectorToken, body: { passphrase: openingPassphrase('inspector'), bidKeyFingerprint } });
   const { phase, record } = await api<{ phase: string; record: OpeningLine[] }>(url, opening, { token: holders.agentToken });
   if (phase !== 'opened') throw new Error(`the opening did not open the bids: ${phase}`);
   return record;
