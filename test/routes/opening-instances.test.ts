@@ -139,6 +139,24 @@ describe('an opening across server instances', () => {
     expect(() => openEnteredShare(sealed, secret, id, cast.inspector.id)).toThrow(OpenFailedError);
   });
 
+  it('does not take a lapsed entry the database was made to renew: its time is sealed with it', async () => {
+    const id = await openingWithBids();
+    await unlock(t.app, id, cast.agentToken);
+    const [kept] = await t.rawRows(`select sealed_share::text as sealed from opening_entered_shares where recruitment_id = '${id}'`);
+    t.clock.set(new Date(t.clock.now().getTime() + ENTERED_SHARE_LIFETIME_MS + 1000));
+    await t.app.services.opening.forgetExpiredShares();
+    // whoever holds the database puts the lapsed entry back, dated now
+    await t.rawSql(
+      `insert into opening_entered_shares (recruitment_id, holder_id, sealed_share, entered_at) values ('${id}', '${cast.agent.id}', '${kept?.sealed as string}'::jsonb, '${t.clock.now().toISOString()}')`,
+    );
+    const inspector = await unlock(t.app, id, cast.inspectorToken);
+    expect(inspector.phase).toBe('waiting_for_keys');
+    expect(await openingEntries(id)).toBe(0);
+    expect(inspector.keyHolders.find((h) => h.holderId === cast.inspector.id)?.shareWaiting).toBe(true);
+    // the agent entering again opens the bids
+    expect((await unlock(t.app, id, cast.agentToken)).phase).toBe('opened');
+  });
+
   it('keeps the entries when the opening cannot read the files: a holder entering again opens the bids, the other need not', async () => {
     let bucketDown = false;
     const flaky = await createTestApp({}, {
