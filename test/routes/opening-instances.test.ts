@@ -130,13 +130,15 @@ describe('an opening across server instances', () => {
   it('keeps entered shares in the database only encrypted with a secret the database does not hold', async () => {
     const id = await openingWithBids();
     await unlock(t.app, id, cast.agentToken);
-    const [row] = await t.rawRows(`select holder_id, sealed_share from opening_entered_shares where recruitment_id = '${id}'`);
+    const [row] = await t.rawRows(`select holder_id, sealed_share, entered_at from opening_entered_shares where recruitment_id = '${id}'`);
     const sealed = parseEncryptedJson(row?.sealed_share);
-    expect(() => openEnteredShare(sealed, randomBytes(32), id, cast.agent.id)).toThrow(OpenFailedError);
-    // the servers' secret opens it, for this holder and recruitment only
+    const enteredAt = new Date(row?.entered_at as string | Date);
+    expect(() => openEnteredShare(sealed, randomBytes(32), id, cast.agent.id, enteredAt)).toThrow(OpenFailedError);
+    // the servers' secret opens it, for this holder, recruitment and time of entry only
     const secret = Buffer.from(createStorage(t.storageDir).secret('entered-shares'), 'base64url');
-    expect(openEnteredShare(sealed, secret, id, cast.agent.id).length).toBeGreaterThan(0);
-    expect(() => openEnteredShare(sealed, secret, id, cast.inspector.id)).toThrow(OpenFailedError);
+    expect(openEnteredShare(sealed, secret, id, cast.agent.id, enteredAt).length).toBeGreaterThan(0);
+    expect(() => openEnteredShare(sealed, secret, id, cast.inspector.id, enteredAt)).toThrow(OpenFailedError);
+    expect(() => openEnteredShare(sealed, secret, id, cast.agent.id, new Date(enteredAt.getTime() + 1))).toThrow(OpenFailedError);
   });
 
   it('does not take a lapsed entry the database was made to renew: its time is sealed with it', async () => {
