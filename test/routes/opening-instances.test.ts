@@ -155,6 +155,9 @@ describe('an opening across server instances', () => {
     expect(inspector.phase).toBe('waiting_for_keys');
     expect(await openingEntries(id)).toBe(0);
     expect(inspector.keyHolders.find((h) => h.holderId === cast.inspector.id)?.shareWaiting).toBe(true);
+    // an entry that does not open (altered, or another ENTERED_SHARE_SECRET) is a red flag, not a silence
+    const raised = await t.rawRows(`select severity from alerts where indicator = 'entered_share_rejected' and recruitment_id = '${id}'`);
+    expect(raised).toEqual([{ severity: 'high' }]);
     // the agent entering again opens the bids
     expect((await unlock(t.app, id, cast.agentToken)).phase).toBe('opened');
   });
