@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.ts';
-import { ENTERED_SHARE_LIFETIME_MS } from '../../server/domain/opening/entered-shares.ts';
+import pg from 'pg';
+import { createEnteredShares, ENTERED_SHARE_LIFETIME_MS } from '../../server/domain/opening/entered-shares.ts';
 import { openEnteredShare, OpenFailedError, parseEncryptedJson } from '../../server/lib/sealing.ts';
 import { createStorage, type Storage } from '../../server/lib/storage.ts';
 import { apiToken, bearer, createTestApp, type TestApp } from '../helpers/app.ts';
@@ -160,6 +161,31 @@ describe('an opening across server instances', () => {
     expect(raised).toEqual([{ severity: 'high' }]);
     // the agent entering again opens the bids
     expect((await unlock(t.app, id, cast.agentToken)).phase).toBe('opened');
+  });
+
+  it.runIf(process.env.DATABASE_URL)('gives back what it took when another statement removed one of the entries it counted', async () => {
+    const id = await openingWithBids();
+    const secret = Buffer.from(createStorage(t.storageDir).secret('entered-shares'), 'base64url');
+    const entries = createEnteredShares({ db: t.database.db, secret });
+    const now = t.clock.now();
+    for (const holder of [cast.agent, cast.inspector]) {
+      await t.database.db.transaction((tx) => entries.keep(tx, id, holder.id, randomBytes(32), now));
+    }
+    // another statement (an instance removing a lapsed entry, by its own clock) holds the agent's entry
+    const other = new pg.Client({ connectionString: t.appDatabaseUrl! });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('delete from opening_entered_shares where recruitment_id = $1 and holder_id = $2', [id, cast.agent.id]);
+      const taking = entries.take(id, now);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query('commit');
+      expect((await taking).taken).toBeNull();
+    } finally {
+      await other.end();
+    }
+    // the inspector's entry, counted and taken, then too few to use, waits again
+    expect((await entries.holders(id, now)).has(cast.inspector.id)).toBe(true);
   });
 
   it('keeps the entries when the opening cannot read the files: a holder entering again opens the bids, the other need not', async () => {
