@@ -80,7 +80,11 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
         ),
       )
       .returning({ holderId: openingEnteredShares.holderId, sealedShare: openingEnteredShares.sealedShare, enteredAt: openingEnteredShares.enteredAt });
-    if (taken.length < BID_KEY_THRESHOLD) return { taken: null, rejected: [] };
+    if (taken.length < BID_KEY_THRESHOLD) {
+      // another statement removed some of those counted meanwhile: what this one took waits again, as it was
+      if (taken.length > 0) await db.insert(openingEnteredShares).values(taken.map((row) => ({ recruitmentId, ...row }))).onConflictDoNothing();
+      return { taken: null, rejected: [] };
+    }
     // an entry that does not open with its own time (written or re-dated by someone other than a
     // server) is no entry: it is dropped, and the genuine ones wait again if too few are left
     const opened: TakenShare[] = [];
