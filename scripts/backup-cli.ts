@@ -46,7 +46,7 @@ export async function openTarget(doing: string): Promise<Target> {
     console.error(error.message);
     process.exit(EXIT.usage);
   }
-  const storage = createStorage(config.storageDir);
+  const storage = createStorage(config.storageDir, config.objectStorage);
   let release: (() => Promise<void>) | null = null;
   if (!config.databaseUrl) {
     try {

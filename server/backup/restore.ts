@@ -7,6 +7,7 @@ import { bidFiles, bids, bidVersions, documents, restorePending } from '../db/sc
 import { createAuditService } from '../domain/audit/service.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Storage } from '../lib/storage.ts';
+import { bidsAgainstAuditLog } from './bids-check.ts';
 import { loadTables, migrationState, tablesInUse } from './database-dump.ts';
 import { BackupError, checkStored, measure, measureBuffer, readManifest, type BackedUpFile, type Manifest } from './manifest.ts';
 
@@ -121,6 +122,8 @@ export async function restoreBackup(options: {
     const audit = createAuditService({ db, clock, storage, certificateFingerprint: options.certificateFingerprint() });
     const chain = await audit.verifyChain();
     problems.push(...chain.problems);
+    // the log is the one thing a forger cannot rewrite unseen: the receipts it records must all be here
+    if (chain.problems.length === 0) problems.push(...(await bidsAgainstAuditLog(db)));
     if (chain.entries !== manifest.audit.entries || chain.head !== manifest.audit.head) {
       problems.push(`恢复后操作日志共 ${chain.entries} 条、链头 ${chain.head}，与 manifest.json 记载的 ${manifest.audit.entries} 条、${manifest.audit.head} 不符`);
     }

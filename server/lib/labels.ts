@@ -62,6 +62,7 @@ export const INDICATOR_LABELS: Record<string, string> = {
   escrow_opening: '密钥托管人参与开标',
   bid_key_mismatch: '投标加密公钥与公告不符',
   storage_full: '存储空间已满，响应文件无法保存',
+  entered_share_rejected: '开标口令记录无法解开（被改动或密钥配置不一致）',
 };
 
 export const SEVERITY_LABELS: Record<AlertSeverity, string> = { high: '高', medium: '中', low: '低' };

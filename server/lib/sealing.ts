@@ -654,11 +654,13 @@ export function decryptJson(blob: EncryptedJson, dataKey: Buffer, label: string)
 /**
  * A holder's opened share, kept between the holders' entries — which may reach different server
  * processes — encrypted with key = HKDF-SHA256(secret, salt = empty, info =
- * `entered-share:<recruitmentId>:<holderId>`), AAD = the same info. The secret is the servers',
- * kept outside the database, so the rows alone open nothing (SECURITY.md, "Entered shares").
+ * `entered-share:<recruitmentId>:<holderId>:<enteredAt in ms>`), AAD = the same info. The secret is
+ * the servers', kept outside the database, so the rows alone open nothing; the time of the entry is
+ * sealed with it, so a lapsed entry cannot be made usable again by dating it anew (SECURITY.md,
+ * "Entered shares").
  */
-export function sealEnteredShare(share: Uint8Array, secret: Buffer, recruitmentId: string, holderId: string): EncryptedJson {
-  const info = context('entered-share', recruitmentId, holderId);
+export function sealEnteredShare(share: Uint8Array, secret: Buffer, recruitmentId: string, holderId: string, enteredAt: Date): EncryptedJson {
+  const info = context('entered-share', recruitmentId, holderId, String(enteredAt.getTime()));
   assertKey(secret, 'the entered-share secret');
   const key = hkdf(secret, Buffer.alloc(0), info);
   try {
@@ -669,8 +671,8 @@ export function sealEnteredShare(share: Uint8Array, secret: Buffer, recruitmentI
   }
 }
 
-export function openEnteredShare(blob: EncryptedJson, secret: Buffer, recruitmentId: string, holderId: string): Buffer {
-  const info = context('entered-share', recruitmentId, holderId);
+export function openEnteredShare(blob: EncryptedJson, secret: Buffer, recruitmentId: string, holderId: string, enteredAt: Date): Buffer {
+  const info = context('entered-share', recruitmentId, holderId, String(enteredAt.getTime()));
   assertKey(secret, 'the entered-share secret');
   const box = decodeBox(blob);
   const key = hkdf(secret, Buffer.alloc(0), info);

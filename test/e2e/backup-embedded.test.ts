@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -114,6 +114,39 @@ describe('backup and restore of the embedded database', () => {
     expect(run.output).toContain('恢复后的核验未通过');
     expect(run.output).toContain('与 manifest.json 记载的');
     await expect(startServer({ STORAGE_DIR: at('from-altered') })).rejects.toThrow(/恢复尚未通过核验/);
+  }, 90_000);
+
+  it('refuses a backup from which a bid was cut with its files and manifest entries: the audit log still names its receipt', async () => {
+    const pruned = at('pruned');
+    cpSync(backup, pruned, { recursive: true });
+    const manifest = readBackupManifest(pruned);
+    const victim = receipts[1]!;
+    // whoever holds the backup removes one organisation's bid, and makes the manifest agree
+    const rowsOf = (table: string) =>
+      readFileSync(path.join(pruned, 'database', `${table}.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => [line, JSON.parse(line) as Record<string, string>] as const);
+    const versions = rowsOf('bid_versions').filter(([, row]) => row.bid_id === victim.bidId).map(([, row]) => row.id);
+    const files = rowsOf('bid_files').filter(([, row]) => versions.includes(row.version_id!)).map(([, row]) => row.id);
+    const keep: Record<string, (row: Record<string, string>) => boolean> = {
+      bids: (row) => row.id !== victim.bidId,
+      bid_versions: (row) => row.bid_id !== victim.bidId,
+      bid_files: (row) => !files.includes(row.id!),
+    };
+    for (const [table, kept] of Object.entries(keep)) {
+      const content = rowsOf(table).filter(([, row]) => kept(row)).map(([line]) => `${line}\n`).join('');
+      writeFileSync(path.join(pruned, 'database', `${table}.jsonl`), content);
+      const entry = manifest.tables.find((dumped) => dumped.table === table)!;
+      Object.assign(entry, { rows: content.split('\n').filter(Boolean).length, size: Buffer.byteLength(content), sha256: createHash('sha256').update(content).digest('hex') });
+    }
+    manifest.files = manifest.files.filter((file) => file.kind !== 'bid' || !files.includes(file.fileId));
+    writeFileSync(path.join(pruned, 'manifest.json'), JSON.stringify(manifest));
+
+    const run = await runCommand('restore', pruned, { STORAGE_DIR: at('from-pruned') });
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toContain('恢复后的核验未通过');
+    expect(run.output).toContain(victim.bidId);
   }, 90_000);
 
   it.runIf(process.env.DATABASE_URL)('moves onto PostgreSQL: the embedded backup restores into an empty PostgreSQL database', async () => {

@@ -379,10 +379,16 @@ describe('the clean-up of leftover files', () => {
     const token = await newBidderToken();
     await submit(token, fields());
     const recorded = sealedFileCount();
+    // a recruitment whose deadline passed an hour ago: no bid of it can be recorded any more
+    const closedId = await createPublished(t, cast, 30);
+    await t.rawSql(`update recruitments set questions_deadline = now() - interval '2 hours', submission_deadline = now() - interval '1 hour' where id = '${closedId}'`);
     mkdirSync(path.join(t.storageDir, 'tmp'), { recursive: true });
+    mkdirSync(path.join(t.storageDir, 'bids', closedId), { recursive: true });
     const leftovers = [
       path.join(t.storageDir, 'tmp', '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c01.part'),
-      path.join(t.storageDir, 'bids', recruitmentId, '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c02.sealed'),
+      path.join(t.storageDir, 'bids', closedId, '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c02.sealed'),
+      // may be the first file of a bid whose other files are still arriving: kept while bids are taken
+      path.join(t.storageDir, 'bids', recruitmentId, '6f1c2b58-1f6e-4e0e-9c1a-6f0e2a9b1c05.sealed'),
     ];
     for (const file of leftovers) {
       writeFileSync(file, 'left by a crash');
@@ -390,6 +396,8 @@ describe('the clean-up of leftover files', () => {
       utimesSync(file, anHourAgo, anHourAgo);
     }
     expect(await t.app.services.bids.cleanUpLeftovers(LEFTOVER_AFTER_MS)).toEqual({ temporary: 1, orphans: 1 });
+    expect(leftovers.map((file) => existsSync(file))).toEqual([false, false, true]);
+    rmSync(leftovers[2]!);
     expect(sealedFileCount()).toBe(recorded);
   });
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app.ts';
-import { ENTERED_SHARE_LIFETIME_MS } from '../../server/domain/opening/entered-shares.ts';
+import pg from 'pg';
+import { createEnteredShares, ENTERED_SHARE_LIFETIME_MS } from '../../server/domain/opening/entered-shares.ts';
 import { openEnteredShare, OpenFailedError, parseEncryptedJson } from '../../server/lib/sealing.ts';
 import { createStorage, type Storage } from '../../server/lib/storage.ts';
 import { apiToken, bearer, createTestApp, type TestApp } from '../helpers/app.ts';
@@ -130,13 +131,61 @@ describe('an opening across server instances', () => {
   it('keeps entered shares in the database only encrypted with a secret the database does not hold', async () => {
     const id = await openingWithBids();
     await unlock(t.app, id, cast.agentToken);
-    const [row] = await t.rawRows(`select holder_id, sealed_share from opening_entered_shares where recruitment_id = '${id}'`);
+    const [row] = await t.rawRows(`select holder_id, sealed_share, entered_at from opening_entered_shares where recruitment_id = '${id}'`);
     const sealed = parseEncryptedJson(row?.sealed_share);
-    expect(() => openEnteredShare(sealed, randomBytes(32), id, cast.agent.id)).toThrow(OpenFailedError);
-    // the servers' secret opens it, for this holder and recruitment only
+    const enteredAt = new Date(row?.entered_at as string | Date);
+    expect(() => openEnteredShare(sealed, randomBytes(32), id, cast.agent.id, enteredAt)).toThrow(OpenFailedError);
+    // the servers' secret opens it, for this holder, recruitment and time of entry only
     const secret = Buffer.from(createStorage(t.storageDir).secret('entered-shares'), 'base64url');
-    expect(openEnteredShare(sealed, secret, id, cast.agent.id).length).toBeGreaterThan(0);
-    expect(() => openEnteredShare(sealed, secret, id, cast.inspector.id)).toThrow(OpenFailedError);
+    expect(openEnteredShare(sealed, secret, id, cast.agent.id, enteredAt).length).toBeGreaterThan(0);
+    expect(() => openEnteredShare(sealed, secret, id, cast.inspector.id, enteredAt)).toThrow(OpenFailedError);
+    expect(() => openEnteredShare(sealed, secret, id, cast.agent.id, new Date(enteredAt.getTime() + 1))).toThrow(OpenFailedError);
+  });
+
+  it('does not take a lapsed entry the database was made to renew: its time is sealed with it', async () => {
+    const id = await openingWithBids();
+    await unlock(t.app, id, cast.agentToken);
+    const [kept] = await t.rawRows(`select sealed_share::text as sealed from opening_entered_shares where recruitment_id = '${id}'`);
+    t.clock.set(new Date(t.clock.now().getTime() + ENTERED_SHARE_LIFETIME_MS + 1000));
+    await t.app.services.opening.forgetExpiredShares();
+    // whoever holds the database puts the lapsed entry back, dated now
+    await t.rawSql(
+      `insert into opening_entered_shares (recruitment_id, holder_id, sealed_share, entered_at) values ('${id}', '${cast.agent.id}', '${kept?.sealed as string}'::jsonb, '${t.clock.now().toISOString()}')`,
+    );
+    const inspector = await unlock(t.app, id, cast.inspectorToken);
+    expect(inspector.phase).toBe('waiting_for_keys');
+    expect(await openingEntries(id)).toBe(0);
+    expect(inspector.keyHolders.find((h) => h.holderId === cast.inspector.id)?.shareWaiting).toBe(true);
+    // an entry that does not open (altered, or another ENTERED_SHARE_SECRET) is a red flag, not a silence
+    const raised = await t.rawRows(`select severity from alerts where indicator = 'entered_share_rejected' and recruitment_id = '${id}'`);
+    expect(raised).toEqual([{ severity: 'high' }]);
+    // the agent entering again opens the bids
+    expect((await unlock(t.app, id, cast.agentToken)).phase).toBe('opened');
+  });
+
+  it.runIf(process.env.DATABASE_URL)('gives back what it took when another statement removed one of the entries it counted', async () => {
+    const id = await openingWithBids();
+    const secret = Buffer.from(createStorage(t.storageDir).secret('entered-shares'), 'base64url');
+    const entries = createEnteredShares({ db: t.database.db, secret });
+    const now = t.clock.now();
+    for (const holder of [cast.agent, cast.inspector]) {
+      await t.database.db.transaction((tx) => entries.keep(tx, id, holder.id, randomBytes(32), now));
+    }
+    // another statement (an instance removing a lapsed entry, by its own clock) holds the agent's entry
+    const other = new pg.Client({ connectionString: t.appDatabaseUrl! });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('delete from opening_entered_shares where recruitment_id = $1 and holder_id = $2', [id, cast.agent.id]);
+      const taking = entries.take(id, now);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query('commit');
+      expect((await taking).taken).toBeNull();
+    } finally {
+      await other.end();
+    }
+    // the inspector's entry, counted and taken, then too few to use, waits again
+    expect((await entries.holders(id, now)).has(cast.inspector.id)).toBe(true);
   });
 
   it('keeps the entries when the opening cannot read the files: a holder entering again opens the bids, the other need not', async () => {

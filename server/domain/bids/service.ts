@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { bidFiles, bids, bidVersions, eligibilityConditions, lots, openingFiles, organizations, recruitments } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
@@ -488,17 +488,32 @@ export function createBidService({
    * to (written just before a crash, before their transaction committed), when they have not been
    * written to for `quietForMs`. Server processes sharing the storage (on PostgreSQL) pass
    * LEFTOVER_AFTER_MS: a file written to more recently may belong to an upload or a commit still
-   * under way in another one. The files are listed before the recorded ones are read, so a bid
-   * committed in between is never taken for a leftover.
+   * under way in another one. Nor is a stored file of a recruitment that took bids within that
+   * time removed, however old: it may be the first file of a bid whose later files are still
+   * arriving over a slow line, to be recorded once they are whole (a file is a leftover only once
+   * its bid can no longer be recorded). With 0 (the embedded database at its start) nothing else
+   * is writing. The files are listed before the recorded ones are read, so a bid committed in
+   * between is never taken for a leftover.
    */
   async function cleanUpLeftovers(quietForMs: number) {
     const before = new Date(clock.realNow().getTime() - quietForMs);
     const temporary = await storage.clearTemporaryFiles(before);
     const stored = (await storage.listSealedBidFiles()).filter((file) => file.modifiedAt < before);
     const known = new Set((await db.select({ id: bidFiles.id }).from(bidFiles)).map((row) => row.id));
+    const takingBids =
+      quietForMs === 0
+        ? new Set<string>()
+        : new Set(
+            (
+              await db
+                .select({ id: recruitments.id })
+                .from(recruitments)
+                .where(gt(recruitments.submissionDeadline, new Date(clock.now().getTime() - quietForMs)))
+            ).map((row) => row.id),
+          );
     let orphans = 0;
     for (const file of stored) {
-      if (known.has(file.fileId)) continue;
+      if (known.has(file.fileId) || takingBids.has(file.recruitmentId)) continue;
       await storage.removeSealedBidFile(file.recruitmentId, file.fileId);
       orphans++;
     }

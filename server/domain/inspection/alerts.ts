@@ -24,7 +24,7 @@ export interface AlertInput {
 export const EVERY_INSPECTOR_INDICATORS: readonly string[] = ['escrow_opening', 'bid_key_mismatch'];
 
 /** Indicators the administrators are mailed too: what they must act on (the machine). */
-export const ADMINISTRATOR_INDICATORS: readonly string[] = ['storage_full'];
+export const ADMINISTRATOR_INDICATORS: readonly string[] = ['storage_full', 'entered_share_rejected'];
 
 /** Whether every inspector, rather than the recruitment's named inspector only, is concerned. */
 export function concernsEveryInspector(alert: { indicator: string; recruitmentId: string | null }): boolean {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { openingEnteredShares } from '../../db/schema.ts';
-import { openEnteredShare, parseEncryptedJson, sealEnteredShare } from '../../lib/sealing.ts';
+import { openEnteredShare, parseEncryptedJson, SealingError, sealEnteredShare } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { BID_KEY_THRESHOLD } from './keys.ts';
 
@@ -39,7 +39,7 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
   /** Keeps a holder's opened share (replacing an earlier one), in the transaction recording the entry; wipes `share`. */
   async function keep(tx: Tx, recruitmentId: string, holderId: string, share: Buffer, now: Date) {
     try {
-      const sealedShare = sealEnteredShare(share, secret, recruitmentId, holderId);
+      const sealedShare = sealEnteredShare(share, secret, recruitmentId, holderId, now);
       await tx
         .insert(openingEnteredShares)
         .values({ recruitmentId, holderId, sealedShare, enteredAt: now })
@@ -65,9 +65,10 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
    * Takes the usable shares once there are enough to rebuild the bid key: they are deleted in the
    * same statement, so of several processes asking at once exactly one gets them; the others, and
    * any caller while too few are in, get null. A process that dies after taking them leaves the
-   * holders to enter again, which the opening page shows.
+   * holders to enter again, which the opening page shows. `rejected`: the holders whose entry did
+   * not open with the secret and its own time, dropped.
    */
-  async function take(recruitmentId: string, now: Date): Promise<TakenShare[] | null> {
+  async function take(recruitmentId: string, now: Date): Promise<{ taken: TakenShare[] | null; rejected: string[] }> {
     const since = usableSince(now);
     const usable = and(eq(openingEnteredShares.recruitmentId, recruitmentId), gt(openingEnteredShares.enteredAt, since));
     const taken = await db
@@ -79,12 +80,30 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
         ),
       )
       .returning({ holderId: openingEnteredShares.holderId, sealedShare: openingEnteredShares.sealedShare, enteredAt: openingEnteredShares.enteredAt });
-    if (taken.length < BID_KEY_THRESHOLD) return null;
-    return taken.map(({ holderId, sealedShare, enteredAt }) => ({
-      holderId,
-      share: openEnteredShare(parseEncryptedJson(sealedShare), secret, recruitmentId, holderId),
-      enteredAt,
-    }));
+    if (taken.length < BID_KEY_THRESHOLD) {
+      // another statement removed some of those counted meanwhile: what this one took waits again, as it was
+      if (taken.length > 0) await db.insert(openingEnteredShares).values(taken.map((row) => ({ recruitmentId, ...row }))).onConflictDoNothing();
+      return { taken: null, rejected: [] };
+    }
+    // an entry that does not open with its own time (written or re-dated by someone other than a
+    // server) is no entry: it is dropped, and the genuine ones wait again if too few are left
+    const opened: TakenShare[] = [];
+    const rejected: string[] = [];
+    for (const { holderId, sealedShare, enteredAt } of taken) {
+      try {
+        opened.push({ holderId, share: openEnteredShare(parseEncryptedJson(sealedShare), secret, recruitmentId, holderId, enteredAt), enteredAt });
+      } catch (error) {
+        if (!(error instanceof SealingError)) throw error;
+        rejected.push(holderId);
+      }
+    }
+    if (opened.length >= BID_KEY_THRESHOLD) return { taken: opened, rejected };
+    try {
+      if (opened.length > 0) await putBack(recruitmentId, opened);
+    } finally {
+      for (const { share } of opened) share.fill(0);
+    }
+    return { taken: null, rejected };
   }
 
   /**
@@ -94,7 +113,7 @@ export function createEnteredShares({ db, secret }: { db: Db; secret: Buffer }) 
   async function putBack(recruitmentId: string, taken: readonly TakenShare[]) {
     await db
       .insert(openingEnteredShares)
-      .values(taken.map(({ holderId, share, enteredAt }) => ({ recruitmentId, holderId, sealedShare: sealEnteredShare(share, secret, recruitmentId, holderId), enteredAt })))
+      .values(taken.map(({ holderId, share, enteredAt }) => ({ recruitmentId, holderId, sealedShare: sealEnteredShare(share, secret, recruitmentId, holderId, enteredAt), enteredAt })))
       .onConflictDoNothing();
   }
 

@@ -35,7 +35,7 @@ import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AnnouncedKeys } from './announced-key.ts';
-import { raiseAlert } from '../inspection/alerts.ts';
+import { raiseAlert, raiseAlertOnce } from '../inspection/alerts.ts';
 import type { InspectionService } from '../inspection/service.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
@@ -261,7 +261,8 @@ export function createOpeningService({
     if (!session || session.openedAt) return;
 
     await requireAnnouncedKey(recruitment, actor, origin);
-    const taken = await enteredShares.take(recruitmentId, clock.now());
+    const { taken, rejected } = await enteredShares.take(recruitmentId, clock.now());
+    if (rejected.length > 0) await entriesRejected(recruitmentId, recruitment.title, rejected);
     if (!taken) return;
     try {
       await openBids(recruitmentId, recruitment.bidPublicKey, taken, session.escrowReason, actor, origin);
@@ -273,6 +274,25 @@ export function createOpeningService({
     } finally {
       for (const { share } of taken) share.fill(0);
     }
+  }
+
+  /**
+   * Entries the servers' secret did not open (written or re-dated in the database by someone else,
+   * or an instance with another ENTERED_SHARE_SECRET) were dropped: the inspectors and the
+   * administrators are told, and the holders see that they must enter again.
+   */
+  async function entriesRejected(recruitmentId: string, title: string, holderIds: string[]) {
+    const alert = {
+      indicator: 'entered_share_rejected',
+      severity: 'high' as const,
+      recruitmentId,
+      subject: `“${title}”开标中有 ${holderIds.length} 份已输入的开标口令记录无法解开（数据库中的记录被改动，或各服务器实例的 ENTERED_SHARE_SECRET 不一致），已作废，相关密钥持有人须重新输入`,
+      evidence: [
+        ...holderIds.map((id) => ({ kind: 'user', id, detail: '其口令记录被作废的密钥持有人' })),
+        { kind: 'recruitment', id: recruitmentId, detail: `${title} 开标`, url: `/recruitments/${recruitmentId}/opening` },
+      ],
+    };
+    if (await raiseAlertOnce(db, alert, clock.now())) await inspection.mailAlert(alert);
   }
 
   /** Rebuilds the bid key from the shares taken, decrypts every live bid and records the opening. */
