@@ -192,6 +192,9 @@ async function main() {
   if (auditLogExposed) {
     lines.push('  警告：服务器的数据库角色拥有操作日志表，只有触发器阻止修改；请设置 DATABASE_OWNER_URL 并让 DATABASE_URL 使用 portal_app 角色（见 README 的 “Database roles”）');
   }
+  if (config.databaseUrl && !config.enteredShareSecret) {
+    lines.push('  警告：未设置 ENTERED_SHARE_SECRET，开标时等待中的口令输入以存储目录中生成的密钥加密，同时掌握数据库和存储目录者可解密；正式使用请在存储目录之外设置（见 SECURITY.md “Entered shares”）');
+  }
   if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
   console.log(`${lines.join('\n')}\n`);
   // the audit log's head, signed and mailed to the inspectors: now if today's is missing, then

@@ -129,6 +129,8 @@ describe.runIf(process.env.DATABASE_URL)('npm start on PostgreSQL', () => {
       });
       expect(server.output()).toContain('数据库：PostgreSQL');
       expect(server.output()).not.toContain('服务器的数据库角色拥有操作日志表');
+      // the entries of an opening are encrypted with a secret kept in the storage folder
+      expect(server.output()).toContain('未设置 ENTERED_SHARE_SECRET');
       expect(server.output()).toContain('chief@example.org');
       expect((await apiLogin(server.url, 'chief@example.org', 'chief-password-1')).status).toBe(200);
       // as when PostgreSQL restarts: every connection of the pool is cut
