@@ -44,6 +44,18 @@ describe('health checks', () => {
     expect((await get('/readyz')).statusCode).toBe(200);
   });
 
+  it('/readyz answers 503 while a restore under it has not verified the database', async () => {
+    await t.rawSql(`insert into restore_pending (source, taken_at, started_at) values ('/backups/x', now(), now())`);
+    try {
+      const response = await get('/readyz');
+      expect(response.statusCode).toBe(503);
+      expect(response.json().checks.database).toContain('正在从备份恢复');
+    } finally {
+      await t.rawSql('delete from restore_pending');
+    }
+    expect((await get('/readyz')).statusCode).toBe(200);
+  });
+
   it('/readyz answers 503 while the storage cannot take a file', async () => {
     // root ignores file modes: a file where the temporary folder should be stops every write
     const tmp = path.join(t.storageDir, 'tmp');

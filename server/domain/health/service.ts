@@ -1,3 +1,4 @@
+import { unverifiedRestore } from '../../backup/restore.ts';
 import { pendingMigrations, type Db } from '../../db/client.ts';
 import type { Storage } from '../../lib/storage.ts';
 
@@ -18,6 +19,9 @@ export function createHealthService({ db, storage }: { db: Db; storage: Pick<Sto
     try {
       const pending = await pendingMigrations(db);
       if (pending > 0) checks.migrations = `数据库缺少 ${pending} 个迁移（较新版本的实例须先完成迁移）`;
+      // an instance already running while a backup is restored under it must not serve the rows
+      // before the restore has verified them
+      if (await unverifiedRestore(db)) checks.database = '数据库正在从备份恢复，校验完成前不可用';
     } catch {
       checks.database = '数据库不可用';
       checks.migrations = '数据库不可用，无法检查';
