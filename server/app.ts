@@ -37,7 +37,7 @@ import { createBidService, type BidService } from './domain/bids/service.ts';
 import homePages from './domain/home/pages.ts';
 import inspectionPages from './domain/inspection/pages.ts';
 import inspectionRoutes from './domain/inspection/routes.ts';
-import { createInspectionService } from './domain/inspection/service.ts';
+import { createInspectionService, type InspectionService } from './domain/inspection/service.ts';
 import evaluationPages from './domain/evaluation/pages.ts';
 import evaluationRoutes from './domain/evaluation/routes.ts';
 import { createEvaluationService, type EvaluationService } from './domain/evaluation/service.ts';
@@ -78,6 +78,7 @@ declare module 'fastify' {
       opening: OpeningService;
       evaluation: EvaluationService;
       awards: AwardService;
+      inspection: InspectionService;
       documents: DocumentService & {
         /** schedules every recruitment's missing documents (at start) */
         scheduleAllMissing(): Promise<number>;
@@ -203,7 +204,7 @@ export async function buildApp(deps: AppDeps) {
   });
   const openingKeys = createOpeningKeyService({ db, clock, audit, limits: accounts.limits });
   const escrow = createEscrowService({ db, clock, audit });
-  const inspection = createInspectionService({ db, mailer, publicUrl: config.publicUrl });
+  const inspection = createInspectionService({ db, clock, mailer, publicUrl: config.publicUrl });
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
   );
@@ -275,6 +276,7 @@ export async function buildApp(deps: AppDeps) {
     opening,
     evaluation,
     awards,
+    inspection,
     documents: { ...documents, scheduleAllMissing, startSweep, idle: documentQueue.idle },
     mailer,
   });

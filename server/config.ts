@@ -34,6 +34,8 @@ export interface Config {
   readonly idleTimeoutS: number;
   /** how often each instance looks for documents due and missing */
   readonly documentSweepS: number;
+  /** how often the red-flag watch reads the audit log for recruitments to review again */
+  readonly alertReviewS: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutS: integer('HTTP_HEADERS_TIMEOUT_S', 15, 1, 600),
     idleTimeoutS: integer('HTTP_IDLE_TIMEOUT_S', 60, 1, 3600),
     documentSweepS: integer('DOCUMENT_SWEEP_S', 60, 1, 3600),
+    alertReviewS: integer('ALERT_REVIEW_S', 5, 1, 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

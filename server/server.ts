@@ -138,6 +138,10 @@ async function main() {
   const stopSweep = app.services.documents.startSweep(config.documentSweepS * 1000, (error) =>
     app.log.error({ err: error }, 'sweep for missing documents failed; tried again later'),
   );
+  // red flags are raised within seconds of the data that shows them, by whichever instance
+  const stopWatch = app.services.inspection.review.startWatch(config.alertReviewS * 1000, (error, recruitmentId) =>
+    app.log.error({ err: error, recruitmentId }, 'red-flag review failed; tried again at the next change'),
+  );
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -145,6 +149,7 @@ async function main() {
     app.log.info({ signal }, 'shutting down');
     stopCheckpoints();
     stopSweep();
+    stopWatch();
     clearInterval(cleanUps);
     // new connections are refused at once; the uploads under way finish and get their receipts,
     // for STOP_GRACE_MS at most (an unfinished one is then lost as in a crash: no receipt, no bid)

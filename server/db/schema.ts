@@ -44,6 +44,10 @@ export const users = pgTable(
     specialties: text('specialties').array().notNull().default(sql`'{}'::text[]`),
     affiliationUscc: text('affiliation_uscc'),
     active: boolean('active').notNull().default(true),
+    /** an inspector an administrator granted the supervising view of all the centre's recruitments */
+    supervisesAll: boolean('supervises_all').notNull().default(false),
+    /** whether the daily digest is mailed to this person (each person may turn it off) */
+    dailyDigest: boolean('daily_digest').notNull().default(true),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_key').on(t.email)],
@@ -1121,8 +1125,48 @@ export const alerts = pgTable(
     raisedAt: instant('raised_at').notNull(),
     status: alertStatusEnum('status').notNull().default('open'),
     note: text('note'),
+    /**
+     * what one finding of a computed indicator is about (e.g. the shared address), so that it is
+     * raised once and a dismissed one stays dismissed; null for alerts raised by a refusal
+     */
+    findingKey: text('finding_key'),
+    /** who dismissed or escalated the alert, and when */
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: instant('decided_at'),
   },
-  (t) => [index('alerts_recruitment_id_idx').on(t.recruitmentId), index('alerts_raised_at_idx').on(t.raisedAt)],
+  (t) => [
+    index('alerts_recruitment_id_idx').on(t.recruitmentId),
+    index('alerts_raised_at_idx').on(t.raisedAt),
+    index('alerts_decided_by_idx').on(t.decidedBy),
+    uniqueIndex('alerts_one_per_finding').on(t.indicator, t.recruitmentId, t.findingKey),
+  ],
+);
+
+/**
+ * How far the red-flag watch has read the audit log: every recruitment with entries after this seq
+ * is reviewed again (inspection/review.ts). One row.
+ */
+export const alertWatch = pgTable(
+  'alert_watch',
+  {
+    id: integer('id').primaryKey().default(1),
+    reviewedSeq: bigint('reviewed_seq', { mode: 'number' }).notNull(),
+  },
+  (t) => [check('alert_watch_one_row', sql`${t.id} = 1`)],
+);
+
+/** Each daily digest mailed, once per person and day whichever instance sends it. */
+export const digestsSent = pgTable(
+  'digests_sent',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** the day (Asia/Shanghai) the digest covers, as YYYY-MM-DD */
+    day: text('day').notNull(),
+    sentAt: instant('sent_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
 );
 
 // A restore in progress (scripts/restore.ts): inserted with the restored rows in one transaction,

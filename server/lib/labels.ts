@@ -57,14 +57,6 @@ export const CHANNEL_LABELS: Record<PublicationChannel, string> = {
   other: '其他',
 };
 
-/** The inspector's red flags by indicator (SPEC §7); an indicator not named here shows as is. */
-export const INDICATOR_LABELS: Record<string, string> = {
-  escrow_opening: '密钥托管人参与开标',
-  bid_key_mismatch: '投标加密公钥与公告不符',
-  storage_full: '存储空间已满，响应文件无法保存',
-  entered_share_rejected: '开标口令记录无法解开（被改动或密钥配置不一致）',
-};
-
 export const SEVERITY_LABELS: Record<AlertSeverity, string> = { high: '高', medium: '中', low: '低' };
 
 export const ALERT_STATUS_LABELS: Record<AlertStatus, string> = { open: '待处理', dismissed: '已排除', escalated: '已上报' };

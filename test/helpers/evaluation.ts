@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { apiToken, bearer, createStaff, type TestApp, type TestUser } from './app.ts';
-import { ALL_DECLARED, multipart, pdfWith } from './multipart.ts';
+import { ALL_DECLARED } from './multipart.ts';
 import { createPublished, unlockBody, type Cast } from './recruitments.ts';
-import { organizationInput } from './uscc.ts';
-import { registerOrganization } from './organizations.ts';
+import { createBidder, submitBid } from './bidding.ts';
 
 export interface Bidder {
   bidId: string;
@@ -32,20 +31,9 @@ export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Rec
   const bidders: Bidder[] = [];
   for (const [lot, ratios] of Object.entries(bidsPerLot)) {
     for (const ratio of ratios) {
-      const organization = organizationInput();
-      await registerOrganization(t, organization);
-      const token = await apiToken(t, organization);
-      const body = multipart({ lot, publicBenefitRatio: String(ratio), declarations: ALL_DECLARED, summary: '方案' }, [
-        { filename: `${organization.name}.pdf`, content: pdfWith(`bid of ${organization.name}`) },
-      ]);
-      const response = await t.app.inject({
-        method: 'POST',
-        url: `/api/v1/recruitments/${id}/bids`,
-        headers: { ...bearer(token), ...body.headers },
-        payload: body.payload,
-      });
-      if (response.statusCode !== 201) throw new Error(`bid not submitted: ${response.body}`);
-      bidders.push({ bidId: response.json().bidId, token, lot, ratio, ...organization });
+      const organization = await createBidder(t);
+      const bidId = await submitBid(t, id, organization.token, lot, organization.name, { ratio });
+      bidders.push({ bidId, lot, ratio, ...organization });
     }
   }
   const deadline = Date.parse((await t.app.inject({ url: `/api/v1/recruitments/${id}` })).json().submissionDeadline);

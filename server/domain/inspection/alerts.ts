@@ -15,6 +15,8 @@ export interface AlertInput {
   recruitmentId: string | null;
   subject: string;
   evidence: AlertEvidence[];
+  /** a computed indicator's finding (indicators/types.ts): raised once per recruitment */
+  findingKey?: string;
 }
 
 /**
@@ -59,13 +61,24 @@ export async function raiseAlertOnce(db: Db | Tx, input: AlertInput, at: Date): 
 
 /** Records the alert and its `alert.raised` audit entry together, at `at`. */
 export async function raiseAlert(db: Db | Tx, input: AlertInput, at: Date): Promise<{ id: string }> {
+  const raised = await raiseFinding(db, input, at);
+  if (!raised) throw new Error('an alert without a finding key is never a duplicate');
+  return raised;
+}
+
+/**
+ * Records the alert and its audit entry unless the same finding (indicator, recruitment, finding
+ * key) was raised before, whatever became of it: answers the new alert, or null.
+ */
+export async function raiseFinding(db: Db | Tx, input: AlertInput, at: Date): Promise<{ id: string } | null> {
   // inside a caller's transaction this is a savepoint: the alert commits with the caller's work
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(alerts)
       .values({ ...input, raisedAt: at })
+      .onConflictDoNothing()
       .returning({ id: alerts.id });
-    if (!row) throw new Error('insert returned no row');
+    if (!row) return null;
     await appendAuditEntries(
       tx,
       [

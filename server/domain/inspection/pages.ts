@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ALERT_STATUS_LABELS, INDICATOR_LABELS, SEVERITY_LABELS } from '../../lib/labels.ts';
+import { ALERT_STATUS_LABELS, SEVERITY_LABELS } from '../../lib/labels.ts';
+import { indicatorLabel } from './indicators/index.ts';
 import { currentUser, requireRole } from '../../plugins/auth.ts';
 import { AlertQuery } from './schemas.ts';
 import type { InspectionService } from './service.ts';
@@ -17,7 +18,7 @@ const inspectionPages: FastifyPluginAsyncTypebox<{ inspection: InspectionService
         statuses: ALERT_STATUSES.map((value) => ({ value, label: ALERT_STATUS_LABELS[value] })),
         alerts: list.map((alert) => ({
           ...alert,
-          indicatorLabel: INDICATOR_LABELS[alert.indicator] ?? alert.indicator,
+          indicatorLabel: indicatorLabel(alert.indicator),
           severityLabel: SEVERITY_LABELS[alert.severity],
           statusLabel: ALERT_STATUS_LABELS[alert.status],
         })),

@@ -1,10 +1,12 @@
 import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { alerts, recruitments, users } from '../../db/schema.ts';
-import { INDICATOR_LABELS } from '../../lib/labels.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { SignedInUser } from '../accounts/service.ts';
 import { ADMINISTRATOR_INDICATORS, concernsEveryInspector, EVERY_INSPECTOR_INDICATORS } from './alerts.ts';
+import { indicatorLabel } from './indicators/index.ts';
+import { createAlertReview } from './review.ts';
 import type { AlertFilter } from './schemas.ts';
 
 // The inspector's side of the red flags: which alerts an inspector sees, and who is mailed one.
@@ -13,7 +15,7 @@ import type { AlertFilter } from './schemas.ts';
 
 export type InspectionService = ReturnType<typeof createInspectionService>;
 
-export function createInspectionService({ db, mailer, publicUrl }: { db: Db; mailer: Mailer; publicUrl: string }) {
+export function createInspectionService({ db, clock, mailer, publicUrl }: { db: Db; clock: Clock; mailer: Mailer; publicUrl: string }) {
   async function listAlerts(inspector: SignedInUser, filter: AlertFilter) {
     return db
       .select({
@@ -64,7 +66,7 @@ export function createInspectionService({ db, mailer, publicUrl }: { db: Db; mai
           .from(users)
           .where(and(eq(users.role, 'admin'), eq(users.active, true)))
       : [];
-    const label = INDICATOR_LABELS[alert.indicator] ?? alert.indicator;
+    const label = indicatorLabel(alert.indicator);
     for (const { email } of [...rows, ...administrators]) {
       mailer.send({
         to: email,
@@ -74,5 +76,14 @@ export function createInspectionService({ db, mailer, publicUrl }: { db: Db; mai
     }
   }
 
-  return { listAlerts, mailAlert };
+  const review = createAlertReview({
+    db,
+    clock,
+    // inspectors are mailed at once for what is grave; the rest waits for the daily digest
+    onRaised: async (raised) => {
+      for (const alert of raised) if (alert.severity === 'high') await mailAlert(alert);
+    },
+  });
+
+  return { listAlerts, mailAlert, review };
 }
