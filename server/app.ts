@@ -335,7 +335,7 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
   await app.register(auth, { accounts });
-  await app.register(views, { clock, production: config.production });
+  await app.register(views, { clock });
 
   // Every form post of a page carries the CSRF token; API calls authenticate by bearer token
   // only, so a browser's cookies can never make one.

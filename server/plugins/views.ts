@@ -49,12 +49,14 @@ function partialsIn(dir: string): Record<string, string> {
 }
 
 export default fp(
-  async (app, { clock, production }: { clock: Clock; production: boolean }) => {
+  async (app, { clock }: { clock: Clock }) => {
     await app.register(fastifyView, {
       engine: { handlebars: createHandlebars() },
       root: VIEWS_DIR,
       layout: 'layouts/main.hbs',
-      production,
+      // each template compiled once per process, whatever NODE_ENV says: compiling on every
+      // request was most of a page's time (issue 16); a changed template needs a restart
+      production: true,
       // preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)
       options: { partials: partialsIn('partials'), compileOptions: { preventIndent: true } },
     });
