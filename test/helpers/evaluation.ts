@@ -21,18 +21,31 @@ async function call(t: TestApp, method: 'GET' | 'POST', url: string, token: stri
   return response;
 }
 
+export type Organization = Awaited<ReturnType<typeof createBidder>>;
+
+export interface BiddingOptions {
+  /** the recruiting centre (draftInput's otherwise) */
+  owner?: string;
+  /** the organisations that bid, in the order of the shares given; new ones bid for the rest */
+  organizations?: Organization[];
+  /** the file of the nth bid, in the same order (one naming its organisation otherwise) */
+  content?: (index: number) => Buffer | undefined;
+}
+
 /**
  * A published recruitment taken through bids and the opening to `evaluation`: one organisation
  * per share given, each bidding for its lot with one PDF, opened by the agent and the inspector.
  */
-export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>) {
+export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>, options: BiddingOptions = {}) {
   t.clock.set(new Date());
-  const id = await createPublished(t, cast);
+  const id = await createPublished(t, cast, 30, options.owner ? { owner: options.owner } : {});
   const bidders: Bidder[] = [];
   for (const [lot, ratios] of Object.entries(bidsPerLot)) {
     for (const ratio of ratios) {
-      const organization = await createBidder(t);
-      const bidId = await submitBid(t, id, organization.token, lot, organization.name, { ratio });
+      const index = bidders.length;
+      const organization = options.organizations?.[index] ?? (await createBidder(t));
+      const content = options.content?.(index);
+      const bidId = await submitBid(t, id, organization.token, lot, organization.name, { ratio, ...(content ? { content } : {}) });
       bidders.push({ bidId, lot, ratio, ...organization });
     }
   }
@@ -97,8 +110,8 @@ export async function evaluateRound(
  * bid qualified, scored (the later a bid in `bidsPerLot`, the higher its score, the same from
  * every expert), submitted, confirmed, and signed off by the inspector. Still in `evaluation`.
  */
-export async function createSignedOffEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>) {
-  const { id, bidders } = await createInEvaluation(t, cast, bidsPerLot);
+export async function createSignedOffEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>, options: BiddingOptions = {}) {
+  const { id, bidders } = await createInEvaluation(t, cast, bidsPerLot, options);
   const { specialty, experts } = await createExperts(t, 5);
   const drawn = await call(t, 'POST', `/api/v1/recruitments/${id}/panel/draw`, cast.agentToken, { size: 5, specialties: [specialty] });
   const panel = drawn.json<{ members: { userId: string; order: number }[] }>().members.map(

@@ -82,8 +82,8 @@ export async function createDraft(t: TestApp, cast: Cast, overrides: Record<stri
   return response.json<{ id: string }>().id;
 }
 
-export async function createPublished(t: TestApp, cast: Cast, days = 30) {
-  const id = await createDraft(t, cast, {}, days);
+export async function createPublished(t: TestApp, cast: Cast, days = 30, overrides: Record<string, unknown> = {}) {
+  const id = await createDraft(t, cast, overrides, days);
   const response = await t.app.inject({
     method: 'POST',
     url: `/api/v1/recruitments/${id}/publish`,

@@ -65,12 +65,14 @@ describe('the red-flag review', () => {
     const second = await createBidder(t);
     await submitBid(t, id, first.token, 'arts', first.name, { remoteAddress: '10.3.0.1' });
     await submitBid(t, id, second.token, 'arts', second.name, { remoteAddress: '10.3.0.1' });
+    // the helper's organisations share a phone and a legal representative: that finding is another indicator's
+    const fromOneAddress = async () => (await alertsOf(id)).filter((alert) => alert.indicator === 'bids_from_one_address');
     await review();
-    const [alert] = await alertsOf(id);
+    const [alert] = await fromOneAddress();
     await t.database.db.update(alerts).set({ status: 'dismissed', note: '同一办公楼共用出口地址' }).where(eq(alerts.id, alert!.id));
     await submitBid(t, id, first.token, 'arts', first.name, { remoteAddress: '10.3.0.1' });
     await review();
-    expect((await alertsOf(id)).map((row) => row.status)).toEqual(['dismissed']);
+    expect((await fromOneAddress()).map((row) => row.status)).toEqual(['dismissed']);
   });
 
   it('reads each audit entry once: a review with nothing new reviews nothing', async () => {

@@ -137,6 +137,8 @@ export function createAccountService({
             phone: input.phone.trim(),
             email,
             address: input.address.trim(),
+            // on the portal's clock, as the deadlines are: a late registration is judged against them
+            createdAt: clock.now(),
           })
           .returning({ id: organizations.id });
         if (!organization) throw new Error('insert returned no row');

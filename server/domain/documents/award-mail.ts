@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { documents, organizations, outgoingMails } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { groupBy } from '../../lib/group-by.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { DocumentKind } from '../../lib/pdf/templates/template.ts';
 import type { Storage } from '../../lib/storage.ts';
@@ -14,13 +15,6 @@ import { asRecorded, markMailSent, recordMail } from './outbox.ts';
 
 /** kinds delivered by e-mail to the organisation they concern */
 export const MAILED_KINDS: DocumentKind[] = ['award_notice', 'draft_agreement', 'rejection_notice'];
-
-/** items by key, in their order (Map.groupBy, which the project's TypeScript lib lacks) */
-function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
-  return groups;
-}
 
 export function createAwardMail({
   db,

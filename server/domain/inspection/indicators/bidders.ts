@@ -1,49 +1,26 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../../../db/client.ts';
-import { bids, bidVersions, organizations } from '../../../db/schema.ts';
+import { groupBy } from '../../../lib/group-by.ts';
 import { formatTime } from '../../../lib/labels.ts';
-import type { AlertEvidence } from '../types.ts';
+import { identicalBidFiles, lateRegistration, sharedBidderContacts } from './bidders-contacts.ts';
+import { thinCompetition, winnerAtMinimumShare, winnerConcentration } from './bidders-competition.ts';
+import { bidEvidence, bidOrigins, joinNames } from './bidders-data.ts';
+import { THRESHOLDS } from './thresholds.ts';
 import type { Finding, IndicatorDefinition, RecruitmentUnderReview } from './types.ts';
 
 // The red flags about who bids and how: shared addresses, sessions, files and contacts, late
 // registrations and last-minute filings, thin competition, concentration, winning at the minimum.
-
-/** Every version of every bid in the recruitment, with where it came from. */
-async function bidOrigins(tx: Tx, recruitmentId: string) {
-  return tx
-    .select({
-      bidId: bids.id,
-      version: bidVersions.version,
-      receivedAt: bidVersions.receivedAt,
-      ip: bidVersions.ip,
-      sessionId: bidVersions.sessionId,
-      organizationId: organizations.id,
-      organizationName: organizations.name,
-    })
-    .from(bidVersions)
-    .innerJoin(bids, eq(bids.id, bidVersions.bidId))
-    .innerJoin(organizations, eq(organizations.id, bids.organizationId))
-    .where(and(eq(bids.recruitmentId, recruitmentId), isNotNull(bidVersions.ip)))
-    .orderBy(bidVersions.receivedAt);
-}
+// This file holds those read from where the bids came from; the others are beside it.
 
 type BidOrigin = Awaited<ReturnType<typeof bidOrigins>>[number];
 
-const bidEvidence = (origin: BidOrigin, shown: string): AlertEvidence => ({
-  kind: 'bid',
-  id: `${origin.bidId}#${origin.version}`,
-  detail: `${origin.organizationName}：响应文件第 ${origin.version} 版，${formatTime(origin.receivedAt)}，${shown}`,
-});
-
 /** Versions grouped by `keyOf`, keeping the groups that span several organisations. */
 function sharedBy(origins: BidOrigin[], keyOf: (origin: BidOrigin) => string | null) {
-  const groups = new Map<string, BidOrigin[]>();
-  for (const origin of origins) {
-    const key = keyOf(origin);
-    if (key !== null) groups.set(key, [...(groups.get(key) ?? []), origin]);
-  }
-  return [...groups].filter(([, group]) => new Set(group.map((origin) => origin.organizationId)).size > 1);
+  return [...groupBy(origins, keyOf)].flatMap(([key, group]) =>
+    key !== null && new Set(group.map((origin) => origin.organizationId)).size > 1 ? [[key, group] as const] : [],
+  );
 }
+
+const namesOf = (group: BidOrigin[]) => joinNames(group.map((origin) => origin.organizationName));
 
 const bidsFromOneAddress: IndicatorDefinition = {
   id: 'bids_from_one_address',
@@ -54,22 +31,44 @@ const bidsFromOneAddress: IndicatorDefinition = {
     const origins = await bidOrigins(tx, recruitment.id);
     const byAddress = sharedBy(origins, (origin) => origin.ip).map(([ip, group]): Finding => ({
       key: `ip:${ip}`,
-      subject: `${names(group)}的响应文件从同一 IP 地址 ${ip} 上传`,
+      subject: `${namesOf(group)}的响应文件从同一 IP 地址 ${ip} 上传`,
       evidence: group.map((origin) => bidEvidence(origin, `IP ${origin.ip}`)),
     }));
     const bySession = sharedBy(origins, (origin) => origin.sessionId).map(([session, group]): Finding => ({
       key: `session:${session}`,
-      subject: `${names(group)}的响应文件在同一登录会话中上传`,
+      subject: `${namesOf(group)}的响应文件在同一登录会话中上传`,
       evidence: group.map((origin) => bidEvidence(origin, `会话 ${session.slice(0, 8)}`)),
     }));
     return [...byAddress, ...bySession];
   },
 };
 
-/** "甲、乙和丙" — each organisation once. */
-function names(group: BidOrigin[]): string {
-  const unique = [...new Set(group.map((origin) => origin.organizationName))];
-  return unique.length > 1 ? `${unique.slice(0, -1).join('、')}和${unique.at(-1)}` : (unique[0] ?? '');
-}
+const lastMinuteBidsFromOneAddress: IndicatorDefinition = {
+  id: 'last_minute_bids_from_one_address',
+  label: '截止前最后时刻从同一地址集中投标',
+  meaning: `提交截止前 ${THRESHOLDS.lastMinutes} 分钟内，同一 IP 地址上传了 ${THRESHOLDS.lastMinuteBids} 份及以上响应文件（不论是否同一单位）：可能由同一人在最后时刻集中代为提交或调整报价，应核对这些单位之间的关系。`,
+  severity: 'medium',
+  async detect(tx: Tx, recruitment: RecruitmentUnderReview): Promise<Finding[]> {
+    const deadline = recruitment.submissionDeadline.getTime();
+    const from = deadline - THRESHOLDS.lastMinutes * 60_000;
+    const late = (await bidOrigins(tx, recruitment.id)).filter((origin) => origin.receivedAt.getTime() >= from && origin.receivedAt.getTime() < deadline);
+    return [...groupBy(late, (origin) => origin.ip)]
+      .filter(([, group]) => group.length >= THRESHOLDS.lastMinuteBids)
+      .map(([ip, group]): Finding => ({
+        key: `ip:${ip}`,
+        subject: `提交截止（${formatTime(recruitment.submissionDeadline)}）前 ${THRESHOLDS.lastMinutes} 分钟内，IP 地址 ${ip} 上传了 ${group.length} 份响应文件（${namesOf(group)}）`,
+        evidence: group.map((origin) => bidEvidence(origin, `IP ${origin.ip}`)),
+      }));
+  },
+};
 
-export const BIDDER_INDICATORS: IndicatorDefinition[] = [bidsFromOneAddress];
+export const BIDDER_INDICATORS: IndicatorDefinition[] = [
+  bidsFromOneAddress,
+  lastMinuteBidsFromOneAddress,
+  identicalBidFiles,
+  sharedBidderContacts,
+  lateRegistration,
+  thinCompetition,
+  winnerConcentration,
+  winnerAtMinimumShare,
+];
