@@ -1,9 +1,8 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../../db/client.ts';
-import { auditLog, users } from '../../../db/schema.ts';
+import { auditLog, users, type Role } from '../../../db/schema.ts';
 import { formatTime, ROLE_LABELS } from '../../../lib/labels.ts';
 import { actionLabel } from '../../audit/actions.ts';
-import type { Role } from '../../../db/schema.ts';
 import type { AlertEvidence } from '../types.ts';
 
 // Audit entries as evidence: the indicators about how the procedure was run point at the entries
