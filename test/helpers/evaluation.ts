@@ -78,27 +78,38 @@ export async function createExperts(t: TestApp, count: number, extra: { affiliat
 /** Every condition passed: the qualification body the chair sends for a good bid. */
 export const ALL_PASS = { results: Object.fromEntries(Object.keys(JSON.parse(ALL_DECLARED) as object).map((key) => [key, 'pass'])), reason: '' };
 
+/** How each expert of `evaluateRound` works, beyond the plan points. */
+export interface Sheets {
+  /** the comment expert e (its index in the panel) writes on bid i; none by default */
+  comment?: (index: number, expert: number) => string;
+  /** seconds the test clock moves on before each of expert e's sheets and its submission; none by default */
+  secondsPerSheet?: (expert: number) => number;
+}
+
 /**
  * One round of the evaluation by a panel that has declared: the chair qualifies every bid, each
- * expert gives bid i the same scores with `plan(i)` points for the plan, submits and confirms,
- * and the inspector signs off.
+ * expert e gives bid i the same scores but `plan(i, e)` points for the plan (so 50 + plan in
+ * all), submits and confirms, and the inspector signs off.
  */
 export async function evaluateRound(
   t: TestApp,
   cast: Cast,
   { id, bidders, panel }: { id: string; bidders: Bidder[]; panel: Expert[] },
-  plan: (index: number) => number,
+  plan: (index: number, expert: number) => number,
+  { comment = () => '', secondsPerSheet = () => 0 }: Sheets = {},
 ) {
   const put = async (url: string, token: string, payload: object) => {
     const response = await t.app.inject({ method: 'PUT', url, headers: bearer(token), payload });
     if (response.statusCode !== 200) throw new Error(`PUT ${url}: ${response.statusCode} ${response.body}`);
   };
   for (const bidder of bidders) await put(`/api/v1/recruitments/${id}/qualification/${bidder.bidId}`, panel[0]!.token, ALL_PASS);
-  for (const expert of panel) {
+  for (const [e, expert] of panel.entries()) {
     for (const [index, bidder] of bidders.entries()) {
-      const scores = { plan: plan(index), ability: 15, record: 15, share: 10, revenue: 10 };
-      await put(`/api/v1/recruitments/${id}/scores/${bidder.bidId}`, expert.token, { scores, comment: '' });
+      t.clock.advance(secondsPerSheet(e) * 1000);
+      const scores = { plan: plan(index, e), ability: 15, record: 15, share: 10, revenue: 10 };
+      await put(`/api/v1/recruitments/${id}/scores/${bidder.bidId}`, expert.token, { scores, comment: comment(index, e) });
     }
+    t.clock.advance(secondsPerSheet(e) * 1000);
     await call(t, 'POST', `/api/v1/recruitments/${id}/scores/submit`, expert.token);
   }
   for (const expert of panel) await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/confirm`, expert.token);

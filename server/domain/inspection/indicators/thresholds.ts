@@ -24,6 +24,11 @@ export const THRESHOLDS = {
   /** an expert who took less than this per bid over all score sheets did not read the bids */
   minSecondsPerBid: 60,
   /**
+   * scores alike (two experts' identical sheets, one expert's equal totals) say something only
+   * over at least this many bids: on a single bid, experts agreeing is no sign of anything
+   */
+  sameScoresMinBids: 2,
+  /**
    * thin competition: fewer valid bids than the lot's quota plus this many leaves the panel no
    * real choice (ProZorro's "low competition" indicator)
    */
