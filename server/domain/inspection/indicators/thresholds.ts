@@ -1,9 +1,14 @@
 // Every number the red flags judge by, in one place, each with its reason. An indicator reads its
 // threshold from here and nowhere else; the alerts page shows them beside the indicators.
 
+import { OUTLIER_POINTS } from '../../evaluation/scoring.ts';
+
 export const THRESHOLDS = {
-  /** SPEC §7: an expert's total this many points from the panel median (of 100) */
-  scoreDeviationPoints: 20,
+  /**
+   * SPEC §7: an expert's total this many points from the panel median (of 100) — the evaluation's
+   * own rule, which makes such an expert write a comment before confirming
+   */
+  scoreDeviationPoints: OUTLIER_POINTS,
   /** SPEC §7: an amendment or deadline change this close to the submission deadline */
   lateAmendmentDays: 15,
   /**
