@@ -221,7 +221,7 @@ describe('deciding on the alerts page', () => {
     await browser.signIn(cast.inspector);
     const filter = `?recruitmentId=${id}&status=open`;
     const page = await browser.get(`/inspector/alerts${filter}`);
-    expect(page.body).toContain(`action="/inspector/alerts/${alert.id}/decision?recruitmentId&#x3D;${id}&amp;status&#x3D;open"`);
+    expect(page.body).toContain(`action="/inspector/alerts/${alert.id}/decision?recruitmentId&#x3D;${id}&amp;status&#x3D;open#alert-${alert.id}"`);
     expect(page.body).toContain('预警指标说明');
     expect(page.body).toContain('scoreDeviationPoints');
     expect(page.body).toContain('SPEC §7 规定的评分异常标准');

@@ -80,7 +80,8 @@ const inspectionPages: FastifyPluginAsyncTypebox<{ inspection: InspectionService
         stateLabel: ALERT_STATUS_LABELS[alert.status],
         decisions: ALERT_STATUSES.filter((status) => status !== alert.status).map((status) => ({ status, label: DECISION_BUTTONS[status] })),
         form: failure?.alertId === alert.id ? { values: failure.values, errors: failure.errors } : null,
-        action: `/inspector/alerts/${alert.id}/decision${query}`,
+        // the fragment brings a refused form back into view
+        action: `/inspector/alerts/${alert.id}/decision${query}#alert-${alert.id}`,
       })),
     });
   }
