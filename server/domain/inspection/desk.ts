@@ -114,7 +114,7 @@ export function createDesk({ db, clock }: { db: Db; clock: Clock }) {
       .orderBy(...NEWEST_FIRST);
     const ids = rows.map((row) => row.id);
     const [facts, alertRows] = await Promise.all([
-      ids.length > 0 ? factsOf(ids) : null,
+      factsOf(ids),
       db
         .select({ recruitmentId: alerts.recruitmentId, severity: alerts.severity, n: count() })
         .from(alerts)
@@ -139,12 +139,13 @@ export function createDesk({ db, clock }: { db: Db; clock: Clock }) {
       supervisesAll: overseer.supervisesAll,
       recruitments: rows.map((row) => {
         const page = `/recruitments/${row.id}`;
-        const opening = facts?.openings.get(row.id);
-        // publicity, challenges, confirmations and the evaluation sign-off belong to a round: the current one counts
-        const current = <T extends { recruitmentId: string; round: number }>(rows: T[] = []) =>
-          rows.find((r) => r.recruitmentId === row.id && r.round === row.evaluationRound);
-        const currentPublicity = current(facts?.publicities);
-        const roundChallenges = current(facts?.challenges);
+        const opening = facts.openings.get(row.id);
+        // publicity, challenges, confirmations and the evaluation sign-off belong to a round:
+        // the current one counts
+        const current = <T extends { recruitmentId: string; round: number }>(list: T[]) =>
+          list.find((item) => item.recruitmentId === row.id && item.round === row.evaluationRound);
+        const currentPublicity = current(facts.publicities);
+        const roundChallenges = current(facts.challenges);
         const deskFacts: DeskFacts = {
           status: row.status,
           suspendedFrom: row.suspendedFrom,
@@ -152,16 +153,15 @@ export function createDesk({ db, clock }: { db: Db; clock: Clock }) {
           submissionDeadline: row.submissionDeadline,
           cancelCountersigned: row.cancelCountersignedAt !== null,
           opening: opening ? { opened: opening.openedAt !== null, signedOff: opening.signedOffAt !== null } : null,
-          unansweredObjections: facts?.objections.get(row.id)?.n ?? 0,
-          panelSize: facts?.draws.get(row.id)?.size ?? null,
-          confirmedMembers: current(facts?.confirmed)?.n ?? 0,
-          evaluationSignedOff: current(facts?.evaluationSignOffs) !== undefined,
+          unansweredObjections: facts.objections.get(row.id)?.n ?? 0,
+          panelSize: facts.draws.get(row.id)?.size ?? null,
+          confirmedMembers: current(facts.confirmed)?.n ?? 0,
+          evaluationSignedOff: current(facts.evaluationSignOffs) !== undefined,
           publicityEndsAt: currentPublicity?.endsAt ?? null,
           challenges: { unanswered: roundChallenges?.unanswered ?? 0, upheld: roundChallenges?.upheld ?? 0 },
-          awardSignedOff: facts?.awardSignedOff.has(row.id) ?? false,
+          awardSignedOff: facts.awardSignedOff.has(row.id),
         };
         const deadline = nextDeadline(deskFacts, now);
-        // a draft cancelled before publication has no named inspector: any inspector countersigns
         const mine = row.inspectorId === inspector.id;
         return {
           id: row.id,
@@ -175,17 +175,18 @@ export function createDesk({ db, clock }: { db: Db; clock: Clock }) {
           signOffs: signOffsWaiting(deskFacts, now).map((kind) => ({
             kind,
             label: SIGN_OFF_LABELS[kind],
+            // a draft cancelled before publication has no named inspector: any inspector countersigns
             byYou: mine || (kind === 'cancellation' && row.inspectorId === null),
             url: SIGN_OFF_PAGES[kind] ? `${page}/${SIGN_OFF_PAGES[kind]}` : page,
           })),
           openObjections: deskFacts.unansweredObjections,
-          openChallenges: facts?.challenges.filter((c) => c.recruitmentId === row.id).reduce((sum, c) => sum + c.unanswered, 0) ?? 0,
+          openChallenges: facts.challenges.filter((c) => c.recruitmentId === row.id).reduce((sum, c) => sum + c.unanswered, 0),
           openAlerts: openAlerts.get(row.id) ?? noAlerts(),
           links: {
             page,
             opening: opening ? `${page}/opening` : null,
             evaluation: isEvaluated(row.status, row.suspendedFrom) ? `${page}/evaluation` : null,
-            publicity: facts?.publicities.some((p) => p.recruitmentId === row.id) ? `${page}/publicity` : null,
+            publicity: facts.publicities.some((p) => p.recruitmentId === row.id) ? `${page}/publicity` : null,
             documents: row.publishedAt ? `${page}/documents` : null,
             alerts: `/inspector/alerts?recruitmentId=${row.id}`,
             audit: `/inspector/recruitments/${row.id}/audit`,

@@ -25,7 +25,7 @@ export function createInspectionService({ db, clock, mailer, publicUrl }: { db: 
     return selectAlerts(db, await overseerOf(db, inspector), filter);
   }
 
-  /** After commit: one mail to each inspector the alert concerns. */
+  /** After commit: one mail to each inspector the alert concerns (and the administrators, for the machine). */
   async function mailAlert(alert: { indicator: string; recruitmentId: string | null; subject: string }) {
     const { recruitmentId } = alert;
     const rows =
