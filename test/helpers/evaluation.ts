@@ -33,10 +33,11 @@ export interface BiddingOptions {
 }
 
 /**
- * A published recruitment taken through bids and the opening to `evaluation`: one organisation
- * per share given, each bidding for its lot with one PDF, opened by the agent and the inspector.
+ * A published recruitment taken through bids to an opened opening that waits for the inspector's
+ * sign-off: one organisation per share given, each bidding for its lot with one PDF, opened by the
+ * agent and the inspector.
  */
-export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>, options: BiddingOptions = {}) {
+export async function createOpened(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>, options: BiddingOptions = {}) {
   t.clock.set(new Date());
   const id = await createPublished(t, cast, 30, options.owner ? { owner: options.owner } : {});
   const bidders: Bidder[] = [];
@@ -55,6 +56,12 @@ export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Rec
   await call(t, 'POST', `/api/v1/recruitments/${id}/opening/attend`, cast.inspectorToken);
   await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.agentToken, await unlockBody(t, id));
   await call(t, 'POST', `/api/v1/recruitments/${id}/opening/unlock`, cast.inspectorToken, await unlockBody(t, id));
+  return { id, bidders };
+}
+
+/** As createOpened, then signed off by the inspector: the recruitment is in `evaluation`. */
+export async function createInEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>, options: BiddingOptions = {}) {
+  const { id, bidders } = await createOpened(t, cast, bidsPerLot, options);
   const signed = await call(t, 'POST', `/api/v1/recruitments/${id}/opening/sign-off`, cast.inspectorToken, { comment: '开标程序合规' });
   if (signed.json().status !== 'evaluation') throw new Error(`not in evaluation: ${signed.body}`);
   return { id, bidders };
@@ -84,19 +91,21 @@ export interface Sheets {
   comment?: (index: number, expert: number) => string;
   /** seconds the test clock moves on before each of expert e's sheets and its submission; none by default */
   secondsPerSheet?: (expert: number) => number;
+  /** whether the inspector signs the evaluation off at the end (yes by default) */
+  signOff?: boolean;
 }
 
 /**
  * One round of the evaluation by a panel that has declared: the chair qualifies every bid, each
  * expert e gives bid i the same scores but `plan(i, e)` points for the plan (so 50 + plan in
- * all), submits and confirms, and the inspector signs off.
+ * all), submits and confirms, and the inspector signs off (unless `signOff` is false).
  */
 export async function evaluateRound(
   t: TestApp,
   cast: Cast,
   { id, bidders, panel }: { id: string; bidders: Bidder[]; panel: Expert[] },
   plan: (index: number, expert: number) => number,
-  { comment = () => '', secondsPerSheet = () => 0 }: Sheets = {},
+  { comment = () => '', secondsPerSheet = () => 0, signOff = true }: Sheets = {},
 ) {
   const put = async (url: string, token: string, payload: object) => {
     const response = await t.app.inject({ method: 'PUT', url, headers: bearer(token), payload });
@@ -113,15 +122,21 @@ export async function evaluateRound(
     await call(t, 'POST', `/api/v1/recruitments/${id}/scores/submit`, expert.token);
   }
   for (const expert of panel) await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/confirm`, expert.token);
-  await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/sign-off`, cast.inspectorToken, { comment: '评审过程规范' });
+  if (signOff) await call(t, 'POST', `/api/v1/recruitments/${id}/evaluation/sign-off`, cast.inspectorToken, { comment: '评审过程规范' });
 }
 
 /**
  * A recruitment taken through the whole evaluation: a panel of five drawn, no conflicts, every
  * bid qualified, scored (the later a bid in `bidsPerLot`, the higher its score, the same from
- * every expert), submitted, confirmed, and signed off by the inspector. Still in `evaluation`.
+ * every expert), submitted, confirmed, and signed off by the inspector (unless `signOff` is
+ * false). Still in `evaluation`.
  */
-export async function createSignedOffEvaluation(t: TestApp, cast: Cast, bidsPerLot: Record<string, number[]>, options: BiddingOptions = {}) {
+export async function createSignedOffEvaluation(
+  t: TestApp,
+  cast: Cast,
+  bidsPerLot: Record<string, number[]>,
+  { signOff = true, ...options }: BiddingOptions & { signOff?: boolean } = {},
+) {
   const { id, bidders } = await createInEvaluation(t, cast, bidsPerLot, options);
   const { specialty, experts } = await createExperts(t, 5);
   const drawn = await call(t, 'POST', `/api/v1/recruitments/${id}/panel/draw`, cast.agentToken, { size: 5, specialties: [specialty] });
@@ -131,6 +146,6 @@ export async function createSignedOffEvaluation(t: TestApp, cast: Cast, bidsPerL
   for (const expert of panel) {
     await call(t, 'POST', `/api/v1/recruitments/${id}/panel/declaration`, expert.token, { conflict: false, note: '' });
   }
-  await evaluateRound(t, cast, { id, bidders, panel }, (index) => 10 + index);
+  await evaluateRound(t, cast, { id, bidders, panel }, (index) => 10 + index, { signOff });
   return { id, bidders, panel };
 }

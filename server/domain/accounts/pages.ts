@@ -242,7 +242,8 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
   app.get(
     '/admin',
     { schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }) }, onRequest: requireRole('admin') },
-    async (request, reply) => reply.page('admin/users', await adminPage({ escrowSaved: request.query.done === 'escrow' })),
+    async (request, reply) =>
+      reply.page('admin/users', await adminPage({ escrowSaved: request.query.done === 'escrow', supervisionSaved: request.query.done === 'supervision' })),
   );
 
   app.post(
@@ -323,6 +324,15 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
     async (request, reply) => {
       await accounts.setUserActive(request.params.id, request.body.active === '1', currentUser(request), requestOrigin(request));
       return reply.redirect(request.body.back === 'experts' ? '/admin/experts?done=updated' : '/admin', 303);
+    },
+  );
+
+  app.post(
+    '/admin/users/:id/supervises-all',
+    { schema: { hide: true, params: IdParams, body: Type.Object({ supervisesAll: Type.Enum(['0', '1']) }) }, onRequest: requireRole('admin') },
+    async (request, reply) => {
+      await accounts.setSupervisesAll(request.params.id, request.body.supervisesAll === '1', currentUser(request), requestOrigin(request));
+      return reply.redirect('/admin?done=supervision#users', 303);
     },
   );
 };

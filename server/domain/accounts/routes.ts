@@ -97,6 +97,21 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
     async (request) => accounts.setUserActive(request.params.id, request.body.active, currentUser(request), requestOrigin(request)),
   );
 
+  app.put(
+    '/api/v1/users/:id/supervises-all',
+    {
+      schema: {
+        summary: '授予或收回纪检监督员的全部项目监督权限（管理员）：有此权限者在监督工作台和预警中看到本中心全部招募项目',
+        tags: ['accounts'],
+        security: bearer,
+        params: IdParams,
+        body: Type.Object({ supervisesAll: Type.Boolean() }),
+      },
+      onRequest: requireRole('admin'),
+    },
+    async (request) => accounts.setSupervisesAll(request.params.id, request.body.supervisesAll, currentUser(request), requestOrigin(request)),
+  );
+
   app.post(
     '/api/v1/organizations',
     {

@@ -197,6 +197,7 @@ export function createAccountService({
         specialties: users.specialties,
         affiliationUscc: users.affiliationUscc,
         active: users.active,
+        supervisesAll: users.supervisesAll,
         createdAt: users.createdAt,
       })
       .from(users)
@@ -220,6 +221,32 @@ export function createAccountService({
         ip: origin.ip,
       });
       return user;
+    });
+  }
+
+  /**
+   * Grants or withdraws an inspector's supervising view of every recruitment of the centre
+   * (inspection/oversight.ts). Asking for the view the inspector already has changes nothing.
+   */
+  async function setSupervisesAll(userId: string, supervisesAll: boolean, actor: SignedInUser, origin: RequestOrigin) {
+    return db.transaction(async (tx) => {
+      const [user] = await tx.select({ role: users.role, supervisesAll: users.supervisesAll }).from(users).where(eq(users.id, userId));
+      if (!user) throw new AppError('NOT_FOUND', '用户不存在');
+      if (user.role !== 'inspector') throw new AppError('NOT_AN_INSPECTOR', '只能授予纪检监督员全部项目监督权限');
+      const [changed] = await tx
+        .update(users)
+        .set({ supervisesAll })
+        .where(and(eq(users.id, userId), ne(users.supervisesAll, supervisesAll)))
+        .returning({ id: users.id });
+      if (changed) {
+        await audit.record(tx, {
+          actor,
+          action: supervisesAll ? 'user.supervise_grant' : 'user.supervise_withdraw',
+          target: `user:${userId}`,
+          ip: origin.ip,
+        });
+      }
+      return { id: userId, role: user.role, supervisesAll };
     });
   }
 
@@ -249,6 +276,7 @@ export function createAccountService({
     getProfile,
     listUsers,
     setUserActive,
+    setSupervisesAll,
     ensureAdmin,
     /** the attempt limits, for other areas' secrets (opening passphrases) */
     limits,

@@ -21,6 +21,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'alert.raised': '发出监督预警',
   'alert.dismiss': '排除监督预警',
   'alert.escalate': '上报监督预警',
+  'alert.reopen': '重新打开监督预警',
   'auth.login': '登录',
   'auth.login_failed': '登录失败',
   'auth.password_change': '修改密码',
@@ -70,6 +71,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.activate': '启用账号',
   'user.create': '创建账号',
   'user.deactivate': '停用账号',
+  'user.supervise_grant': '授予纪检监督员全部项目监督权限',
+  'user.supervise_withdraw': '收回纪检监督员全部项目监督权限',
 };
 
 /** An action's name in Chinese; a code not named shows as is. */

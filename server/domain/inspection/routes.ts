@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { bearerSecurity as security } from '../../lib/schemas.ts';
-import { currentUser, requireRole } from '../../plugins/auth.ts';
-import { AlertQuery, AlertReply } from './schemas.ts';
+import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
+import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
+import { AlertQuery, AlertReply, DecisionBody, DeskReply } from './schemas.ts';
 import type { InspectionService } from './service.ts';
 
 const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspection: InspectionService }> = async (app, { inspection }) => {
@@ -10,7 +10,7 @@ const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspection: InspectionServic
     '/api/v1/inspector/alerts',
     {
       schema: {
-        summary: '监督预警（纪检监督员：本人监督项目的预警，及涉及全体监督员的预警）',
+        summary: '监督预警（纪检监督员：本人监督项目的预警，及涉及全体监督员的预警；全部项目监督员：全部预警）',
         tags: ['inspection'],
         security,
         querystring: AlertQuery,
@@ -19,6 +19,36 @@ const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspection: InspectionServic
       onRequest: requireRole('inspector'),
     },
     async (request) => inspection.listAlerts(currentUser(request), request.query),
+  );
+
+  app.post(
+    '/api/v1/inspector/alerts/:id/decision',
+    {
+      schema: {
+        summary: '处理监督预警：排除（dismissed）、上报（escalated）或重新打开（open），须附处理说明；记入操作日志',
+        tags: ['inspection'],
+        security,
+        params: IdParams,
+        body: DecisionBody,
+        response: { 200: AlertReply },
+      },
+      onRequest: requireRole('inspector'),
+    },
+    async (request) => inspection.decideAlert(request.params.id, request.body, currentUser(request), requestOrigin(request)),
+  );
+
+  app.get(
+    '/api/v1/inspector/desk',
+    {
+      schema: {
+        summary: '监督工作台：本人监督的招募项目（全部项目监督员：全部项目），各项目的阶段、下一截止时间、待签字事项、未答复的异议和质疑、未处理的预警',
+        tags: ['inspection'],
+        security,
+        response: { 200: DeskReply },
+      },
+      onRequest: requireRole('inspector'),
+    },
+    async (request) => inspection.deskOf(currentUser(request)),
   );
 };
 

@@ -1,52 +1,31 @@
-import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { alerts, recruitments, users } from '../../db/schema.ts';
+import { recruitments, users } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Mailer } from '../../lib/mailer.ts';
 import type { SignedInUser } from '../accounts/service.ts';
-import { ADMINISTRATOR_INDICATORS, concernsEveryInspector, EVERY_INSPECTOR_INDICATORS } from './alerts.ts';
+import { selectAlerts } from './alert-list.ts';
+import { ADMINISTRATOR_INDICATORS, concernsEveryInspector } from './alerts.ts';
+import { createAlertDecisions } from './decisions.ts';
+import { createDesk } from './desk.ts';
 import { indicatorLabel } from './indicators/index.ts';
+import { overseerOf } from './oversight.ts';
 import { createAlertReview } from './review.ts';
 import type { AlertFilter } from './schemas.ts';
 
 // The inspector's side of the red flags: which alerts an inspector sees, and who is mailed one.
-// A recruitment's alerts are for its named inspector; an alert about no one recruitment, or one
-// of EVERY_INSPECTOR_INDICATORS, is for every inspector.
+// A recruitment's alerts are for its named inspector and the supervising inspectors; an alert
+// about no one recruitment, or one of EVERY_INSPECTOR_INDICATORS, is for every inspector
+// (oversight.ts).
 
 export type InspectionService = ReturnType<typeof createInspectionService>;
 
 export function createInspectionService({ db, clock, mailer, publicUrl }: { db: Db; clock: Clock; mailer: Mailer; publicUrl: string }) {
   async function listAlerts(inspector: SignedInUser, filter: AlertFilter) {
-    return db
-      .select({
-        id: alerts.id,
-        indicator: alerts.indicator,
-        severity: alerts.severity,
-        recruitmentId: alerts.recruitmentId,
-        recruitmentTitle: recruitments.title,
-        subject: alerts.subject,
-        evidence: alerts.evidence,
-        raisedAt: alerts.raisedAt,
-        status: alerts.status,
-        note: alerts.note,
-      })
-      .from(alerts)
-      .leftJoin(recruitments, eq(recruitments.id, alerts.recruitmentId))
-      .where(
-        and(
-          or(
-            isNull(alerts.recruitmentId),
-            inArray(alerts.indicator, [...EVERY_INSPECTOR_INDICATORS]),
-            eq(recruitments.inspectorId, inspector.id),
-          ),
-          filter.recruitmentId ? eq(alerts.recruitmentId, filter.recruitmentId) : undefined,
-          filter.status ? eq(alerts.status, filter.status) : undefined,
-        ),
-      )
-      .orderBy(desc(alerts.raisedAt));
+    return selectAlerts(db, await overseerOf(db, inspector), filter);
   }
 
-  /** After commit: one mail to each inspector the alert concerns. */
+  /** After commit: one mail to each inspector the alert concerns (and the administrators, for the machine). */
   async function mailAlert(alert: { indicator: string; recruitmentId: string | null; subject: string }) {
     const { recruitmentId } = alert;
     const rows =
@@ -56,9 +35,9 @@ export function createInspectionService({ db, clock, mailer, publicUrl }: { db: 
             .from(users)
             .where(and(eq(users.role, 'inspector'), eq(users.active, true)))
         : await db
-            .select({ email: users.email })
+            .selectDistinct({ email: users.email })
             .from(recruitments)
-            .innerJoin(users, eq(users.id, recruitments.inspectorId))
+            .innerJoin(users, or(eq(users.id, recruitments.inspectorId), and(eq(users.role, 'inspector'), eq(users.supervisesAll, true))))
             .where(and(eq(recruitments.id, recruitmentId), eq(users.active, true)));
     const administrators = ADMINISTRATOR_INDICATORS.includes(alert.indicator)
       ? await db
@@ -85,5 +64,5 @@ export function createInspectionService({ db, clock, mailer, publicUrl }: { db: 
     },
   });
 
-  return { listAlerts, mailAlert, review };
+  return { listAlerts, mailAlert, review, ...createAlertDecisions({ db, clock }), ...createDesk({ db, clock }) };
 }

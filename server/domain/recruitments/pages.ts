@@ -201,13 +201,6 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       },
     );
   }
-
-  app.get('/inspector', { schema: { hide: true }, onRequest: requireRole('inspector') }, async (request, reply) =>
-    reply.page('recruitments/inspector', {
-      title: '监督工作台',
-      recruitments: await recruitments.listRecruitments({}, currentUser(request)),
-    }),
-  );
 };
 
 export default recruitmentPages;

@@ -1,5 +1,6 @@
 // Every number the red flags judge by, in one place, each with its reason. An indicator reads its
-// threshold from here and nowhere else; the alerts page shows them beside the indicators.
+// threshold from here and nowhere else (`THRESHOLDS.name` is the number); the alerts page shows
+// each beside the indicators with its reason in THRESHOLD_REASONS, which must name every one.
 
 import { OUTLIER_POINTS } from '../../evaluation/scoring.ts';
 
@@ -39,3 +40,21 @@ export const THRESHOLDS = {
    */
   competitionMargin: 1,
 } as const;
+
+export type ThresholdName = keyof typeof THRESHOLDS;
+
+/** Why each threshold is what it is (zh-CN), as the alerts page explains it. */
+export const THRESHOLD_REASONS: Record<ThresholdName, string> = {
+  scoreDeviationPoints: '专家总分偏离评审委员会中位数超过此分值（百分制）：SPEC §7 规定的评分异常标准。',
+  lateAmendmentDays: '距提交截止不足此天数时发布更正或变更截止时间：与“更正公告须留足 15 日”的规则一致（SPEC §3、§7）。',
+  lateRegistrationDays:
+    '单位在提交截止前此天数内才注册：公告须至少公开 20 日（MIN_TENDER_DAYS），临近截止才注册的单位读不完公告，可能是被临时拉来凑数的。',
+  lastMinutes: '截止前此分钟数内从同一地址集中提交的响应文件：可能由同一人在最后时刻代为提交。',
+  lastMinuteBids: '同一地址在上述时段内至少提交此数量的响应文件时才预警。',
+  concentrationShare:
+    '同一单位入选同一中心已定标项目的比例超过此值（且项目数不少于下一项）：长期由同一单位中选，值得核查。',
+  concentrationMinRecruitments: '计算中选集中度所需的最少已定标项目数：项目太少时比例没有意义。',
+  minSecondsPerBid: '专家完成全部评分平均每份响应文件用时少于此秒数：不可能认真阅读了响应文件。',
+  sameScoresMinBids: '两位专家评分完全相同、或一位专家给各响应文件总分相同，至少涉及此数量的响应文件才预警：只评一份时意见一致说明不了什么。',
+  competitionMargin: '有效响应文件少于类别名额加此数即为竞争不足：评审委员会没有真正的选择余地（参照 ProZorro 的“竞争不足”指标）。',
+};
