@@ -70,6 +70,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.activate': '启用账号',
   'user.create': '创建账号',
   'user.deactivate': '停用账号',
+  'user.notifications': '更改邮件通知设置',
 };
 
 /** An action's name in Chinese; a code not named shows as is. */
