@@ -26,10 +26,10 @@ import {
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Mailer } from '../../lib/mailer.ts';
-import type { SignOffMails } from '../notifications/sign-offs.ts';
 import { createFileDecryptor } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { SignOffMails } from '../notifications/sign-offs.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import {
