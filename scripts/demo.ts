@@ -6,6 +6,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { buildApp, type App } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { usccCheckCharacter } from '../server/domain/accounts/uscc.ts';
+import { digestDue } from '../server/domain/notifications/digest-mail.ts';
 import { DEFAULT_ELIGIBILITY } from '../server/domain/recruitments/rules.ts';
 import { createDatabase } from '../server/db/client.ts';
 import { createAdjustableClock } from '../server/lib/clock.ts';
@@ -14,7 +15,7 @@ import { createStorage } from '../server/lib/storage.ts';
 import { PROJECT_ROOT } from '../server/paths.ts';
 import { multipart } from '../test/helpers/multipart.ts';
 import { VERIFICATION_SUBJECT } from '../test/helpers/organizations.ts';
-import { linkTokenInOutbox } from '../test/helpers/outbox-links.ts';
+import { linkTokenInOutbox, mailsIn } from '../test/helpers/outbox-links.ts';
 
 // `npm run demo`: the Zhejiang model case of SPEC §8 from start to award, against a fresh
 // embedded database in a fresh storage/demo/: 18 organisations bid for three lots, the agent and
@@ -274,10 +275,16 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   clock.advance(HOUR);
   const publicity = await call<{ publicityEndsAt: string }>('POST', `/recruitments/${id}/publicity`, agent);
   clock.set(new Date(Date.parse(publicity.publicityEndsAt) + 2 * HOUR));
+  // what the server's watch does within a minute of the end of publicity: the inspector is told the award waits
+  await app.services.notifications.signOffs.mailAwardSignOffsDue();
   await call('POST', `/recruitments/${id}/award/sign-off`, inspector, { comment: '公示期满，无质疑，同意定标。' });
   await timed('定标后的通知书和合作协议（含邮件）', () => call('POST', `/recruitments/${id}/award`, agent));
   await app.services.mailer.drain();
   step('公示 5 天期满，纪检监督员签字确认，经办人定标；通知书和合作协议（草案）已签发并发送邮件');
+  // the next 18:00 (Beijing), when the server mails each inspector the digest of the day's entries
+  clock.set(new Date(digestDue(clock.now()).to.getTime() + DAY + 5 * 60 * 1000));
+  await app.services.notifications.digests.sendDailyDigests();
+  step('当天 18:00，纪检监督员收到每日监督摘要');
 
   // ── report ──
   const documents = await call<{ kind: string; title: string; size: number; status: string; verifyCode: string; id: string }[]>(
@@ -307,6 +314,9 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   console.log(`  PDF：${path.join(STORAGE_DIR, 'documents', id)}/`);
   for (const row of rows) console.log(`    ${row.storageName.split('/').pop()}  ${row.title}  验证码 ${row.verifyCode}`);
   console.log(`  邮件（.eml，含 PDF 附件）：${path.join(STORAGE_DIR, 'outbox')}/`);
+  const toInspector = (await mailsIn(outboxDir)).filter((mail) => mail.to === 'inspector@zjzg.example.cn');
+  console.log(`  纪检监督员收到 ${toInspector.length} 封：`);
+  for (const mail of toInspector) console.log(`    ${mail.subject}`);
   console.log(`  开发测试用签名证书：${path.join(STORAGE_DIR, 'secrets', 'dev-signing.p12')}（CA 证书 dev-signing-ca.pem）`);
   console.log(`  核验：启动服务（STORAGE_DIR=${STORAGE_DIR} npm start）后访问 http://127.0.0.1:3000/verify/<验证码>`);
 

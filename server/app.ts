@@ -38,6 +38,9 @@ import homePages from './domain/home/pages.ts';
 import inspectionPages from './domain/inspection/pages.ts';
 import inspectionRoutes from './domain/inspection/routes.ts';
 import { createInspectionService, type InspectionService } from './domain/inspection/service.ts';
+import notificationPages from './domain/notifications/pages.ts';
+import notificationRoutes from './domain/notifications/routes.ts';
+import { createNotificationService, type NotificationService } from './domain/notifications/service.ts';
 import evaluationPages from './domain/evaluation/pages.ts';
 import evaluationRoutes from './domain/evaluation/routes.ts';
 import { createEvaluationService, type EvaluationService } from './domain/evaluation/service.ts';
@@ -79,6 +82,7 @@ declare module 'fastify' {
       evaluation: EvaluationService;
       awards: AwardService;
       inspection: InspectionService;
+      notifications: NotificationService;
       documents: DocumentService & {
         /** schedules every recruitment's missing documents (at start) */
         scheduleAllMissing(): Promise<number>;
@@ -205,6 +209,15 @@ export async function buildApp(deps: AppDeps) {
   const openingKeys = createOpeningKeyService({ db, clock, audit, limits: accounts.limits });
   const escrow = createEscrowService({ db, clock, audit });
   const inspection = createInspectionService({ db, clock, mailer, publicUrl: config.publicUrl });
+  const notifications = createNotificationService({
+    db,
+    clock,
+    audit,
+    mailer,
+    publicUrl: config.publicUrl,
+    report: (error) => app.log.error({ err: error }, 'notification not sent'),
+  });
+  const { signOffs, agentMails } = notifications;
   const documentQueue = createDocumentQueue((error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'documents not issued; they are retried at the next trigger or start'),
   );
@@ -227,13 +240,38 @@ export async function buildApp(deps: AppDeps) {
     minTenderDays: config.minTenderDays,
     publicUrl: config.publicUrl,
     documents: documentIssuer,
+    signOffs,
+    agentMails,
   });
   const announcedKeys = createAnnouncedKeys({ db, clock, audit, inspection, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
   const bids = createBidService({ db, clock, audit, storage, announcedKeys, inspection });
   const enteredShares = createEnteredShares({ db, secret: enteredShareSecret(config.enteredShareSecret, storage) });
-  const opening = createOpeningService({ db, clock, audit, storage, openingKeys, enteredShares, announcedKeys, documentQueue, inspection });
-  const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, publicUrl: config.publicUrl });
-  const awards = createAwardService({ db, clock, audit, mailer, recruitments, evaluation, publicUrl: config.publicUrl, documentQueue });
+  const opening = createOpeningService({
+    db,
+    clock,
+    audit,
+    storage,
+    openingKeys,
+    enteredShares,
+    announcedKeys,
+    documentQueue,
+    inspection,
+    signOffs,
+    agentMails,
+  });
+  const evaluation = createEvaluationService({ db, clock, audit, storage, documentQueue, mailer, signOffs, publicUrl: config.publicUrl });
+  const awards = createAwardService({
+    db,
+    clock,
+    audit,
+    mailer,
+    recruitments,
+    evaluation,
+    publicUrl: config.publicUrl,
+    documentQueue,
+    signOffs,
+    agentMails,
+  });
   const documents = createDocumentService({
     db,
     storage,
@@ -277,6 +315,7 @@ export async function buildApp(deps: AppDeps) {
     evaluation,
     awards,
     inspection,
+    notifications,
     documents: { ...documents, scheduleAllMissing, startSweep, idle: documentQueue.idle },
     mailer,
   });
@@ -415,6 +454,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(auditPages, { audit, checkpoints });
   await app.register(inspectionRoutes, { inspection });
   await app.register(inspectionPages, { inspection });
+  await app.register(notificationRoutes, { notifications });
+  await app.register(notificationPages, { notifications });
   await app.register(openingKeyPages, { openingKeys });
   await app.register(recruitmentPages, { recruitments, awards, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });

@@ -125,6 +125,7 @@ async function main() {
   await app.services.documents.scheduleAllMissing();
 
   let stopCheckpoints = () => {};
+  let stopDigests = () => {};
   // what a crash left in the storage is removed once old enough for no other process to be
   // writing it: at start, and then as often
   const cleanUps = setInterval(() => {
@@ -142,12 +143,16 @@ async function main() {
   const stopWatch = app.services.inspection.review.startWatch(config.alertReviewS * 1000, (error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'red-flag review failed; tried again at the next change'),
   );
+  // an award whose sign-off has come to wait as publicity ended is told to its inspector within a minute
+  const stopAwardWatch = app.services.notifications.signOffs.startAwardWatch();
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     stopCheckpoints();
+    stopDigests();
+    stopAwardWatch();
     stopSweep();
     stopWatch();
     clearInterval(cleanUps);
@@ -206,6 +211,10 @@ async function main() {
   // daily; started once the server answers, as rendering the first PDF loads the fonts
   stopCheckpoints = app.services.checkpoints.startDailyCheckpoints((error) =>
     app.log.error({ err: error }, 'audit checkpoint not issued; tried again within the hour'),
+  );
+  // each inspector's daily digest, once its hour has passed, by whichever instance comes first
+  stopDigests = app.services.notifications.digests.startDailyDigests((error) =>
+    app.log.error({ err: error }, 'daily digest not sent'),
   );
 }
 

@@ -19,8 +19,11 @@ export interface MailMessage {
 }
 
 export interface Mailer {
-  /** queues a message; delivery errors are logged, not thrown */
-  send(message: MailMessage): void;
+  /**
+   * queues a message; delivery errors are logged, not thrown; `afterSent` runs once it is handed
+   * over (e.g. marks a recorded message sent)
+   */
+  send(message: MailMessage, afterSent?: () => Promise<void>): void;
   /** hands a message over now and resolves once it is (sent or written to the outbox); throws on failure */
   deliver(message: MailMessage): Promise<void>;
   /** resolves once every queued message has been handed over (used at shutdown) */
@@ -52,8 +55,9 @@ export function createMailer(
   }
 
   return {
-    send(message) {
+    send(message, afterSent) {
       const delivery = deliver(message)
+        .then(afterSent)
         .catch((error: unknown) => log(error, message))
         .finally(() => pending.delete(delivery));
       pending.add(delivery);

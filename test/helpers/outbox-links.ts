@@ -8,7 +8,8 @@ import { simpleParser } from 'mailparser';
 
 const parsed = new Map<string, { to: string; subject: string; text: string }>();
 
-async function mailsIn(dir: string) {
+/** The mails written to the outbox folder `dir`, oldest first. */
+export async function mailsIn(dir: string) {
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((name) => name.endsWith('.eml')).sort();

@@ -73,6 +73,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.deactivate': '停用账号',
   'user.supervise_grant': '授予纪检监督员全部项目监督权限',
   'user.supervise_withdraw': '收回纪检监督员全部项目监督权限',
+  'user.notifications': '更改邮件通知设置',
 };
 
 /** An action's name in Chinese; a code not named shows as is. */

@@ -23,6 +23,8 @@ import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { EvaluationService } from '../evaluation/service.ts';
+import type { AgentMails } from '../notifications/agent-mails.ts';
+import type { SignOffMails } from '../notifications/sign-offs.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import type { Recruitment } from '../recruitments/types.ts';
@@ -68,6 +70,8 @@ export function createAwardService({
   evaluation,
   publicUrl,
   documentQueue,
+  signOffs,
+  agentMails,
 }: {
   db: Db;
   clock: Clock;
@@ -78,6 +82,10 @@ export function createAwardService({
   publicUrl: string;
   /** notices and agreements are issued and mailed once the award has committed */
   documentQueue: DocumentQueue;
+  /** after an answer: the award's sign-off may wait from now on, and the inspector is mailed it */
+  signOffs: Pick<SignOffMails, 'awardMayWait'>;
+  /** after commit: the agent is mailed a challenge */
+  agentMails: Pick<AgentMails, 'arrived'>;
 }) {
   async function ownRecruitment(id: string, agent: SignedInUser): Promise<Recruitment> {
     const recruitment = await recruitments.getRecruitment(id, agent);
@@ -199,7 +207,7 @@ export function createAwardService({
     if (!bid) throw new AppError('NOT_A_BIDDER', '只有参加本项目的响应单位可以提出质疑');
     const closed = () => new AppError('PUBLICITY_CLOSED', '质疑只能在公示期内提出');
     if (recruitment.status !== 'publicity') throw closed();
-    return db.transaction(async (tx) => {
+    const raised = await db.transaction(async (tx) => {
       const publicity = await lockPublicity(tx, recruitment);
       const now = clock.now();
       if (!publicityOpen(now, publicity.endsAt)) throw closed();
@@ -225,6 +233,8 @@ export function createAwardService({
       });
       return row;
     });
+    await agentMails.arrived({ kind: 'challenge', id: raised.id, recruitmentId: id, text: text.trim() });
+    return raised;
   }
 
   async function answerChallenge(challengeId: string, input: AnswerInput, agent: SignedInUser, origin: RequestOrigin) {
@@ -262,6 +272,8 @@ export function createAwardService({
         text: `贵单位的质疑：\n${challenge.text}\n\n答复：\n${answer}\n\n结论：${input.upheld ? '质疑成立' : '质疑不成立'}\n\n详情：${publicUrl}/recruitments/${recruitment.id}/publicity`,
       });
     }
+    // the last challenge answered after publicity ended lets the award's sign-off wait at once
+    await signOffs.awardMayWait(recruitment.id);
     return { id: challengeId, upheld: input.upheld, answeredAt: now };
   }
 

@@ -19,6 +19,15 @@ export async function recordMail(db: Db | Tx, purpose: string, recipient: string
   return mail;
 }
 
+/**
+ * Records the message for `purpose` to `recipient` unless it was recorded before: answers it only
+ * to the one caller, of any server process, that recorded it, who alone sends it.
+ */
+export async function claimMail(db: Db | Tx, purpose: string, recipient: string, now: Date): Promise<RecordedMail | null> {
+  const [mail] = await db.insert(outgoingMails).values({ id: randomUUID(), purpose, recipient, createdAt: now }).onConflictDoNothing().returning();
+  return mail ?? null;
+}
+
 export async function markMailSent(db: Db | Tx, id: string, now: Date) {
   await db.update(outgoingMails).set({ sentAt: now }).where(eq(outgoingMails.id, id));
 }

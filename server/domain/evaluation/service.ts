@@ -29,6 +29,7 @@ import type { Mailer } from '../../lib/mailer.ts';
 import { createFileDecryptor } from '../../lib/sealing.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
+import type { SignOffMails } from '../notifications/sign-offs.ts';
 import type { DocumentQueue } from '../documents/queue.ts';
 import type { AuditService } from '../audit/service.ts';
 import {
@@ -131,6 +132,7 @@ export function createEvaluationService({
   storage,
   documentQueue,
   mailer,
+  signOffs,
   publicUrl,
   newSeed = () => randomBytes(32).toString('hex'),
 }: {
@@ -140,6 +142,8 @@ export function createEvaluationService({
   storage: Pick<Storage, 'readSealedBidFile'>;
   /** each expert seated by a draw is told so, after the commit */
   mailer: Pick<Mailer, 'send'>;
+  /** after commit: the inspector is mailed the evaluation to sign off once every expert has confirmed it */
+  signOffs: Pick<SignOffMails, 'signOffWaiting'>;
   publicUrl: string;
   /** the evaluation report is issued once the sign-off has committed */
   documentQueue: DocumentQueue;
@@ -868,8 +872,8 @@ export function createEvaluationService({
         `您对 ${pending.map((b) => b.organization).join('、')} 的总分偏离评审委员会中位数超过 ${OUTLIER_POINTS} 分，请先填写书面理由再确认`,
       );
     }
-    await db.transaction(async (tx) => {
-      await lockDraw(tx, recruitmentId);
+    const allConfirmed = await db.transaction(async (tx) => {
+      const draw = await lockDraw(tx, recruitmentId);
       const [row] = await tx
         .update(panelSubmissions)
         .set({ confirmedAt: clock.now() })
@@ -886,7 +890,11 @@ export function createEvaluationService({
         ip: origin.ip,
         details: { round: evaluation.round },
       });
+      // under the draw's lock: of two last confirmations at once, the second sees the first
+      const members = await seatedMembers(tx, recruitmentId, evaluation.round);
+      return members.length === draw.size && members.every((m) => m.confirmedAt);
     });
+    if (allConfirmed) await signOffs.signOffWaiting({ kind: 'evaluation', recruitmentId, round: evaluation.round });
     return { confirmed: true };
   }
 

@@ -37,6 +37,8 @@ import type { AuditService } from '../audit/service.ts';
 import type { AnnouncedKeys } from './announced-key.ts';
 import { raiseAlert, raiseAlertOnce } from '../inspection/alerts.ts';
 import type { InspectionService } from '../inspection/service.ts';
+import type { AgentMails } from '../notifications/agent-mails.ts';
+import type { SignOffMails } from '../notifications/sign-offs.ts';
 import { DECLARED_FIELDS_LABEL, type DeclaredFields } from '../bids/schemas.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import type { EnteredShares, TakenShare } from './entered-shares.ts';
@@ -69,6 +71,8 @@ export function createOpeningService({
   announcedKeys,
   documentQueue,
   inspection,
+  signOffs,
+  agentMails,
 }: {
   db: Db;
   clock: Clock;
@@ -81,6 +85,10 @@ export function createOpeningService({
   documentQueue: DocumentQueue;
   /** mails the inspectors an alert once it has committed */
   inspection: Pick<InspectionService, 'mailAlert'>;
+  /** after commit: the inspector is mailed the opening record to sign off */
+  signOffs: Pick<SignOffMails, 'signOffWaiting'>;
+  /** after commit: the agent is mailed an objection */
+  agentMails: Pick<AgentMails, 'arrived'>;
 }) {
   async function recruitmentOf(id: string) {
     const [recruitment] = await db.select().from(recruitments).where(eq(recruitments.id, id));
@@ -274,6 +282,7 @@ export function createOpeningService({
     } finally {
       for (const { share } of taken) share.fill(0);
     }
+    await signOffs.signOffWaiting({ kind: 'opening', recruitmentId });
   }
 
   /**
@@ -439,7 +448,7 @@ export function createOpeningService({
     if (recruitment.status !== 'opening' || !session || session.signedOffAt) {
       throw new AppError('OPENING_NOT_IN_PROGRESS', '异议须在开标过程中提出');
     }
-    return db.transaction(async (tx) => {
+    const raised = await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(objections)
         .values({ recruitmentId, organizationId, text: text.trim(), raisedAt: clock.now() })
@@ -448,6 +457,8 @@ export function createOpeningService({
       await audit.record(tx, { actor: bidder, action: 'objection.raise', target: `objection:${row.id}`, recruitmentId, ip: origin.ip });
       return row;
     });
+    await agentMails.arrived({ kind: 'objection', id: raised.id, recruitmentId, text: text.trim() });
+    return raised;
   }
 
   async function answerObjection(objectionId: string, text: string, agent: SignedInUser, origin: RequestOrigin) {

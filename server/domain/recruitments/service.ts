@@ -19,6 +19,8 @@ import type { AuditService } from '../audit/service.ts';
 import { bidKeyFingerprint } from '../../lib/bid-key-fingerprint.ts';
 import { announcementDraft } from '../documents/inputs.ts';
 import type { DocumentIssuer } from '../documents/issuer.ts';
+import type { AgentMails } from '../notifications/agent-mails.ts';
+import type { SignOffMails } from '../notifications/sign-offs.ts';
 import type { EscrowService } from '../opening/escrow.ts';
 import type { OpeningKeyService } from '../opening/keys.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
@@ -45,6 +47,10 @@ export interface RecruitmentDeps {
   publicUrl: string;
   /** issues the signed announcement inside the publication */
   documents: Pick<DocumentIssuer, 'produce' | 'record'>;
+  /** after commit: the inspector is mailed a cancellation to countersign */
+  signOffs: Pick<SignOffMails, 'signOffWaiting'>;
+  /** after commit: the agent is mailed a question */
+  agentMails: Pick<AgentMails, 'arrived'>;
 }
 
 export interface ListFilter {
@@ -66,7 +72,19 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export type RecruitmentService = ReturnType<typeof createRecruitmentService>;
 
-export function createRecruitmentService({ db, clock, audit, openingKeys, escrow, mailer, minTenderDays, publicUrl, documents }: RecruitmentDeps) {
+export function createRecruitmentService({
+  db,
+  clock,
+  audit,
+  openingKeys,
+  escrow,
+  mailer,
+  minTenderDays,
+  publicUrl,
+  documents,
+  signOffs,
+  agentMails,
+}: RecruitmentDeps) {
   async function load(executor: Db | Tx, id: string): Promise<Recruitment | null> {
     const [row] = await executor.select().from(recruitments).where(eq(recruitments.id, id)).limit(1);
     if (!row) return null;
@@ -481,6 +499,7 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, escrow
     if (announcement) {
       await notifyFollowers(recruitment, ANNOUNCEMENT_LABELS[kind], body, `announcement-${announcement.number}`);
     }
+    if (action === 'cancel') await signOffs.signOffWaiting({ kind: 'cancellation', recruitmentId: id });
     return { status };
   }
 
@@ -517,7 +536,7 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, escrow
     if (recruitment.status !== 'published' || now.getTime() >= recruitment.questionsDeadline.getTime()) {
       throw new AppError('QUESTIONS_CLOSED', '提问已截止或招募项目不在公告期内');
     }
-    return db.transaction(async (tx) => {
+    const asked = await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(questions)
         .values({ recruitmentId: id, askerId: bidder.id, text: text.trim(), askedAt: now })
@@ -535,6 +554,8 @@ export function createRecruitmentService({ db, clock, audit, openingKeys, escrow
       });
       return row;
     });
+    await agentMails.arrived({ kind: 'question', id: asked.id, recruitmentId: id, text: text.trim() });
+    return asked;
   }
 
   async function answerQuestion(questionId: string, text: string, agent: SignedInUser, origin: RequestOrigin) {
