@@ -23,6 +23,8 @@ import {
   type UploadFile,
 } from '../test/helpers/server-process.ts';
 import { mapLimit } from '../test/helpers/bid-burst.ts';
+import { alertsBench } from './bench-alerts.ts';
+import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './bench-figures.ts';
 
 // `npm run bench`: the figures issue 4 asks for, printed rather than asserted (timings depend on
 // the machine). Everything runs against the real server as a child process over loopback:
@@ -32,10 +34,12 @@ import { mapLimit } from '../test/helpers/bid-burst.ts';
 //   2. a deadline rush: 500 organisations (RUSH_BIDDERS) submitting one small bid each, all at once,
 //      with the CPU time the server, a local PostgreSQL and this client spent on it;
 //   3. a one-file bid's latency idle and while 60 sign-ins with unknown e-mails are in flight (each
-//      costs a password hash, which must not starve the bid's file writes of the thread pool).
+//      costs a password hash, which must not starve the bid's file writes of the thread pool);
+//   4. the red flags of issue 14 over a centre of 200 recruitments, on a database of its own
+//      (bench-alerts.ts): the review's full recomputation and the inspector's alerts list.
 // Sizes are in MiB (2^20 bytes), written "MB" in the output.
 //
-// `npm run bench -- upload`, `-- rush` or `-- signin` runs one part. With DATABASE_URL set, the server runs on
+// `npm run bench -- upload`, `-- rush`, `-- signin` or `-- alerts` runs one part. With DATABASE_URL set, the server runs on
 // that PostgreSQL, in a fresh database created for the run and dropped after it; otherwise on the
 // embedded PGlite, which lives inside the server process and so counts in its memory.
 // BENCH_INSTANCES=2 (PostgreSQL only) starts a second server on the same database and storage, and
@@ -56,13 +60,17 @@ const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
 
 const parts = process.argv.slice(2);
-const runs = (part: 'upload' | 'rush' | 'signin') => parts.length === 0 || parts.includes(part);
+const runs = (part: 'upload' | 'rush' | 'signin' | 'alerts') => parts.length === 0 || parts.includes(part);
+const serverParts = runs('upload') || runs('rush') || runs('signin');
+/** the databases created for this run, dropped after it */
+const databases: string[] = [];
 
 /** A fresh database on the PostgreSQL of DATABASE_URL, or null for the embedded PGlite. */
 async function createBenchDatabase(): Promise<{ url: string; name: string } | null> {
   if (!process.env.DATABASE_URL) return null;
   const name = `portal_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(`create database ${name}`);
+  databases.push(name);
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), name };
@@ -78,17 +86,13 @@ async function adminQuery(statement: string) {
   }
 }
 
-let database: { url: string; name: string } | null = null;
-
 async function cleanUp() {
   killAllServers();
   rmSync(work, { recursive: true, force: true });
-  if (database) await adminQuery(`drop database if exists ${database.name} with (force)`);
+  for (const name of databases) await adminQuery(`drop database if exists ${name} with (force)`);
 }
 
-const log = (line: string) => console.log(`[bench] ${line}`);
 const mb = (bytes: number) => `${(bytes / MiB).toFixed(0)} MB`;
-const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /** Writes a PDF of `size` bytes (a PDF header, then random bytes) and answers its SHA-256. */
 async function writePdf(file: string, size: number): Promise<string> {
@@ -113,13 +117,6 @@ function memoryOf(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const bytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
   return { rss: bytes('VmRSS'), peak: bytes('VmHWM') };
-}
-
-/** CPU seconds the process has used so far, user and system, from /proc (proc(5): utime, stime). */
-function cpuSecondsOf(pid: number) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticksPerSecond = 100;
-  return { user: Number(fields[11]) / ticksPerSecond, system: Number(fields[12]) / ticksPerSecond };
 }
 
 /** CPU seconds the server instances have used so far, user and system together. */
@@ -148,10 +145,6 @@ function postgresCpuSeconds(): number {
 /** Resets the process's peak RSS (VmHWM) to its current RSS (proc(5), clear_refs "5"). */
 function resetPeakMemory(pid: number) {
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 interface UploadFigures {
@@ -346,13 +339,6 @@ function signInRows(result: Awaited<ReturnType<typeof bidDuringSignIns>>): Row[]
   ];
 }
 
-type Row = [string, string, string];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
 function uploadRows(rssAtStart: number, { smallRun, largeRuns, shellRuns }: Awaited<ReturnType<typeof throughput>>): Row[] {
   const rates = (secondsList: number[]) => secondsList.map((s) => (LARGE / MiB / s).toFixed(0)).join(', ');
   const serverSeconds = largeRuns.map((run) => run.seconds);
@@ -421,21 +407,26 @@ process.once('SIGINT', async () => {
 let server: ServerProcess | undefined;
 try {
   await buildServer();
-  database = await createBenchDatabase();
-  if (INSTANCES !== 1 && (!database || INSTANCES !== 2)) throw new Error('BENCH_INSTANCES=2 needs DATABASE_URL: the embedded database is one process\'s');
-  const engine = `${database ? `PostgreSQL (database ${database.name})` : 'embedded PGlite (in the server process)'}${INSTANCES > 1 ? `, ${INSTANCES} server instances` : ''}`;
-  log(`starting the server (${engine}, MAX_UPLOAD_MB=300)`);
-  // the rush registers its organisations from this one address
-  const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, RUSH_BIDDERS + 10)) };
-  server = await startServer(settings);
-  const servers = [server, ...(INSTANCES > 1 ? [await startServer(settings)] : [])];
-  const rssAtStart = memoryOf(server.pid).rss;
-  const holders = await seedKeyHolders(server.url);
+  if (INSTANCES !== 1 && (!process.env.DATABASE_URL || INSTANCES !== 2)) throw new Error('BENCH_INSTANCES=2 needs DATABASE_URL: the embedded database is one process\'s');
   const rows: Row[] = [];
-  if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
-  if (runs('signin')) rows.push(...signInRows(await bidDuringSignIns(server, holders)));
-  if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
-  printSummary(engine, rows);
+  if (serverParts) {
+    const database = await createBenchDatabase();
+    log(`starting the server (${database ? `PostgreSQL, database ${database.name}` : 'embedded PGlite'}, MAX_UPLOAD_MB=300)`);
+    // the rush registers its organisations from this one address
+    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, RUSH_BIDDERS + 10)) };
+    server = await startServer(settings);
+    const servers = [server, ...(INSTANCES > 1 ? [await startServer(settings)] : [])];
+    const rssAtStart = memoryOf(server.pid).rss;
+    const holders = await seedKeyHolders(server.url);
+    if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
+    if (runs('signin')) rows.push(...signInRows(await bidDuringSignIns(server, holders)));
+    if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
+    // the alerts part has the machine to itself
+    await Promise.all(servers.map((instance) => instance.stop()));
+  }
+  if (runs('alerts')) rows.push(...(await alertsBench({ work, database: await createBenchDatabase() })));
+  const engine = process.env.DATABASE_URL ? `PostgreSQL (database${databases.length > 1 ? 's' : ''} ${databases.join(', ')})` : 'embedded PGlite (in the server process)';
+  printSummary(`${engine}${INSTANCES > 1 ? `, ${INSTANCES} server instances` : ''}`, rows);
 } catch (error) {
   if (server) console.error(`[bench] the server (${server.ended() ?? 'running'}) printed:\n${server.output().slice(-5000)}`);
   throw error;
