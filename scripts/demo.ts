@@ -6,10 +6,13 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { buildApp, type App } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { usccCheckCharacter } from '../server/domain/accounts/uscc.ts';
+import { indicatorLabel } from '../server/domain/inspection/indicators/index.ts';
+import type { AlertSeverity, AlertStatus } from '../server/domain/inspection/types.ts';
 import { digestDue } from '../server/domain/notifications/digest-mail.ts';
 import { DEFAULT_ELIGIBILITY } from '../server/domain/recruitments/rules.ts';
 import { createDatabase } from '../server/db/client.ts';
 import { createAdjustableClock } from '../server/lib/clock.ts';
+import { ALERT_STATUS_LABELS, SEVERITY_LABELS } from '../server/lib/labels.ts';
 import { loadSigner } from '../server/lib/signing-key.ts';
 import { createStorage } from '../server/lib/storage.ts';
 import { PROJECT_ROOT } from '../server/paths.ts';
@@ -101,6 +104,16 @@ async function bidPdf(name: string, code: string, lot: string): Promise<Buffer> 
   return Buffer.from(await doc.save());
 }
 
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭', '何', '林'];
+
+/**
+ * Where each organisation's bid comes from: its own office's address, except that the eighth
+ * shares the sixth's (two organisations in one office building by the Grand Canal): the red flag
+ * the demo shows, which the inspector checks and dismisses with its reason.
+ */
+const SHARED_OFFICE = { first: 5, second: 7 };
+const bidAddress = (index: number) => `203.0.113.${10 + (index === SHARED_OFFICE.second ? SHARED_OFFICE.first : index)}`;
+
 async function main() {
   const started = performance.now();
   rmSync(STORAGE_DIR, { recursive: true, force: true });
@@ -172,7 +185,7 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
       name,
       uscc: code,
       type: prefix.startsWith('91') ? '企业' : '社会组织',
-      legalRepresentative: ['王建华', '李秀英', '张伟', '刘洋', '陈静', '杨帆'][index % 6],
+      legalRepresentative: `${SURNAMES[index]}${['建华', '秀英', '伟', '洋', '静', '帆'][index % 6]}`,
       contactName: ['赵磊', '孙丽', '周杰', '吴敏', '郑浩', '钱芳'][index % 6],
       phone: `0571-8${String(7_000_000 + index * 137).padStart(7, '0')}`,
       email,
@@ -222,10 +235,21 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
       url: `/api/v1/recruitments/${id}/bids`,
       headers: { authorization: `Bearer ${organization.token}`, ...body.headers },
       payload: body.payload,
+      remoteAddress: bidAddress(index),
     });
     if (response.statusCode !== 201) throw new Error(`bid of ${organization.name}: ${response.body}`);
   }
   step(`${organizations.length} 家单位提交了响应文件（每类 6 家，均已加密封存）`);
+  // what the server's watch does within seconds of each change: the red flags are reviewed
+  await app.services.inspection.review.reviewNewEntries();
+  const [shared] = await call<{ id: string; subject: string }[]>('GET', `/inspector/alerts?recruitmentId=${id}&indicator=bids_from_one_address`, inspector);
+  if (shared) {
+    await call('POST', `/inspector/alerts/${shared.id}/decision`, inspector, {
+      status: 'dismissed',
+      note: '经核实，两家单位同在一座办公楼内、共用出口网络地址，法定代表人、联系方式和响应文件均无关联。',
+    });
+    step(`监督预警：${shared.subject}；纪检监督员核实后排除并注明理由`);
+  }
 
   // ── opening ──
   clock.set(new Date(now + 21 * DAY + 30 * 60 * 1000));
@@ -262,12 +286,15 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
           return [criterion.key, halfPoints(criterion.maxScore * (base + wobble), criterion.maxScore)];
         }),
       );
+      // an expert reads each bid before scoring it
+      clock.advance((10 + Math.round(noise(organizationIndex, expertIndex) * 10)) * 60 * 1000);
       await call('PUT', `/recruitments/${id}/scores/${record.bidId}`, token, { scores, comment: '' });
     }
     await call('POST', `/recruitments/${id}/scores/submit`, token);
   }
   clock.advance(3 * HOUR);
   for (const token of panelTokens) await call('POST', `/recruitments/${id}/evaluation/confirm`, token);
+  await app.services.inspection.review.reviewNewEntries();
   await timed('评审报告', () => call('POST', `/recruitments/${id}/evaluation/sign-off`, inspector, { comment: '评审过程独立、规范，未发现异常。' }));
   step(`评审：从 ${experts.length} 名专家中随机抽取 5 人组成评审委员会，资格审查全部通过，评分、确认，纪检监督员签字确认`);
 
@@ -279,6 +306,7 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   await app.services.notifications.signOffs.mailAwardSignOffsDue();
   await call('POST', `/recruitments/${id}/award/sign-off`, inspector, { comment: '公示期满，无质疑，同意定标。' });
   await timed('定标后的通知书和合作协议（含邮件）', () => call('POST', `/recruitments/${id}/award`, agent));
+  await app.services.inspection.review.reviewNewEntries();
   await app.services.mailer.drain();
   step('公示 5 天期满，纪检监督员签字确认，经办人定标；通知书和合作协议（草案）已签发并发送邮件');
   // the next 18:00 (Beijing), when the server mails each inspector the digest of the day's entries
@@ -317,6 +345,15 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   const toInspector = (await mailsIn(outboxDir)).filter((mail) => mail.to === 'inspector@zjzg.example.cn');
   console.log(`  纪检监督员收到 ${toInspector.length} 封：`);
   for (const mail of toInspector) console.log(`    ${mail.subject}`);
+  const alerts = await call<{ indicator: string; severity: string; subject: string; status: string; note: string | null }[]>(
+    'GET',
+    `/inspector/alerts?recruitmentId=${id}`,
+    inspector,
+  );
+  console.log(`\n监督预警 ${alerts.length} 条（/inspector/alerts）`);
+  for (const alert of alerts) {
+    console.log(`  [${SEVERITY_LABELS[alert.severity as AlertSeverity]}] ${indicatorLabel(alert.indicator)}：${alert.subject}（${ALERT_STATUS_LABELS[alert.status as AlertStatus]}${alert.note ? `：${alert.note}` : ''}）`);
+  }
   console.log(`  开发测试用签名证书：${path.join(STORAGE_DIR, 'secrets', 'dev-signing.p12')}（CA 证书 dev-signing-ca.pem）`);
   console.log(`  核验：启动服务（STORAGE_DIR=${STORAGE_DIR} npm start）后访问 http://127.0.0.1:3000/verify/<验证码>`);
 
