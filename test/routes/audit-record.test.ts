@@ -220,11 +220,17 @@ describe('GET /api/v1/audit with filters', () => {
 });
 
 describe('links to the record', () => {
-  it('are on the recruitment\'s page for an inspector, not for others', async () => {
+  it('are on the recruitment\'s pages for an inspector, not for others', async () => {
     const link = `href="/inspector/recruitments/${id}/audit"`;
     expect((await (await as(cast.inspector)).get(`/recruitments/${id}`)).body).toContain(link);
     expect((await (await as(bidder)).get(`/recruitments/${id}`)).body).not.toContain(link);
     expect((await new Browser(t.app).get(`/recruitments/${id}`)).body).not.toContain(link);
+    for (const page of ['opening', 'evaluation', 'publicity']) {
+      const shown = await (await as(cast.inspector)).get(`/recruitments/${id}/${page}`);
+      expect(shown.statusCode).toBe(200);
+      expect(shown.body).toContain(link);
+      expect((await (await as(cast.agent)).get(`/recruitments/${id}/${page}`)).body).not.toContain(link);
+    }
   });
 });
 

@@ -21,7 +21,7 @@ describe('describeDetails', () => {
       ['第 2 版，类别：文艺演出，摘要 sha256 前 12 位 ab12cd34ef56…，文件 1 个', '登录会话 9f8e7d6c'],
     ],
     ['bid.withdraw', { version: 3 }, ['撤回第 3 版']],
-    ['bid.decrypt', { version: 1, verified: false }, ['第 1 版', '摘要复核不一致']],
+    ['bid.decrypt', { version: 1, verified: false }, ['第 1 版，摘要复核不一致']],
     ['question.ask', { length: 12 }, ['内容 12 字']],
     ['challenge.answer', { upheld: true, length: 40 }, ['质疑成立', '内容 40 字']],
     [

@@ -189,10 +189,10 @@ export const DESCRIBERS: Record<string, Describer> = {
     ];
   },
   'bid.withdraw': (d) => [d.num('version') !== undefined && `撤回第 ${d.num('version')} 版`],
-  'bid.decrypt': (d) => [
-    d.num('version') !== undefined && `第 ${d.num('version')} 版`,
-    d.bool('verified') !== undefined && (d.bool('verified') ? '摘要复核一致' : '摘要复核不一致'),
-  ],
+  'bid.decrypt': (d) => {
+    const verified = d.bool('verified');
+    return [`第 ${d.num('version') ?? '—'} 版，${verified === undefined ? '未复核摘要' : verified ? '摘要复核一致' : '摘要复核不一致'}`];
+  },
   'bid.download': (d) => {
     const sha = d.str('sha256');
     d.skip('fileId');
@@ -292,7 +292,8 @@ export const DESCRIBERS: Record<string, Describer> = {
   'document.mail': (d, names) => {
     d.skip('mailId');
     const to = d.list('to');
-    return [`${(d.list('documents') ?? []).length} 份文件`, to && `收件人：${people(to, names)}`];
+    const sent = d.list('documents') ?? [];
+    return [`${sent.length} 份文件：${people(sent, names)}`, to && `收件人：${people(to, names)}`];
   },
   'alert.raised': (d) => [
     `${indicatorLabel(d.str('indicator') ?? '')}（严重程度：${label(SEVERITY_LABELS, d.str('severity')) ?? '—'}）`,

@@ -24,11 +24,16 @@ export function withParams(path: string, params: URLSearchParams, extra: Record<
   return query ? `${path}?${query}` : path;
 }
 
-/** An entry's card: on the whole log it names its recruitment, on a recruitment's record it need not. */
+/**
+ * An entry's card: on the whole log it names its recruitment; on a recruitment's record it need
+ * not, nor name the recruitment as what an entry acted on.
+ */
 export function entryCard(entry: RecordEntry, scope: Pick<RecordFilter, 'recruitmentId'>, highlighted = false) {
+  const own = scope.recruitmentId !== undefined;
   return {
     ...entry,
-    recruitment: scope.recruitmentId ? null : entry.recruitment,
+    recruitment: own ? null : entry.recruitment,
+    target: own && entry.targetRef === `recruitment:${scope.recruitmentId}` ? null : entry.target,
     shortHash: entry.hash.slice(0, 12),
     permalink: `${recordPath(scope.recruitmentId ?? null)}?seq=${entry.seq}`,
     highlighted,

@@ -36,6 +36,9 @@ export interface RecordEntry {
   at: Date;
   actor: { id: string; role: string | null; name: string | null } | null;
   actionLabel: string;
+  /** what it acted on, as the log names it (`kind:id`) */
+  targetRef: string | null;
+  /** the same in words */
   target: string | null;
   recruitment: { id: string; title: string } | null;
   lines: string[];
@@ -237,6 +240,7 @@ export function createAuditRecord({ db }: { db: Db }) {
         at: entry.at,
         actor: entry.actor,
         actionLabel: actionLabel(entry.action),
+        targetRef: entry.target,
         target: describeTarget(entry.target, names),
         recruitment: entry.recruitmentId && title ? { id: entry.recruitmentId, title } : null,
         lines: describeDetails(entry.action, entry.details, names),
