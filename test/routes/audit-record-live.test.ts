@@ -153,8 +153,11 @@ describe('the live record', () => {
     expect(stream.response.ok).toBe(true);
     const started = Date.now();
     secondClosed = true;
-    await second.close();
-    await until(() => stream.ended(), 3000);
-    expect(Date.now() - started).toBeLessThan(3000);
+    const closing = second.close();
+    await until(() => stream.ended(), 1000);
+    // the stream's own end is immediate; the close may still wait a moment for a connection the
+    // test's HTTP client holds open without a request, which it lets go after a few seconds
+    await closing;
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

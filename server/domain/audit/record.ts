@@ -139,7 +139,7 @@ export function createAuditRecord({ db }: { db: Db }) {
     return {
       entries,
       older: found.length > RECORD_PAGE_SIZE && last ? last.seq : null,
-      newer: before === undefined || !entries[0] ? null : await newerThan(filter, entries[0].seq),
+      newer: before === undefined ? null : await newerThan(filter, entries[0]?.seq ?? before - 1),
     };
   }
 

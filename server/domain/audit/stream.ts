@@ -63,6 +63,8 @@ const auditStream: FastifyPluginAsyncTypebox<{ record: AuditRecord }> = async (a
         .header('content-type', 'text/event-stream; charset=utf-8')
         .header('cache-control', 'no-store')
         .header('x-accel-buffering', 'no')
+        // the connection is the stream's: closed with it, so a stopping server does not wait for the client to let it go
+        .header('connection', 'close')
         .send(stream);
     },
   );
