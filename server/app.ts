@@ -25,7 +25,9 @@ import auditRoutes from './domain/audit/routes.ts';
 import healthRoutes from './domain/health/routes.ts';
 import { createHealthService } from './domain/health/service.ts';
 import { createCheckpointService, type CheckpointService } from './domain/audit/checkpoints.ts';
+import { createAuditRecord } from './domain/audit/record.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
+import auditStream from './domain/audit/stream.ts';
 import bidPages from './domain/bids/pages.ts';
 import documentPages from './domain/documents/pages.ts';
 import { createDocumentQueue } from './domain/documents/queue.ts';
@@ -198,6 +200,7 @@ export async function buildApp(deps: AppDeps) {
     deps.mailer ??
     createMailer(config, storage, (error, message) => app.log.error({ err: error, to: message.to }, 'mail not sent'));
   const audit = createAuditService({ db, clock, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
+  const record = createAuditRecord({ db });
   const accounts = createAccountService({
     db,
     clock,
@@ -430,7 +433,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(accountRoutes, { accounts });
   await app.register(accountPages, { accounts, escrow, secureCookies: https });
   await app.register(agentPages, { recruitments, accounts });
-  await app.register(auditRoutes, { audit, checkpoints });
+  await app.register(auditRoutes, { audit, record, checkpoints });
   await app.register(healthRoutes, { health: createHealthService({ db, storage }) });
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(escrowRoutes, { escrow });
@@ -451,7 +454,8 @@ export async function buildApp(deps: AppDeps) {
     publisherName: PUBLISHER_NAME,
     now: () => clock.now(),
   });
-  await app.register(auditPages, { audit, checkpoints });
+  await app.register(auditPages, { audit, record, checkpoints });
+  await app.register(auditStream, { record });
   await app.register(inspectionRoutes, { inspection });
   await app.register(inspectionPages, { inspection });
   await app.register(notificationRoutes, { notifications });

@@ -37,3 +37,8 @@ export function toBeijingLocal(instant: Date): string {
 export function beijingDate(instant: Date): string {
   return beijingWallClock(instant).slice(0, 10);
 }
+
+/** The instant a Beijing calendar date (`YYYY-MM-DD`) begins. */
+export function beijingDayStart(date: string): Date {
+  return new Date(`${date}T00:00:00+08:00`);
+}

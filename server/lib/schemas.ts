@@ -1,4 +1,4 @@
-import { Type, type TStringOptions } from 'typebox';
+import { Type, type TSchema, type TStringOptions } from 'typebox';
 
 // Shapes shared by the routes of every area.
 
@@ -15,6 +15,9 @@ export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /** A time in a reply: services hand out Date objects, serialised as ISO 8601. */
 export const InstantOut = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+
+/** A form field left blank (''), or a value of `schema`: a GET form sends every field, filled or not. */
+export const blankOr = <T extends TSchema>(schema: T) => Type.Union([Type.Literal(''), schema]);
 
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 

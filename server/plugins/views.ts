@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
 import fp from 'fastify-plugin';
@@ -17,7 +17,17 @@ declare module 'fastify' {
     /** renders a page inside the layout, with the signed-in user, CSRF token and server time */
     page(template: string, data?: Record<string, unknown>): FastifyReply;
   }
+  interface FastifyInstance {
+    /**
+     * a partial of views/partials rendered alone, outside the layout: a piece of a page sent as it
+     * changes (an audit entry over the live stream), with the same helpers as the page
+     */
+    renderPartial(name: string, data: Record<string, unknown>): string;
+  }
 }
+
+// preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)
+const COMPILE_OPTIONS = { preventIndent: true };
 
 function createHandlebars() {
   const hbs = Handlebars.create();
@@ -50,15 +60,24 @@ function partialsIn(dir: string): Record<string, string> {
 
 export default fp(
   async (app, { clock }: { clock: Clock }) => {
+    const handlebars = createHandlebars();
     await app.register(fastifyView, {
-      engine: { handlebars: createHandlebars() },
+      engine: { handlebars },
       root: VIEWS_DIR,
       layout: 'layouts/main.hbs',
       // each template compiled once per process, whatever NODE_ENV says: compiling on every
       // request was most of a page's time (issue 16); a changed template needs a restart
       production: true,
-      // preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)
-      options: { partials: partialsIn('partials'), compileOptions: { preventIndent: true } },
+      options: { partials: partialsIn('partials'), compileOptions: COMPILE_OPTIONS },
+    });
+    const partials = new Map<string, Handlebars.TemplateDelegate>();
+    app.decorate('renderPartial', (name: string, data: Record<string, unknown>) => {
+      let template = partials.get(name);
+      if (!template) {
+        template = handlebars.compile(readFileSync(path.join(VIEWS_DIR, 'partials', `${name}.hbs`), 'utf8'), COMPILE_OPTIONS);
+        partials.set(name, template);
+      }
+      return template(data);
     });
     app.decorateReply('page', function page(this, template: string, data: Record<string, unknown> = {}) {
       const request = this.request;

@@ -3,15 +3,21 @@ import { Type } from 'typebox';
 import { bearerSecurity } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { CheckpointService } from './checkpoints.ts';
-import { AuditEntry, AuditQuery, ChainCheckReply, CheckpointReply } from './schemas.ts';
+import type { AuditRecord } from './record.ts';
+import { AuditEntry, AuditQuery, ChainCheckReply, CheckpointReply, filterOf } from './schemas.ts';
 import type { AuditService } from './service.ts';
 
-const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService; checkpoints: CheckpointService }> = async (app, { audit, checkpoints }) => {
+const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService; record: AuditRecord; checkpoints: CheckpointService }> = async (
+  app,
+  { audit, record, checkpoints },
+) => {
   app.get(
     '/api/v1/audit',
     {
       schema: {
-        summary: '操作日志（纪检监督员），按序号升序；用 afterSeq 翻页',
+        summary:
+          '操作日志（纪检监督员），默认按序号升序，用 afterSeq 翻页；order=desc 时从新到旧，用 before 翻页。' +
+          '可按 recruitmentId、action、actorId、from/to（北京时间日期或带时区的时间）筛选；指定 recruitmentId 时仅限该项目的纪检监督员或有全部项目监督权限者',
         tags: ['audit'],
         security: bearerSecurity,
         querystring: AuditQuery,
@@ -20,7 +26,10 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService; checkpoints:
       onRequest: requireRole('inspector'),
     },
     async (request) => {
-      const entries = await audit.listEntries(request.query);
+      const { afterSeq, before, order, limit, ...query } = request.query;
+      const filter = filterOf(query);
+      if (filter.recruitmentId) await record.recordOf(currentUser(request), filter.recruitmentId);
+      const entries = await record.listEntries({ ...filter, afterSeq, before, order, limit });
       return entries.map((entry) => ({ ...entry, at: entry.at.toISOString() }));
     },
   );

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { asc, desc, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { auditLog, awardSignOffs, documents, evaluationSignOffs, openings, recruitments, users } from '../../db/schema.ts';
+import { auditLog, awardSignOffs, documents, evaluationSignOffs, openings, recruitments } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { readSignedKeywords, SignatureCheckError } from '../../lib/pdf/signature-check.ts';
 import type { Storage } from '../../lib/storage.ts';
@@ -24,12 +24,6 @@ export interface AuditEvent {
    * whole, though its transaction may append later
    */
   at?: Date;
-}
-
-export interface AuditFilter {
-  recruitmentId?: string | null;
-  afterSeq?: number;
-  limit: number;
 }
 
 // Appends are serialised by a transaction-scoped advisory lock, so two concurrent transactions
@@ -111,33 +105,6 @@ export function createAuditService({
   /** For events that change nothing else, such as a failed sign-in. */
   function recordAlone(event: AuditEvent): Promise<void> {
     return db.transaction((tx) => record(tx, event));
-  }
-
-  async function listEntries(filter: AuditFilter) {
-    const rows = await db
-      .select({ entry: auditLog, actorName: users.name })
-      .from(auditLog)
-      .leftJoin(users, eq(users.id, auditLog.actorId))
-      .where(
-        and(
-          filter.recruitmentId ? eq(auditLog.recruitmentId, filter.recruitmentId) : undefined,
-          filter.afterSeq !== undefined ? gt(auditLog.seq, filter.afterSeq) : undefined,
-        ),
-      )
-      .orderBy(asc(auditLog.seq))
-      .limit(filter.limit);
-    return rows.map(({ entry, actorName }) => ({
-      seq: entry.seq,
-      at: entry.at,
-      actor: entry.actorId ? { id: entry.actorId, role: entry.actorRole, name: actorName } : null,
-      action: entry.action,
-      target: entry.target,
-      recruitmentId: entry.recruitmentId,
-      ip: entry.ip,
-      details: entry.details,
-      prevHash: entry.prevHash,
-      hash: entry.hash,
-    }));
   }
 
   /** Walks the whole log page by page and recomputes every hash and link. */
@@ -254,5 +221,5 @@ export function createAuditService({
     return { ...chain, ok: problems.length === 0, anchors: checked, problems };
   }
 
-  return { record, recordAll, recordAlone, listEntries, verifyChain };
+  return { record, recordAll, recordAlone, verifyChain };
 }

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { beijingLocalToIso, DATETIME_LOCAL, toBeijingLocal } from '../../lib/datetime.ts';
-import { IdParams } from '../../lib/schemas.ts';
+import { blankOr, IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { AccountService, SignedInUser } from '../accounts/service.ts';
@@ -21,7 +21,6 @@ import { PUBLICATION_CHANNELS, type Recruitment } from './types.ts';
 
 const LocalTime = Type.String({ pattern: DATETIME_LOCAL.source });
 /** an input left empty arrives as '' and means "not given" */
-const blankOr = <T extends TSchema>(schema: T) => Type.Union([Type.Literal(''), schema]);
 const OptionalLocalTime = blankOr(LocalTime);
 const Uuid = Type.String({ format: 'uuid' });
 
