@@ -83,7 +83,8 @@ export class Rows {
     for (const table of tables) {
       const rows = this.tables.get(table) ?? [];
       if (rows.length === 0) continue;
-      const keys = Object.keys(rows[0]!);
+      // every column any row names: a row naming one more than the others (a supervising inspector) keeps it
+      const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
       const columns = getTableColumns(table);
       const byColumn = keys.every((key) => !columns[key]!.getSQLType().endsWith('[]')) && rows.every((row) => keys.every((key) => key in row));
       if (byColumn) {
