@@ -99,7 +99,7 @@ describe('shared bidder contacts', () => {
     await review();
     const raised = await alertsOf(id, 'shared_bidder_contacts');
     expect(raised).toHaveLength(3);
-    const phone = raised.find((alert) => alert.subject.includes('联系电话'))!;
+    const phone = raised.find((alert) => alert.subject.includes('登记的联系电话相同'))!;
     expect(phone.severity).toBe('high');
     expect(phone.subject).toContain(`${first.name}和${second.name}`);
     expect(phone.subject).toContain('法定代表人也相同');
