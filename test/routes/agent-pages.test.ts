@@ -253,6 +253,51 @@ describe('refused forms', () => {
     expect((await getRecruitment(id)).status).toBe('draft');
   });
 
+  it('15.4: a blank question deadline follows a corrected submission deadline, and publishing succeeds', async () => {
+    const browser = await signedIn(cast.agent);
+    await browser.get('/agent/recruitments/new');
+    const created = await browser.post('/agent/recruitments/new', draftForm({ submissionDeadline: localIn(5) }));
+    expect(created.statusCode).toBe(303);
+    const id = /recruitments\/([0-9a-f-]{36})\?/.exec(String(created.headers.location))?.[1] ?? '';
+    const tooSoon = await browser.post(`/agent/recruitments/${id}/publish`, { inspectorId: cast.inspector.id, escrowHolderId: '' });
+    expect(tooSoon.statusCode).toBe(409);
+    expect(tooSoon.body).toContain('未填写，按提交截止前 10 天计算');
+
+    const editForm = await browser.get(`/agent/recruitments/${id}/edit`);
+    expect(editForm.body).toMatch(/id="f-questionsDeadline"[^>]*value=""/);
+    const corrected = await browser.post(`/agent/recruitments/${id}/edit`, draftForm({ submissionDeadline: localIn(30) }));
+    expect(corrected.statusCode).toBe(303);
+    const draft = await getRecruitment(id);
+    expect(Date.parse(draft.submissionDeadline) - Date.parse(draft.questionsDeadline)).toBe(10 * DAY_MS);
+
+    await browser.get(`/agent/recruitments/${id}`);
+    const published = await browser.post(`/agent/recruitments/${id}/publish`, { inspectorId: cast.inspector.id, escrowHolderId: '' });
+    expect(published.statusCode).toBe(303);
+    expect((await getRecruitment(id)).status).toBe('published');
+  });
+
+  it('15.4: through the API too, a derived question deadline moves with the submission deadline; a typed one stays', async () => {
+    const id = await createDraft(t, cast);
+    const later = new Date(t.clock.now().getTime() + 40 * DAY_MS).toISOString();
+    const moved = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/recruitments/${id}`,
+      headers: bearer(cast.agentToken),
+      payload: { submissionDeadline: later },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(Date.parse(later) - Date.parse(moved.json().questionsDeadline)).toBe(10 * DAY_MS);
+    const typed = new Date(t.clock.now().getTime() + 25 * DAY_MS).toISOString();
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/recruitments/${id}`, headers: bearer(cast.agentToken), payload: { questionsDeadline: typed } });
+    const kept = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/recruitments/${id}`,
+      headers: bearer(cast.agentToken),
+      payload: { submissionDeadline: new Date(t.clock.now().getTime() + 45 * DAY_MS).toISOString() },
+    });
+    expect(Date.parse(kept.json().questionsDeadline)).toBe(Date.parse(typed));
+  });
+
   it('refuses to publish to an inspector who has set no opening passphrase, beside the inspector', async () => {
     const browser = await signedIn(cast.agent);
     const keyless = await createStaff(t, 'inspector');

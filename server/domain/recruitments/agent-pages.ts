@@ -7,7 +7,7 @@ import { blankOr, IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { AccountService, SignedInUser } from '../accounts/service.ts';
-import { DAY_MS, DEFAULT_ELIGIBILITY, RULES } from './rules.ts';
+import { DEFAULT_ELIGIBILITY, derivedQuestionsDeadline, questionsDeadlineDerived, RULES } from './rules.ts';
 import { AmendmentBody, CreateRecruitmentBody, PublicationBody, ReasonBody, TextBody, type CreateRecruitmentInput } from './schemas.ts';
 import type { RecruitmentService } from './service.ts';
 import { allowedActions } from './state.ts';
@@ -119,7 +119,8 @@ function draftValues(draft: Recruitment): DraftValues {
     agreementTermMonths: draft.agreementTermMonths,
     publicityDays: draft.publicityDays,
     submissionDeadline: toBeijingLocal(draft.submissionDeadline),
-    questionsDeadline: toBeijingLocal(draft.questionsDeadline),
+    // A derived questions deadline shows blank, as the agent left it, and stays derived when saved.
+    questionsDeadline: questionsDeadlineDerived(draft) ? '' : toBeijingLocal(draft.questionsDeadline),
   };
 }
 
@@ -188,11 +189,10 @@ function toDraftInput(form: DraftForm): Required<CreateRecruitmentInput> {
     agreementTermMonths: form.agreementTermMonths,
     publicityDays: form.publicityDays,
     submissionDeadline,
-    // Left empty, the questions deadline takes the default gap. It is stated here because
-    // updateDraft keeps the stored questions deadline for a field it is not given.
+    // Left empty, the questions deadline is derived from the submission deadline. It is stated
+    // here because updateDraft keeps a questions deadline the agent typed before.
     questionsDeadline:
-      optionalInstant(form.questionsDeadline, 'questionsDeadline') ??
-      new Date(Date.parse(submissionDeadline) - RULES.questionsBeforeSubmissionDays * DAY_MS).toISOString(),
+      optionalInstant(form.questionsDeadline, 'questionsDeadline') ?? derivedQuestionsDeadline(new Date(submissionDeadline)).toISOString(),
   };
 }
 

@@ -48,6 +48,17 @@ function duplicateKeys(items: { key: string }[]): string[] {
   return items.filter(({ key }) => seen.has(key) || !seen.add(key)).map(({ key }) => key);
 }
 
+/** The questions deadline a submission deadline gives when the agent types none. */
+export const derivedQuestionsDeadline = (submissionDeadline: Date): Date =>
+  new Date(submissionDeadline.getTime() - RULES.questionsBeforeSubmissionDays * DAY_MS);
+
+/**
+ * Whether a draft's questions deadline is the one derived from its submission deadline: then the
+ * agent typed none (or typed that very value), and it follows the submission deadline when that moves.
+ */
+export const questionsDeadlineDerived = (draft: { submissionDeadline: Date; questionsDeadline: Date }): boolean =>
+  draft.questionsDeadline.getTime() === derivedQuestionsDeadline(draft.submissionDeadline).getTime();
+
 /** Rules a draft must keep whenever it is saved. */
 export function checkTerms(terms: RecruitmentTerms): RuleViolation[] {
   const violations: RuleViolation[] = [];
@@ -104,7 +115,13 @@ export function checkPublication(
     });
   }
   if (draft.questionsDeadline.getTime() <= now.getTime()) {
-    violations.push({ code: 'QUESTIONS_DEADLINE_PASSED', field: 'questionsDeadline', message: '提问截止时间已过，请先修改' });
+    violations.push({
+      code: 'QUESTIONS_DEADLINE_PASSED',
+      field: 'questionsDeadline',
+      message: questionsDeadlineDerived(draft)
+        ? `提问截止时间（未填写，按提交截止前 ${RULES.questionsBeforeSubmissionDays} 天计算）已过，请推迟提交截止时间或填写提问截止时间`
+        : '提问截止时间已过，请先修改',
+    });
   }
   return violations;
 }

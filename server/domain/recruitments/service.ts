@@ -24,7 +24,17 @@ import type { SignOffMails } from '../notifications/sign-offs.ts';
 import type { EscrowService } from '../opening/escrow.ts';
 import type { OpeningKeyService } from '../opening/keys.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
-import { checkAmendment, checkPublication, checkTerms, DAY_MS, DEFAULT_ELIGIBILITY, RULES, type RecruitmentTerms, type RuleViolation } from './rules.ts';
+import {
+  checkAmendment,
+  checkPublication,
+  checkTerms,
+  DEFAULT_ELIGIBILITY,
+  derivedQuestionsDeadline,
+  questionsDeadlineDerived,
+  RULES,
+  type RecruitmentTerms,
+  type RuleViolation,
+} from './rules.ts';
 import type {
   AmendmentInput,
   CreateRecruitmentInput,
@@ -172,9 +182,7 @@ export function createRecruitmentService({
       minPublicBenefitRatio: input.minPublicBenefitRatio ?? RULES.defaultMinPublicBenefitRatio,
       agreementTermMonths: input.agreementTermMonths,
       submissionDeadline,
-      questionsDeadline: input.questionsDeadline
-        ? new Date(input.questionsDeadline)
-        : new Date(submissionDeadline.getTime() - RULES.questionsBeforeSubmissionDays * DAY_MS),
+      questionsDeadline: input.questionsDeadline ? new Date(input.questionsDeadline) : derivedQuestionsDeadline(submissionDeadline),
       publicityDays: input.publicityDays ?? RULES.minPublicityDays,
     };
   }
@@ -231,7 +239,8 @@ export function createRecruitmentService({
     const merged = terms({
       ...current,
       decisionRef: current.decisionRef ?? undefined,
-      questionsDeadline: current.questionsDeadline.toISOString(),
+      // A derived questions deadline is left out, so that it follows a new submission deadline.
+      questionsDeadline: questionsDeadlineDerived(current) ? undefined : current.questionsDeadline.toISOString(),
       submissionDeadline: current.submissionDeadline.toISOString(),
       ...patch,
     });
