@@ -20,7 +20,27 @@ const DONE: Record<string, string> = {
   signoff: '开标已签字确认，开标记录已锁定。',
 };
 
-// The opening session page: one page for every participant, showing what each may do now.
+/** What a refused form had typed, to show again: its free text only, never a passphrase. */
+interface Typed {
+  text?: string;
+  comment?: string;
+  reason?: string;
+  /** the objection whose answer was refused */
+  objectionId?: string;
+}
+
+function typedText(body: unknown, objectionId?: string): Typed {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const typed: Typed = objectionId ? { objectionId } : {};
+  for (const name of ['text', 'comment', 'reason'] as const) {
+    const value = fields[name];
+    if (typeof value === 'string') typed[name] = value;
+  }
+  return typed;
+}
+
+// The opening session page: one page for every participant, showing what each may do now, and
+// why an action is not yet possible rather than offering it to be refused.
 const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruitments: RecruitmentService }> = async (
   app,
   { opening, recruitments },
@@ -29,7 +49,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    { done, failure }: { done?: string; failure?: FormFailure & { form: string } } = {},
+    { done, failure }: { done?: string; failure?: FormFailure & { form: string; typed: Typed } } = {},
   ) {
     const user = currentUser(request);
     const recruitment = await recruitments.getRecruitment(id, user);
@@ -37,6 +57,8 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     const inProgress = session.status === 'opening';
     const isAgent = user.role === 'agent' && user.id === recruitment.agentId;
     const holder = session.keyHolders.find((h) => h.holderId === user.id);
+    const unanswered = session.objections.filter((objection) => objection.answer === null);
+    const isInspector = user.role === 'inspector' && user.id === recruitment.inspectorId;
     if (failure) reply.code(failure.status);
     return reply.page('opening/session', {
       title: `开标：${recruitment.title}`,
@@ -51,9 +73,12 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
       holderUnlocked: holder?.shareWaiting === true,
       canObject: inProgress && user.role === 'bidder' && session.phase !== 'signed_off',
       canAnswer: isAgent && session.phase !== 'signed_off',
-      canSignOff: user.role === 'inspector' && user.id === recruitment.inspectorId && session.phase === 'opened',
+      unanswered,
+      canSignOff: isInspector && session.phase === 'opened' && unanswered.length === 0,
+      signOffWaits: isInspector && session.phase === 'opened' && unanswered.length > 0,
       form: failure?.form,
       errors: failure?.errors,
+      typed: failure?.typed ?? {},
     });
   }
 
@@ -73,13 +98,15 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     id: string,
     form: string,
     work: () => Promise<unknown>,
+    objectionId?: string,
   ) {
+    const typed = typedText(request.body, objectionId);
     const validation = request.validationError?.validation;
-    if (validation) return show(request, reply, id, { failure: { ...invalidForm(validation), form } });
+    if (validation) return show(request, reply, id, { failure: { ...invalidForm(validation), form, typed } });
     try {
       await work();
     } catch (error) {
-      return show(request, reply, id, { failure: { ...refusedForm(error), form } });
+      return show(request, reply, id, { failure: { ...refusedForm(error), form, typed } });
     }
     return reply.redirect(`/recruitments/${id}/opening?done=${form}`, 303);
   }
@@ -128,6 +155,7 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
     async (request, reply) =>
       respond(request, reply, request.params.id, 'answer', () =>
         opening.answerObjection(request.params.objectionId, request.body.text, currentUser(request), requestOrigin(request)),
+        request.params.objectionId,
       ),
   );
 
