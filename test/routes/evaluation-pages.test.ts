@@ -67,6 +67,18 @@ describe('a panel of five does the whole evaluation through the pages', () => {
     chair = panel.members.find((m: { order: number }) => m.order === 1).name;
   });
 
+  it('15.8: the conflict declaration has no answer chosen; without one it is refused beside the field, recording nothing', async () => {
+    const browser = new Browser(t.app);
+    await browser.signIn(experts[0]!);
+    const form = await browser.get(evaluationUrl());
+    expect(form.body).toMatch(/name="conflict" value="0" required>/);
+    expect(form.body).not.toMatch(/name="conflict"[^>]*checked/);
+    const unchosen = await browser.post(`/recruitments/${id}/panel/declaration`, { note: '' });
+    expect(unchosen.statusCode).toBe(400);
+    expect(unchosen.body).toContain('<p class="error" id="e-conflict">请选择是否与上述响应单位存在利害关系</p>');
+    expect((await browser.get('/expert')).body).toContain('待声明');
+  });
+
   it('each expert sees the bidders and declares no conflict, then the documents', async () => {
     for (const expert of experts) {
       const browser = new Browser(t.app);
@@ -104,6 +116,41 @@ describe('a panel of five does the whole evaluation through the pages', () => {
     for (const bidder of bidders.slice(0, 5)) {
       expect((await chairBrowser.post(`/recruitments/${id}/qualification/${bidder.bidId}`, { ...verdicts(() => 'pass'), reason: '' })).statusCode).toBe(303);
     }
+  });
+
+  it('15.8: the chair is told, beside the bid, that the qualification review was saved', async () => {
+    const chairBrowser = page(experts.find((e) => e.name === chair)!.email);
+    const form = await chairBrowser.get(evaluationUrl());
+    const conditions = [...new Set([...form.body.matchAll(/name="results\[([^\]]+)\]"/g)].map((m) => m[1]!))];
+    const bidId = bidders[0]!.bidId;
+    const saved = await chairBrowser.post(`/recruitments/${id}/qualification/${bidId}`, {
+      ...Object.fromEntries(conditions.map((key) => [`results[${key}]`, 'pass'])),
+      reason: '',
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`/recruitments/${id}/evaluation?done=qualify&bid=${bidId}#bid-${bidId}`);
+    const shown = await chairBrowser.get(String(saved.headers.location));
+    expect(shown.body).toMatch(new RegExp(`id="bid-${bidId}">[\\s\\S]*?<p class="alert success" role="status">资格审查结果已保存。</p>`));
+  });
+
+  it('15.8: every scoring error is shown beside its criterion; the form shows the running total of saved scores', async () => {
+    const browser = page(experts[0]!.email);
+    const bidId = bidders[0]!.bidId;
+    const faulty = await browser.post(`/recruitments/${id}/scores/${bidId}`, {
+      'scores[plan]': '20.3', 'scores[ability]': '', 'scores[record]': '25', 'scores[share]': '10', 'scores[revenue]': '10', comment: '',
+    });
+    expect(faulty.statusCode).toBe(400);
+    for (const message of ['“公益服务方案”的分值以 0.5 分为单位', '请为“资质与专业能力”评分', '“业绩与信誉”的分值须在 0 至 20 之间']) {
+      expect(faulty.body).toContain(`<p class="error">${message}</p>`);
+    }
+    expect(faulty.body).toContain('<script src="/static/score-total.js" defer></script>');
+    const saved = await browser.post(`/recruitments/${id}/scores/${bidId}`, {
+      'scores[plan]': '20.5', 'scores[ability]': '12', 'scores[record]': '12', 'scores[share]': '10', 'scores[revenue]': '12', comment: '',
+    });
+    expect(saved.statusCode).toBe(303);
+    const shown = await browser.get(String(saved.headers.location));
+    expect(shown.body).toContain('合计 <output data-score-total>66.5</output> 分');
+    expect((await browser.get('/static/score-total.js')).statusCode).toBe(200);
   });
 
   it('each expert scores the qualified bids, drafts first, then submits; nobody sees a result before all have', async () => {

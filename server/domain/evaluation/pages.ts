@@ -19,7 +19,7 @@ const DONE: Record<string, string> = {
   supplementary: '已补充抽取，随机种子和候选名单已记入操作日志。',
   replace: '已更换评审专家，并记入操作日志。',
   declaration: '回避声明已记录。',
-  qualification: '资格审查结果已保存。',
+  qualify: '资格审查结果已保存。',
   score: '评分草稿已保存，提交前可继续修改。',
   submit: '评分已提交并锁定。全部专家提交后方可查看评审结果。',
   comment: '书面理由已保存。',
@@ -59,7 +59,12 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
     }
   }
 
-  async function show(request: FastifyRequest, reply: FastifyReply, id: string, { done, failure }: { done?: string; failure?: Failure } = {}) {
+  async function show(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    { done, doneBid, failure }: { done?: string; doneBid?: string; failure?: Failure } = {},
+  ) {
     const user = currentUser(request);
     const recruitment = await recruitments.getRecruitment(id, user);
     const panel = await evaluation.getPanel(id, user);
@@ -98,6 +103,9 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
         scoreErrors: scoreForm?.errors,
         comment: typed?.comment ?? sheet?.comment ?? '',
         scored: sheet !== undefined,
+        // the saved sheet's total; score-total.js keeps it running as the expert types
+        total: sheet ? Object.values(sheet.scores).reduce((sum, score) => sum + score, 0) : 0,
+        saved: done && bid.bidId === doneBid ? DONE[done] : null,
       };
     });
 
@@ -193,10 +201,18 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
   app.get(
     '/recruitments/:id/evaluation',
     {
-      schema: { hide: true, params: IdParams, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }) },
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: Type.Object({
+          done: Type.Optional(Type.String({ maxLength: 20 })),
+          /** the bid whose form was saved, to confirm it there too */
+          bid: Type.Optional(Type.String({ format: 'uuid' })),
+        }),
+      },
       onRequest: participants,
     },
-    async (request, reply) => show(request, reply, request.params.id, { done: request.query.done }),
+    async (request, reply) => show(request, reply, request.params.id, { done: request.query.done, doneBid: request.query.bid }),
   );
 
   /** Runs a form's action, then 303 back to the page, or shows the page again with the error. */
@@ -210,7 +226,9 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
       return show(request, reply, id, { failure: { ...refusedForm(error), form, values } });
     }
     const done = form.replace(/-.*$/, '');
-    return reply.redirect(`/recruitments/${id}/evaluation?done=${done}${anchor ? `#${anchor}` : ''}`, 303);
+    // a bid's own form is confirmed beside it too, where the page lands
+    const bid = /^bid-(.+)$/.exec(anchor)?.[1];
+    return reply.redirect(`/recruitments/${id}/evaluation?done=${done}${bid ? `&bid=${bid}` : ''}${anchor ? `#${anchor}` : ''}`, 303);
   }
 
   app.post(

@@ -12,6 +12,8 @@
 //   over every bid and criterion are identical.
 // Scores are multiples of 0.5; sums are kept in half points, so ties are exact, not floating.
 
+import type { FieldError } from '../../errors.ts';
+
 export const OUTLIER_POINTS = 20;
 const TRIM_FROM = 5;
 
@@ -42,6 +44,30 @@ export interface ScoringInput {
   /** lot key → how many partners it takes */
   quotas: Readonly<Record<string, number>>;
   bids: readonly ScoredBid[];
+}
+
+/**
+ * Every fault of one expert's sheet for one bid, each beside its criterion: an unknown criterion,
+ * a criterion left blank, a score outside 0…max or off the 0.5 step. Empty when the sheet is whole.
+ */
+export function checkScoreSheet(
+  rubric: readonly (ScoringCriterion & { name: string })[],
+  scores: Readonly<Record<string, number>>,
+): FieldError[] {
+  const faults: FieldError[] = Object.keys(scores)
+    .filter((key) => !rubric.some((criterion) => criterion.key === key))
+    .map((key) => ({ code: 'UNKNOWN_CRITERION', field: `scores.${key}`, message: `没有评分因素“${key}”` }));
+  for (const criterion of rubric) {
+    const score = scores[criterion.key];
+    const field = `scores.${criterion.key}`;
+    if (score === undefined) faults.push({ code: 'SCORES_INCOMPLETE', field, message: `请为“${criterion.name}”评分` });
+    else if (score < 0 || score > criterion.maxScore) {
+      faults.push({ code: 'SCORE_OUT_OF_RANGE', field, message: `“${criterion.name}”的分值须在 0 至 ${criterion.maxScore} 之间` });
+    } else if (!Number.isInteger(score * 2)) {
+      faults.push({ code: 'SCORE_OFF_STEP', field, message: `“${criterion.name}”的分值以 0.5 分为单位` });
+    }
+  }
+  return faults;
 }
 
 export interface OutlierFlag {

@@ -45,7 +45,7 @@ import {
   supplementaryCandidates,
   vacantSeats,
 } from './draw.ts';
-import { computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts';
+import { checkScoreSheet, computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts';
 
 // The online evaluation (评审, SPEC §5, issue 5). The agent draws the panel; each expert declares
 // conflicts before seeing any document; the chair reviews qualification; every expert scores the
@@ -614,17 +614,8 @@ export function createEvaluationService({
     const recruitment = await recruitmentOf(recruitmentId);
     const member = await requireSeat(recruitment, expert);
     const rubric = await criteriaOf(recruitmentId);
-    const unknown = Object.keys(input.scores).find((key) => !rubric.some((c) => c.key === key));
-    if (unknown) throw new AppError('UNKNOWN_CRITERION', `没有评分因素“${unknown}”`, `scores.${unknown}`);
-    for (const criterion of rubric) {
-      const score = input.scores[criterion.key];
-      const field = `scores.${criterion.key}`;
-      if (score === undefined) throw new AppError('SCORES_INCOMPLETE', `请为“${criterion.name}”评分`, field);
-      if (score < 0 || score > criterion.maxScore) {
-        throw new AppError('SCORE_OUT_OF_RANGE', `“${criterion.name}”的分值须在 0 至 ${criterion.maxScore} 之间`, field);
-      }
-      if (!Number.isInteger(score * 2)) throw new AppError('SCORE_OFF_STEP', `“${criterion.name}”的分值以 0.5 分为单位`, field);
-    }
+    const [fault, ...more] = checkScoreSheet(rubric, input.scores);
+    if (fault) throw AppError.fromViolations([fault, ...more]);
     requireEvaluation(recruitment);
     requireServing(member);
     const round = recruitment.evaluationRound;
