@@ -429,7 +429,7 @@ export async function buildApp(deps: AppDeps) {
     sendError(request, reply, { statusCode: 404, code: 'NOT_FOUND', message: '您访问的页面或资源不存在' }),
   );
 
-  await app.register(homePages);
+  await app.register(homePages, { recruitments, clock });
   await app.register(accountRoutes, { accounts });
   await app.register(accountPages, { accounts, escrow, secureCookies: https });
   await app.register(agentPages, { recruitments, accounts });

@@ -27,8 +27,9 @@ export function refusedForm(error: unknown): FormFailure {
 /**
  * Only a path of this site may follow sign-in, never another site: one leading slash, then no
  * backslash and no control or bidi character anywhere. Browsers drop tabs and line breaks from a
- * Location and read a backslash as `/`, so `/<TAB>/evil` would become `//evil`; anything else goes home.
+ * Location and read a backslash as `/`, so `/<TAB>/evil` would become `//evil`; anything else goes
+ * to `fallback` (home unless given).
  */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) && isOneLine(next) ? next : '/';
+export function safeNext(next: unknown, fallback = '/'): string {
+  return typeof next === 'string' && /^\/(?!\/)[^\\]*$/.test(next) && isOneLine(next) ? next : fallback;
 }

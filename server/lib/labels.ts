@@ -12,6 +12,15 @@ export const ROLE_LABELS: Record<Role, string> = {
   inspector: '纪检监督员',
 };
 
+/** Each role's desk: where sign-in lands when no page was asked for. */
+export const ROLE_DESKS: Record<Role, string> = {
+  admin: '/admin',
+  agent: '/agent',
+  bidder: '/bidder',
+  expert: '/expert',
+  inspector: '/inspector',
+};
+
 export const STATUS_LABELS: Record<RecruitmentStatus, string> = {
   draft: '草稿',
   published: '公告中',

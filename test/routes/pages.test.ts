@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../server/plugins/auth.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
+import { registerOrganization } from '../helpers/organizations.ts';
+import { createCast, createDraft, createPublished } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 let t: TestApp;
@@ -41,6 +43,29 @@ describe('layout and home page', () => {
     expect(page.body).toContain(inspector.name);
     expect(page.body).toContain('纪检监督员<small>（您的角色）</small>');
     expect(page.body).toContain('href="/inspector/audit"');
+  });
+
+  it('15.10: lists the recruitments open for bids, nearest deadline first, with their deadline', async () => {
+    const cast = await createCast(t);
+    const later = await createPublished(t, cast, 40);
+    const sooner = await createPublished(t, cast, 25);
+    const draft = await createDraft(t, cast, { title: '尚未发布的草稿项目' });
+    const home = await new Browser(t.app).get('/');
+    expect(home.body).toContain('正在接受响应的招募');
+    const soonerAt = home.body.indexOf(`href="/recruitments/${sooner}"`);
+    expect(soonerAt).toBeGreaterThan(-1);
+    expect(home.body.indexOf(`href="/recruitments/${later}"`)).toBeGreaterThan(soonerAt);
+    expect(home.body).not.toContain(`href="/recruitments/${draft}"`);
+    expect(home.body).toMatch(/提交截止 <time datetime="[^"]+">\d{4}/);
+    // past its deadline, a recruitment no longer takes bids and leaves the list
+    t.clock.set(new Date(t.clock.now().getTime() + 30 * 24 * 60 * 60 * 1000));
+    try {
+      const after = await new Browser(t.app).get('/');
+      expect(after.body).not.toContain(`href="/recruitments/${sooner}"`);
+      expect(after.body).toContain(`href="/recruitments/${later}"`);
+    } finally {
+      t.clock.set(new Date());
+    }
   });
 
   it('serves its assets itself', async () => {
@@ -93,7 +118,29 @@ describe('sign-in page', () => {
     await browser.get('/login');
     const response = await browser.post('/login', { email: admin.email, password: admin.password, next: decodeURIComponent(next) });
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe('/');
+    expect(response.headers.location).toBe('/admin');
+  });
+
+  it('15.10: each role lands on its desk after sign-in, unless a next was given', async () => {
+    const bidder = organizationInput();
+    await registerOrganization(t, bidder);
+    const desks: [{ email: string; password: string }, string][] = [
+      [await createStaff(t, 'agent'), '/agent'],
+      [inspector, '/inspector'],
+      [bidder, '/bidder'],
+      [await createStaff(t, 'expert', { specialties: ['体育'] }), '/expert'],
+      [admin, '/admin'],
+    ];
+    for (const [user, desk] of desks) {
+      const browser = new Browser(t.app);
+      const response = await browser.signIn(user);
+      expect(response.headers.location).toBe(desk);
+      expect((await browser.get(desk)).statusCode).toBe(200);
+    }
+    const asked = new Browser(t.app);
+    await asked.get('/login?next=%2Frecruitments');
+    const followed = await asked.post('/login', { email: inspector.email, password: inspector.password, next: '/recruitments' });
+    expect(followed.headers.location).toBe('/recruitments');
   });
 
   it('follows a same-origin path after sign-in, query included', async () => {

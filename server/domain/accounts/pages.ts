@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ROLE_LABELS } from '../../lib/labels.ts';
+import type { Role } from '../../db/schema.ts';
+import { ROLE_DESKS, ROLE_LABELS } from '../../lib/labels.ts';
 import { invalidForm, refusedForm, safeNext, type FormFailure } from '../../lib/forms.ts';
 import { IdParams, OneLine } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requireSignIn, SESSION_COOKIE, requestOrigin } from '../../plugins/auth.ts';
@@ -98,6 +99,7 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
       secure: secureCookies,
       expires: session.expiresAt,
     });
+    return session.user;
   }
 
   app.get(
@@ -116,12 +118,14 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
     const show = ({ status, errors }: FormFailure) =>
       reply.code(status).page('accounts/login', { title: '登录', values: typedValues(request.body), errors });
     if (request.validationError) return show(invalidForm(request.validationError.validation));
+    let role: Role;
     try {
-      await startPageSession(request, reply, request.body);
+      ({ role } = await startPageSession(request, reply, request.body));
     } catch (error) {
       return show(refusedForm(error));
     }
-    return reply.redirect(safeNext(request.body.next), 303);
+    // the page asked for, or else the role's desk
+    return reply.redirect(safeNext(request.body.next, ROLE_DESKS[role]), 303);
   });
 
   app.post('/logout', { schema: { hide: true } }, async (request, reply) => {

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ROLE_LABELS } from '../../lib/labels.ts';
 import type { Role } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { formatRemaining, ROLE_LABELS } from '../../lib/labels.ts';
+import type { RecruitmentService } from '../recruitments/service.ts';
 
 // What each role does in the portal (SPEC §2), with the pages that are open to it.
 const ROLE_GUIDE: { role: Role; does: string[]; links: { href: string; label: string }[] }[] = [
@@ -39,20 +41,28 @@ const ROLE_GUIDE: { role: Role; does: string[]; links: { href: string; label: st
   },
 ];
 
-const homePages: FastifyPluginAsyncTypebox = async (app) => {
+const homePages: FastifyPluginAsyncTypebox<{ recruitments: RecruitmentService; clock: Clock }> = async (app, { recruitments, clock }) => {
   app.get(
     '/',
     { schema: { hide: true, querystring: Type.Object({ registered: Type.Optional(Type.String({ maxLength: 10 })) }) } },
-    async (request, reply) =>
-      reply.page('home', {
+    async (request, reply) => {
+      const now = clock.now().getTime();
+      // the recruitments taking bids now, the nearest deadline first
+      const open = (await recruitments.listRecruitments({ status: 'published' }, null))
+        .filter((recruitment) => recruitment.submissionDeadline.getTime() > now)
+        .sort((a, b) => a.submissionDeadline.getTime() - b.submissionDeadline.getTime())
+        .map((recruitment) => ({ ...recruitment, remaining: formatRemaining(recruitment.submissionDeadline.getTime() - now) }));
+      return reply.page('home', {
         title: '首页',
         registered: request.query.registered === '1',
+        open,
         guide: ROLE_GUIDE.map((entry) => ({
           ...entry,
           label: ROLE_LABELS[entry.role],
           mine: request.user?.role === entry.role,
         })),
-      }),
+      });
+    },
   );
 };
 
