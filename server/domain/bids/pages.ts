@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { formatRemaining, STATUS_LABELS } from '../../lib/labels.ts';
@@ -221,15 +222,48 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
     },
   );
 
-  app.post(
+  /**
+   * Withdrawal is two steps: the list's "撤回" leads here, to what withdrawing means and a form
+   * whose `confirm=1` the post requires, so that one stray tap never withdraws a bid.
+   */
+  async function showWithdrawal(request: FastifyRequest, reply: FastifyReply, bidId: string, failure?: FormFailure) {
+    const bidder = currentUser(request);
+    // another organisation's bid is not found here, before anything is shown
+    const receipt = await bids.getReceipt(bidId, bidder);
+    const recruitment = await recruitments.getRecruitment(receipt.recruitmentId, bidder);
+    if (failure) reply.code(failure.status);
+    return reply.page('bids/withdraw', {
+      title: `撤回响应文件 · ${recruitment.title}`,
+      receipt,
+      lotName: recruitment.lots.find((lot) => lot.key === receipt.lot)?.name ?? receipt.lot,
+      closed: closedReason(recruitment, clock.now()),
+      errors: failure?.errors,
+    });
+  }
+
+  app.get(
     '/bidder/bids/:bidId/withdraw',
     { schema: { hide: true, params: BidParams }, onRequest: requireRole('bidder') },
+    async (request, reply) => showWithdrawal(request, reply, request.params.bidId),
+  );
+
+  app.post(
+    '/bidder/bids/:bidId/withdraw',
+    {
+      schema: { hide: true, params: BidParams, body: Type.Object({ confirm: Type.Optional(Type.String({ maxLength: 10 })) }) },
+      onRequest: requireRole('bidder'),
+    },
     async (request, reply) => {
       const bidder = currentUser(request);
+      const bidId = request.params.bidId;
       // another organisation's bid is not found here, before anything is tried
-      const { recruitmentId } = await bids.getReceipt(request.params.bidId, bidder);
+      const { recruitmentId } = await bids.getReceipt(bidId, bidder);
+      if (request.body.confirm !== '1') {
+        const refusal = new AppError('WITHDRAWAL_NOT_CONFIRMED', '请在本页确认撤回：响应文件尚未撤回');
+        return showWithdrawal(request, reply, bidId, refusedForm(refusal));
+      }
       try {
-        await bids.withdrawBid(request.params.bidId, bidder, bidOrigin(request));
+        await bids.withdrawBid(bidId, bidder, bidOrigin(request));
       } catch (error) {
         return showSubmission(request, reply, recruitmentId, { failure: { ...refusedForm(error), form: 'withdraw' } });
       }
