@@ -242,7 +242,7 @@ describe('withdrawal and the deadline', () => {
     expect(confirmation.body).toContain('提交截止前，可在提交页面重新提交');
     expect(confirmation.body).toMatch(new RegExp(`action="/bidder/bids/${bidId}/withdraw" class="withdraw-form">\\s*<input type="hidden" name="_csrf" value="[^"]+">\\s*<input type="hidden" name="confirm" value="1">`));
 
-    for (const fields of [{}, { confirm: '0' }]) {
+    for (const fields of [{}, { confirm: '0' }] as Record<string, string>[]) {
       const refused = await browser.post(`/bidder/bids/${bidId}/withdraw`, fields);
       expect(refused.statusCode).toBe(400);
       expect(refused.body).toContain('请在本页确认撤回：响应文件尚未撤回');
