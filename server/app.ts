@@ -29,6 +29,7 @@ import { createAuditRecord } from './domain/audit/record.ts';
 import { createAuditService, type AuditService } from './domain/audit/service.ts';
 import auditStream from './domain/audit/stream.ts';
 import bidPages from './domain/bids/pages.ts';
+import { createBidStandings } from './domain/bids/standing.ts';
 import documentPages from './domain/documents/pages.ts';
 import { createDocumentQueue } from './domain/documents/queue.ts';
 import documentRoutes from './domain/documents/routes.ts';
@@ -438,7 +439,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(escrowRoutes, { escrow });
   await app.register(bidRoutes, { bids });
-  await app.register(bidPages, { bids, recruitments, clock });
+  await app.register(bidPages, { bids, recruitments, clock, standings: createBidStandings({ db, clock, evaluation }) });
   await app.register(openingRoutes, { opening });
   await app.register(openingPages, { opening, recruitments });
   await app.register(evaluationRoutes, { evaluation });

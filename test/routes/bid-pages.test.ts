@@ -123,8 +123,8 @@ describe('the submission page', () => {
 
     const page = await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
     expect(page.body).toContain(`href="/bidder/bids/${bidId}"`);
-    // the withdraw form sits in a row of the list, yet carries the page's token
-    expect(page.body).toMatch(new RegExp(`action="/bidder/bids/${bidId}/withdraw" class="inline">\\s*<input type="hidden" name="_csrf" value="[^"]+">`));
+    // withdrawing starts from the row of the list and asks for confirmation on a page of its own
+    expect(page.body).toContain(`href="/bidder/bids/${bidId}/withdraw"`);
   });
 
   it.each([
@@ -206,7 +206,8 @@ describe('withdrawal and the deadline', () => {
     const bidId = receiptBidId(posted.body);
     const before = await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
     expect(before.body).toContain('已收到您的响应文件');
-    const withdrawn = await browser.post(`/bidder/bids/${bidId}/withdraw`, {});
+    await browser.get(`/bidder/bids/${bidId}/withdraw`);
+    const withdrawn = await browser.post(`/bidder/bids/${bidId}/withdraw`, { confirm: '1' });
     expect(withdrawn.statusCode).toBe(303);
     expect(withdrawn.headers.location).toBe(`/bidder/recruitments/${recruitmentId}/bid?done=withdrawn`);
     const page = await browser.get(String(withdrawn.headers.location));
@@ -221,9 +222,42 @@ describe('withdrawal and the deadline', () => {
     expect((await t.app.inject({ url: `/api/v1/bids/${bidId}`, headers: bearer(token) })).json().status).toBe('withdrawn');
 
     // a second tab still showing the button
-    const again = await browser.post(`/bidder/bids/${bidId}/withdraw`, {});
+    const again = await browser.post(`/bidder/bids/${bidId}/withdraw`, { confirm: '1' });
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('响应文件已撤回</p>');
+  });
+
+  it('15.9: withdrawing a bid asks for confirmation: a post without it is refused and changes nothing', async () => {
+    const { browser, token } = await newOrganization();
+    const posted = await browser.postMultipart(await formAction(browser), await bidForm());
+    const bidId = receiptBidId(posted.body);
+    const list = await browser.get(`/bidder/recruitments/${recruitmentId}/bid`);
+    // the list offers a link to the confirmation, no form that withdraws at once
+    expect(list.body).toContain(`<a class="button secondary small" href="/bidder/bids/${bidId}/withdraw">撤回…</a>`);
+    expect(list.body).not.toContain(`action="/bidder/bids/${bidId}/withdraw"`);
+
+    const confirmation = await browser.get(`/bidder/bids/${bidId}/withdraw`);
+    expect(confirmation.statusCode).toBe(200);
+    expect(confirmation.body).toContain('撤回后，该响应文件不再参加开标');
+    expect(confirmation.body).toContain('提交截止前，可在提交页面重新提交');
+    expect(confirmation.body).toMatch(new RegExp(`action="/bidder/bids/${bidId}/withdraw" class="withdraw-form">\\s*<input type="hidden" name="_csrf" value="[^"]+">\\s*<input type="hidden" name="confirm" value="1">`));
+
+    for (const fields of [{}, { confirm: '0' }] as Record<string, string>[]) {
+      const refused = await browser.post(`/bidder/bids/${bidId}/withdraw`, fields);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('请在本页确认撤回：响应文件尚未撤回');
+      expect(refused.body).toContain('name="confirm" value="1"');
+    }
+    expect((await t.app.inject({ url: `/api/v1/bids/${bidId}`, headers: bearer(token) })).json().status).toBe('submitted');
+    expect(await t.rawRows(`select 1 from audit_log where action = 'bid.withdraw' and target = 'bid:${bidId}'`)).toEqual([]);
+
+    const withdrawn = await browser.post(`/bidder/bids/${bidId}/withdraw`, { confirm: '1' });
+    expect(withdrawn.statusCode).toBe(303);
+    expect((await t.app.inject({ url: `/api/v1/bids/${bidId}`, headers: bearer(token) })).json().status).toBe('withdrawn');
+    // the confirmation, opened again, says it is done and offers nothing more
+    const after = await browser.get(`/bidder/bids/${bidId}/withdraw`);
+    expect(after.body).toContain('该响应文件已撤回');
+    expect(after.body).not.toContain('name="confirm"');
   });
 
   it('after the deadline (server clock) the page says submission has closed and a post is refused with 409', async () => {

@@ -46,7 +46,7 @@ describe('announcing the candidates', () => {
     expect((await api('POST', `/recruitments/${id}/publicity`, otherAgent)).statusCode).toBe(403);
   });
 
-  it('announces the recommended bids per lot for exactly publicityDays × 24 h and tells the followers', async () => {
+  it('announces the recommended bids per lot for exactly publicityDays × 24 h and tells the followers and bidders', async () => {
     expect((await api('POST', `/recruitments/${bidders[0]!.bidId}/publicity`, cast.agentToken)).statusCode).toBe(404);
     await t.app.inject({ method: 'PUT', url: `/api/v1/recruitments/${id}/follow`, headers: bearer(bidders[0]!.token) });
     const before = t.clock.now().getTime();
@@ -69,7 +69,8 @@ describe('announcing the candidates', () => {
     expect(detail.status).toBe('publicity');
     expect(detail.announcements.at(-1).kind).toBe('candidates');
     const mails = (await outbox(t)).filter((m) => m.subject.includes('中选候选人公示'));
-    expect(mails.map((m) => m.to)).toEqual([bidders[0]!.email]);
+    // every organisation that bid, the one that follows too, is told once (issue 15 point 1)
+    expect(mails.map((m) => m.to).sort()).toEqual(bidders.map((b) => b.email).sort());
     expect(mails[0]!.text).toContain(bidders[3]!.name);
     expect(await auditActions()).toContain('recruitment.announceCandidates');
     const again = await api('POST', `/recruitments/${id}/publicity`, cast.agentToken);

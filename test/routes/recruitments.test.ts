@@ -3,6 +3,7 @@ import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
 import { createCast, createDraft, createPublished, draftInput, outbox, type Cast } from '../helpers/recruitments.ts';
 import { organizationInput } from '../helpers/uscc.ts';
+import { createBidder, submitBid } from '../helpers/bidding.ts';
 import { registerOrganization, VERIFICATION_SUBJECT } from '../helpers/organizations.ts';
 
 let t: TestApp;
@@ -357,6 +358,29 @@ describe('following', () => {
     await api('POST', `/api/v1/recruitments/${id}/amendments`, cast.agentToken, { title: '第二号更正', body: '更正内容乙' });
     mails = (await outbox(t)).filter((m) => m.to === follower.email && m.subject !== VERIFICATION_SUBJECT);
     expect(mails).toHaveLength(1);
+  });
+
+  it('15.1: amendments and answers reach every organisation that bid, followed or not, once each', async () => {
+    const id = await createPublished(t, cast);
+    const bidder = await createBidder(t);
+    const withdrawn = await createBidder(t);
+    const followerWhoBid = await createBidder(t);
+    await submitBid(t, id, bidder.token, 'arts', bidder.name);
+    const withdrawnBid = await submitBid(t, id, withdrawn.token, 'arts', withdrawn.name);
+    expect((await api('DELETE', `/api/v1/bids/${withdrawnBid}`, withdrawn.token)).statusCode).toBe(200);
+    await submitBid(t, id, followerWhoBid.token, 'sports', followerWhoBid.name);
+    await api('PUT', `/api/v1/recruitments/${id}/follow`, followerWhoBid.token);
+    const asked = await api('POST', `/api/v1/recruitments/${id}/questions`, cast.bidderToken, { text: '场地可以周末使用吗？' });
+    await api('POST', `/api/v1/questions/${asked.json().id}/answer`, cast.agentToken, { text: '周末可以使用。' });
+    await api('POST', `/api/v1/recruitments/${id}/amendments`, cast.agentToken, { title: '第一号更正', body: '场地面积更正' });
+    const mails = await outbox(t);
+    for (const organization of [bidder, withdrawn, followerWhoBid]) {
+      const received = mails.filter((m) => m.to === organization.email && m.subject !== VERIFICATION_SUBJECT);
+      expect(received.map((m) => m.subject.replace(/】.*/, '】')).sort(), organization.name).toEqual(['【第 1 号更正/澄清公告】', '【答疑】']);
+      expect(received[0]!.text).toContain('您关注了该招募项目或参加了响应，因此收到本通知。');
+    }
+    // the asker follows, and has no bid: told as before, once
+    expect(mails.filter((m) => m.to === cast.bidderEmail && m.text.includes('周末可以使用。'))).toHaveLength(1);
   });
 
   it('is for bidders, on published recruitments', async () => {

@@ -88,7 +88,7 @@ describe('redoing the evaluation: refusals', () => {
 });
 
 describe('redoing the evaluation', () => {
-  it('withdraws the publicity and starts round 2: audited, announced, the panel and followers mailed', async () => {
+  it('withdraws the publicity and starts round 2: audited, announced, the panel, followers and bidders mailed', async () => {
     await t.app.inject({ method: 'PUT', url: `/api/v1/recruitments/${id}/follow`, headers: bearer(bidders[1]!.token) });
     const response = await redo(cast.agentToken);
     expect(response.statusCode).toBe(200);
@@ -105,7 +105,9 @@ describe('redoing the evaluation', () => {
     const panelMails = mails.filter((m) => m.subject.startsWith('【重新评审】'));
     expect(panelMails.map((m) => m.to).sort()).toEqual(panel.map((e) => e.email).sort());
     expect(panelMails[0]!.text).toContain(REASON);
-    expect(mails.find((m) => m.subject.includes('中选候选人公示撤回及重新评审公告'))?.to).toBe(bidders[1]!.email);
+    // every organisation that bid, the one that follows too, is told once (issue 15 point 1)
+    const told = mails.filter((m) => m.subject.includes('中选候选人公示撤回及重新评审公告')).map((m) => m.to);
+    expect(told.sort()).toEqual(bidders.map((b) => b.email).sort());
     // no longer in publicity: a second redo is refused
     expect((await redo(cast.agentToken)).json().code).toBe('NOT_IN_PUBLICITY');
   });

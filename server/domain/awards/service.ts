@@ -77,7 +77,7 @@ export function createAwardService({
   clock: Clock;
   audit: AuditService;
   mailer: Mailer;
-  recruitments: Pick<RecruitmentService, 'getRecruitment' | 'addAnnouncement' | 'notifyFollowers'>;
+  recruitments: Pick<RecruitmentService, 'getRecruitment' | 'addAnnouncement' | 'notifyFollowersAndBidders'>;
   evaluation: Pick<EvaluationService, 'evaluationReport' | 'checkReplacement' | 'replaceMembers'>;
   publicUrl: string;
   /** notices and agreements are issued and mailed once the award has committed */
@@ -180,7 +180,7 @@ export function createAwardService({
       }
       return recruitments.addAnnouncement(tx, id, agent, { kind: 'candidates', title: `中选候选人公示：${recruitment.title}`, body });
     });
-    await recruitments.notifyFollowers(recruitment, '中选候选人公示', body, `announcement-${announcement.number}`);
+    await recruitments.notifyFollowersAndBidders(recruitment, '中选候选人公示', body, `announcement-${announcement.number}`);
     return {
       status: 'publicity' as const,
       round,
@@ -566,7 +566,7 @@ export function createAwardService({
         });
       }
     }
-    await recruitments.notifyFollowers(recruitment, ANNOUNCEMENT_LABELS.redo, body, `announcement-${announcement.number}`);
+    await recruitments.notifyFollowersAndBidders(recruitment, ANNOUNCEMENT_LABELS.redo, body, `announcement-${announcement.number}`);
     return {
       status: 'evaluation' as const,
       round,

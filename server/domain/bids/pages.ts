@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { formatRemaining, STATUS_LABELS } from '../../lib/labels.ts';
@@ -11,6 +12,7 @@ import type { RecruitmentService } from '../recruitments/service.ts';
 import type { Recruitment } from '../recruitments/types.ts';
 import { bidOrigin, bidParts } from './routes.ts';
 import type { BidPart, BidReceipt, BidService } from './service.ts';
+import type { BidStanding, BidStandings } from './standing.ts';
 
 // The organisation's bid pages: the submission form (plain multipart, enhanced by upload.js with
 // a progress bar and a deadline warning), the printable receipt and withdrawal. Every rule is the
@@ -21,25 +23,23 @@ export interface BidPageOptions {
   recruitments: RecruitmentService;
   /** the server clock the service judges the deadline by, so the page says what the service will do */
   clock: Clock;
+  standings: BidStandings;
 }
 
 const BidParams = Type.Object({ bidId: Type.String({ format: 'uuid' }) });
 
-const BID_STATUS_LABELS: Record<'submitted' | 'withdrawn', string> = { submitted: '已收到', withdrawn: '已撤回' };
-
 type OwnBid = Awaited<ReturnType<BidService['listOwnBids']>>[number];
 
 /**
- * The organisation's bids as the pages list them (views/partials/own-bids.hbs), with how many are
- * live: those the page says it has received.
+ * The organisation's bids as the pages list them (views/partials/own-bids.hbs), each with where it
+ * stands, and how many are live: those the page says it has received.
  */
-function ownBidsView(own: OwnBid[], { withRecruitment, canWithdraw }: { withRecruitment: boolean; canWithdraw: boolean }) {
+function ownBidsView(own: OwnBid[], standings: Map<string, BidStanding>, { canWithdraw }: { canWithdraw: boolean }) {
   return {
     received: own.filter((bid) => bid.status === 'submitted').length,
     bids: own.map((bid) => ({
       ...bid,
-      recruitment: withRecruitment ? { id: bid.recruitmentId, title: bid.recruitmentTitle } : null,
-      statusText: BID_STATUS_LABELS[bid.status],
+      standing: standings.get(bid.bidId),
       canWithdraw: canWithdraw && bid.status === 'submitted',
     })),
   };
@@ -87,7 +87,7 @@ function closedReason(recruitment: Recruitment, now: Date): string | null {
   return null;
 }
 
-const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, recruitments, clock }) => {
+const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, recruitments, clock, standings }) => {
   /**
    * A refused submission as a form failure. Too many files or fields end the request with
    * @fastify/multipart's own 413 errors rather than an AppError; they concern the documents.
@@ -114,7 +114,7 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
     const closed = closedReason(recruitment, now);
     const typed = failure?.typed;
     if (failure) reply.code(failure.status);
-    const { bids: ownBids, received } = ownBidsView(own, { withRecruitment: false, canWithdraw: !closed });
+    const { bids: ownBids, received } = ownBidsView(own, await standings.standingsOf(own), { canWithdraw: !closed });
     return reply.page('bids/submit', {
       title: `提交响应文件 · ${recruitment.title}`,
       recruitment,
@@ -144,11 +144,12 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
     const receipt = submitted ? { ...stored, files: submitted.files } : stored;
     const salt = submitted?.salt ?? null;
     const recruitment = await recruitments.getRecruitment(receipt.recruitmentId, bidder);
+    const standing = (await standings.standingsOf([receipt])).get(receipt.bidId);
     return {
       receipt,
       salt,
       lotName: recruitment.lots.find((lot) => lot.key === receipt.lot)?.name ?? receipt.lot,
-      statusText: BID_STATUS_LABELS[receipt.status],
+      standing,
       // What the digest covers (bidDigest in lib/sealing.ts), filled in as far as the portal may
       // show it: the declared share and summary are sealed, so the organisation fills in its own,
       // and so are the files and the salt once this first receipt is gone. Declarations are always
@@ -170,11 +171,17 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
     };
   }
 
-  // the organisation's desk: every bid it has (received or withdrawn) and the recruitments it follows
+  // the organisation's desk: every recruitment it follows or bid in, each with its bids (received
+  // or withdrawn) and where they stand
   app.get('/bidder', { schema: { hide: true }, onRequest: requireRole('bidder') }, async (request, reply) => {
     const bidder = currentUser(request);
-    const [own, followed] = await Promise.all([bids.listOwnBids(bidder), recruitments.listFollowed(bidder)]);
-    return reply.page('bids/desk', { title: '我的项目', followed, ...ownBidsView(own, { withRecruitment: true, canWithdraw: false }) });
+    const [own, projects] = await Promise.all([bids.listOwnBids(bidder), recruitments.listFollowedOrBid(bidder)]);
+    const { bids: ownBids, received } = ownBidsView(own, await standings.standingsOf(own), { canWithdraw: false });
+    return reply.page('bids/desk', {
+      title: '我的项目',
+      received,
+      projects: projects.map((project) => ({ ...project, bids: ownBids.filter((bid) => bid.recruitmentId === project.id) })),
+    });
   });
 
   app.get(
@@ -221,15 +228,48 @@ const bidPages: FastifyPluginAsyncTypebox<BidPageOptions> = async (app, { bids, 
     },
   );
 
-  app.post(
+  /**
+   * Withdrawal is two steps: the list's "撤回" leads here, to what withdrawing means and a form
+   * whose `confirm=1` the post requires, so that one stray tap never withdraws a bid.
+   */
+  async function showWithdrawal(request: FastifyRequest, reply: FastifyReply, bidId: string, failure?: FormFailure) {
+    const bidder = currentUser(request);
+    // another organisation's bid is not found here, before anything is shown
+    const receipt = await bids.getReceipt(bidId, bidder);
+    const recruitment = await recruitments.getRecruitment(receipt.recruitmentId, bidder);
+    if (failure) reply.code(failure.status);
+    return reply.page('bids/withdraw', {
+      title: `撤回响应文件 · ${recruitment.title}`,
+      receipt,
+      lotName: recruitment.lots.find((lot) => lot.key === receipt.lot)?.name ?? receipt.lot,
+      closed: closedReason(recruitment, clock.now()),
+      errors: failure?.errors,
+    });
+  }
+
+  app.get(
     '/bidder/bids/:bidId/withdraw',
     { schema: { hide: true, params: BidParams }, onRequest: requireRole('bidder') },
+    async (request, reply) => showWithdrawal(request, reply, request.params.bidId),
+  );
+
+  app.post(
+    '/bidder/bids/:bidId/withdraw',
+    {
+      schema: { hide: true, params: BidParams, body: Type.Object({ confirm: Type.Optional(Type.String({ maxLength: 10 })) }) },
+      onRequest: requireRole('bidder'),
+    },
     async (request, reply) => {
       const bidder = currentUser(request);
+      const bidId = request.params.bidId;
       // another organisation's bid is not found here, before anything is tried
-      const { recruitmentId } = await bids.getReceipt(request.params.bidId, bidder);
+      const { recruitmentId } = await bids.getReceipt(bidId, bidder);
+      if (request.body.confirm !== '1') {
+        const refusal = new AppError('WITHDRAWAL_NOT_CONFIRMED', '请在本页确认撤回：响应文件尚未撤回');
+        return showWithdrawal(request, reply, bidId, refusedForm(refusal));
+      }
       try {
-        await bids.withdrawBid(request.params.bidId, bidder, bidOrigin(request));
+        await bids.withdrawBid(bidId, bidder, bidOrigin(request));
       } catch (error) {
         return showSubmission(request, reply, recruitmentId, { failure: { ...refusedForm(error), form: 'withdraw' } });
       }

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, ilike, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   announcements,
+  bids,
   criteria,
   eligibilityConditions,
   follows,
@@ -313,24 +314,36 @@ export function createRecruitmentService({
     return { ...row };
   }
 
-  async function followerEmails(recruitmentId: string): Promise<string[]> {
+  /**
+   * Whoever a recruitment's notices concern: its followers and every organisation with a bid in it,
+   * one address each. A withdrawn bid counts too: until the deadline its organisation may submit
+   * again, and an amendment may be what brings it back, so it must read every one.
+   */
+  async function followerAndBidderEmails(recruitmentId: string): Promise<string[]> {
     const rows = await db
       .select({ email: sql<string>`coalesce(${organizations.email}, ${users.email})` })
-      .from(follows)
-      .innerJoin(users, eq(users.id, follows.userId))
+      .from(users)
       .leftJoin(organizations, eq(organizations.userId, users.id))
-      .where(and(eq(follows.recruitmentId, recruitmentId), eq(users.active, true)));
+      .where(
+        and(
+          eq(users.active, true),
+          or(
+            inArray(users.id, db.select({ id: follows.userId }).from(follows).where(eq(follows.recruitmentId, recruitmentId))),
+            inArray(organizations.id, db.select({ id: bids.organizationId }).from(bids).where(eq(bids.recruitmentId, recruitmentId))),
+          ),
+        ),
+      );
     return [...new Set(rows.map((row) => row.email))];
   }
 
-  /** Sent after commit to every follower: one message each, so that no one sees the others. */
-  async function notifyFollowers(recruitment: Pick<Recruitment, 'id' | 'title'>, subject: string, text: string, anchor: string) {
+  /** Sent after commit to every follower and bidder: one message each, so that no one sees the others. */
+  async function notifyFollowersAndBidders(recruitment: Pick<Recruitment, 'id' | 'title'>, subject: string, text: string, anchor: string) {
     const link = `${publicUrl}/recruitments/${recruitment.id}#${anchor}`;
-    for (const to of await followerEmails(recruitment.id)) {
+    for (const to of await followerAndBidderEmails(recruitment.id)) {
       mailer.send({
         to,
         subject: `【${subject}】${recruitment.title}`,
-        text: `${text}\n\n详情：${link}\n\n您关注了该招募项目，因此收到本通知。`,
+        text: `${text}\n\n详情：${link}\n\n您关注了该招募项目或参加了响应，因此收到本通知。`,
       });
     }
   }
@@ -479,7 +492,7 @@ export function createRecruitmentService({
       });
       return added;
     });
-    await notifyFollowers(recruitment, `第 ${announcement.number} 号更正/澄清公告`, `${announcement.title}\n\n${announcement.body}`, `announcement-${announcement.number}`);
+    await notifyFollowersAndBidders(recruitment, `第 ${announcement.number} 号更正/澄清公告`, `${announcement.title}\n\n${announcement.body}`, `announcement-${announcement.number}`);
     return announcement;
   }
 
@@ -506,7 +519,7 @@ export function createRecruitmentService({
       return { status: to, announcement: notice };
     });
     if (announcement) {
-      await notifyFollowers(recruitment, ANNOUNCEMENT_LABELS[kind], body, `announcement-${announcement.number}`);
+      await notifyFollowersAndBidders(recruitment, ANNOUNCEMENT_LABELS[kind], body, `announcement-${announcement.number}`);
     }
     if (action === 'cancel') await signOffs.signOffWaiting({ kind: 'cancellation', recruitmentId: id });
     return { status };
@@ -588,7 +601,7 @@ export function createRecruitmentService({
         details: { length: text.trim().length },
       });
     });
-    await notifyFollowers(recruitment, '答疑', `问：${question.text}\n\n答：${text.trim()}`, `question-${questionId}`);
+    await notifyFollowersAndBidders(recruitment, '答疑', `问：${question.text}\n\n答：${text.trim()}`, `question-${questionId}`);
     return { id: questionId, answeredAt: now };
   }
 
@@ -654,8 +667,17 @@ export function createRecruitmentService({
       .orderBy(desc(sql`coalesce(${recruitments.publishedAt}, ${recruitments.createdAt})`));
   }
 
-  /** The recruitments an organisation follows, for its own page. */
-  function listFollowed(user: SignedInUser) {
+  /**
+   * The recruitments an organisation follows or has a bid in (withdrawn or not), for its desk,
+   * each saying whether it is followed: a bidder keeps sight of every recruitment it bid in.
+   */
+  function listFollowedOrBid(user: SignedInUser) {
+    const followed = db.select({ id: follows.recruitmentId }).from(follows).where(eq(follows.userId, user.id));
+    const bidIn = db
+      .select({ id: bids.recruitmentId })
+      .from(bids)
+      .innerJoin(organizations, eq(organizations.id, bids.organizationId))
+      .where(eq(organizations.userId, user.id));
     return db
       .select({
         id: recruitments.id,
@@ -664,10 +686,10 @@ export function createRecruitmentService({
         status: recruitments.status,
         submissionDeadline: recruitments.submissionDeadline,
         questionsDeadline: recruitments.questionsDeadline,
+        followed: sql<boolean>`${recruitments.id} in (${followed})`,
       })
-      .from(follows)
-      .innerJoin(recruitments, eq(recruitments.id, follows.recruitmentId))
-      .where(eq(follows.userId, user.id))
+      .from(recruitments)
+      .where(or(inArray(recruitments.id, followed), inArray(recruitments.id, bidIn)))
       .orderBy(asc(recruitments.submissionDeadline));
   }
 
@@ -702,9 +724,9 @@ export function createRecruitmentService({
     getRecruitment,
     // for the awards area, whose publicity and result notices join the recruitment's announcements
     addAnnouncement,
-    notifyFollowers,
+    notifyFollowersAndBidders,
     listRecruitments,
-    listFollowed,
+    listFollowedOrBid,
     latestAnnouncements,
     createDraft,
     updateDraft,
