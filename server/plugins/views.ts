@@ -30,7 +30,7 @@ declare module 'fastify' {
 const COMPILE_OPTIONS = { preventIndent: true };
 
 /** A file's size as a person reads it, with the exact count of bytes: "4.9 KB（5,000 字节）". */
-export function fileSize(bytes: number): string {
+function fileSize(bytes: number): string {
   const exact = `${bytes.toLocaleString('en-US')} 字节`;
   if (bytes < 1024) return exact;
   const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KB'] : [bytes / (1024 * 1024), 'MB'];
