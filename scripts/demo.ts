@@ -4,7 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { buildApp, type App } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
+import { loadConfig, type Config } from '../server/config.ts';
 import { usccCheckCharacter } from '../server/domain/accounts/uscc.ts';
 import { indicatorLabel } from '../server/domain/inspection/indicators/index.ts';
 import type { AlertSeverity, AlertStatus } from '../server/domain/inspection/types.ts';
@@ -33,6 +33,18 @@ const HOUR = 60 * 60 * 1000;
 const CENTRE = '浙江省职工服务中心';
 const PASSPHRASE = 'demo opening passphrase';
 const PASSWORD = 'demo-password-2025';
+const STAFF = {
+  admin: 'admin@zjzg.example.cn',
+  agent: 'agent@zjzg.example.cn',
+  inspector: 'inspector@zjzg.example.cn',
+  escrow: 'escrow@zjzg.example.cn',
+};
+const STAFF_SIGN_INS = [
+  ['系统管理员', STAFF.admin],
+  ['密钥托管人', STAFF.escrow],
+  ['招标代理', STAFF.agent],
+  ['纪检监督员', STAFF.inspector],
+] as const;
 
 const LOTS = [
   { key: 'performing-arts', name: '文艺演出', quota: 3, description: '在职工文化宫剧场和各服务阵地举办面向职工的文艺演出，开设合唱、舞蹈、器乐等职工艺术培训。' },
@@ -118,7 +130,9 @@ async function main() {
   const started = performance.now();
   rmSync(STORAGE_DIR, { recursive: true, force: true });
   const storage = createStorage(STORAGE_DIR);
-  const config = loadConfig({ STORAGE_DIR, PUBLIC_URL: 'http://127.0.0.1:3000', MIN_TENDER_DAYS: '20' });
+  // the PDFs' QR codes and the mails' links point where the demo will be served: PUBLIC_URL, or
+  // http://127.0.0.1:$PORT (3000 when unset), as `npm start` serves it
+  const config = loadConfig({ STORAGE_DIR, PUBLIC_URL: process.env.PUBLIC_URL, PORT: process.env.PORT, MIN_TENDER_DAYS: '20' });
   // the procedure takes about five weeks; it starts in the past so the award falls about now
   const clock = createAdjustableClock(new Date(Date.now() - 32 * DAY));
   const signing = loadSigner({ p12Path: null, password: null, storage, now: clock.now() });
@@ -127,14 +141,14 @@ async function main() {
   const app = await buildApp({ config, db: database.db, clock, storage, signer: signing.signer });
   await app.ready();
   try {
-    await runCase(app, clock, started, storage.outboxDir);
+    await runCase(app, clock, started, storage.outboxDir, config);
   } finally {
     await app.close();
     await database.close();
   }
 }
 
-async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>, started: number, outboxDir: string) {
+async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>, started: number, outboxDir: string, config: Config) {
   const call = async <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', url: string, token: string | null, payload?: object): Promise<T> => {
     const response = await app.inject({
       method,
@@ -158,16 +172,16 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   };
 
   // ── people ──
-  await app.services.accounts.ensureAdmin({ email: 'admin@zjzg.example.cn', password: PASSWORD });
-  const admin = await login('admin@zjzg.example.cn');
+  await app.services.accounts.ensureAdmin({ email: STAFF.admin, password: PASSWORD });
+  const admin = await login(STAFF.admin);
   const staff = async (email: string, name: string, role: string, extra: object = {}) =>
     (await call<{ id: string }>('POST', '/users', admin, { email, name, role, password: PASSWORD, ...extra })).id;
-  await staff('agent@zjzg.example.cn', '张卫东', 'agent');
-  const inspectorId = await staff('inspector@zjzg.example.cn', '刘清', 'inspector');
-  const escrowId = await staff('escrow@zjzg.example.cn', '黄振宇（密钥托管）', 'admin');
-  const agent = await login('agent@zjzg.example.cn');
-  const inspector = await login('inspector@zjzg.example.cn');
-  for (const token of [agent, inspector, await login('escrow@zjzg.example.cn')]) {
+  await staff(STAFF.agent, '张卫东', 'agent');
+  const inspectorId = await staff(STAFF.inspector, '刘清', 'inspector');
+  const escrowId = await staff(STAFF.escrow, '黄振宇（密钥托管）', 'admin');
+  const agent = await login(STAFF.agent);
+  const inspector = await login(STAFF.inspector);
+  for (const token of [agent, inspector, await login(STAFF.escrow)]) {
     await call('PUT', '/me/opening-key', token, { passphrase: PASSPHRASE });
   }
   // the escrow holder is the administrator's choice, never the agent's
@@ -342,7 +356,7 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   console.log(`  PDF：${path.join(STORAGE_DIR, 'documents', id)}/`);
   for (const row of rows) console.log(`    ${row.storageName.split('/').pop()}  ${row.title}  验证码 ${row.verifyCode}`);
   console.log(`  邮件（.eml，含 PDF 附件）：${path.join(STORAGE_DIR, 'outbox')}/`);
-  const toInspector = (await mailsIn(outboxDir)).filter((mail) => mail.to === 'inspector@zjzg.example.cn');
+  const toInspector = (await mailsIn(outboxDir)).filter((mail) => mail.to === STAFF.inspector);
   console.log(`  纪检监督员收到 ${toInspector.length} 封：`);
   for (const mail of toInspector) console.log(`    ${mail.subject}`);
   const alerts = await call<{ indicator: string; severity: string; subject: string; status: string; note: string | null }[]>(
@@ -355,7 +369,8 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
     console.log(`  [${SEVERITY_LABELS[alert.severity as AlertSeverity]}] ${indicatorLabel(alert.indicator)}：${alert.subject}（${ALERT_STATUS_LABELS[alert.status as AlertStatus]}${alert.note ? `：${alert.note}` : ''}）`);
   }
   console.log(`  开发测试用签名证书：${path.join(STORAGE_DIR, 'secrets', 'dev-signing.p12')}（CA 证书 dev-signing-ca.pem）`);
-  console.log(`  核验：启动服务（STORAGE_DIR=${STORAGE_DIR} npm start）后访问 http://127.0.0.1:3000/verify/<验证码>`);
+  const serve = [`STORAGE_DIR=${STORAGE_DIR}`, process.env.PORT && `PORT=${config.port}`, process.env.PUBLIC_URL && `PUBLIC_URL=${config.publicUrl}`];
+  console.log(`  核验：启动服务（${serve.filter(Boolean).join(' ')} npm start）后访问 ${config.publicUrl}/verify/<验证码>`);
 
   console.log('\n生成耗时（渲染 + 签名 + 存储）');
   for (const { label, seconds } of timings) console.log(`  ${label}：${seconds.toFixed(1)} 秒`);
@@ -372,7 +387,16 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
     }
     console.log(`\npdfsig：${valid}/${rows.length} 份文件签名有效`);
   }
+  printSignIns(config.publicUrl, panel, organizations);
   console.log(`\n演示完成，用时 ${((performance.now() - started) / 1000).toFixed(0)} 秒。`);
+}
+
+/** Who can sign in to the demo once it is served, every role with the one password. */
+function printSignIns(publicUrl: string, panel: { email: string }[], organizations: { name: string; email: string }[]) {
+  console.log(`\n登录（${publicUrl}/login，密码均为 ${PASSWORD}）`);
+  for (const [role, email] of STAFF_SIGN_INS) console.log(`  ${role.padEnd(8, '　')}${email}`);
+  console.log(`  ${'评审专家'.padEnd(8, '　')}${panel.map((expert) => expert.email).join('，')}（本项目评审小组；expert1–expert${EXPERTS.length}@zjzg.example.cn 均可登录）`);
+  console.log(`  ${'响应单位'.padEnd(8, '　')}${organizations[0]?.email} – ${organizations.at(-1)?.email}（如 ${organizations[0]?.email} 即 ${organizations[0]?.name}）`);
 }
 
 await main();

@@ -29,6 +29,14 @@ declare module 'fastify' {
 // preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)
 const COMPILE_OPTIONS = { preventIndent: true };
 
+/** A file's size as a person reads it, with the exact count of bytes: "4.9 KB（5,000 字节）". */
+function fileSize(bytes: number): string {
+  const exact = `${bytes.toLocaleString('en-US')} 字节`;
+  if (bytes < 1024) return exact;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KB'] : [bytes / (1024 * 1024), 'MB'];
+  return `${value.toFixed(1)} ${unit}（${exact}）`;
+}
+
 function createHandlebars() {
   const hbs = Handlebars.create();
   hbs.registerHelper('roleLabel', (role: string) => ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? role);
@@ -47,6 +55,7 @@ function createHandlebars() {
   hbs.registerHelper('join', (items: unknown) => (Array.isArray(items) ? items.join('、') : ''));
   hbs.registerHelper('fingerprint', (value: string | null | undefined) => (value ? formatFingerprint(value) : ''));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+  hbs.registerHelper('fileSize', (bytes: number) => fileSize(bytes));
   return hbs;
 }
 

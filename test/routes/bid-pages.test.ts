@@ -28,7 +28,7 @@ async function newOrganization() {
   await registerOrganization(t, organization);
   const browser = new Browser(t.app);
   await browser.signIn(organization);
-  return { browser, token: await apiToken(t, organization) };
+  return { browser, organization, token: await apiToken(t, organization) };
 }
 
 /** The bid form's entries as a browser gathers them: repeated `declare` boxes, then the files. */
@@ -54,7 +54,7 @@ async function formAction(browser: Browser, id = recruitmentId) {
 }
 
 /** the bid id a receipt page shows as its number */
-const receiptBidId = (html: string) => /<dt>回执编号<\/dt><dd><code>([0-9a-f-]{36})<\/code>/.exec(html)?.[1];
+const receiptBidId = (html: string) => /<dt>回执编号<\/dt><dd class="receipt-number">([0-9a-f-]{36})<\/dd>/.exec(html)?.[1];
 
 const unescapeHtml = (html: string) =>
   html.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -92,11 +92,12 @@ describe('the submission page', () => {
     const api = (await t.app.inject({ url: `/api/v1/bids/${bidId}`, headers: bearer(token) })).json();
     expect(receipt.body).toContain('响应文件已提交');
     expect(receipt.body).toContain('响应方案.pdf');
-    expect(receipt.body).toContain(`<td>${document.length}</td>`);
+    expect(receipt.body).toContain(`<td class="file-size">${(document.length / 1024).toFixed(1)} KB（${document.length.toLocaleString('en-US')} 字节）</td>`);
     expect(receipt.body).toContain(createHash('sha256').update(document).digest('hex'));
     expect(receipt.body).toContain(`<p class="digest"><code>${api.digest}</code></p>`);
     expect(receipt.body).toContain(`<code>${api.receivedAt}</code>`);
-    expect(receipt.body).toContain('文艺演出（<code>arts</code>）');
+    expect(receipt.body).toContain('<dt>类别</dt><dd>文艺演出</dd>');
+    expect(receipt.body).toContain('<dt>类别代码</dt><dd><code>arts</code></dd>');
     expect(receipt.body).toContain('RFC 8785');
 
     // the page's recipe, with the organisation's own values filled in, gives the digest
@@ -179,6 +180,25 @@ describe('the submission page', () => {
 });
 
 describe('who may use the bid pages', () => {
+  it('15.14: the receipt says its key facts in words; ids, the key fingerprint and the JSON recipe wait in a details element', async () => {
+    const { browser, organization } = await newOrganization();
+    const receipt = await browser.postMultipart(
+      await formAction(browser),
+      await bidForm({ ratio: '30', summary: '周末公益演出' }, [{ filename: '方案.pdf', content: pdfWith('receipt-words', 3000), type: 'application/pdf' }]),
+    );
+    const bidId = receiptBidId(receipt.body);
+    const [visible, technical] = receipt.body.split('<details class="receipt-technical">');
+    const summary = /<p class="receipt-summary">([\s\S]*?)<\/p>/.exec(visible ?? '')?.[1] ?? '';
+    for (const fact of [organization.name, '文艺演出', `回执编号 <strong>${bidId}</strong>`, '第 1 版']) expect(summary).toContain(fact);
+    expect(visible).toMatch(/KB（[\d,]+ 字节）/);
+    expect(visible).toContain('点击摘要即可选中整串');
+    expect(visible).not.toContain('<pre');
+    expect(visible).not.toContain(`<code>${recruitmentId}</code>`);
+    expect(visible).not.toContain('<code>arts</code>');
+    expect(technical).toContain(`<code>${recruitmentId}</code>`);
+    expect(technical).toContain('<pre class="digest-input">');
+  });
+
   it('shows a receipt only to its own organisation (404 for another)', async () => {
     const owner = await newOrganization();
     const posted = await owner.browser.postMultipart(await formAction(owner.browser), await bidForm());

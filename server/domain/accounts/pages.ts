@@ -247,7 +247,7 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
     '/admin',
     { schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }) }, onRequest: requireRole('admin') },
     async (request, reply) =>
-      reply.page('admin/users', await adminPage({ escrowSaved: request.query.done === 'escrow', supervisionSaved: request.query.done === 'supervision' })),
+      reply.page('admin/users', await adminPage({ done: request.query.done })),
   );
 
   app.post(
@@ -322,13 +322,34 @@ const accountPages: FastifyPluginAsyncTypebox<AccountPageOptions> = async (app, 
     },
   );
 
+  /** Runs an administrator's action on one account; a refusal shows the user list again with why. */
+  async function onUser(request: FastifyRequest, reply: FastifyReply, act: () => Promise<unknown>, done: string) {
+    try {
+      await act();
+    } catch (error) {
+      const { status, errors } = refusedForm(error);
+      return reply.code(status).page('admin/users', await adminPage({ userErrors: errors }));
+    }
+    return reply.redirect(done, 303);
+  }
+
   app.post(
     '/admin/users/:id/active',
     { schema: { hide: true, params: IdParams, body: Type.Object({ active: Type.Enum(['0', '1']), back: Type.Optional(Type.Enum(['experts'])) }) }, onRequest: requireRole('admin') },
-    async (request, reply) => {
-      await accounts.setUserActive(request.params.id, request.body.active === '1', currentUser(request), requestOrigin(request));
-      return reply.redirect(request.body.back === 'experts' ? '/admin/experts?done=updated' : '/admin', 303);
-    },
+    async (request, reply) =>
+      onUser(
+        request,
+        reply,
+        () => accounts.setUserActive(request.params.id, request.body.active === '1', currentUser(request), requestOrigin(request)),
+        request.body.back === 'experts' ? '/admin/experts?done=updated' : '/admin?done=active#users',
+      ),
+  );
+
+  app.post(
+    '/admin/users/:id/password-reset',
+    { schema: { hide: true, params: IdParams }, onRequest: requireRole('admin') },
+    async (request, reply) =>
+      onUser(request, reply, () => accounts.sendPasswordReset(request.params.id, currentUser(request), requestOrigin(request)), '/admin?done=reset#users'),
   );
 
   app.post(

@@ -56,19 +56,44 @@ export function createPasswords({
       .where(and(eq(users.email, address), eq(users.active, true)));
     if (!user) return;
     const token = await db.transaction((tx) => issueAccountToken(tx, user.id, 'password_reset', clock.realNow(), RESET_TTL_MS));
+    mailResetLink({ email: address, name: user.name }, token, [
+      '有人为您在职工服务中心合作伙伴招募平台的账号申请了重置密码。如果是您本人，请打开下面的链接设置新密码：',
+      '如果不是您本人申请，请忽略本邮件，您的密码不会改变。',
+    ]);
+  }
+
+  function mailResetLink(user: { email: string; name: string }, token: string, [why, otherwise]: [string, string]): void {
     mailer.send({
-      to: address,
+      to: user.email,
       subject: '重置密码',
       text: [
         `${user.name}：`,
         '',
-        '有人为您在职工服务中心合作伙伴招募平台的账号申请了重置密码。如果是您本人，请打开下面的链接设置新密码：',
+        why,
         '',
         `${publicUrl}/password-reset/confirm?token=${token}`,
         '',
-        '链接 1 小时内有效，只能使用一次；设置新密码后，您账号的所有登录都会退出。如果不是您本人申请，请忽略本邮件，您的密码不会改变。',
+        `链接 1 小时内有效，只能使用一次；设置新密码后，您账号的所有登录都会退出。${otherwise}`,
       ].join('\n'),
     });
+  }
+
+  /**
+   * An administrator mails an account the same reset link as 忘记密码 does, audited. The password
+   * stays as it is until the link is used; a disabled account must be enabled first.
+   */
+  async function sendPasswordReset(userId: string, actor: SignedInUser, origin: RequestOrigin): Promise<void> {
+    const { user, token } = await db.transaction(async (tx) => {
+      const [found] = await tx.select({ email: users.email, name: users.name, active: users.active }).from(users).where(eq(users.id, userId));
+      if (!found) throw new AppError('NOT_FOUND', '用户不存在');
+      if (!found.active) throw new AppError('ACCOUNT_DISABLED', '该账号已停用：请先启用，再发送重设密码邮件');
+      await audit.record(tx, { actor, action: 'user.password_reset_sent', target: `user:${userId}`, ip: origin.ip });
+      return { user: found, token: await issueAccountToken(tx, userId, 'password_reset', clock.realNow(), RESET_TTL_MS) };
+    });
+    mailResetLink(user, token, [
+      '系统管理员为您在职工服务中心合作伙伴招募平台的账号发送了重设密码链接。请打开下面的链接设置新密码：',
+      '在此之前，原密码仍然有效；如有疑问，请联系系统管理员。',
+    ]);
   }
 
   /** Sets the new password of the token's user and ends every session of that user. */
@@ -89,5 +114,5 @@ export function createPasswords({
     });
   }
 
-  return { changePassword, requestPasswordReset, confirmPasswordReset };
+  return { changePassword, requestPasswordReset, sendPasswordReset, confirmPasswordReset };
 }

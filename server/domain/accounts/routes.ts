@@ -86,7 +86,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
     '/api/v1/users/:id/active',
     {
       schema: {
-        summary: '启用或停用账号（管理员）；停用的专家不再被抽取',
+        summary: '启用或停用账号（管理员）：停用的账号不能登录、已有登录随即失效，停用的专家不再被抽取；不能停用自己或最后一个启用中的管理员',
         tags: ['accounts'],
         security: bearer,
         params: IdParams,
@@ -95,6 +95,23 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = a
       onRequest: requireRole('admin'),
     },
     async (request) => accounts.setUserActive(request.params.id, request.body.active, currentUser(request), requestOrigin(request)),
+  );
+
+  app.post(
+    '/api/v1/users/:id/password-reset',
+    {
+      schema: {
+        summary: '向账号的电子邮箱发送重设密码链接（管理员）；原密码在链接使用前仍然有效',
+        tags: ['accounts'],
+        security: bearer,
+        params: IdParams,
+      },
+      onRequest: requireRole('admin'),
+    },
+    async (request, reply) => {
+      await accounts.sendPasswordReset(request.params.id, currentUser(request), requestOrigin(request));
+      return reply.code(204).send();
+    },
   );
 
   app.put(

@@ -13,7 +13,7 @@ import { assertStrongPassword, isWeakSecret } from './password-strength.ts';
 import { createPasswords } from './passwords.ts';
 import { createRateLimiter, registrationLimit } from './rate-limit.ts';
 import type { CreateUserInput, RegisterOrganizationInput } from './schemas.ts';
-import { createSignIn } from './sign-in.ts';
+import { createSignIn, revokeSessions } from './sign-in.ts';
 import type { RequestOrigin, SignedInUser } from './types.ts';
 import { isValidUscc, normalizeUscc } from './uscc.ts';
 
@@ -205,15 +205,30 @@ export function createAccountService({
       .orderBy(asc(users.role), asc(users.createdAt));
   }
 
-  /** Enables or disables an account; a disabled account cannot sign in and is never drawn for a panel. */
+  /**
+   * Enables or disables any account; a disabled account cannot sign in, its sessions end at once
+   * and it is never drawn for a panel. An administrator cannot disable itself, nor the last active
+   * administrator: the active administrators are locked first, so two disabling each other at once
+   * cannot both succeed.
+   */
   async function setUserActive(userId: string, active: boolean, actor: SignedInUser, origin: RequestOrigin) {
+    if (!active && userId === actor.id) throw new AppError('CANNOT_DISABLE_SELF', '不能停用自己的账号');
     return db.transaction(async (tx) => {
+      const admins = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.role, 'admin'), eq(users.active, true)))
+        .for('update');
+      if (!active && admins.length === 1 && admins[0]?.id === userId) {
+        throw new AppError('LAST_ACTIVE_ADMIN', '这是最后一个启用中的管理员账号，不能停用：请先创建或启用另一个管理员');
+      }
       const [user] = await tx
         .update(users)
         .set({ active })
-        .where(and(eq(users.id, userId), ne(users.role, 'bidder')))
+        .where(eq(users.id, userId))
         .returning({ id: users.id, role: users.role, active: users.active });
       if (!user) throw new AppError('NOT_FOUND', '用户不存在');
+      if (!active) await revokeSessions(tx, userId, clock.realNow());
       await audit.record(tx, {
         actor,
         action: active ? 'user.activate' : 'user.deactivate',

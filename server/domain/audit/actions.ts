@@ -71,6 +71,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.activate': '启用账号',
   'user.create': '创建账号',
   'user.deactivate': '停用账号',
+  'user.password_reset_sent': '发送重设密码邮件',
   'user.supervise_grant': '授予纪检监督员全部项目监督权限',
   'user.supervise_withdraw': '收回纪检监督员全部项目监督权限',
   'user.notifications': '更改邮件通知设置',

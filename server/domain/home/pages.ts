@@ -36,8 +36,11 @@ const ROLE_GUIDE: { role: Role; does: string[]; links: { href: string; label: st
   },
   {
     role: 'admin',
-    does: ['管理用户与专家库', '管理签章证书与系统设置', '作为密钥托管人'],
-    links: [{ href: '/admin', label: '用户管理' }],
+    does: ['创建账号，停用或启用账号，发送重设密码邮件', '管理评审专家库', '指定密钥托管人，也可作为密钥托管人参与开标'],
+    links: [
+      { href: '/admin', label: '用户管理' },
+      { href: '/admin/experts', label: '专家库' },
+    ],
   },
 ];
 
