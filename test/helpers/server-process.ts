@@ -155,8 +155,8 @@ export async function seedKeyHolders(url: string): Promise<KeyHolders> {
 /** the keys of the lots publishRecruitment makes: `arts`, `sports`, then `lot3` … */
 export const lotKeys = (count: number) => ['arts', 'sports', ...Array.from({ length: count - 2 }, (_, i) => `lot${i + 3}`)];
 
-/** A published recruitment with the lots `arts` and `sports` (and `lot3` … up to `lotCount`), taking bids for 30 days. */
-export async function publishRecruitment(url: string, holders: KeyHolders, lotCount = 2): Promise<string> {
+/** A published recruitment with the lots `arts` and `sports` (and `lot3` … up to `lotCount`), taking bids for 30 days (or until `submissionDeadline`). */
+export async function publishRecruitment(url: string, holders: KeyHolders, lotCount = 2, submissionDeadline = new Date(Date.now() + 30 * DAY_MS)): Promise<string> {
   const names: Record<string, string> = { arts: '文艺演出', sports: '体育组织' };
   const draft = {
     title: '浙江省职工服务中心社会化运营合作伙伴招募',
@@ -170,7 +170,7 @@ export async function publishRecruitment(url: string, holders: KeyHolders, lotCo
       { key: 'revenue', name: '合作与收益方案', maxScore: 15 },
     ],
     agreementTermMonths: 36,
-    submissionDeadline: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+    submissionDeadline: submissionDeadline.toISOString(),
     decisionRef: '浙职服〔2026〕12 号 党委会议纪要',
   };
   const { id } = await api<{ id: string }>(url, '/api/v1/recruitments', { token: holders.agentToken, body: draft });
