@@ -64,6 +64,8 @@ const openingPages: FastifyPluginAsyncTypebox<{ opening: OpeningService; recruit
       title: `开标：${recruitment.title}`,
       recruitment,
       session,
+      // the record names each lot as the public pages do, never by its internal key (15.14)
+      lotNames: Object.fromEntries(session.lots.map((lot) => [lot.key, lot.name])),
       done: done ? DONE[done] : null,
       attended: session.attendees.some((a) => a.userId === user.id),
       canStart: isAgent && recruitment.status === 'published',
