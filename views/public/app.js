@@ -31,26 +31,3 @@
   tick();
   setInterval(tick, 1000);
 })();
-
-// A table wider than the screen scrolls sideways inside its .table-scroll wrapper; the wrapper
-// becomes a named region that takes the keyboard focus, so it can be scrolled without a mouse.
-(function () {
-  'use strict';
-  var wrappers = document.querySelectorAll('.table-scroll');
-  function labelOf(wrapper) {
-    var caption = wrapper.querySelector('caption');
-    if (caption) return caption.textContent.trim();
-    for (var node = wrapper; node && node !== document.body; node = node.parentElement) {
-      for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
-        if (/^(H[1-6]|LEGEND|SUMMARY)$/.test(before.tagName)) return before.textContent.trim();
-      }
-    }
-    return '表格';
-  }
-  for (var i = 0; i < wrappers.length; i++) {
-    if (wrappers[i].hasAttribute('tabindex')) continue;
-    wrappers[i].setAttribute('tabindex', '0');
-    wrappers[i].setAttribute('role', 'region');
-    if (!wrappers[i].hasAttribute('aria-label')) wrappers[i].setAttribute('aria-label', labelOf(wrappers[i]) + '（可左右滚动）');
-  }
-})();
