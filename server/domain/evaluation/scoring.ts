@@ -15,6 +15,9 @@
 import type { FieldError } from '../../errors.ts';
 
 export const OUTLIER_POINTS = 20;
+
+/** Whether an expert's total for a bid lies more than OUTLIER_POINTS from the panel's median total. */
+export const deviatesFromMedian = (total: number, median: number): boolean => Math.abs(total - median) > OUTLIER_POINTS;
 const TRIM_FROM = 5;
 
 export interface ScoringCriterion {
@@ -177,7 +180,7 @@ export function computeEvaluation(input: ScoringInput): ScoringResult {
       const totals = Object.fromEntries(Object.entries(w.totalsHalf).map(([expertId, half]) => [expertId, half / 2]));
       const mid = median(Object.values(totals));
       const flags: OutlierFlag[] = input.panel
-        .filter((expertId) => Math.abs((totals[expertId] as number) - mid) > OUTLIER_POINTS)
+        .filter((expertId) => deviatesFromMedian(totals[expertId] as number, mid))
         .map((expertId) => ({
           kind: 'outlier',
           expertId,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../../db/client.ts';
 import { bids, evaluationRedos, organizations, panelDraws, panelMembers, panelSubmissions, scores, scoreSheets, users } from '../../../db/schema.ts';
-import { median } from '../../evaluation/scoring.ts';
+import { deviatesFromMedian, median } from '../../evaluation/scoring.ts';
 import type { AlertEvidence } from '../types.ts';
 import { entriesOf, entryEvidence, roundOf, type Entry } from './audit-evidence.ts';
 import { THRESHOLDS } from './thresholds.ts';
@@ -106,7 +106,7 @@ const expertScoreOutlier: IndicatorDefinition = {
           const middle = median(totals.map(({ total }) => total));
           const organization = bidNames.get(bidId) ?? bidId;
           return totals
-            .filter(({ total }) => Math.abs(total - middle) > THRESHOLDS.scoreDeviationPoints)
+            .filter(({ total }) => deviatesFromMedian(total, middle))
             .map(({ scorer, total }): Finding => {
               const comment = round.comments.get(scorer.id)?.get(bidId)?.trim() ?? '';
               return {
