@@ -1,3 +1,4 @@
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { buildApp } from './app.ts';
 import { unverifiedRestore } from './backup/restore.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -8,9 +9,21 @@ import { requestLogSerializers } from './lib/request-log.ts';
 import { loadSigner, type LoadedSigner } from './lib/signing-key.ts';
 import { createStorage, StorageInUseError, type Storage } from './lib/storage.ts';
 
-function readConfig(): Config {
+/** a port free on `host` now, as the system picks one for port 0 */
+async function freePort(host: string): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function readConfig(): Promise<Config> {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    // PORT=0 takes any free port, chosen before the app is built so that the links it mails and
+    // prints on documents name the port it listens on
+    return config.port === 0 ? loadConfig({ ...process.env, PORT: String(await freePort(config.host)) }) : config;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -74,7 +87,7 @@ async function main() {
   // Everything the server writes (the embedded database, sealed bids, documents, secrets) is
   // readable by its own user only, whatever umask the shell had: set before any file is made.
   process.umask(0o077);
-  const config = readConfig();
+  const config = await readConfig();
   const storage = openStorage(config);
   const clock = config.testClock ? createAdjustableClock() : createClock();
   const signing = readSigner(config, storage, clock.now());
