@@ -91,6 +91,8 @@ describe('npm start on the embedded database', () => {
     const password = /初始密码（只显示这一次，请立即记录）：(\S+)/.exec(first.output())?.[1];
     expect(password).toBeTruthy();
     expect((await apiLogin(first.url, 'admin@portal.local', password!)).status).toBe(200);
+    // started on PORT=0, its links (here the feed's) name the port it took
+    expect(await (await fetch(`${first.url}/recruitments/feed.atom`)).text()).toContain(`<id>${first.url}/recruitments</id>`);
     const page = await pageLogin(first.url, 'admin@portal.local', password!);
     expect(page.status).toBe(303);
     expect(page.headers.getSetCookie().join()).toContain('portal_session=');
