@@ -438,8 +438,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(healthRoutes, { health: createHealthService({ db, storage }) });
   await app.register(openingKeyRoutes, { openingKeys });
   await app.register(escrowRoutes, { escrow });
-  await app.register(bidRoutes, { bids });
-  await app.register(bidPages, { bids, recruitments, clock, standings: createBidStandings({ db, clock, evaluation }) });
+  const standings = createBidStandings({ db, clock, evaluation });
+  await app.register(bidRoutes, { bids, standings });
+  await app.register(bidPages, { bids, recruitments, clock, standings });
   await app.register(openingRoutes, { opening });
   await app.register(openingPages, { opening, recruitments });
   await app.register(evaluationRoutes, { evaluation });

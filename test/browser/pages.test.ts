@@ -221,7 +221,7 @@ describe('15.2, 15.12: the pages people read on phones', () => {
     }
   });
 
-  it('15.12: the evaluation result on a phone: the chart is not clipped, score and recommendation are on screen, badges stay on one line', async () => {
+  it('15.12: the evaluation result on a phone: the chart is not clipped, score and recommendation are on screen, badges and the panel\'s states stay on one line', async () => {
     const page = await onPhone('agent', `/recruitments/${state.awardedId}/evaluation`);
     try {
       expect(await rightEdge(page, '.chart svg')).toBeLessThanOrEqual(390);
@@ -231,6 +231,9 @@ describe('15.2, 15.12: the pages people read on phones', () => {
       const badge = (await page.locator('h1 .status').boundingBox())!;
       const lineHeight = await page.locator('h1 .status').evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
       expect(badge.height).toBeLessThan(lineHeight * 1.5);
+      // the panel's states stay on one line
+      const submitted = (await page.locator('table.panel-members td', { hasText: '已提交' }).first().boundingBox())!;
+      expect(submitted.height).toBeLessThan(lineHeight * 2);
     } finally {
       await page.close();
     }

@@ -103,7 +103,7 @@ describe('where a bid stands', () => {
     expect(receipt).not.toContain('本单位得分');
   }, 120_000);
 
-  it('15.11: from the publicity on, its own score and rank only; after the award, selected or not, with its notices', async () => {
+  it('15.11: from the publicity on, its own score and rank only; after the award, selected or not, with its notices, on the pages and in the API', async () => {
     // arts has a quota of 3: the first of four bids scores least and is not a candidate
     const { id, bidders, publicityEndsAt } = await createInPublicity(t, cast, { arts: [30, 31, 32, 33] });
     const [last, , , first] = bidders;
@@ -145,6 +145,15 @@ describe('where a bid stands', () => {
     const download = await firstBrowser.get(link);
     expect(download.statusCode).toBe(200);
     expect(download.headers['content-type']).toBe('application/pdf');
+
+    // the JSON API tells each organisation the same standing: GET /bids and GET /bids/:id
+    const own = (await t.app.inject({ url: '/api/v1/bids', headers: bearer(last!.token) })).json();
+    expect(own).toHaveLength(1);
+    expect(own[0].standing).toMatchObject({ stage: 'not_selected', label: '未入选', score: { mean: 60, rank: 4, of: 4 } });
+    expect(own[0].standing.notices.map((n: { kindName: string }) => n.kindName)).toEqual(['未入选通知书']);
+    const receipt = (await t.app.inject({ url: `/api/v1/bids/${first!.bidId}`, headers: bearer(first!.token) })).json();
+    expect(receipt.standing).toMatchObject({ stage: 'selected', score: { mean: 63, rank: 1, of: 4 } });
+    expect(receipt.standing.notices.map((n: { kindName: string }) => n.kindName).sort()).toEqual(['入选通知书', '合作协议（草案）'].sort());
   }, 180_000);
 });
 

@@ -234,8 +234,8 @@ describe('GET /api/v1/bids', () => {
     const listed = await t.app.inject({ url: '/api/v1/bids', headers: bearer(token) });
     expect(listed.statusCode).toBe(200);
     expect(listed.json()).toEqual([
-      { bidId: sports.bidId, recruitmentId: other, recruitmentTitle: expect.any(String), lot: 'sports', lotName: '体育组织', status: 'withdrawn', version: 1, receivedAt: sports.receivedAt, digest: sports.digest },
-      { bidId: arts.bidId, recruitmentId, recruitmentTitle: expect.any(String), lot: 'arts', lotName: '文艺演出', status: 'submitted', version: 2, receivedAt: artsAgain.receivedAt, digest: artsAgain.digest },
+      { bidId: sports.bidId, recruitmentId: other, recruitmentTitle: expect.any(String), lot: 'sports', lotName: '体育组织', status: 'withdrawn', version: 1, receivedAt: sports.receivedAt, digest: sports.digest, standing: expect.objectContaining({ stage: 'withdrawn', label: '已撤回' }) },
+      { bidId: arts.bidId, recruitmentId, recruitmentTitle: expect.any(String), lot: 'arts', lotName: '文艺演出', status: 'submitted', version: 2, receivedAt: artsAgain.receivedAt, digest: artsAgain.digest, standing: expect.objectContaining({ stage: 'received', label: '已收到', score: null }) },
     ]);
     const inOne = await t.app.inject({ url: `/api/v1/bids?recruitmentId=${recruitmentId}`, headers: bearer(token) });
     expect(inOne.json().map((bid: { bidId: string }) => bid.bidId)).toEqual([arts.bidId]);

@@ -8,6 +8,7 @@ import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { requestParts } from '../../plugins/multipart-form.ts';
 import { BidCreatedReply, OwnBidsQuery, OwnBidsReply, ReceiptReply } from './schemas.ts';
 import type { BidOrigin, BidPart, BidService } from './service.ts';
+import type { BidStandings } from './standing.ts';
 
 const tags = ['bids'];
 
@@ -38,7 +39,7 @@ export function bidOrigin(request: FastifyRequest): BidOrigin {
   return { ...requestOrigin(request), sessionId: request.user?.sessionId ?? null };
 }
 
-const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService }> = async (app, { bids }) => {
+const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService; standings: BidStandings }> = async (app, { bids, standings }) => {
   app.post(
     '/api/v1/recruitments/:id/bids',
     {
@@ -73,7 +74,11 @@ const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService }> = async (app, {
       },
       onRequest: requireRole('bidder'),
     },
-    async (request) => bids.listOwnBids(currentUser(request), request.query.recruitmentId),
+    async (request) => {
+      const own = await bids.listOwnBids(currentUser(request), request.query.recruitmentId);
+      const standing = await standings.standingsOf(own);
+      return own.map((bid) => ({ ...bid, standing: standing.get(bid.bidId)! }));
+    },
   );
 
   app.get(
@@ -82,7 +87,10 @@ const bidRoutes: FastifyPluginAsyncTypebox<{ bids: BidService }> = async (app, {
       schema: { summary: '响应文件回执与状态（提交单位）', tags, security, params: IdParams, response: { 200: ReceiptReply } },
       onRequest: requireRole('bidder'),
     },
-    async (request) => bids.getReceipt(request.params.id, currentUser(request)),
+    async (request) => {
+      const receipt = await bids.getReceipt(request.params.id, currentUser(request));
+      return { ...receipt, standing: (await standings.standingsOf([receipt])).get(receipt.bidId)! };
+    },
   );
 
   app.delete(

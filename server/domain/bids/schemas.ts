@@ -17,6 +17,21 @@ export const DECLARED_FIELDS_LABEL = 'declared';
 
 const ReceiptFile = Type.Object({ name: Type.String(), size: Type.Integer(), sha256: Type.String() });
 
+/** where a bid stands for its own organisation (stage.ts, standing.ts) */
+const BidStandingOut = Type.Object(
+  {
+    stage: Type.String({ description: 'received, withdrawn, awaiting_opening, not_opened, opened, not_valid, lot_failed, not_qualified, under_evaluation, candidate, not_candidate, selected, not_selected, cancelled' }),
+    label: Type.String({ description: '阶段名称，如“评审中”' }),
+    note: Type.String({ description: '该阶段对本单位意味着什么' }),
+    suspended: Type.Boolean({ description: '招募项目是否暂停中' }),
+    score: Type.Union([Type.Object({ mean: Type.Number(), rank: Type.Integer(), of: Type.Integer() }), Type.Null()], {
+      description: '公示起：本单位得分和在本类别的排名（从不含其他单位的得分）',
+    }),
+    notices: Type.Array(Type.Object({ id: Type.String(), kindName: Type.String(), verifyCode: Type.String() }), { description: '定标后发给本单位的通知书' }),
+  },
+  { description: '本单位响应文件所处阶段' },
+);
+
 export const BidCreatedReply = Type.Object({
   bidId: Type.String(),
   version: Type.Integer(),
@@ -46,6 +61,7 @@ export const ReceiptReply = Type.Object({
   digest: Type.String(),
   /** SHA-256 (hex) of the bid key the bid was sealed to */
   bidKeyFingerprint: Type.String(),
+  standing: BidStandingOut,
 });
 
 export const OwnBidsQuery = Type.Object({
@@ -63,5 +79,6 @@ export const OwnBidsReply = Type.Array(
     version: Type.Integer({ description: '最新版本' }),
     receivedAt: Type.Unsafe<Date>({ type: 'string', format: 'date-time', description: '最新版本的接收时间（服务器时间）' }),
     digest: Type.String({ description: '最新版本回执上的摘要' }),
+    standing: BidStandingOut,
   }),
 );
