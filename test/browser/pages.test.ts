@@ -10,8 +10,8 @@ import { killAllServers, startServer, type ServerProcess } from '../helpers/serv
 import { seedState, type SeededState } from './seed.ts';
 
 // Every page of SPEC's list, as each role that uses it, on a desktop (1366×900) and a phone
-// (390×844), in Chromium: no console error, no horizontal page scroll, and no serious or critical
-// axe violation (Swagger UI's /docs is left to its authors). Prints the axe totals per page and
+// (390×844), in Chromium: no console error, no horizontal page scroll, and no axe violation of any
+// impact (Swagger UI's /docs is left to its authors). Prints the axe totals per page and
 // keeps screenshots of the pages people look at on phones.
 
 const VIEWPORTS = [
@@ -67,7 +67,7 @@ interface Sweep {
   consoleErrors: string[];
   /** the innermost elements past the right edge, when the page scrolls sideways */
   overflow: { scrollWidth: number; clientWidth: number; culprits: string[] };
-  serious: string[];
+  violations: string[];
 }
 
 /** how wide the page is, and the innermost elements past its right edge */
@@ -94,17 +94,16 @@ async function sweep(role: Role, route: string, viewport: (typeof VIEWPORTS)[num
     const response = await page.goto(`${server.url}${route}`, { waitUntil: 'load' });
     expect(response?.status(), `${role} ${route}`).toBeLessThan(400);
     const overflow = await pageOverflow(page);
-    let serious: string[] = [];
+    let found: string[] = [];
     if (!route.startsWith('/docs')) {
       const { violations } = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
       const count = (impact: string) => violations.filter((v) => v.impact === impact).length;
-      axeTotals.push(`  ${role.padEnd(9)} ${viewport.width}px ${route}: ${['critical', 'serious', 'moderate', 'minor'].map(count).join('/')}`);
-      serious = violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')} (${v.nodes[0]?.failureSummary ?? ''})`);
+      const ids = violations.map((v) => `${v.id} (${v.impact})`).join(', ');
+      axeTotals.push(`  ${role.padEnd(9)} ${viewport.width}px ${route}: ${['critical', 'serious', 'moderate', 'minor'].map(count).join('/')}${ids ? ` ${ids}` : ''}`);
+      found = violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')} (${v.nodes[0]?.failureSummary ?? ''})`);
     }
     if (screenshot) await page.screenshot({ path: path.join(SCREENS_DIR, screenshot), fullPage: true });
-    return { consoleErrors, overflow, serious };
+    return { consoleErrors, overflow, violations: found };
   } finally {
     await page.close();
   }
@@ -167,7 +166,7 @@ const ROLES: Role[] = ['public', 'bidder', 'agent', 'expert', 'inspector', 'admi
 
 describe('15: every page in a real browser', () => {
   for (const role of ROLES) {
-    it(`15.15, 15.2, 15.12: the ${role} pages at 1366 and 390 px: no console error, no page scroll sideways, no serious axe violation`, async () => {
+    it(`15.15, 15.2, 15.12: the ${role} pages at 1366 and 390 px: no console error, no page scroll sideways, no axe violation`, async () => {
       const problems: string[] = [];
       for (const { route, screenshot } of pagesOf(role)) {
         for (const viewport of VIEWPORTS) {
@@ -177,7 +176,7 @@ describe('15: every page in a real browser', () => {
           if (!route.startsWith('/docs')) for (const error of result.consoleErrors) problems.push(`${at}: console error ${error}`);
           const { scrollWidth, clientWidth, culprits } = result.overflow;
           if (scrollWidth > clientWidth) problems.push(`${at}: ${scrollWidth}px wide in ${clientWidth}px (${culprits.join(', ')})`);
-          for (const violation of result.serious) problems.push(`${at}: axe ${violation}`);
+          for (const violation of result.violations) problems.push(`${at}: axe ${violation}`);
         }
       }
       expect(problems).toEqual([]);
@@ -232,8 +231,15 @@ describe('15.2, 15.12: the pages people read on phones', () => {
       const lineHeight = await page.locator('h1 .status').evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
       expect(badge.height).toBeLessThan(lineHeight * 1.5);
       // the panel's states stay on one line
-      const submitted = (await page.locator('table.panel-members td', { hasText: '已提交' }).first().boundingBox())!;
-      expect(submitted.height).toBeLessThan(lineHeight * 2);
+      const lines = await page
+        .locator('table.panel-members td', { hasText: '已提交' })
+        .first()
+        .evaluate((cell) => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          return range.getClientRects().length;
+        });
+      expect(lines).toBe(1);
     } finally {
       await page.close();
     }
