@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument, rgb, setCharacterSpacing, type PDFFont, type PDFPage } from 'pdf-lib';
 import QRCode from 'qrcode';
+import { deflateContentStreams, deflateEmbeddedStreams } from './deflate.ts';
 import { fontkitForPdfLib, missingGlyphs, postscriptName } from './fontkit-adapter.ts';
 
 // Pure A4 layout: a small document model in, PDF bytes out. No file system, no clock: the fonts
@@ -230,6 +231,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
   // updateMetadata: false, or pdf-lib stamps its own producer and reads the clock
   const pdf = await PDFDocument.create({ updateMetadata: false });
   pdf.registerFontkit(fontkitForPdfLib);
+  deflateEmbeddedStreams(pdf);
   const regular = await pdf.embedFont(fonts.regular, { subset: true, customName: subsetName(fonts.regular, text) });
   const bold = await pdf.embedFont(fonts.bold, { subset: true, customName: subsetName(fonts.bold, text) });
 
@@ -500,5 +502,6 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     }
   });
 
+  deflateContentStreams(pdf);
   return pdf.save({ useObjectStreams: false });
 }
