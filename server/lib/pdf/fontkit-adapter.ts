@@ -149,10 +149,10 @@ export const fontkitForPdfLib = {
 export function missingGlyphs(fontBytes: Uint8Array, text: string): string[] {
   const font = parse(fontBytes);
   const missing = new Set<string>();
-  for (const char of text) {
-    const codePoint = char.codePointAt(0)!;
-    if (codePoint >= 0x20 && !font.hasGlyphForCodePoint(codePoint)) missing.add(char);
-  }
+  nominalGlyphs(font, text).forEach((glyph) => {
+    // glyph 0 is .notdef, what the cmap gives for a character the font lacks
+    if (glyph.id === 0 && glyph.codePoints[0]! >= 0x20) missing.add(String.fromCodePoint(glyph.codePoints[0]!));
+  });
   return [...missing];
 }
 

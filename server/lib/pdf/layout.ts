@@ -1,5 +1,17 @@
 import { createHash } from 'node:crypto';
-import { PDFDocument, rgb, setCharacterSpacing, type PDFFont, type PDFPage } from 'pdf-lib';
+import {
+  fill,
+  PDFDocument,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setCharacterSpacing,
+  setFillingColor,
+  type PDFFont,
+  type PDFOperator,
+  type PDFPage,
+} from 'pdf-lib';
 import QRCode from 'qrcode';
 import { deflateContentStreams, deflateEmbeddedStreams } from './deflate.ts';
 import { fontkitForPdfLib, missingGlyphs, postscriptName } from './fontkit-adapter.ts';
@@ -193,10 +205,14 @@ function allText(model: DocumentModel): string {
   return parts.join('\n') + '第页共/0123456789';
 }
 
-/** Dark QR modules as one SVG path of horizontal runs, one unit per module. */
-function qrPath(url: string): { path: string; modules: number } {
+/**
+ * The QR code of `url`, `size` points square with its top left corner at (x, top): its dark
+ * modules filled as one rectangle per horizontal run (pdf-lib's SVG path parser took 2 ms).
+ */
+function qrCode(url: string, x: number, top: number, size: number): PDFOperator[] {
   const { modules } = QRCode.create(url, { errorCorrectionLevel: 'M' });
-  let path = '';
+  const unit = size / modules.size;
+  const operators = [pushGraphicsState(), setFillingColor(INK)];
   for (let row = 0; row < modules.size; row++) {
     let col = 0;
     while (col < modules.size) {
@@ -206,10 +222,11 @@ function qrPath(url: string): { path: string; modules: number } {
       }
       const start = col;
       while (col < modules.size && modules.get(row, col)) col++;
-      path += `M${start} ${row}h${col - start}v1h${start - col}z`;
+      operators.push(rectangle(x + start * unit, top - (row + 1) * unit, (col - start) * unit, unit));
     }
   }
-  return { path, modules: modules.size };
+  operators.push(fill(), popGraphicsState());
+  return operators;
 }
 
 /**
@@ -432,8 +449,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
           });
         });
         if (block.qr) {
-          const { path, modules } = qrPath(block.qr.url);
-          page.drawSvgPath(path, { x: MARGIN_X, y: top, scale: QR_SIZE / modules, color: INK });
+          page.pushOperators(...qrCode(block.qr.url, MARGIN_X, top, QR_SIZE));
           caption.forEach((line, index) => {
             drawLine(line, MARGIN_X, top - QR_SIZE - 4 - index * captionLineHeight, CONTENT_WIDTH * 0.55, {
               font: regular, size: captionSize, lineHeight: captionLineHeight, color: GREY,
