@@ -68,7 +68,7 @@ interface FontkitCff {
   stream: { buffer: Uint8Array };
   globalSubrIndex?: FontkitIndexEntry[];
   topDict: { CharStrings: FontkitIndexEntry[] };
-  privateDictForGlyph(gid: number): { Subrs?: FontkitIndexEntry[] } | null;
+  privateDictForGlyph(gid: number): { Subrs?: FontkitIndexEntry[] | null } | null;
 }
 
 /** The inlined charstring of each glyph of a font, made on its first subset and kept. */
@@ -77,9 +77,10 @@ const inlined = new WeakMap<fontkit.Font, (gid: number) => Uint8Array>();
 function inlinedCharStrings(font: fontkit.Font, cff: FontkitCff): (gid: number) => Uint8Array {
   const known = inlined.get(font);
   if (known) return known;
-  const bytes = (entries: FontkitIndexEntry[] = []) =>
-    entries.map(({ offset, length }) => cff.stream.buffer.subarray(offset, offset + length));
-  const localSubrs = new Map<FontkitIndexEntry[] | undefined, Uint8Array[]>();
+  // an FD without local subroutines has Subrs null
+  const bytes = (entries: FontkitIndexEntry[] | null | undefined) =>
+    (entries ?? []).map(({ offset, length }) => cff.stream.buffer.subarray(offset, offset + length));
+  const localSubrs = new Map<FontkitIndexEntry[] | null | undefined, Uint8Array[]>();
   const source: CharStringSource = {
     charString: (gid) => bytes([cff.topDict.CharStrings[gid]!])[0]!,
     globalSubrs: bytes(cff.globalSubrIndex),
