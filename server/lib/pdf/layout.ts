@@ -1,20 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  fill,
-  PDFDocument,
-  popGraphicsState,
-  pushGraphicsState,
-  rectangle,
-  rgb,
-  setCharacterSpacing,
-  setFillingColor,
-  type PDFFont,
-  type PDFOperator,
-  type PDFPage,
-} from 'pdf-lib';
-import QRCode from 'qrcode';
+import { PDFDocument, rgb, setCharacterSpacing, type PDFFont, type PDFPage } from 'pdf-lib';
 import { deflateContentStreams, deflateEmbeddedStreams } from './deflate.ts';
 import { fontkitForPdfLib, missingGlyphs, postscriptName } from './fontkit-adapter.ts';
+import { filledBoxes, outlinedBoxes, qrCode } from './vector.ts';
 
 // Pure A4 layout: a small document model in, PDF bytes out. No file system, no clock: the fonts
 // and the creation date come in as arguments. The PDF is unsigned and has no signature
@@ -206,30 +194,6 @@ function allText(model: DocumentModel): string {
 }
 
 /**
- * The QR code of `url`, `size` points square with its top left corner at (x, top): its dark
- * modules filled as one rectangle per horizontal run (pdf-lib's SVG path parser took 2 ms).
- */
-function qrCode(url: string, x: number, top: number, size: number): PDFOperator[] {
-  const { modules } = QRCode.create(url, { errorCorrectionLevel: 'M' });
-  const unit = size / modules.size;
-  const operators = [pushGraphicsState(), setFillingColor(INK)];
-  for (let row = 0; row < modules.size; row++) {
-    let col = 0;
-    while (col < modules.size) {
-      if (!modules.get(row, col)) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < modules.size && modules.get(row, col)) col++;
-      operators.push(rectangle(x + start * unit, top - (row + 1) * unit, (col - start) * unit, unit));
-    }
-  }
-  operators.push(fill(), popGraphicsState());
-  return operators;
-}
-
-/**
  * `ABCDEF+PostScriptName`: the tag marks an embedded subset (ISO 32000 §9.6.4), which readers
  * and pdffonts rely on. It is derived from the text, not drawn at random, so the same input
  * renders to the same bytes.
@@ -276,6 +240,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     if (!fits(height) && !atPageTop()) newPage();
   };
 
+  const fontOf = new WeakMap<PDFPage, PDFFont>();
   const drawLine = (line: string, x: number, top: number, width: number, options: {
     font: PDFFont; size: number; lineHeight: number; align?: Align; color?: ReturnType<typeof rgb>; justify?: boolean;
   }) => {
@@ -289,7 +254,13 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     const slack = width - lineWidth;
     const spacing = options.justify && chars > 1 && slack > 0 && slack < 1.5 * size ? slack / (chars - 1) : 0;
     if (spacing) page.pushOperators(setCharacterSpacing(spacing));
-    page.drawText(line, { x: x + dx, y: baseline(top, size, lineHeight), size, font, color: options.color ?? INK });
+    // pdf-lib adds a font resource to the page each time a font is passed to drawText (and
+    // checks the new name against all before): the font is set on the page when it changes
+    if (fontOf.get(page) !== font) {
+      page.setFont(font);
+      fontOf.set(page, font);
+    }
+    page.drawText(line, { x: x + dx, y: baseline(top, size, lineHeight), size, color: options.color ?? INK });
     if (spacing) page.pushOperators(setCharacterSpacing(0));
   };
 
@@ -344,10 +315,10 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     // draws `lines[from, from + count)` of every cell as one band of the row
     const band = (cells: string[][], from: number, count: number, font: PDFFont, shaded: (index: number) => boolean) => {
       const bandHeight = count * lineHeight + 2 * CELL_PAD_Y;
+      const boxes = cells.map((_, index) => ({ x: lefts[index]!, y: y - bandHeight, width: widths[index]!, height: bandHeight }));
+      page.pushOperators(...filledBoxes(boxes.filter((_, index) => shaded(index)), SHADE), ...outlinedBoxes(boxes, RULE, 0.5));
       cells.forEach((lines, index) => {
-        const box = { x: lefts[index]!, y: y - bandHeight, width: widths[index]!, height: bandHeight };
-        if (shaded(index)) page.drawRectangle({ ...box, color: SHADE });
-        page.drawRectangle({ ...box, borderColor: RULE, borderWidth: 0.5 });
+        const box = boxes[index]!;
         lines.slice(from, from + count).forEach((line, n) => {
           drawLine(line, box.x + CELL_PAD_X, y - CELL_PAD_Y - n * lineHeight, box.width - 2 * CELL_PAD_X, {
             font, size, lineHeight, align: columns[index]!.align,
@@ -449,7 +420,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
           });
         });
         if (block.qr) {
-          page.pushOperators(...qrCode(block.qr.url, MARGIN_X, top, QR_SIZE));
+          page.pushOperators(...qrCode(block.qr.url, MARGIN_X, top, QR_SIZE, INK));
           caption.forEach((line, index) => {
             drawLine(line, MARGIN_X, top - QR_SIZE - 4 - index * captionLineHeight, CONTENT_WIDTH * 0.55, {
               font: regular, size: captionSize, lineHeight: captionLineHeight, color: GREY,
