@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PDFDocument, rgb, setCharacterSpacing, type PDFFont, type PDFPage } from 'pdf-lib';
 import { deflateContentStreams, deflateEmbeddedStreams } from './deflate.ts';
 import { fontkitForPdfLib, missingGlyphs, postscriptName } from './fontkit-adapter.ts';
+import { textLine } from './text-line.ts';
 import { filledBoxes, outlinedBoxes, qrCode } from './vector.ts';
 
 // Pure A4 layout: a small document model in, PDF bytes out. No file system, no clock: the fonts
@@ -240,7 +241,6 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     if (!fits(height) && !atPageTop()) newPage();
   };
 
-  const fontOf = new WeakMap<PDFPage, PDFFont>();
   const drawLine = (line: string, x: number, top: number, width: number, options: {
     font: PDFFont; size: number; lineHeight: number; align?: Align; color?: ReturnType<typeof rgb>; justify?: boolean;
   }) => {
@@ -254,13 +254,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     const slack = width - lineWidth;
     const spacing = options.justify && chars > 1 && slack > 0 && slack < 1.5 * size ? slack / (chars - 1) : 0;
     if (spacing) page.pushOperators(setCharacterSpacing(spacing));
-    // pdf-lib adds a font resource to the page each time a font is passed to drawText (and
-    // checks the new name against all before): the font is set on the page when it changes
-    if (fontOf.get(page) !== font) {
-      page.setFont(font);
-      fontOf.set(page, font);
-    }
-    page.drawText(line, { x: x + dx, y: baseline(top, size, lineHeight), size, color: options.color ?? INK });
+    page.pushOperators(...textLine(page, line, font, size, x + dx, baseline(top, size, lineHeight), options.color ?? INK));
     if (spacing) page.pushOperators(setCharacterSpacing(0));
   };
 
