@@ -16,12 +16,12 @@ import {
 } from '../test/helpers/documents.ts';
 
 // `npm run bench:documents`: what producing a signed document costs, beside the goals of issue
-// 16. The goals are wall-clock times; on a shared machine they depend on its load (printed
-// first), so the CPU time of this process (all its threads, the garbage collector's too) is
-// printed beside them as what the machine alone would take. First the
-// demo's 27 documents in the order `npm run demo` issues them, in a fresh process (its first
-// document also pays for parsing the 17 MB fonts), then N renders + signatures of each kind with
-// a fresh verification code. CPU profile: `npx tsx --cpu-prof scripts/bench-documents.ts` (README).
+// 16. First the demo's 27 documents in the order `npm run demo` issues them, in a fresh process
+// (its first document also pays for parsing the 17 MB fonts and loading the PDF modules), then
+// N renders + signatures of each kind with a fresh verification code. The goals are wall-clock
+// times, which on a shared machine follow its load (printed first); the CPU time of this process
+// (all its threads, the garbage collector's too) is printed beside them as the figure that does
+// not. Profile: `npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof scripts/bench-documents.ts` (README).
 
 const N = Number(process.argv[2] ?? 20);
 const GOAL_DEMO_MS = 2000;
