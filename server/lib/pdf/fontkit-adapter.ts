@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import * as fontkit from 'fontkit';
 import type { PDFDocument } from 'pdf-lib';
-import { inlinedCharString, type CharStringSource } from './cff-charstrings.ts';
+import { withoutSubroutines } from './cff-subset.ts';
 
 // pdf-lib's `registerFontkit` expects the API of its own fork, @pdf-lib/fontkit 1.x, whose CFF
 // subsetter writes broken subsets of CID-keyed CJK fonts (they render blank; pdf-lib issue
@@ -21,8 +21,8 @@ import { inlinedCharString, type CharStringSource } from './cff-charstrings.ts';
 //   them afresh. After parsing, fontkit only fills its own caches; each embedding makes its own
 //   subset.
 // - A subset of a CFF font holds its glyphs with their subroutine calls inlined and no
-//   subroutines (see cff-charstrings.ts): a few kilobytes in a millisecond, where fontkit's
-//   subsetter writes every subroutine slot of the font.
+//   subroutines (cff-subset.ts): a few kilobytes in a millisecond, where fontkit's subsetter
+//   writes every subroutine slot of the font.
 
 const parsed = new WeakMap<Uint8Array, fontkit.Font>();
 
@@ -58,71 +58,9 @@ function nominalGlyphs(font: fontkit.Font, text: string): NominalGlyph[] {
   });
 }
 
-interface FontkitIndexEntry {
-  offset: number;
-  length: number;
-}
-
-/** What fontkit's CFF table exposes of itself (fontkit 2.0; not in its type declarations). */
-interface FontkitCff {
-  stream: { buffer: Uint8Array };
-  globalSubrIndex?: FontkitIndexEntry[];
-  topDict: { CharStrings: FontkitIndexEntry[] };
-  privateDictForGlyph(gid: number): { Subrs?: FontkitIndexEntry[] | null } | null;
-}
-
-/** The inlined charstring of each glyph of a font, made on its first subset and kept. */
-const inlined = new WeakMap<fontkit.Font, (gid: number) => Uint8Array>();
-
-function inlinedCharStrings(font: fontkit.Font, cff: FontkitCff): (gid: number) => Uint8Array {
-  const known = inlined.get(font);
-  if (known) return known;
-  // an FD without local subroutines has Subrs null
-  const bytes = (entries: FontkitIndexEntry[] | null | undefined) =>
-    (entries ?? []).map(({ offset, length }) => cff.stream.buffer.subarray(offset, offset + length));
-  const localSubrs = new Map<FontkitIndexEntry[] | null | undefined, Uint8Array[]>();
-  const source: CharStringSource = {
-    charString: (gid) => bytes([cff.topDict.CharStrings[gid]!])[0]!,
-    globalSubrs: bytes(cff.globalSubrIndex),
-    localSubrs(gid) {
-      const entries = cff.privateDictForGlyph(gid)?.Subrs;
-      let subrs = localSubrs.get(entries);
-      if (!subrs) localSubrs.set(entries, (subrs = bytes(entries)));
-      return subrs;
-    },
-  };
-  const charStrings = new Map<number, Uint8Array>();
-  const charString = (gid: number) => {
-    let code = charStrings.get(gid);
-    if (!code) charStrings.set(gid, (code = inlinedCharString(source, gid)));
-    return code;
-  };
-  inlined.set(font, charString);
-  return charString;
-}
-
-/** fontkit's CFF subsetter (fontkit 2.0) with the steps that copy subroutines replaced. */
-interface FontkitCffSubset {
-  cff: FontkitCff;
-  glyphs: number[];
-  charstrings: Uint8Array[];
-  gsubrs: Uint8Array[];
-  subsetCharstrings(): void;
-  subsetSubrs(subrs: unknown, used: unknown): Uint8Array[];
-}
-
-function withoutSubroutines(font: fontkit.Font, subset: FontkitCffSubset): void {
-  const charString = inlinedCharStrings(font, subset.cff);
-  subset.subsetCharstrings = () => {
-    subset.charstrings = subset.glyphs.map(charString);
-    subset.gsubrs = [];
-  };
-  subset.subsetSubrs = () => [];
-}
-
 function pdfLibSubset(font: fontkit.Font) {
-  const subset = font.createSubset() as fontkit.Subset & { cff?: FontkitCff };
-  if (subset.cff) withoutSubroutines(font, subset as unknown as FontkitCffSubset);
+  const subset = font.createSubset() as fontkit.Subset & { cff?: unknown };
+  if (subset.cff) withoutSubroutines(font, subset);
   return {
     // pdf-lib reads `cff` to choose CIDFontType0 (CFF outlines) over CIDFontType2 (TrueType)
     cff: subset.cff,
