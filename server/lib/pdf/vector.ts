@@ -12,9 +12,10 @@ import {
 } from 'pdf-lib';
 import QRCode from 'qrcode';
 
-// Vector shapes as PDF operators, many shapes to one path. pdf-lib's drawing methods validate
-// their options and write some 17 operators for every rectangle; an evaluation report has
-// thousands of table cells, where this costs a tenth of the time.
+// Vector shapes as PDF operators, many shapes to one path. pdf-lib's drawing methods check
+// their options and write some 17 operators for every rectangle: an evaluation report's
+// thousands of table cells took a quarter of its rendering, and its SVG path parser 2 ms for
+// the QR code of every document.
 
 export interface Box {
   x: number;
