@@ -17,7 +17,8 @@ import forge from 'node-forge';
 // - @signpdf/signer-p12 is not used: it decrypts the .p12 on every call, and node-forge, which
 //   it relies on, writes the signer's issuer name UTF-8-encoded twice when the certificate has
 //   a non-ASCII name (as a Chinese CA's certificates do), so no verifier finds the signer's
-//   certificate. The CMS signer below decodes the names first.
+//   certificate. The CMS signer in pdf/signature.ts copies the issuer name from the certificate
+//   as issued, and hashes and signs with node's crypto.
 
 export interface SignatureDetails {
   signingTime: Date;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument, rgb, setCharacterSpacing, type PDFFont, type PDFPage } from 'pdf-lib';
-import QRCode from 'qrcode';
+import { deflateContentStreams, deflateEmbeddedStreams } from './deflate.ts';
 import { fontkitForPdfLib, missingGlyphs, postscriptName } from './fontkit-adapter.ts';
+import { textLine } from './text-line.ts';
+import { filledBoxes, outlinedBoxes, qrCode } from './vector.ts';
 
 // Pure A4 layout: a small document model in, PDF bytes out. No file system, no clock: the fonts
 // and the creation date come in as arguments. The PDF is unsigned and has no signature
@@ -192,25 +194,6 @@ function allText(model: DocumentModel): string {
   return parts.join('\n') + '第页共/0123456789';
 }
 
-/** Dark QR modules as one SVG path of horizontal runs, one unit per module. */
-function qrPath(url: string): { path: string; modules: number } {
-  const { modules } = QRCode.create(url, { errorCorrectionLevel: 'M' });
-  let path = '';
-  for (let row = 0; row < modules.size; row++) {
-    let col = 0;
-    while (col < modules.size) {
-      if (!modules.get(row, col)) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < modules.size && modules.get(row, col)) col++;
-      path += `M${start} ${row}h${col - start}v1h${start - col}z`;
-    }
-  }
-  return { path, modules: modules.size };
-}
-
 /**
  * `ABCDEF+PostScriptName`: the tag marks an embedded subset (ISO 32000 §9.6.4), which readers
  * and pdffonts rely on. It is derived from the text, not drawn at random, so the same input
@@ -230,6 +213,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
   // updateMetadata: false, or pdf-lib stamps its own producer and reads the clock
   const pdf = await PDFDocument.create({ updateMetadata: false });
   pdf.registerFontkit(fontkitForPdfLib);
+  deflateEmbeddedStreams(pdf);
   const regular = await pdf.embedFont(fonts.regular, { subset: true, customName: subsetName(fonts.regular, text) });
   const bold = await pdf.embedFont(fonts.bold, { subset: true, customName: subsetName(fonts.bold, text) });
 
@@ -270,7 +254,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     const slack = width - lineWidth;
     const spacing = options.justify && chars > 1 && slack > 0 && slack < 1.5 * size ? slack / (chars - 1) : 0;
     if (spacing) page.pushOperators(setCharacterSpacing(spacing));
-    page.drawText(line, { x: x + dx, y: baseline(top, size, lineHeight), size, font, color: options.color ?? INK });
+    page.pushOperators(...textLine(page, line, font, size, x + dx, baseline(top, size, lineHeight), options.color ?? INK));
     if (spacing) page.pushOperators(setCharacterSpacing(0));
   };
 
@@ -325,10 +309,10 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     // draws `lines[from, from + count)` of every cell as one band of the row
     const band = (cells: string[][], from: number, count: number, font: PDFFont, shaded: (index: number) => boolean) => {
       const bandHeight = count * lineHeight + 2 * CELL_PAD_Y;
+      const boxes = cells.map((_, index) => ({ x: lefts[index]!, y: y - bandHeight, width: widths[index]!, height: bandHeight }));
+      page.pushOperators(...filledBoxes(boxes.filter((_, index) => shaded(index)), SHADE), ...outlinedBoxes(boxes, RULE, 0.5));
       cells.forEach((lines, index) => {
-        const box = { x: lefts[index]!, y: y - bandHeight, width: widths[index]!, height: bandHeight };
-        if (shaded(index)) page.drawRectangle({ ...box, color: SHADE });
-        page.drawRectangle({ ...box, borderColor: RULE, borderWidth: 0.5 });
+        const box = boxes[index]!;
         lines.slice(from, from + count).forEach((line, n) => {
           drawLine(line, box.x + CELL_PAD_X, y - CELL_PAD_Y - n * lineHeight, box.width - 2 * CELL_PAD_X, {
             font, size, lineHeight, align: columns[index]!.align,
@@ -430,8 +414,7 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
           });
         });
         if (block.qr) {
-          const { path, modules } = qrPath(block.qr.url);
-          page.drawSvgPath(path, { x: MARGIN_X, y: top, scale: QR_SIZE / modules, color: INK });
+          page.pushOperators(...qrCode(block.qr.url, MARGIN_X, top, QR_SIZE, INK));
           caption.forEach((line, index) => {
             drawLine(line, MARGIN_X, top - QR_SIZE - 4 - index * captionLineHeight, CONTENT_WIDTH * 0.55, {
               font: regular, size: captionSize, lineHeight: captionLineHeight, color: GREY,
@@ -500,5 +483,6 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     }
   });
 
+  deflateContentStreams(pdf);
   return pdf.save({ useObjectStreams: false });
 }

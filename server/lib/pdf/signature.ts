@@ -1,9 +1,9 @@
-import { constants, privateEncrypt, type KeyObject } from 'node:crypto';
+import { createHash, sign as cryptoSign } from 'node:crypto';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer as CmsSigner } from '@signpdf/utils';
 import forge from 'node-forge';
 import { PDFArray, PDFDocument, PDFHexString, PDFInvalidObject, PDFName, PDFNumber, PDFString } from 'pdf-lib';
-import { decodedName, type P12Contents, type SignatureDetails } from '../signing.ts';
+import type { P12Contents, SignatureDetails } from '../signing.ts';
 
 // The PDF side of a signature (see signing.ts for the rules it follows): a placeholder field
 // added with pdf-lib, then @signpdf fills /ByteRange and /Contents with a detached CMS signature.
@@ -73,52 +73,92 @@ async function addSignaturePlaceholder(pdf: Uint8Array, details: SignatureDetail
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
-/** DER prefix of a PKCS#1 DigestInfo for SHA-256 (RFC 8017 §9.2, note 1), before the 32-byte hash. */
-const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+const { asn1, pki } = forge;
 
-/**
- * The RSA operation forge's PKCS#7 code calls (`key.sign(md)`), done by node's crypto: forge's
- * own big-integer RSA takes 100 ms and more per signature, node's well under one.
- */
-function nativeRsaKey(key: KeyObject) {
-  return {
-    sign(md: forge.md.MessageDigest): string {
-      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO, Buffer.from(md.digest().getBytes(), 'binary')]);
-      return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString('binary');
-    },
-  };
+const sequence = (...values: forge.asn1.Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, values);
+const set = (values: forge.asn1.Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, values);
+const oid = (id: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(id).getBytes());
+const octets = (bytes: Buffer) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes.toString('binary'));
+const integer = (value: number) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(value).getBytes());
+const algorithm = (id: string) => sequence(oid(id), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''));
+const attribute = (type: string, value: forge.asn1.Asn1) => sequence(oid(type), set([value]));
+
+/** RFC 5652 §11.3: UTCTime from 1950 to 2049, GeneralizedTime outside */
+function time(date: Date): forge.asn1.Asn1 {
+  const year = date.getUTCFullYear();
+  return year >= 1950 && year < 2050
+    ? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date))
+    : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
 }
 
-/** A detached CMS SignedData (SHA-256, RSA) over the bytes @signpdf hands it. */
-class ForgeCmsSigner extends CmsSigner {
+interface SignerIdentity {
+  certificates: forge.asn1.Asn1[];
+  /** IssuerAndSerialNumber, copied from the certificate as it was issued */
+  issuerAndSerial: forge.asn1.Asn1;
+}
+
+const identities = new WeakMap<P12Contents, SignerIdentity>();
+
+function identity(contents: P12Contents): SignerIdentity {
+  let known = identities.get(contents);
+  if (!known) {
+    // a certificate read from DER keeps its TBSCertificate as issued: its issuer name goes into
+    // the signer info byte for byte (re-encoding it is how forge garbles non-ASCII names)
+    const tbs = pki.certificateToAsn1(contents.certificate).value[0] as forge.asn1.Asn1;
+    const fields = tbs.value as forge.asn1.Asn1[];
+    const first = fields[0]!.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0; // [0] version, when present
+    known = {
+      certificates: contents.chain.map((each) => pki.certificateToAsn1(each)),
+      issuerAndSerial: sequence(fields[first + 2]!, fields[first]!),
+    };
+    identities.set(contents, known);
+  }
+  return known;
+}
+
+/**
+ * A detached CMS SignedData (RFC 5652; SHA-256, RSA PKCS#1 v1.5) over the bytes @signpdf hands
+ * it. The digest and the RSA signature are node's crypto; forge only writes the ASN.1 (its
+ * PKCS#7 signer hashes the document in JavaScript, 2 ms for a notice).
+ */
+class NodeCmsSigner extends CmsSigner {
   constructor(private readonly contents: P12Contents) {
     super();
   }
 
   override async sign(content: Buffer, signingTime?: Date): Promise<Buffer> {
-    const { key, certificate, chain } = this.contents;
-    const p7 = forge.pkcs7.createSignedData();
-    p7.content = forge.util.createBuffer(content.toString('binary'));
-    for (const each of chain) p7.addCertificate(each);
-    p7.addSigner({
-      key: nativeRsaKey(key),
-      issuer: decodedName(certificate.issuer.attributes),
-      serialNumber: certificate.serialNumber,
-      digestAlgorithm: forge.pki.oids.sha256!,
-      // the order of these attributes matters to some EU validators (as in @signpdf/signer-p12)
-      authenticatedAttributes: [
-        { type: forge.pki.oids.contentType!, value: forge.pki.oids.data },
-        { type: forge.pki.oids.signingTime!, value: signingTime as unknown as string },
-        { type: forge.pki.oids.messageDigest! },
-      ],
-    } as unknown as Parameters<typeof p7.addSigner>[0]);
-    p7.sign({ detached: true });
-    return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+    if (!signingTime) throw new Error('a signature needs its signing time: the placeholder carries the same instant');
+    const { certificates, issuerAndSerial } = identity(this.contents);
+    // the order of these attributes matters to some EU validators (as in @signpdf/signer-p12)
+    const attributes = [
+      attribute(pki.oids.contentType!, oid(pki.oids.data!)),
+      attribute(pki.oids.signingTime!, time(signingTime)),
+      attribute(pki.oids.messageDigest!, octets(createHash('sha256').update(content).digest())),
+    ];
+    // signed as a SET OF, carried as [0] IMPLICIT (RFC 5652 §5.4)
+    const signature = cryptoSign('sha256', Buffer.from(asn1.toDer(set(attributes)).getBytes(), 'binary'), this.contents.key);
+    const signerInfo = sequence(
+      integer(1),
+      issuerAndSerial,
+      algorithm(pki.oids.sha256!),
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, attributes),
+      algorithm(pki.oids.rsaEncryption!),
+      octets(signature),
+    );
+    const signedData = sequence(
+      integer(1),
+      set([algorithm(pki.oids.sha256!)]),
+      sequence(oid(pki.oids.data!)),
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, certificates),
+      set([signerInfo]),
+    );
+    const contentInfo = sequence(oid(pki.oids.signedData!), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [signedData]));
+    return Buffer.from(asn1.toDer(contentInfo).getBytes(), 'binary');
   }
 }
 
 /** The signed copy of `pdf`: a placeholder added, then the CMS signature by the .p12's key written into it. */
 export async function signPdf(pdf: Uint8Array, details: SignatureDetails, contents: P12Contents): Promise<Buffer> {
   const prepared = await addSignaturePlaceholder(pdf, details);
-  return new SignPdf().sign(prepared, new ForgeCmsSigner(contents), details.signingTime);
+  return new SignPdf().sign(prepared, new NodeCmsSigner(contents), details.signingTime);
 }
