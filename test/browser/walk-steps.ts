@@ -23,6 +23,8 @@ export interface WalkState {
   organizations: Partial<Record<Person, string>>;
 }
 
+const DESKS = { admin: '/admin', agent: '/agent', inspector: '/inspector', expert: '/expert', bidder: '/bidder', rival: '/bidder', third: '/bidder' };
+
 export class Walk {
   private readonly contexts = new Map<Person | 'public', BrowserContext>();
 
@@ -48,7 +50,8 @@ export class Walk {
         await page.fill('#f-email', credentials.email);
         await page.fill('#f-password', credentials.password);
         await submit(page, page.getByRole('button', { name: '登录' }));
-        expect(page.url(), `${person} signed in`).not.toContain('/login');
+        // each lands on their own desk
+        expect(new URL(page.url()).pathname, `${person} signed in`).toBe(DESKS[person.replace(/\d$/, '') as keyof typeof DESKS]);
         await page.close();
       }
     }
@@ -263,9 +266,10 @@ async function until(page: Page, what: string, predicate: (text: string) => bool
 }
 
 /**
- * After the deadline: the agent starts the opening, the inspector and the bidder sign in to it, the
- * bidder objects and the agent answers, both key holders enter their passphrases, and the
- * inspector signs the opening record.
+ * After the deadline: the agent starts the opening from its page, the inspector and the bidder
+ * sign in to it, both key holders enter their passphrases, the bidder objects (the inspector is
+ * told the sign-off waits for the answer) and the agent answers, and the inspector signs the
+ * opening record.
  */
 export async function openBids(walk: Walk) {
   const id = walk.state.recruitmentId!;
@@ -283,14 +287,6 @@ export async function openBids(walk: Walk) {
     await submit(page, page.getByRole('button', { name: '签到参加开标' }));
     await expectNoError(page, 'attend');
   }
-  await bidder.fill('#f-objection', '请当场公布各响应文件的接收时间。');
-  await submit(bidder, bidder.getByRole('button', { name: '提交异议' }));
-  await expectNoError(bidder, 'object');
-  await agent.reload();
-  await agent.locator('textarea[id^="answer-"]').first().fill('接收时间已列于开标记录，开启后当场公布。');
-  await submit(agent, agent.getByRole('button', { name: '答复' }));
-  await expectNoError(agent, 'answer the objection');
-
   for (const [person, page] of [['agent', agent], ['inspector', inspector]] as const) {
     await page.reload();
     await page.locator('input[name=bidKeyFingerprint]').check();
@@ -298,6 +294,20 @@ export async function openBids(walk: Walk) {
     await submit(page, page.getByRole('button', { name: '确认口令' }));
     await expectNoError(page, `${person} unlocks`);
   }
+
+  await bidder.reload();
+  await bidder.fill('#f-objection', '请当场公布各响应文件的接收时间。');
+  await submit(bidder, bidder.getByRole('button', { name: '提交异议' }));
+  await expectNoError(bidder, 'object');
+  // while the objection waits, the inspector is told why, not offered the sign-off
+  await inspector.reload();
+  await expect(inspector.locator('#signoff-waits').textContent()).resolves.toContain('经办人答复后方可签字确认');
+  await expect(inspector.getByRole('button', { name: '签字确认开标记录' }).count()).resolves.toBe(0);
+  await agent.reload();
+  await agent.locator('textarea[id^="answer-"]').first().fill('接收时间已列于开标记录，请核对。');
+  await submit(agent, agent.getByRole('button', { name: '答复' }));
+  await expectNoError(agent, 'answer the objection');
+
   await inspector.reload();
   await inspector.fill('#f-comment', '开标程序符合规定。');
   await submit(inspector, inspector.getByRole('button', { name: '签字确认开标记录' }));
