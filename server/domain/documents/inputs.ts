@@ -5,6 +5,7 @@ import type { EvaluationReportInput } from '../../lib/pdf/templates/evaluation-r
 import type { DocumentKind, RecruitmentInfo, SignOff } from '../../lib/pdf/templates/template.ts';
 import type { OutcomeEntry } from '../awards/service.ts';
 import type { PanelChange } from '../evaluation/draw.ts';
+import { signDeadline } from '../partnerships/rules.ts';
 
 // Pure: the portal's records in, the input of a document template out. The verification code
 // and the issue time are added by the document service when it issues the document.
@@ -26,6 +27,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   evaluation_report: '评审报告签发',
   announcement: '招募公告发布',
   audit_checkpoint: '操作日志检查点签发',
+  agreement: '合作协议签署（甲方）',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -36,11 +38,9 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   evaluation_report: '评审报告',
   announcement: '招募公告',
   audit_checkpoint: '操作日志检查点',
+  agreement: '合作协议',
 };
 
-/** Days from the award within which the agreement is to be signed (as for a procurement contract). */
-export const SIGN_WITHIN_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RecruitmentTerms {
   info: RecruitmentInfo;
@@ -159,7 +159,7 @@ export function awardNoticeDraft(terms: RecruitmentTerms, entry: OutcomeEntry, d
       publicBenefitRatio: entry.publicBenefitRatio ?? terms.minPublicBenefitRatio,
       agreementTermMonths: terms.agreementTermMonths,
       publicityEndedAt: dates.publicityEndedAt,
-      signBy: new Date(dates.awardedAt.getTime() + SIGN_WITHIN_DAYS * DAY_MS),
+      signBy: signDeadline(dates.awardedAt),
     },
   });
 }
