@@ -6,6 +6,7 @@ import { SIGN_WITHIN_DAYS, termEnd } from '../../server/domain/partnerships/rule
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { chineseDate } from '../../server/lib/pdf/format.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp } from '../helpers/app.ts';
+import { Browser } from '../helpers/browser.ts';
 import type { Bidder } from '../helpers/evaluation.ts';
 import { organisationP12, signAgreement } from '../helpers/partnerships.ts';
 import { pdfsig, pdfText, writePdf } from '../helpers/pdf-tools.ts';
@@ -241,19 +242,33 @@ describe('signing', () => {
 });
 
 describe('an award left unsigned past the deadline', () => {
-  it('lapses on the sweep, by the portal, recorded in the audit log', async () => {
-    const [, second] = all;
-    t.clock.set(new Date(Date.parse(second!.signBy) + 1000));
-    expect(await t.app.services.partnerships.lapseOverdue()).toBe(4);
-    const lapsed = await view(second!.id);
+  it('lapses on the first read after the deadline, by the portal, recorded in the audit log', async () => {
+    const second = all[1]!;
+    t.clock.set(new Date(Date.parse(second.signBy) + 1000));
+    const lapsed = await view(second.id, bidderOf(second).token);
     expect(lapsed.status).toBe('lapsed');
     expect(lapsed.lapsedAt).not.toBeNull();
-    const entry = (await auditEntries()).find((e) => e.action === 'partnership.lapse' && e.target === `partnership:${second!.id}`);
+    const entry = (await auditEntries()).find((e) => e.action === 'partnership.lapse' && e.target === `partnership:${second.id}`);
     expect(entry).toBeDefined();
     expect(entry!.actor).toBeNull();
-    expect(entry!.details).toMatchObject({ from: 'awarded', to: 'lapsed', signBy: second!.signBy });
-    // the signed one is untouched
-    expect((await view(all[0]!.id)).status).toBe('active');
+    expect(entry!.details).toMatchObject({ from: 'awarded', to: 'lapsed', signBy: second.signBy });
+  });
+
+  it('lapses on the sweep on the clock too, and only the unsigned ones', async () => {
+    expect(await t.app.services.partnerships.lapseOverdue()).toBe(3);
+    expect(await t.app.services.partnerships.lapseOverdue()).toBe(0);
+    const statuses = (await api('GET', `/recruitments/${id}/partnerships`, cast.inspectorToken)).json<View[]>().map((p) => p.status);
+    expect(statuses.sort()).toEqual(['active', 'lapsed', 'lapsed', 'lapsed', 'lapsed']);
+  });
+
+  it('shows on the inspector’s partnership page of the recruitment', async () => {
+    const inspector = new Browser(t.app);
+    await inspector.signIn(cast.inspector);
+    const page = await inspector.get(`/recruitments/${id}/partnerships`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body.match(/逾期未签（已失效）/g)).toHaveLength(4);
+    const detail = await inspector.get(`/partnerships/${all[1]!.id}`);
+    expect(detail.body).toContain('未在签约期限内签署，入选资格失效');
   });
 
   it('cannot be signed or reviewed any more (409 AWARD_LAPSED)', async () => {
