@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alerts } from '../../server/db/schema.ts';
 import { SIGN_WITHIN_DAYS, termEnd } from '../../server/domain/partnerships/rules.ts';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { chineseDate } from '../../server/lib/pdf/format.ts';
@@ -31,7 +33,7 @@ interface View {
   organization: { id: string; name: string };
   versions: { number: number; termMonths: number; revision: string | null; document: { id: string } | null }[];
   changeRequests: { id: string; answer: string | null; answerText: string | null }[];
-  agreement: { id: string; sha256: string } | null;
+  agreement: { id: string; sha256: string; verifyCode: string } | null;
 }
 
 let t: TestApp;
@@ -259,6 +261,16 @@ describe('an award left unsigned past the deadline', () => {
     expect(await t.app.services.partnerships.lapseOverdue()).toBe(0);
     const statuses = (await api('GET', `/recruitments/${id}/partnerships`, cast.inspectorToken)).json<View[]>().map((p) => p.status);
     expect(statuses.sort()).toEqual(['active', 'lapsed', 'lapsed', 'lapsed', 'lapsed']);
+  });
+
+  it('raises an alert for the inspector, once per lapsed award', async () => {
+    await t.app.services.inspection.review.reviewNewEntries();
+    const raised = await t.database.db.select().from(alerts).where(eq(alerts.recruitmentId, id));
+    const lapsed = raised.filter((alert) => alert.indicator === 'award_lapsed');
+    expect(lapsed).toHaveLength(4);
+    expect(lapsed[0]!.subject).toContain('入选资格失效');
+    await t.app.services.inspection.review.reviewNewEntries();
+    expect((await t.database.db.select().from(alerts).where(eq(alerts.recruitmentId, id))).filter((a) => a.indicator === 'award_lapsed')).toHaveLength(4);
   });
 
   it('shows on the inspector’s partnership page of the recruitment', async () => {
