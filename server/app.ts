@@ -312,6 +312,8 @@ export async function buildApp(deps: AppDeps) {
     awards,
     assets: deps.documentAssets ?? documentAssets,
     publicUrl: config.publicUrl,
+    mailer,
+    agentMails,
   });
   documentQueue.start((recruitmentId) => documents.issueMissingDocuments(recruitmentId));
   const scheduleAllMissing = async () => {

@@ -13,7 +13,7 @@ import type { Bidder } from '../helpers/evaluation.ts';
 import { organisationP12, signAgreement } from '../helpers/partnerships.ts';
 import { pdfsig, pdfText, writePdf } from '../helpers/pdf-tools.ts';
 import { createAwarded } from '../helpers/publicity.ts';
-import { createCast, type Cast } from '../helpers/recruitments.ts';
+import { createCast, outbox, type Cast } from '../helpers/recruitments.ts';
 
 // The partnership after the award (issue 17): each transition and its refusals through the API,
 // the signed agreement checked with pdfsig as an outside party would, and the lapse of an award
@@ -110,6 +110,8 @@ describe('the review of the draft', () => {
     expect((await api('POST', `/partnerships/${partnership.id}/change-requests`, bidderOf(partnership).token, { text: '  ' })).statusCode).toBe(400);
     const response = await api('POST', `/partnerships/${partnership.id}/change-requests`, bidderOf(partnership).token, text);
     expect(response.statusCode).toBe(201);
+    const mail = (await outbox(t)).find((m) => m.to === cast.agent.email && m.subject.startsWith('【协议修改申请】'));
+    expect(mail?.text).toContain(text.text);
     const again = await api('POST', `/partnerships/${partnership.id}/change-requests`, bidderOf(partnership).token, text);
     expect(again.json().code).toBe('CHANGE_REQUEST_OPEN');
     const accept = await api('POST', `/partnerships/${partnership.id}/accept`, bidderOf(partnership).token, { version: 1 });
@@ -146,6 +148,10 @@ describe('the review of the draft', () => {
     const second = (await view(partnership.id)).changeRequests[1]!;
     const refused = await api('POST', `/agreement-change-requests/${second.id}/answer`, cast.agentToken, { answer: 'refused', text: '超出招募文件规定的合作条件。' });
     expect(refused.json()).toMatchObject({ answer: 'refused', version: null });
+    const answers = (await outbox(t)).filter((m) => m.to === bidderOf(partnership).email && m.subject.startsWith('【协议修改申请答复】'));
+    expect(answers).toHaveLength(2);
+    expect(answers.some((m) => m.text.includes('签发第 2 版') && m.text.includes('其中 1 场安排在周末'))).toBe(true);
+    expect(answers.some((m) => m.text.includes('不予修改') && m.text.includes('超出招募文件规定的合作条件。'))).toBe(true);
     const after = await view(partnership.id);
     expect(after.versions.map((v) => [v.number, v.termMonths])).toEqual([[1, 36], [2, 24]]);
     expect(after.currentVersion).toBe(2);
@@ -191,6 +197,12 @@ describe('signing', () => {
     expect(foreign.json()).toMatchObject({ statusCode: 400, code: 'CERTIFICATE_NOT_OF_ORGANIZATION' });
     const wrong = await signAgreement(t, partnership.id, own.token, organisationP12(own.name), 'not the password');
     expect(wrong.json()).toMatchObject({ statusCode: 400, code: 'P12_UNREADABLE' });
+    expect((await signAgreement(t, partnership.id, own.token, Buffer.from('not a certificate'))).json().code).toBe('P12_UNREADABLE');
+    expect((await signAgreement(t, partnership.id, own.token, Buffer.alloc(0))).json()).toMatchObject({ statusCode: 400, code: 'FILE_REQUIRED' });
+    expect((await signAgreement(t, partnership.id, own.token, Buffer.alloc(70 * 1024, 1))).json()).toMatchObject({ statusCode: 413, code: 'FILE_TOO_LARGE' });
+    const json = await api('POST', `/partnerships/${partnership.id}/sign`, own.token, { p12: 'x', password: 'y' });
+    expect(json.statusCode).toBeGreaterThanOrEqual(400);
+    expect(json.statusCode).toBeLessThan(500);
     expect((await view(partnership.id)).status).toBe('awarded');
   });
 

@@ -1,12 +1,14 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { agreementChangeRequests, agreementVersions, partnerships } from '../../db/schema.ts';
+import { agreementChangeRequests, agreementVersions, organizations, partnerships } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import type { Mailer } from '../../lib/mailer.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import { agreementDraft, draftAgreementDraft, recruitmentTerms, type AgreementText } from '../documents/inputs.ts';
 import type { DocumentIssuer } from '../documents/issuer.ts';
+import type { AgentMails } from '../notifications/agent-mails.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { versionSubject, type Partnership, type PartnershipAccess } from './access.ts';
 import type { Lapses } from './lapse.ts';
@@ -39,10 +41,17 @@ export function createAgreementReview({
   recruitments,
   access,
   lapses,
+  mailer,
+  agentMails,
+  publicUrl,
 }: {
   db: Db;
   clock: Clock;
   audit: AuditService;
+  mailer: Pick<Mailer, 'send'>;
+  /** after commit: the agent is mailed a request for changes */
+  agentMails: Pick<AgentMails, 'arrived'>;
+  publicUrl: string;
   issuer: Pick<DocumentIssuer, 'produce' | 'record'>;
   recruitments: Pick<RecruitmentService, 'getRecruitment'>;
   access: PartnershipAccess;
@@ -118,7 +127,7 @@ export function createAgreementReview({
   async function requestChanges(id: string, text: string, user: SignedInUser, origin: RequestOrigin) {
     const partnership = await underReview(id);
     await access.requireOrganization(partnership, user);
-    return db.transaction(async (tx) => {
+    const requested = await db.transaction(async (tx) => {
       refuseUnlessUnderReview(await access.lock(tx, id));
       if (await access.openRequest(id, tx)) throw new AppError('CHANGE_REQUEST_OPEN', '上一项修改申请尚待经办人答复');
       const version = await access.currentVersion(id, tx);
@@ -134,8 +143,10 @@ export function createAgreementReview({
         ip: origin.ip,
         details: { requestId: request!.id, version: version.number, length: request!.text.length },
       });
-      return { id: request!.id, versionNumber: version.number, requestedAt: request!.requestedAt };
+      return { id: request!.id, versionNumber: version.number, requestedAt: request!.requestedAt, text: request!.text };
     });
+    await agentMails.arrived({ kind: 'change_request', id: requested.id, recruitmentId: partnership.recruitmentId, text: requested.text });
+    return { id: requested.id, versionNumber: requested.versionNumber, requestedAt: requested.requestedAt };
   }
 
   /** The agent's answer to a request: a revised version (a new signed PDF), or a refusal with reasons. */
@@ -150,7 +161,7 @@ export function createAgreementReview({
     const current = await access.currentVersion(partnership.id);
     const revised = input.answer === 'revised' ? await revision(partnership, current, text, input.termMonths ?? current.termMonths, recruitment.agreementTermMonths) : null;
     const answeredAt = clock.now();
-    return db.transaction(async (tx) => {
+    const answered = await db.transaction(async (tx) => {
       refuseUnlessUnderReview(await access.lock(tx, partnership.id));
       const [answered] = await tx
         .update(agreementChangeRequests)
@@ -183,6 +194,27 @@ export function createAgreementReview({
         details: { requestId, length: text.length, ...(revised && { version, termMonths: revised.termMonths }) },
       });
       return { requestId, answer: input.answer, answeredAt, version };
+    });
+    await mailAnswer(partnership, recruitment.title, text, answered.version);
+    return answered;
+  }
+
+  /** After commit: the organisation is told the agent's answer. */
+  async function mailAnswer(partnership: Partnership, title: string, text: string, version: number | null) {
+    const [organization] = await db.select({ name: organizations.name, email: organizations.email }).from(organizations).where(eq(organizations.id, partnership.organizationId));
+    if (!organization) return;
+    mailer.send({
+      to: organization.email,
+      subject: `【协议修改申请答复】${title}`,
+      text: [
+        `${organization.name}：`,
+        '',
+        version === null ? '经办人对贵单位的协议修改申请不予修改，理由如下：' : `经办人已修订合作协议（草案），签发第 ${version} 版，修订内容如下：`,
+        '',
+        text,
+        '',
+        `请在签约期限内登录平台确认协议文本并签署：${publicUrl}/partnerships/${partnership.id}`,
+      ].join('\n'),
     });
   }
 

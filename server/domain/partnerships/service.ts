@@ -1,11 +1,13 @@
 import type { Db } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
+import type { Mailer } from '../../lib/mailer.ts';
 import type { DocumentAssets } from '../../lib/document-assets.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { AwardService } from '../awards/service.ts';
 import type { DocumentIssuer } from '../documents/issuer.ts';
+import type { AgentMails } from '../notifications/agent-mails.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { createPartnershipAccess } from './access.ts';
 import { createLapses } from './lapse.ts';
@@ -31,6 +33,8 @@ export function createPartnershipService(deps: {
   awards: Pick<AwardService, 'awardOutcome'>;
   assets: () => Promise<DocumentAssets>;
   publicUrl: string;
+  mailer: Pick<Mailer, 'send'>;
+  agentMails: Pick<AgentMails, 'arrived'>;
 }) {
   const { db, audit } = deps;
   const access = createPartnershipAccess(deps);
