@@ -51,6 +51,13 @@ describe('countersigning', () => {
     expect(second).toContain('Total document signed');
   });
 
+  it('passes the outside check of test/tools/check-signed-pdf.sh', () => {
+    const script = path.resolve(import.meta.dirname, '../tools/check-signed-pdf.sh');
+    const result = run('bash', [script, writePdf(dir, 'tool.pdf', both), '乙方电子签名：杭州市西湖区星光艺术团', '甲方电子签名']);
+    expect(result.output).not.toContain('FAIL');
+    expect(result.status).toBe(0);
+  });
+
   it('is a well-formed PDF whose text shows the visible signature', () => {
     const file = writePdf(dir, 'checked.pdf', both);
     expect(run('qpdf', ['--check', file]).output).toContain('No syntax or stream encoding errors');
