@@ -27,6 +27,7 @@ export function createLapses({ db, clock, audit }: { db: Db; clock: Clock; audit
         ),
       );
     let lapsed = 0;
+    // the query only narrows; hasLapsed is the rule
     for (const partnership of due.filter((row) => hasLapsed(row.signBy, now))) {
       try {
         await db.transaction((tx) =>

@@ -12,9 +12,9 @@ import type { AgentMails } from '../notifications/agent-mails.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
 import { versionSubject, type Partnership, type PartnershipAccess } from './access.ts';
 import type { Lapses } from './lapse.ts';
+import { RULES } from '../recruitments/rules.ts';
 import { termTooLong } from './rules.ts';
 import { PARTNERSHIP_STATUS_LABELS } from './types.ts';
-import { RULES } from '../recruitments/rules.ts';
 
 // The review of the draft agreement (issue 17): the selected organisation accepts the current
 // version or asks for changes; the agent answers each request with a revised version or a
