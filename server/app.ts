@@ -60,6 +60,9 @@ import openingKeyRoutes from './domain/opening/key-routes.ts';
 import recruitmentPages from './domain/recruitments/pages.ts';
 import recruitmentRoutes from './domain/recruitments/routes.ts';
 import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
+import partnershipPages from './domain/partnerships/pages.ts';
+import partnershipRoutes from './domain/partnerships/routes.ts';
+import { createPartnershipService, type PartnershipService } from './domain/partnerships/service.ts';
 import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
@@ -86,6 +89,7 @@ declare module 'fastify' {
       awards: AwardService;
       inspection: InspectionService;
       notifications: NotificationService;
+      partnerships: PartnershipService;
       documents: DocumentService & {
         /** schedules every recruitment's missing documents (at start) */
         scheduleAllMissing(): Promise<number>;
@@ -298,6 +302,19 @@ export async function buildApp(deps: AppDeps) {
     centre: signatoryName(deps.signer.certificate.subject),
     publicUrl: config.publicUrl,
   });
+  const partnerships = createPartnershipService({
+    db,
+    clock,
+    audit,
+    storage,
+    issuer: documentIssuer,
+    recruitments,
+    awards,
+    assets: deps.documentAssets ?? documentAssets,
+    publicUrl: config.publicUrl,
+    mailer,
+    agentMails,
+  });
   documentQueue.start((recruitmentId) => documents.issueMissingDocuments(recruitmentId));
   const scheduleAllMissing = async () => {
     const ids = await documents.recruitmentsWithDocuments();
@@ -320,6 +337,7 @@ export async function buildApp(deps: AppDeps) {
     awards,
     inspection,
     notifications,
+    partnerships,
     documents: { ...documents, scheduleAllMissing, startSweep, idle: documentQueue.idle },
     mailer,
   });
@@ -448,6 +466,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(awardRoutes, { awards });
   await app.register(awardPages, { awards, recruitments, evaluation });
   await app.register(documentRoutes, { documents });
+  await app.register(partnershipRoutes, { partnerships });
+  await app.register(partnershipPages, { partnerships, recruitments });
   await app.register(documentPages, { documents, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,

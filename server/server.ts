@@ -156,6 +156,10 @@ async function main() {
   const stopWatch = app.services.inspection.review.startWatch(config.alertReviewS * 1000, (error, recruitmentId) =>
     app.log.error({ err: error, recruitmentId }, 'red-flag review failed; tried again at the next change'),
   );
+  // an award whose agreement is not signed by the award notice's deadline lapses (reads lapse it too)
+  const stopLapseSweep = app.services.partnerships.startLapseSweep(config.documentSweepS * 1000, (error) =>
+    app.log.error({ err: error }, 'sweep for lapsed awards failed; tried again later'),
+  );
   // an award whose sign-off has come to wait as publicity ended is told to its inspector within a minute
   const stopAwardWatch = app.services.notifications.signOffs.startAwardWatch();
   let closing = false;
@@ -167,6 +171,7 @@ async function main() {
     stopDigests();
     stopAwardWatch();
     stopSweep();
+    stopLapseSweep();
     stopWatch();
     clearInterval(cleanUps);
     // new connections are refused at once; the uploads under way finish and get their receipts,

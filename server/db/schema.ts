@@ -23,6 +23,7 @@ import {
   type AnnouncementChange,
 } from '../domain/recruitments/types.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, type AlertEvidence } from '../domain/inspection/types.ts';
+import { CHANGE_REQUEST_ANSWERS, PARTNERSHIP_STATUSES } from '../domain/partnerships/types.ts';
 
 export const ROLES = ['admin', 'agent', 'bidder', 'expert', 'inspector'] as const;
 export type Role = (typeof ROLES)[number];
@@ -1030,6 +1031,7 @@ export const documentKindEnum = pgEnum('document_kind', [
   'evaluation_report',
   'announcement',
   'audit_checkpoint',
+  'agreement',
 ]);
 export const documentStatusEnum = pgEnum('document_status', ['issued', 'mailed']);
 
@@ -1180,3 +1182,103 @@ export const restorePending = pgTable('restore_pending', {
   takenAt: instant('taken_at').notNull(),
   startedAt: instant('started_at').notNull(),
 }, (t) => [check('restore_pending_one_row', sql`${t.id} = 1`)]);
+
+// The partnership (issue 17): one per award, from the award to the end of the agreement's term.
+// Its status is written only by partnerships/transition.ts; the draft agreement's versions and
+// the organisation's requests for changes are kept, never overwritten.
+
+export const partnershipStatusEnum = pgEnum('partnership_status', PARTNERSHIP_STATUSES);
+export const changeRequestAnswerEnum = pgEnum('change_request_answer', CHANGE_REQUEST_ANSWERS);
+
+export const partnerships = pgTable(
+  'partnerships',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    awardId: uuid('award_id')
+      .notNull()
+      .references(() => awards.id),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    bidId: uuid('bid_id')
+      .notNull()
+      .references(() => bids.id),
+    lotKey: text('lot_key').notNull(),
+    status: partnershipStatusEnum('status').notNull().default('awarded'),
+    /** the deadline the award notice states: unsigned by then, the award lapses */
+    signBy: instant('sign_by').notNull(),
+    /** months, from signing; the current version's, never above 60 */
+    termMonths: integer('term_months').notNull(),
+    /** the version the organisation accepted, which the final agreement reproduces */
+    acceptedVersion: integer('accepted_version'),
+    acceptedAt: instant('accepted_at'),
+    signedAt: instant('signed_at'),
+    endsAt: instant('ends_at'),
+    lapsedAt: instant('lapsed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('partnerships_award_key').on(t.awardId),
+    index('partnerships_recruitment_id_idx').on(t.recruitmentId),
+    index('partnerships_organization_id_idx').on(t.organizationId),
+    index('partnerships_bid_id_idx').on(t.bidId),
+    check('partnerships_term', sql`${t.termMonths} between 1 and 60`),
+    check('partnerships_signed', sql`(${t.signedAt} is null) = (${t.endsAt} is null)`),
+  ],
+);
+
+/** A version of the draft agreement: 1 is the one issued at the award, each later one a revision. */
+export const agreementVersions = pgTable(
+  'agreement_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnershipId: uuid('partnership_id')
+      .notNull()
+      .references(() => partnerships.id),
+    number: integer('number').notNull(),
+    /** what the revision changed (null for version 1) */
+    revision: text('revision'),
+    termMonths: integer('term_months').notNull(),
+    /** the signed PDF; null for version 1 until the documents queue has issued it */
+    documentId: uuid('document_id').references(() => documents.id),
+    issuedAt: instant('issued_at').notNull(),
+    issuedBy: uuid('issued_by').references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('agreement_versions_number_key').on(t.partnershipId, t.number),
+    index('agreement_versions_document_id_idx').on(t.documentId),
+    index('agreement_versions_issued_by_idx').on(t.issuedBy),
+  ],
+);
+
+/** The organisation's request for changes to a version, and the agent's answer. */
+export const agreementChangeRequests = pgTable(
+  'agreement_change_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnershipId: uuid('partnership_id')
+      .notNull()
+      .references(() => partnerships.id),
+    versionNumber: integer('version_number').notNull(),
+    text: text('text').notNull(),
+    requestedAt: instant('requested_at').notNull(),
+    requestedBy: uuid('requested_by')
+      .notNull()
+      .references(() => users.id),
+    answer: changeRequestAnswerEnum('answer'),
+    answerText: text('answer_text'),
+    answeredAt: instant('answered_at'),
+    answeredBy: uuid('answered_by').references(() => users.id),
+  },
+  (t) => [
+    index('agreement_change_requests_partnership_id_idx').on(t.partnershipId),
+    index('agreement_change_requests_requested_by_idx').on(t.requestedBy),
+    index('agreement_change_requests_answered_by_idx').on(t.answeredBy),
+    // at most one unanswered request per partnership
+    uniqueIndex('agreement_change_requests_one_open').on(t.partnershipId).where(sql`${t.answeredAt} is null`),
+    check('agreement_change_requests_answered', sql`(${t.answer} is null) = (${t.answeredAt} is null)`),
+  ],
+);

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import type { VisibleSignature } from './pdf/countersign.ts';
 
 // Step two of three (render → sign → store). A Signer turns an unsigned PDF into one carrying a
 // PAdES-compatible PKCS#7 detached signature (adbe.pkcs7.detached, SHA-256) over the whole file.
@@ -120,6 +121,25 @@ export function createP12Signer(p12: Uint8Array, password: string): Signer {
     async sign(pdf, details) {
       const { signPdf } = await import('./pdf/signature.ts');
       return signPdf(pdf, details, contents);
+    },
+  };
+}
+
+/** A PKCS#12 file brought for one signing moment: opened, used and dropped, never stored. */
+export interface Countersigner {
+  readonly certificate: CertificateSummary;
+  /** the signed `pdf` with this key's signature added as an incremental update, visibly on its last page */
+  countersign(pdf: Uint8Array, details: SignatureDetails, visible: VisibleSignature): Promise<Uint8Array>;
+}
+
+/** Throws when the password is wrong or the file holds no RSA key with its certificate. */
+export function openCountersigner(p12: Uint8Array, password: string): Countersigner {
+  const contents = openP12(p12, password);
+  return {
+    certificate: summary(contents.certificate),
+    async countersign(pdf, details, visible) {
+      const { countersignPdf } = await import('./pdf/countersign.ts');
+      return countersignPdf(pdf, details, contents, visible);
     },
   };
 }

@@ -104,6 +104,19 @@ export function sampleDraftAgreement(verifyCode = 'ZJ9A-GR3E-M5NT-6D7F'): Extrac
   };
 }
 
+export function sampleAgreement(verifyCode = 'ZJ3S-GN4E-D5BT-6H7K'): Extract<DocumentRequest, { kind: 'agreement' }> {
+  const draft = sampleDraftAgreement(verifyCode).input;
+  return {
+    kind: 'agreement',
+    input: {
+      ...draft,
+      version: 2,
+      revisions: [{ version: 2, text: '每月公益演出场次由 4 场调整为 5 场，其中 1 场安排在周末。' }],
+      acceptedAt: new Date('2025-07-07T08:00:00Z'),
+    },
+  };
+}
+
 export function sampleOpeningRecord(verifyCode = 'ZJ2K-B4C6-D8E0-F1G3'): Extract<DocumentRequest, { kind: 'opening_record' }> {
   return {
     kind: 'opening_record',
@@ -273,5 +286,6 @@ export function sampleRequests(): DocumentRequest[] {
     sampleEvaluationReport(),
     sampleAnnouncement(),
     sampleAuditCheckpoint(),
+    sampleAgreement(),
   ];
 }

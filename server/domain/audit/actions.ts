@@ -1,3 +1,4 @@
+import type { PartnershipAction } from '../partnerships/state.ts';
 import type { RecruitmentAction } from '../recruitments/state.ts';
 
 // The audit log's action codes in Chinese, for the record page, the digest and the alerts. A code
@@ -16,8 +17,24 @@ const TRANSITION_LABELS: Record<RecruitmentAction, string> = {
   award: '定标',
 };
 
+const PARTNERSHIP_TRANSITION_LABELS: Record<PartnershipAction, string> = {
+  sign: '入选单位签署合作协议',
+  lapse: '逾期未签署，入选资格失效',
+  activate: '确认合作伙伴进场运营',
+  requireRectification: '考核不合格，责令整改',
+  passRectification: '整改合格',
+  terminate: '终止合作协议',
+  end: '合作期满',
+};
+
 export const ACTION_LABELS: Record<string, string> = {
   ...Object.fromEntries(Object.entries(TRANSITION_LABELS).map(([action, label]) => [`recruitment.${action}`, label])),
+  ...Object.fromEntries(Object.entries(PARTNERSHIP_TRANSITION_LABELS).map(([action, label]) => [`partnership.${action}`, label])),
+  'partnership.open': '定标后建立合作关系（待签订协议）',
+  'agreement.accept': '入选单位确认协议文本，中心签发正式协议',
+  'agreement.request_changes': '入选单位提出协议修改申请',
+  'agreement.revise': '修订协议文本，签发新版本',
+  'agreement.refuse_changes': '不予修改协议文本',
   'alert.raised': '发出监督预警',
   'alert.dismiss': '排除监督预警',
   'alert.escalate': '上报监督预警',

@@ -2,6 +2,7 @@ import { formatFingerprint } from '../../lib/bid-key-fingerprint.ts';
 import { CHANNEL_LABELS, formatTime, ROLE_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../../lib/labels.ts';
 import { KIND_NAMES } from '../documents/inputs.ts';
 import { indicatorLabel } from '../inspection/indicators/index.ts';
+import { PARTNERSHIP_DESCRIBERS } from './describe-partnerships.ts';
 import { shortHex, words, type Describer, type Details, type Line, type Names } from './describe-words.ts';
 
 // What each action's details mean, in words: one describer per action code, naming the fields a
@@ -126,6 +127,7 @@ const SIGN_IN_KINDS: Record<string, string> = { page: '网页登录', api: 'API 
 const fingerprintLine = (title: string, fingerprint: string | undefined): Line => fingerprint && `${title}：${formatFingerprint(fingerprint)}`;
 
 export const DESCRIBERS: Record<string, Describer> = {
+  ...PARTNERSHIP_DESCRIBERS,
   'recruitment.publish': transition,
   'recruitment.cancel': transition,
   'recruitment.suspend': transition,

@@ -28,6 +28,7 @@ const TARGET_KINDS: Record<string, string> = {
   document: '签发文件',
   objection: '开标异议',
   organization: '单位',
+  partnership: '合作关系',
   publication: '公告发布渠道',
   question: '提问',
   recruitment: '招募项目',

@@ -26,6 +26,7 @@ import type { EvaluationService } from '../evaluation/service.ts';
 import type { AgentMails } from '../notifications/agent-mails.ts';
 import type { SignOffMails } from '../notifications/sign-offs.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
+import { openPartnerships } from '../partnerships/open.ts';
 import { applyTransition } from '../recruitments/transition.ts';
 import type { Recruitment } from '../recruitments/types.ts';
 import { awardBlocker, candidatesOf, publicityEndsAt, publicityOpen, redoBlocker, type AwardBlocker, type RedoBlocker } from './rules.ts';
@@ -334,17 +335,22 @@ export function createAwardService({
         details: { round: recruitment.evaluationRound, awards: chosen.map(({ bidId, lotKey, rank, score }) => ({ bidId, lot: lotKey, rank, score })) },
       });
       if (chosen.length > 0) {
-        await tx.insert(awards).values(
-          chosen.map((c) => ({
-            recruitmentId: id,
-            lotKey: c.lotKey,
-            bidId: c.bidId,
-            organizationId: c.organizationId,
-            rank: c.rank,
-            score: c.score,
-            awardedAt,
-          })),
-        );
+        const rows = await tx
+          .insert(awards)
+          .values(
+            chosen.map((c) => ({
+              recruitmentId: id,
+              lotKey: c.lotKey,
+              bidId: c.bidId,
+              organizationId: c.organizationId,
+              rank: c.rank,
+              score: c.score,
+              awardedAt,
+            })),
+          )
+          .returning();
+        const awarded = rows.map((row) => ({ ...row, awardId: row.id }));
+        await openPartnerships(tx, audit, awarded, recruitment.agreementTermMonths, agent, origin);
       }
       await recruitments.addAnnouncement(tx, id, agent, { kind: 'award', title: `入选结果公告：${recruitment.title}`, body });
       return to;

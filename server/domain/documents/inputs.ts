@@ -1,10 +1,13 @@
 import type { DocumentRequest } from '../../lib/pdf/documents.ts';
 import type { AnnouncementInput } from '../../lib/pdf/templates/announcement.ts';
+import type { DraftAgreementInput } from '../../lib/pdf/templates/draft-agreement.ts';
 import type { OpeningRecordInput } from '../../lib/pdf/templates/opening-record.ts';
 import type { EvaluationReportInput } from '../../lib/pdf/templates/evaluation-report.ts';
 import type { DocumentKind, RecruitmentInfo, SignOff } from '../../lib/pdf/templates/template.ts';
 import type { OutcomeEntry } from '../awards/service.ts';
 import type { PanelChange } from '../evaluation/draw.ts';
+import type { Recruitment } from '../recruitments/types.ts';
+import { signDeadline } from '../partnerships/rules.ts';
 
 // Pure: the portal's records in, the input of a document template out. The verification code
 // and the issue time are added by the document service when it issues the document.
@@ -26,6 +29,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   evaluation_report: '评审报告签发',
   announcement: '招募公告发布',
   audit_checkpoint: '操作日志检查点签发',
+  agreement: '合作协议签署（甲方）',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -36,11 +40,9 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   evaluation_report: '评审报告',
   announcement: '招募公告',
   audit_checkpoint: '操作日志检查点',
+  agreement: '合作协议',
 };
 
-/** Days from the award within which the agreement is to be signed (as for a procurement contract). */
-export const SIGN_WITHIN_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RecruitmentTerms {
   info: RecruitmentInfo;
@@ -48,6 +50,17 @@ export interface RecruitmentTerms {
   minPublicBenefitRatio: number;
   lots: { key: string; name: string; quota: number; description: string }[];
   eligibility: { key: string; text: string }[];
+}
+
+/** A recruitment's terms as the documents print them. */
+export function recruitmentTerms(recruitment: Recruitment): RecruitmentTerms {
+  return {
+    info: { title: recruitment.title, owner: recruitment.owner },
+    agreementTermMonths: recruitment.agreementTermMonths,
+    minPublicBenefitRatio: recruitment.minPublicBenefitRatio,
+    lots: recruitment.lots.map(({ key, name, quota, description }) => ({ key, name, quota, description })),
+    eligibility: recruitment.eligibility.map(({ key, text }) => ({ key, text })),
+  };
 }
 
 export function announcementDraft(input: Omit<AnnouncementInput, 'verifyCode' | 'issuedAt'>): DocumentDraft {
@@ -159,7 +172,7 @@ export function awardNoticeDraft(terms: RecruitmentTerms, entry: OutcomeEntry, d
       publicBenefitRatio: entry.publicBenefitRatio ?? terms.minPublicBenefitRatio,
       agreementTermMonths: terms.agreementTermMonths,
       publicityEndedAt: dates.publicityEndedAt,
-      signBy: new Date(dates.awardedAt.getTime() + SIGN_WITHIN_DAYS * DAY_MS),
+      signBy: signDeadline(dates.awardedAt),
     },
   });
 }
@@ -186,28 +199,44 @@ export function rejectionNoticeDraft(terms: RecruitmentTerms, entry: OutcomeEntr
   });
 }
 
-export function draftAgreementDraft(terms: RecruitmentTerms, entry: OutcomeEntry): DocumentDraft {
+/** What a version of the agreement says beyond the award: its number, its term and the revisions agreed so far. */
+export interface AgreementText {
+  version: number;
+  termMonths: number;
+  revisions: { version: number; text: string }[];
+}
+
+function agreementInput(terms: RecruitmentTerms, entry: OutcomeEntry, text?: AgreementText): Omit<DraftAgreementInput, 'verifyCode' | 'issuedAt'> {
   const lot = lotOf(terms, entry.lot);
   const projectContent =
     lot.description.trim() ||
     `在${terms.info.owner}职工服务阵地内，面向职工提供“${lot.name}”类别的公益服务项目，具体内容以招募文件和乙方响应文件为准。`;
-  return (stamp) => ({
-    kind: 'draft_agreement',
-    input: {
-      ...stamp,
-      recruitment: terms.info,
-      centre: { name: terms.info.owner },
-      partner: {
-        name: entry.organization.name,
-        uscc: entry.organization.uscc,
-        address: entry.organization.address,
-        representative: entry.organization.legalRepresentative,
-      },
-      lot: { key: lot.key, name: lot.name },
-      projectContent,
-      termMonths: terms.agreementTermMonths,
-      publicBenefitRatio: entry.publicBenefitRatio ?? terms.minPublicBenefitRatio,
-      minPublicBenefitRatio: terms.minPublicBenefitRatio,
+  return {
+    recruitment: terms.info,
+    centre: { name: terms.info.owner },
+    partner: {
+      name: entry.organization.name,
+      uscc: entry.organization.uscc,
+      address: entry.organization.address,
+      representative: entry.organization.legalRepresentative,
     },
-  });
+    lot: { key: lot.key, name: lot.name },
+    projectContent,
+    termMonths: text?.termMonths ?? terms.agreementTermMonths,
+    publicBenefitRatio: entry.publicBenefitRatio ?? terms.minPublicBenefitRatio,
+    minPublicBenefitRatio: terms.minPublicBenefitRatio,
+    ...(text && { version: text.version, revisions: text.revisions }),
+  };
+}
+
+/** The draft agreement: version 1 with the award notice, or a later version the agent issues on a request for changes. */
+export function draftAgreementDraft(terms: RecruitmentTerms, entry: OutcomeEntry, text?: AgreementText): DocumentDraft {
+  const input = agreementInput(terms, entry, text);
+  return (stamp) => ({ kind: 'draft_agreement', input: { ...input, ...stamp } });
+}
+
+/** The agreement as concluded: the accepted version's text, for the centre to sign first and the organisation after. */
+export function agreementDraft(terms: RecruitmentTerms, entry: OutcomeEntry, text: AgreementText, acceptedAt: Date): DocumentDraft {
+  const input = { ...agreementInput(terms, entry, text), version: text.version, acceptedAt };
+  return (stamp) => ({ kind: 'agreement', input: { ...input, ...stamp } });
 }

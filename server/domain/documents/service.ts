@@ -37,6 +37,7 @@ import {
   evaluationReportDraft,
   KIND_NAMES,
   openingRecordDraft,
+  recruitmentTerms,
   rejectionNoticeDraft,
   type DocumentDraft,
   type RecruitmentTerms,
@@ -84,14 +85,7 @@ export function createDocumentService({
   const { mailAwardDocuments } = createAwardMail({ db, storage, clock, audit, mailer, publicUrl });
 
   async function termsOf(recruitmentId: string): Promise<RecruitmentTerms> {
-    const recruitment = await recruitments.getRecruitment(recruitmentId, null);
-    return {
-      info: { title: recruitment.title, owner: recruitment.owner },
-      agreementTermMonths: recruitment.agreementTermMonths,
-      minPublicBenefitRatio: recruitment.minPublicBenefitRatio,
-      lots: recruitment.lots.map(({ key, name, quota, description }) => ({ key, name, quota, description })),
-      eligibility: recruitment.eligibility.map(({ key, text }) => ({ key, text })),
-    };
+    return recruitmentTerms(await recruitments.getRecruitment(recruitmentId, null));
   }
 
   async function userName(id: string | null): Promise<string> {

@@ -7,7 +7,7 @@ import type { MailOnce } from './mail-once.ts';
 // (issue 14), after the commit that records it, once each. Who raised it is not named: a question
 // is anonymous, and the agent sees the objection's or challenge's organisation on the page.
 
-export type ArrivalKind = 'question' | 'objection' | 'challenge';
+export type ArrivalKind = 'question' | 'objection' | 'challenge' | 'change_request';
 
 export interface Arrival {
   kind: ArrivalKind;
@@ -32,6 +32,11 @@ const ARRIVALS: Record<ArrivalKind, { subject: string; text: string; page: (arri
     subject: '质疑',
     text: '有响应单位对公示结果提出了质疑，请及时答复；质疑未答复前不能定标。',
     page: ({ recruitmentId, id }) => `/recruitments/${recruitmentId}/publicity#challenge-${id}`,
+  },
+  change_request: {
+    subject: '协议修改申请',
+    text: '入选单位对合作协议（草案）提出了修改申请，请修订后签发新版本，或说明理由不予修改；答复前该单位不能确认协议文本。',
+    page: ({ recruitmentId }) => `/recruitments/${recruitmentId}/partnerships`,
   },
 };
 

@@ -100,6 +100,8 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       publicityLink: viewer !== null && ['agent', 'inspector', 'bidder'].includes(viewer.role) && (results.publicity !== null || results.round > 1),
       // the documents page filters per role; the opening record is the first document issued
       documentsLink: viewer !== null && ['agent', 'inspector', 'bidder', 'expert'].includes(viewer.role) && recruitment.status !== 'published',
+      // the partnerships of the award: each organisation sees its own there
+      partnershipsLink: viewer !== null && ['agent', 'inspector', 'bidder'].includes(viewer.role) && recruitment.status === 'awarded',
       announcements: recruitment.announcements.map((a) => ({
         ...a,
         changes: a.changes.map((c) => ({ ...c, label: FIELD_LABELS[c.field] ?? c.field })),

@@ -1,5 +1,6 @@
 import { verifyUrl } from '../verification-code.ts';
 import { renderPdf, type DocumentFonts } from './layout.ts';
+import { agreement, type AgreementInput } from './templates/agreement.ts';
 import { announcement, type AnnouncementInput } from './templates/announcement.ts';
 import { auditCheckpoint, type AuditCheckpointInput } from './templates/audit-checkpoint.ts';
 import { awardNotice, type AwardNoticeInput } from './templates/award-notice.ts';
@@ -28,7 +29,8 @@ export type DocumentRequest =
   | { kind: 'opening_record'; input: OpeningRecordInput }
   | { kind: 'evaluation_report'; input: EvaluationReportInput }
   | { kind: 'announcement'; input: AnnouncementInput }
-  | { kind: 'audit_checkpoint'; input: AuditCheckpointInput };
+  | { kind: 'audit_checkpoint'; input: AuditCheckpointInput }
+  | { kind: 'agreement'; input: AgreementInput };
 
 export interface RenderEnvironment {
   fonts: DocumentFonts;
@@ -57,6 +59,7 @@ const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequ
   evaluation_report: evaluationReport,
   announcement,
   audit_checkpoint: auditCheckpoint,
+  agreement,
 };
 
 const CREATOR = '职工服务中心合作伙伴招募平台';
@@ -79,6 +82,8 @@ export async function renderDocument(request: DocumentRequest, env: RenderEnviro
       return render(TEMPLATES.announcement, request.input, env);
     case 'audit_checkpoint':
       return render(TEMPLATES.audit_checkpoint, request.input, env);
+    case 'agreement':
+      return render(TEMPLATES.agreement, request.input, env);
   }
 }
 

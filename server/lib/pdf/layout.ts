@@ -30,7 +30,9 @@ export type Block =
   | { kind: 'table'; columns: readonly Column[]; rows: readonly (readonly string[])[]; small?: boolean; keepWithNext?: boolean }
   /** kept on one page: the QR code with its caption on the left, the signatory lines on the right */
   | { kind: 'signature'; lines: readonly string[]; qr?: { url: string; caption: readonly string[] } }
-  | { kind: 'gap'; height: number };
+  | { kind: 'gap'; height: number }
+  /** the next block starts a new page (a signature page) */
+  | { kind: 'pageBreak' };
 
 export interface DocumentModel {
   blocks: readonly Block[];
@@ -64,11 +66,11 @@ export class MissingGlyphsError extends Error {
 
 // ── page geometry (PDF points, origin bottom left) ──────────────────────────────────────────
 
-const A4: [number, number] = [595.28, 841.89];
-const MARGIN_X = 62;
+export const A4: [number, number] = [595.28, 841.89];
+export const MARGIN_X = 62;
 const MARGIN_TOP = 64;
-const MARGIN_BOTTOM = 78;
-const CONTENT_WIDTH = A4[0] - 2 * MARGIN_X;
+export const MARGIN_BOTTOM = 78;
+export const CONTENT_WIDTH = A4[0] - 2 * MARGIN_X;
 
 const BODY_SIZE = 11;
 const LINE = 1.65;
@@ -188,6 +190,7 @@ function allText(model: DocumentModel): string {
         parts.push(...block.lines, ...(block.qr?.caption ?? []));
         break;
       case 'gap':
+      case 'pageBreak':
         break;
     }
   }
@@ -446,6 +449,8 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
         return signature(block);
       case 'gap':
         return { height: block.height, draw: () => void (y -= block.height) };
+      case 'pageBreak':
+        return { height: 0, draw: () => void (atPageTop() || newPage()) };
     }
   };
 

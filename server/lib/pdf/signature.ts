@@ -2,7 +2,7 @@ import { createHash, sign as cryptoSign } from 'node:crypto';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer as CmsSigner } from '@signpdf/utils';
 import forge from 'node-forge';
-import { PDFArray, PDFDocument, PDFHexString, PDFInvalidObject, PDFName, PDFNumber, PDFString } from 'pdf-lib';
+import { PDFArray, PDFDocument, PDFHexString, PDFInvalidObject, PDFName, PDFNumber, PDFString, type PDFContext } from 'pdf-lib';
 import type { P12Contents, SignatureDetails } from '../signing.ts';
 
 // The PDF side of a signature (see signing.ts for the rules it follows): a placeholder field
@@ -18,16 +18,11 @@ const SIG_FLAGS_SIGNATURES_EXIST_APPEND_ONLY = 3;
 const ANNOTATION_PRINT = 4;
 
 /**
- * Adds an invisible signature field with an empty /Contents of SIGNATURE_BYTES to `pdf` and
- * saves it. Text entries are UTF-16 hex strings, so Chinese reasons and names survive (a plain
- * PDFString would mangle them).
+ * The signature dictionary with its placeholders, as raw bytes, so no later step can move it into
+ * an object stream. Text entries are UTF-16 hex strings, so Chinese reasons and names survive (a
+ * plain PDFString would mangle them).
  */
-async function addSignaturePlaceholder(pdf: Uint8Array, details: SignatureDetails): Promise<Buffer> {
-  // updateMetadata: false keeps the producer and dates the renderer set
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  const context = doc.context;
-  const page = doc.getPage(0);
-
+export function signatureDictionary(context: PDFContext, details: SignatureDetails): Uint8Array {
   const byteRange = PDFArray.withContext(context);
   byteRange.push(PDFNumber.of(0));
   for (let i = 0; i < 3; i++) byteRange.push(PDFName.of(BYTE_RANGE_PLACEHOLDER));
@@ -44,10 +39,18 @@ async function addSignaturePlaceholder(pdf: Uint8Array, details: SignatureDetail
     Location: PDFHexString.fromText(details.location),
     ContactInfo: PDFHexString.fromText(details.contactInfo ?? ''),
   });
-  // written as raw bytes so no later step can move it into an object stream
-  const signatureBytes = new Uint8Array(signature.sizeInBytes());
-  signature.copyBytesInto(signatureBytes, 0);
-  const signatureRef = context.register(PDFInvalidObject.of(signatureBytes));
+  const bytes = new Uint8Array(signature.sizeInBytes());
+  signature.copyBytesInto(bytes, 0);
+  return bytes;
+}
+
+/** Adds an invisible signature field with an empty /Contents of SIGNATURE_BYTES to `pdf` and saves it. */
+async function addSignaturePlaceholder(pdf: Uint8Array, details: SignatureDetails): Promise<Buffer> {
+  // updateMetadata: false keeps the producer and dates the renderer set
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const context = doc.context;
+  const page = doc.getPage(0);
+  const signatureRef = context.register(PDFInvalidObject.of(signatureDictionary(context, details)));
 
   const widget = context.register(
     context.obj({
@@ -121,7 +124,7 @@ function identity(contents: P12Contents): SignerIdentity {
  * it. The digest and the RSA signature are node's crypto; forge only writes the ASN.1 (its
  * PKCS#7 signer hashes the document in JavaScript, 2 ms for a notice).
  */
-class NodeCmsSigner extends CmsSigner {
+export class NodeCmsSigner extends CmsSigner {
   constructor(private readonly contents: P12Contents) {
     super();
   }

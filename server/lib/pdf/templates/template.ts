@@ -14,6 +14,7 @@ export const DOCUMENT_KINDS = [
   'evaluation_report',
   'announcement',
   'audit_checkpoint',
+  'agreement',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
