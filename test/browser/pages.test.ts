@@ -111,7 +111,7 @@ async function sweep(role: Role, route: string, viewport: (typeof VIEWPORTS)[num
 
 /** the pages of SPEC's list, by the role that uses them */
 function pagesOf(role: Role): { route: string; screenshot?: string }[] {
-  const { awardedId: done, openId: open, openBidId, verifyCode } = state;
+  const { awardedId: done, openId: open, openBidId, partnershipId, verifyCode } = state;
   switch (role) {
     case 'public':
       return [
@@ -132,6 +132,8 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/bidder/bids/${openBidId}` },
         { route: `/recruitments/${done}` },
         { route: `/recruitments/${done}/opening` },
+        { route: '/partnerships' },
+        { route: `/partnerships/${partnershipId}` },
       ];
     case 'agent':
       return [
@@ -143,6 +145,8 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/recruitments/${done}/evaluation`, screenshot: 'evaluation-result-390.png' },
         { route: `/recruitments/${done}/publicity` },
         { route: `/recruitments/${done}/documents` },
+        { route: `/recruitments/${done}/partnerships` },
+        { route: `/partnerships/${partnershipId}` },
         { route: '/me/opening-key' },
       ];
     case 'expert':
@@ -155,6 +159,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/inspector/recruitments/${done}/audit` },
         { route: `/recruitments/${done}/opening` },
         { route: `/recruitments/${done}/evaluation` },
+        { route: `/recruitments/${done}/partnerships` },
         { route: '/me/notifications' },
       ];
     case 'admin':

@@ -25,6 +25,8 @@ export interface SeededState {
   openId: string;
   /** a bid of the bidder in the open recruitment */
   openBidId: string;
+  /** the bidder's partnership from the award */
+  partnershipId: string;
   /** the verification code of a document issued at the award */
   verifyCode: string;
   /** users to sign in as, each by its role */
@@ -115,6 +117,7 @@ export async function seedState(url: string, storageDir: string): Promise<Seeded
   await api(url, `/api/v1/recruitments/${id}/award/sign-off`, { token: holders.inspectorToken, body: { comment: '同意定标。' } });
   await api(url, `/api/v1/recruitments/${id}/award`, { token: holders.agentToken, body: {} });
   const notice = await issuedDocument(url, id, holders.agentToken, 'award_notice');
+  const [partnership] = await api<{ id: string }[]>(url, '/api/v1/partnerships', { token: bidders[0]!.token });
 
   await setClock(url, { now: new Date().toISOString() });
   const openId = await publishRecruitment(url, holders);
@@ -124,6 +127,7 @@ export async function seedState(url: string, storageDir: string): Promise<Seeded
     awardedId: id,
     openId,
     openBidId,
+    partnershipId: partnership!.id,
     verifyCode: notice.verifyCode,
     users: {
       admin: ADMIN,
