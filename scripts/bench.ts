@@ -24,6 +24,7 @@ import {
 } from '../test/helpers/server-process.ts';
 import { mapLimit } from '../test/helpers/bid-burst.ts';
 import { alertsBench } from './bench-alerts.ts';
+import { pagesBench } from './bench-pages.ts';
 import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './bench-figures.ts';
 
 // `npm run bench`: the figures issue 4 asks for, printed rather than asserted (timings depend on
@@ -36,10 +37,12 @@ import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './benc
 //   3. a one-file bid's latency idle and while 60 sign-ins with unknown e-mails are in flight (each
 //      costs a password hash, which must not starve the bid's file writes of the thread pool);
 //   4. the red flags of issue 14 over a centre of 200 recruitments, on a database of its own
-//      (bench-alerts.ts): the review's full recomputation and the inspector's alerts list.
+//      (bench-alerts.ts): the review's full recomputation and the inspector's alerts list;
+//   5. the public pages against a Fastify hello world (issue 16, bench-pages.ts), on a server and
+//      a database of their own.
 // Sizes are in MiB (2^20 bytes), written "MB" in the output.
 //
-// `npm run bench -- upload`, `-- rush`, `-- signin` or `-- alerts` runs one part. With DATABASE_URL set, the server runs on
+// `npm run bench -- upload`, `-- rush`, `-- signin`, `-- alerts` or `-- pages` runs one part. With DATABASE_URL set, the server runs on
 // that PostgreSQL, in a fresh database created for the run and dropped after it; otherwise on the
 // embedded PGlite, which lives inside the server process and so counts in its memory.
 // BENCH_INSTANCES=2 (PostgreSQL only) starts a second server on the same database and storage, and
@@ -60,7 +63,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
 
 const parts = process.argv.slice(2);
-const runs = (part: 'upload' | 'rush' | 'signin' | 'alerts') => parts.length === 0 || parts.includes(part);
+const runs = (part: 'upload' | 'rush' | 'signin' | 'alerts' | 'pages') => parts.length === 0 || parts.includes(part);
 const serverParts = runs('upload') || runs('rush') || runs('signin');
 /** the databases created for this run, dropped after it */
 const databases: string[] = [];
@@ -423,6 +426,10 @@ try {
     if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
     // the alerts part has the machine to itself
     await Promise.all(servers.map((instance) => instance.stop()));
+  }
+  if (runs('pages')) {
+    const database = await createBenchDatabase();
+    rows.push(...(await pagesBench({ storageDir: path.join(work, 'pages-storage'), databaseUrl: database?.url ?? '' })));
   }
   if (runs('alerts')) rows.push(...(await alertsBench({ work, database: await createBenchDatabase() })));
   const engine = process.env.DATABASE_URL ? `PostgreSQL (database${databases.length > 1 ? 's' : ''} ${databases.join(', ')})` : 'embedded PGlite (in the server process)';

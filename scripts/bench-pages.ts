@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { mapLimit } from '../test/helpers/bid-burst.ts';
+import {
+  bidFields,
+  postBid,
+  publishRecruitment,
+  registerOrganization,
+  seedKeyHolders,
+  startServer,
+  type ServerProcess,
+} from '../test/helpers/server-process.ts';
+import { PROJECT_ROOT } from '../server/paths.ts';
+import { log, type Row } from './bench-figures.ts';
+
+// `npm run bench -- pages` (issue 16): the public pages against a Fastify hello world on the same
+// machine, each URL measured right after the hello world, so that other work on a shared machine
+// moves both alike. The server runs as `npm start` runs it (the bundle, LOG_LEVEL's default), on
+// the database the caller gives; a recruitment with BIDS bids is seeded over HTTP first.
+// BENCH_PAGES_SECONDS sets each measurement's length (8 by default), BENCH_CPU_PROF=<dir> writes
+// the server's CPU profile (node --cpu-prof) into <dir> when the part ends.
+
+const BIDS = 18;
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.BENCH_PAGES_SECONDS ?? 8);
+const WARM_UP_SECONDS = 2;
+const P99_GOAL_MS = 50;
+
+interface Measured {
+  rps: number;
+  p99: number;
+  failures: number;
+}
+
+async function measure(url: string, duration: number): Promise<Measured> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration });
+  return { rps: result.requests.average, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
+}
+
+/** Fastify's hello world in a process of its own, as its documentation writes it. */
+async function startHelloWorld(): Promise<{ url: string; child: ChildProcess }> {
+  const source = `
+    import Fastify from 'fastify';
+    const app = Fastify();
+    app.get('/', async () => ({ hello: 'world' }));
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    console.log(address);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { url: chunk.toString().trim(), child };
+}
+
+/** A published recruitment with BIDS bids, as the pages show it on deadline day. */
+async function seedRecruitment(server: ServerProcess, storageDir: string): Promise<string> {
+  const holders = await seedKeyHolders(server.url);
+  const recruitmentId = await publishRecruitment(server.url, holders);
+  log(`registering ${BIDS} organisations and submitting their bids`);
+  const document = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(20 * 1024)]);
+  await mapLimit(Array.from({ length: BIDS }), 4, async (_, index) => {
+    const { token } = await registerOrganization(server.url, storageDir);
+    const lot = index % 2 === 0 ? 'arts' : 'sports';
+    const reply = await postBid(server.url, token, recruitmentId, bidFields(lot), [{ filename: 'bid.pdf', size: document.length, content: [document] }]).response;
+    if (reply.status !== 201) throw new Error(`bid answered ${reply.status}: ${reply.body}`);
+  });
+  return recruitmentId;
+}
+
+export interface PagesBenchTarget {
+  storageDir: string;
+  databaseUrl: string;
+}
+
+export async function pagesBench({ storageDir, databaseUrl }: PagesBenchTarget): Promise<Row[]> {
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const server = await startServer({
+    STORAGE_DIR: storageDir,
+    DATABASE_URL: databaseUrl,
+    // as `npm start` runs it: the default log level, so the request log counts
+    LOG_LEVEL: 'info',
+    REGISTRATIONS_PER_HOUR: '100',
+  }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const hello = await startHelloWorld();
+  try {
+    const recruitmentId = await seedRecruitment(server, storageDir);
+    const targets = [
+      { path: '/recruitments', goal: 0.3 },
+      { path: `/recruitments/${recruitmentId}`, goal: 0.2, label: '/recruitments/:id' },
+      { path: `/api/v1/recruitments/${recruitmentId}`, goal: 0.3, label: '/api/v1/recruitments/:id' },
+      { path: '/static/app.css', goal: 0.5 },
+    ];
+    const rows: Row[] = [];
+    for (const target of targets) {
+      const label = target.label ?? target.path;
+      log(`${label}: ${SECONDS} s at ${CONNECTIONS} connections, after the hello world for as long`);
+      await measure(`${server.url}${target.path}`, WARM_UP_SECONDS);
+      const page = await measure(`${server.url}${target.path}`, SECONDS);
+      const baseline = await measure(hello.url, SECONDS);
+      const ratio = page.rps / baseline.rps;
+      rows.push([
+        `pages: ${label}`,
+        `${page.rps.toFixed(0)} req/s, p99 ${page.p99} ms, ${ratio.toFixed(2)}× hello world (${baseline.rps.toFixed(0)} req/s, p99 ${baseline.p99} ms)${page.failures > 0 ? `, ${page.failures} failed` : ''}`,
+        `>= ${target.goal}×, p99 <= ${P99_GOAL_MS} ms${ratio >= target.goal && page.p99 <= P99_GOAL_MS ? ' (met)' : ' (NOT met)'}`,
+      ]);
+    }
+    return rows;
+  } finally {
+    hello.child.kill();
+    // a clean stop, so that --cpu-prof writes its profile
+    await server.stop();
+    if (profileDir) log(`CPU profile of the server written to ${profileDir}`);
+  }
+}
