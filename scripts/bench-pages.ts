@@ -35,7 +35,9 @@ interface Measured {
 }
 
 async function measure(url: string, duration: number): Promise<Measured> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration });
+  // in a thread of its own: this one reads the server's request log from its pipe meanwhile, which
+  // a busy thread would let fill up and so stall the server's writes
+  const result = await autocannon({ url, connections: CONNECTIONS, duration, workers: 1 });
   return { rps: result.requests.average, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
 }
 

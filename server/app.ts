@@ -57,14 +57,17 @@ import openingKeyPages from './domain/opening/key-pages.ts';
 import openingKeyRoutes from './domain/opening/key-routes.ts';
 import recruitmentPages from './domain/recruitments/pages.ts';
 import recruitmentRoutes from './domain/recruitments/routes.ts';
+import { createPublicVersions } from './domain/recruitments/public-versions.ts';
 import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
 import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
 import { signatoryName, type Signer } from './lib/signing.ts';
+import { RequestLogController } from './lib/request-log.ts';
 import { isStorageUnavailable, type Storage } from './lib/storage.ts';
 import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validation.ts';
+import anonymousCache from './plugins/anonymous-cache.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
 import { readMultipartToken } from './plugins/multipart-form.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -194,8 +197,7 @@ export async function buildApp(deps: AppDeps) {
     requestTimeout: 0,
     keepAliveTimeout: 5000,
     bodyLimit: 1024 * 1024,
-    // one line per request, when it is answered (below), instead of one at its start and one at its end
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, formats: { 'one-line': isOneLine } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -249,6 +251,7 @@ export async function buildApp(deps: AppDeps) {
     signOffs,
     agentMails,
   });
+  const publicVersions = createPublicVersions({ db });
   const announcedKeys = createAnnouncedKeys({ db, clock, audit, inspection, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
   const bids = createBidService({ db, clock, audit, storage, announcedKeys, inspection });
   const enteredShares = createEnteredShares({ db, secret: enteredShareSecret(config.enteredShareSecret, storage) });
@@ -381,6 +384,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
   await app.register(auth, { accounts });
   await app.register(views, { clock });
+  await app.register(anonymousCache, { clock });
 
   // Every form post of a page carries the CSRF token; API calls authenticate by bearer token
   // only, so a browser's cookies can never make one.
@@ -390,10 +394,6 @@ export async function buildApp(deps: AppDeps) {
     await new Promise<void>((resolve, reject) =>
       app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())),
     );
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   // What a signed-in user is shown (signed PDFs, bid receipts, audit entries…) may be
@@ -457,6 +457,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(recruitmentRoutes, {
     recruitments,
     awards,
+    versions: publicVersions,
     publicUrl: config.publicUrl,
     publisherName: PUBLISHER_NAME,
     now: () => clock.now(),
@@ -468,7 +469,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(notificationRoutes, { notifications });
   await app.register(notificationPages, { notifications });
   await app.register(openingKeyPages, { openingKeys });
-  await app.register(recruitmentPages, { recruitments, awards, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
+  await app.register(recruitmentPages, { recruitments, awards, clock, versions: publicVersions, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
 
   return app;

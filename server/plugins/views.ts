@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
@@ -5,7 +6,7 @@ import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import { formatFingerprint } from '../lib/bid-key-fingerprint.ts';
 import type { Clock } from '../lib/clock.ts';
-import { ANNOUNCEMENT_LABELS, announcementHeading, CHANNEL_LABELS, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
+import { ANNOUNCEMENT_LABELS, announcementHeading, CHANNEL_LABELS, formatRemaining, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
 import type { AnnouncementKind } from '../domain/recruitments/types.ts';
 import { renderMarkdown } from '../lib/markdown.ts';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -24,6 +25,26 @@ declare module 'fastify' {
      */
     renderPartial(name: string, data: Record<string, unknown>): string;
   }
+}
+
+// A page kept for anonymous visitors (plugins/anonymous-cache.ts) holds placeholders where the
+// clock alone changes it, filled in each time it is served: the server time in the header and the
+// time left until a deadline. Their names carry a secret of the process, so no text a user wrote
+// can be taken for one.
+const SLOT = `slot-${randomBytes(8).toString('hex')}-`;
+const SLOTS = new RegExp(`${SLOT}(now-iso|now-text|remaining-(\\d+))`, 'g');
+export const TIME_SLOTS = { serverTime: `${SLOT}now-iso`, serverTimeText: `${SLOT}now-text` };
+
+/** the placeholder of the time left until `deadline`, as formatRemaining writes it */
+export const remainingSlot = (deadline: Date) => `${SLOT}remaining-${deadline.getTime()}`;
+
+/** the page with its placeholders filled in for `now` */
+export function fillTimeSlots(body: string, now: Date): string {
+  return body.replace(SLOTS, (_slot, what: string, deadline?: string) => {
+    if (what === 'now-iso') return now.toISOString();
+    if (what === 'now-text') return formatTime(now);
+    return formatRemaining(Number(deadline) - now.getTime());
+  });
 }
 
 // preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)
@@ -90,11 +111,13 @@ export default fp(
     });
     app.decorateReply('page', function page(this, template: string, data: Record<string, unknown> = {}) {
       const request = this.request;
+      const now = clock.now();
       return this.header('cache-control', 'no-store').view(`${template}.hbs`, {
         ...data,
         currentUser: request.user,
         csrfToken: this.generateCsrf(),
-        serverTime: clock.now().toISOString(),
+        serverTime: now.toISOString(),
+        serverTimeText: formatTime(now),
         path: request.url.split('?')[0],
       });
     });
