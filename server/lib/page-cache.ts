@@ -1,8 +1,8 @@
 import { etagOf } from './etag.ts';
 
 // What anonymous visitors are given, kept per key (a page, a record) under the version it was made
-// from (public-versions.ts) and until the first instant that changes it with no event (a deadline
-// passing). Whoever asks for a version not held gets it made afresh; asked together, it is made once.
+// from (public-versions.ts) and from when it was made until the first instant that changes it with
+// no event (a deadline passing). Whoever asks for a version not held gets it made afresh; asked together, it is made once.
 
 export interface Made {
   body: string;
@@ -12,6 +12,8 @@ export interface Made {
 
 export interface Cached extends Made {
   version: string;
+  /** when it was made: a clock set back (the test clock) before it does not get it */
+  validFrom: number;
   etag: string;
 }
 
@@ -33,7 +35,7 @@ export function createPageCache(maxEntries: number): PageCache {
   return {
     async get(key, version, now, make) {
       const held = entries.get(key);
-      if (held && held.version === version && now < held.validUntil) {
+      if (held && held.version === version && held.validFrom <= now && now < held.validUntil) {
         keep(key, held);
         return held;
       }
@@ -42,7 +44,7 @@ export function createPageCache(maxEntries: number): PageCache {
       if (!pending) {
         pending = make()
           .then((made) => {
-            const entry = { ...made, version, etag: etagOf(`${version}\n${made.body}`) };
+            const entry = { ...made, version, validFrom: now, etag: etagOf(`${version}\n${made.body}`) };
             keep(key, entry);
             return entry;
           })
