@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { Clock } from '../lib/clock.ts';
 import { etagMatches } from '../lib/etag.ts';
 import { createPageCache, type Cached } from '../lib/page-cache.ts';
-import { fillTimeSlots, remainingSlot, TIME_SLOTS } from './views.ts';
+import { compileTimeSlots, remainingSlot, TIME_SLOTS } from './views.ts';
 
 /** a page as it is made for anonymous visitors, and until when the clock alone leaves it as it is */
 export interface AnonymousPage {
@@ -34,7 +34,7 @@ declare module 'fastify' {
 
 const CACHE_ENTRIES = 1000;
 
-function sendCached(reply: FastifyReply, entry: Cached, etag: string, vary: string, body: () => string) {
+function sendCached(reply: FastifyReply, etag: string, vary: string, body: () => string | Buffer) {
   reply.header('cache-control', 'no-cache').header('vary', vary).header('etag', etag);
   if (etagMatches(reply.request.headers['if-none-match'], etag)) return reply.code(304).send();
   return reply.send(body());
@@ -43,6 +43,16 @@ function sendCached(reply: FastifyReply, entry: Cached, etag: string, vary: stri
 export default fp(
   async (app, { clock }: { clock: Clock }) => {
     const cache = createPageCache(CACHE_ENTRIES);
+    // each kept page split at its time slots once
+    const compiled = new WeakMap<Cached, (now: Date) => Buffer>();
+    const filler = (entry: Cached) => {
+      let fill = compiled.get(entry);
+      if (!fill) {
+        fill = compileTimeSlots(entry.body);
+        compiled.set(entry, fill);
+      }
+      return fill;
+    };
 
     app.decorateReply('anonymousPage', async function anonymousPage(this: FastifyReply, key, version, make) {
       const path = this.request.url.split('?')[0];
@@ -56,7 +66,7 @@ export default fp(
       // within the same second, after which its clock would start from a stale time.
       const etag = `${entry.etag.slice(0, -1)}.${Math.floor(now.getTime() / 1000)}"`;
       this.type('text/html; charset=utf-8');
-      return sendCached(this, entry, etag, 'cookie', () => fillTimeSlots(entry.body, now));
+      return sendCached(this, etag, 'cookie', () => filler(entry)(now));
     });
 
     app.decorateReply('anonymousJson', async function anonymousJson(this: FastifyReply, key, version, make) {
@@ -65,7 +75,7 @@ export default fp(
         return { body: String(this.serialize(payload)), validUntil };
       });
       this.type('application/json; charset=utf-8');
-      return sendCached(this, entry, entry.etag, 'authorization', () => entry.body);
+      return sendCached(this, entry.etag, 'authorization', () => entry.body);
     });
   },
   { name: 'anonymous-cache', dependencies: ['views'] },

@@ -38,13 +38,30 @@ export const TIME_SLOTS = { serverTime: `${SLOT}now-iso`, serverTimeText: `${SLO
 /** the placeholder of the time left until `deadline`, as formatRemaining writes it */
 export const remainingSlot = (deadline: Date) => `${SLOT}remaining-${deadline.getTime()}`;
 
-/** the page with its placeholders filled in for `now` */
-export function fillTimeSlots(body: string, now: Date): string {
-  return body.replace(SLOTS, (_slot, what: string, deadline?: string) => {
-    if (what === 'now-iso') return now.toISOString();
-    if (what === 'now-text') return formatTime(now);
-    return formatRemaining(Number(deadline) - now.getTime());
-  });
+function slotValue(what: string, deadline: string | undefined, now: Date): string {
+  if (what === 'now-iso') return now.toISOString();
+  if (what === 'now-text') return formatTime(now);
+  return formatRemaining(Number(deadline) - now.getTime());
+}
+
+/**
+ * The page as bytes with its placeholders filled in for `now`, split once: the text between them
+ * kept as bytes, so that serving it again encodes only what the clock changed.
+ */
+export function compileTimeSlots(body: string): (now: Date) => Buffer {
+  // split() puts the captured names and deadlines between the pieces of text
+  const parts = body.split(SLOTS);
+  const texts: Buffer[] = [];
+  const slots: { what: string; deadline: string | undefined }[] = [];
+  for (let i = 0; i < parts.length; i += 3) {
+    texts.push(Buffer.from(parts[i]!));
+    if (i + 1 < parts.length) slots.push({ what: parts[i + 1]!.startsWith('remaining') ? 'remaining' : parts[i + 1]!, deadline: parts[i + 2] });
+  }
+  return (now) => {
+    const pieces: Buffer[] = [texts[0]!];
+    slots.forEach(({ what, deadline }, index) => pieces.push(Buffer.from(slotValue(what, deadline, now)), texts[index + 1]!));
+    return Buffer.concat(pieces);
+  };
 }
 
 // preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)

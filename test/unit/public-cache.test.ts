@@ -4,7 +4,7 @@ import { freshReads } from '../../server/lib/fresh-reads.ts';
 import { formatRemaining, formatTime } from '../../server/lib/labels.ts';
 import { createPageCache } from '../../server/lib/page-cache.ts';
 import { nextChange } from '../../server/plugins/anonymous-cache.ts';
-import { fillTimeSlots, remainingSlot, TIME_SLOTS } from '../../server/plugins/views.ts';
+import { compileTimeSlots, remainingSlot, TIME_SLOTS } from '../../server/plugins/views.ts';
 
 /** a read whose answers the test gives, one by one */
 function controlledRead() {
@@ -107,11 +107,12 @@ describe('time slots', () => {
   it('are filled in with the server time and the time left as served', () => {
     const deadline = new Date('2026-12-31T16:00:00Z');
     const now = new Date('2026-12-07T14:05:09.123Z');
-    const body = `<time datetime="${TIME_SLOTS.serverTime}">${TIME_SLOTS.serverTimeText}</time> 剩余 ${remainingSlot(deadline)}`;
-    expect(fillTimeSlots(body, now)).toBe(
-      `<time datetime="2026-12-07T14:05:09.123Z">${formatTime(now)}</time> 剩余 ${formatRemaining(deadline.getTime() - now.getTime())}`,
+    const fill = compileTimeSlots(`<time datetime="${TIME_SLOTS.serverTime}">${TIME_SLOTS.serverTimeText}</time> 剩余 ${remainingSlot(deadline)}。`);
+    expect(fill(now).toString()).toBe(
+      `<time datetime="2026-12-07T14:05:09.123Z">${formatTime(now)}</time> 剩余 ${formatRemaining(deadline.getTime() - now.getTime())}。`,
     );
-    expect(fillTimeSlots(body, new Date('2027-01-01T00:00:00Z'))).toMatch(/剩余 已截止$/);
+    expect(fill(new Date('2027-01-01T00:00:00Z')).toString()).toMatch(/剩余 已截止。$/);
+    expect(compileTimeSlots('没有时间')(now).toString()).toBe('没有时间');
   });
 
   it('next change: the first instant after now, or never', () => {
