@@ -13,7 +13,8 @@ import {
   type ServerProcess,
 } from '../test/helpers/server-process.ts';
 import { PROJECT_ROOT } from '../server/paths.ts';
-import { log, type Row } from './bench-figures.ts';
+import { performance } from 'node:perf_hooks';
+import { log, percentile, type Row } from './bench-figures.ts';
 
 // `npm run bench -- pages` (issue 16): the public pages against a Fastify hello world on the same
 // machine, each URL measured right after the hello world, so that other work on a shared machine
@@ -21,6 +22,8 @@ import { log, type Row } from './bench-figures.ts';
 // the database the caller gives; a recruitment with BIDS bids is seeded over HTTP first.
 // BENCH_PAGES_SECONDS sets each measurement's length (8 by default), BENCH_CPU_PROF=<dir> writes
 // the server's CPU profile (node --cpu-prof) into <dir> when the part ends.
+// `npm run bench -- deadline-day` (bench.ts) runs the rush twice, alone and beside clients that
+// refresh the recruitment's page every second (refreshingClients, deadlineDayRows below).
 
 const BIDS = 18;
 const CONNECTIONS = 50;
@@ -113,4 +116,69 @@ export async function pagesBench({ storageDir, databaseUrl }: PagesBenchTarget):
     await server.stop();
     if (profileDir) log(`CPU profile of the server written to ${profileDir}`);
   }
+}
+
+const REFRESHING_CLIENTS = 200;
+const REFRESH_MS = 1000;
+
+/** Clients that each load `url` every second, as organisations watching a page on deadline day. */
+export function refreshingClients(url: string, clients = REFRESHING_CLIENTS) {
+  let running = true;
+  const latencies: number[] = [];
+  const failures = new Map<string, number>();
+  const fail = (status: string) => failures.set(status, (failures.get(status) ?? 0) + 1);
+  const client = async () => {
+    // spread over the first second, as people arrive
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * REFRESH_MS));
+    while (running) {
+      const started = performance.now();
+      try {
+        const reply = await fetch(url, { headers: { accept: 'text/html' } });
+        await reply.arrayBuffer();
+        if (reply.status !== 200) fail(String(reply.status));
+      } catch (error) {
+        fail((error as NodeJS.ErrnoException).code ?? 'error');
+      }
+      const elapsed = performance.now() - started;
+      latencies.push(elapsed);
+      if (running) await new Promise((resolve) => setTimeout(resolve, Math.max(0, REFRESH_MS - elapsed)));
+    }
+  };
+  const all = Promise.all(Array.from({ length: clients }, client));
+  return {
+    /** stops them; answers their requests' count, p99 (ms) and failures by status */
+    async stop() {
+      running = false;
+      await all;
+      latencies.sort((a, b) => a - b);
+      return { requests: latencies.length, p99: percentile(latencies, 99), failures };
+    },
+  };
+}
+
+export type Refreshes = Awaited<ReturnType<ReturnType<typeof refreshingClients>['stop']>>;
+
+/** The deadline-day rows: the rush with the page load beside it, against the rush alone in the same run. */
+export function deadlineDayRows(
+  alone: { p99: number; receipts: number },
+  mixed: { p99: number; receipts: number; readBack: number },
+  pages: Refreshes,
+  bidders: number,
+): Row[] {
+  const ratio = mixed.p99 / alone.p99;
+  const failed = [...pages.failures].map(([status, n]) => `${status}: ${n}`).join(', ');
+  return [
+    ['deadline day: rush alone, bid p99', `${alone.p99.toFixed(0)} ms (${alone.receipts} of ${bidders} receipts)`, ''],
+    [
+      `deadline day: rush beside ${REFRESHING_CLIENTS} clients refreshing /recruitments/:id every second, bid p99`,
+      `${mixed.p99.toFixed(0)} ms, ${ratio.toFixed(2)}× alone`,
+      `<= 1.2×${ratio <= 1.2 ? ' (met)' : ' (NOT met)'}`,
+    ],
+    [
+      'deadline day: receipts, read back',
+      `${mixed.receipts} of ${bidders}, ${mixed.readBack} read back`,
+      `${bidders} of ${bidders}${mixed.receipts === bidders && mixed.readBack === bidders ? ' (met)' : ' (NOT met)'}`,
+    ],
+    ['deadline day: page refreshes during the rush', `${pages.requests}, p99 ${pages.p99.toFixed(0)} ms${failed ? `, failed ${failed}` : ''}`, ''],
+  ];
 }

@@ -24,7 +24,7 @@ import {
 } from '../test/helpers/server-process.ts';
 import { mapLimit } from '../test/helpers/bid-burst.ts';
 import { alertsBench } from './bench-alerts.ts';
-import { pagesBench } from './bench-pages.ts';
+import { deadlineDayRows, pagesBench, refreshingClients, type Refreshes } from './bench-pages.ts';
 import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './bench-figures.ts';
 
 // `npm run bench`: the figures issue 4 asks for, printed rather than asserted (timings depend on
@@ -39,10 +39,12 @@ import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './benc
 //   4. the red flags of issue 14 over a centre of 200 recruitments, on a database of its own
 //      (bench-alerts.ts): the review's full recomputation and the inspector's alerts list;
 //   5. the public pages against a Fastify hello world (issue 16, bench-pages.ts), on a server and
-//      a database of their own.
+//      a database of their own;
+//   6. deadline day: the rush again, alone and then while 200 clients refresh the recruitment's
+//      page every second (bench-pages.ts): receipts and the bids' p99 against the rush alone.
 // Sizes are in MiB (2^20 bytes), written "MB" in the output.
 //
-// `npm run bench -- upload`, `-- rush`, `-- signin`, `-- alerts` or `-- pages` runs one part. With DATABASE_URL set, the server runs on
+// `npm run bench -- upload`, `-- rush`, `-- signin`, `-- alerts`, `-- pages` or `-- deadline-day` runs one part. With DATABASE_URL set, the server runs on
 // that PostgreSQL, in a fresh database created for the run and dropped after it; otherwise on the
 // embedded PGlite, which lives inside the server process and so counts in its memory.
 // BENCH_INSTANCES=2 (PostgreSQL only) starts a second server on the same database and storage, and
@@ -63,8 +65,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
 
 const parts = process.argv.slice(2);
-const runs = (part: 'upload' | 'rush' | 'signin' | 'alerts' | 'pages') => parts.length === 0 || parts.includes(part);
-const serverParts = runs('upload') || runs('rush') || runs('signin');
+const runs = (part: 'upload' | 'rush' | 'signin' | 'alerts' | 'pages' | 'deadline-day') => parts.length === 0 || parts.includes(part);
+const serverParts = runs('upload') || runs('rush') || runs('signin') || runs('deadline-day');
 /** the databases created for this run, dropped after it */
 const databases: string[] = [];
 
@@ -217,7 +219,8 @@ interface RushResult {
   token: string;
 }
 
-async function deadlineRush(servers: ServerProcess[], holders: KeyHolders) {
+/** `beside`, given the recruitment, starts a load that runs during the bids; it answers how to stop it. */
+async function deadlineRush(servers: ServerProcess[], holders: KeyHolders, beside?: (recruitmentId: string) => () => void) {
   const server = servers[0]!;
   const recruitmentId = await publishRecruitment(server.url, holders);
   log(`registering ${RUSH_BIDDERS} organisations (${SEED_CONCURRENCY} at a time)`);
@@ -234,6 +237,7 @@ async function deadlineRush(servers: ServerProcess[], holders: KeyHolders) {
   const serverBefore = serverCpuSeconds(servers);
   const postgresBefore = postgresCpuSeconds();
   const clientBefore = process.cpuUsage();
+  const stopBeside = beside?.(recruitmentId);
   const rushStarted = performance.now();
   const results = await Promise.all(
     bidders.map(async ({ token }, index): Promise<RushResult> => {
@@ -249,6 +253,7 @@ async function deadlineRush(servers: ServerProcess[], holders: KeyHolders) {
     }),
   );
   const rushSeconds = seconds(rushStarted);
+  stopBeside?.();
   const peak = Math.max(...servers.map((instance) => memoryOf(instance.pid).peak));
   const clientUsage = process.cpuUsage(clientBefore);
   // where the machine's CPU time went during the rush
@@ -416,7 +421,7 @@ try {
     const database = await createBenchDatabase();
     log(`starting the server (${database ? `PostgreSQL, database ${database.name}` : 'embedded PGlite'}, MAX_UPLOAD_MB=300)`);
     // the rush registers its organisations from this one address
-    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, RUSH_BIDDERS + 10)) };
+    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, 3 * RUSH_BIDDERS + 10)) };
     server = await startServer(settings);
     const servers = [server, ...(INSTANCES > 1 ? [await startServer(settings)] : [])];
     const rssAtStart = memoryOf(server.pid).rss;
@@ -424,6 +429,16 @@ try {
     if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
     if (runs('signin')) rows.push(...signInRows(await bidDuringSignIns(server, holders)));
     if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
+    if (runs('deadline-day')) {
+      log('deadline day: the rush alone, then beside clients refreshing the recruitment page');
+      const alone = await deadlineRush(servers, holders);
+      let pages: Promise<Refreshes> | undefined;
+      const mixed = await deadlineRush(servers, holders, (recruitmentId) => {
+        const clients = refreshingClients(`${server!.url}/recruitments/${recruitmentId}`);
+        return () => void (pages = clients.stop());
+      });
+      rows.push(...deadlineDayRows(alone, mixed, await pages!, RUSH_BIDDERS));
+    }
     // the alerts part has the machine to itself
     await Promise.all(servers.map((instance) => instance.stop()));
   }
