@@ -32,7 +32,8 @@ declare module 'fastify' {
 // instance is seen on the next request to every one; a page changed by the clock alone (a deadline
 // passing) is made again from that instant on. Signed-in users never get these.
 
-const CACHE_ENTRIES = 1000;
+// a page is some 40 KB, kept twice (text and bytes): at most some 16 MB
+const CACHE_ENTRIES = 200;
 
 function sendCached(reply: FastifyReply, etag: string, vary: string, body: () => string | Buffer) {
   reply.header('cache-control', 'no-cache').header('vary', vary).header('etag', etag);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { formatRemaining } from '../../server/lib/labels.ts';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.ts';
+import { createBidder, submitBid } from '../helpers/bidding.ts';
 import { Browser } from '../helpers/browser.ts';
 import { registerOrganization } from '../helpers/organizations.ts';
 import { createCast, createPublished, type Cast } from '../helpers/recruitments.ts';
@@ -88,6 +89,15 @@ describe('anonymous recruitment pages', () => {
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(seen.headers.etag);
     expect(changed.body).toContain('时间安排澄清');
+  });
+
+  it('stay as they are through a bid, which shows nothing before the opening: a rush does not make them again', async () => {
+    const id = await createPublished(t, cast);
+    const seen = await anonymous(t.app, `/api/v1/recruitments/${id}`);
+    const bidder = await createBidder(t);
+    await submitBid(t, id, bidder.token, 'arts', '投标单位');
+    const again = await anonymous(t.app, `/api/v1/recruitments/${id}`, { 'if-none-match': seen.headers.etag as string });
+    expect(again.statusCode).toBe(304);
   });
 
   it('fill in the current server time and countdown on a page served again', async () => {
