@@ -21,8 +21,8 @@ declare module 'fastify' {
      * server time, an ETag and 304 to a browser that holds it. Only for a request nobody signed in.
      */
     anonymousPage(key: string, version: string, make: (remaining: (deadline: Date) => string) => Promise<AnonymousPage>): Promise<FastifyReply>;
-    /** the same for the route's JSON reply, which tells no time (the payload as the route's schema writes it) */
-    anonymousJson(key: string, version: string, make: () => Promise<{ payload: unknown; validUntil: number }>): Promise<FastifyReply>;
+    /** the same for a body that tells no time: a record (as the route's schema writes it), a feed */
+    anonymousBody(key: string, version: string, type: string, make: () => Promise<{ body: string; validUntil: number }>): Promise<FastifyReply>;
   }
 }
 
@@ -70,13 +70,10 @@ export default fp(
       return sendCached(this, etag, 'cookie', () => filler(entry)(now));
     });
 
-    app.decorateReply('anonymousJson', async function anonymousJson(this: FastifyReply, key, version, make) {
-      const entry = await cache.get(`json ${key}`, version, clock.now().getTime(), async () => {
-        const { payload, validUntil } = await make();
-        return { body: String(this.serialize(payload)), validUntil };
-      });
-      this.type('application/json; charset=utf-8');
-      return sendCached(this, entry.etag, 'authorization', () => entry.body);
+    app.decorateReply('anonymousBody', async function anonymousBody(this: FastifyReply, key, version, type, make) {
+      const entry = await cache.get(`${type} ${key}`, version, clock.now().getTime(), make);
+      this.type(type);
+      return sendCached(this, entry.etag, 'authorization, cookie', () => entry.body);
     });
   },
   { name: 'anonymous-cache', dependencies: ['views'] },

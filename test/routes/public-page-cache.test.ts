@@ -59,6 +59,17 @@ describe('anonymous recruitment pages', () => {
     expect((await anonymous(t.app, urls[1]!)).statusCode).toBe(200);
   });
 
+  it('the Atom feed shows an amendment on the very next request', async () => {
+    const id = await createPublished(t, cast);
+    const before = await anonymous(t.app, '/recruitments/feed.atom');
+    expect(before.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
+    await amend(id, '订阅源可见的更正');
+    const after = await anonymous(t.app, '/recruitments/feed.atom', { 'if-none-match': before.headers.etag as string });
+    expect(after.statusCode).toBe(200);
+    expect(after.body).toContain('订阅源可见的更正');
+    expect((await anonymous(t.app, '/recruitments/feed.atom', { 'if-none-match': after.headers.etag as string })).statusCode).toBe(304);
+  });
+
   it('show an answered question on the very next request', async () => {
     const id = await createPublished(t, cast);
     const asked = await t.app.inject({

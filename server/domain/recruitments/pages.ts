@@ -64,17 +64,14 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
     }));
   });
 
-  app.get('/recruitments/feed.atom', { schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .type('application/atom+xml; charset=utf-8')
-      .send(
-        buildAtomFeed(await recruitments.latestAnnouncements(50), {
-          publicUrl: options.publicUrl,
-          title: options.siteTitle,
-          now: clock.now(),
-        }),
-      ),
-  );
+  // the same for everyone: its announcements change with the list's version
+  app.get('/recruitments/feed.atom', { schema: { hide: true } }, async (_request, reply) => {
+    const version = await versions.ofList();
+    return reply.anonymousBody('feed', version, 'application/atom+xml; charset=utf-8', async () => ({
+      body: buildAtomFeed(await recruitments.latestAnnouncements(50), { publicUrl: options.publicUrl, title: options.siteTitle, now: clock.now() }),
+      validUntil: Infinity,
+    }));
+  });
 
   type Failure = FormFailure & { form: string; values?: Record<string, unknown> };
 

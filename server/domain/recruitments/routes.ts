@@ -23,6 +23,7 @@ import type { RecruitmentService } from './service.ts';
 import { buildReleasePackage } from './ocds.ts';
 
 const tags = ['recruitments'];
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface RecruitmentRouteOptions {
   recruitments: RecruitmentService;
@@ -49,8 +50,8 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
     async (request, reply) => {
       if (request.user) return recruitments.listRecruitments(request.query, request.user);
       const version = await versions.ofList();
-      return reply.anonymousJson(`list ${JSON.stringify(request.query)}`, version, async () => ({
-        payload: await recruitments.listRecruitments(request.query, null),
+      return reply.anonymousBody(`list ${JSON.stringify(request.query)}`, version, JSON_TYPE, async () => ({
+        body: String(reply.serialize(await recruitments.listRecruitments(request.query, null))),
         validUntil: Infinity,
       }));
     },
@@ -63,7 +64,10 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
       const { id } = request.params;
       if (request.user) return recruitments.getRecruitment(id, request.user);
       const version = await versions.ofRecruitment(id);
-      return reply.anonymousJson(`recruitment ${id}`, version, async () => ({ payload: await recruitments.getRecruitment(id, null), validUntil: Infinity }));
+      return reply.anonymousBody(`recruitment ${id}`, version, JSON_TYPE, async () => ({
+        body: String(reply.serialize(await recruitments.getRecruitment(id, null))),
+        validUntil: Infinity,
+      }));
     },
   );
 
