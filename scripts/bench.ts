@@ -219,17 +219,28 @@ interface RushResult {
   token: string;
 }
 
-/** `beside`, given the recruitment, starts a load that runs during the bids; it answers how to stop it. */
-async function deadlineRush(servers: ServerProcess[], holders: KeyHolders, beside?: (recruitmentId: string) => () => void) {
-  const server = servers[0]!;
-  const recruitmentId = await publishRecruitment(server.url, holders);
+async function registerBidders(servers: ServerProcess[]) {
   log(`registering ${RUSH_BIDDERS} organisations (${SEED_CONCURRENCY} at a time)`);
   const seedStarted = performance.now();
   // behind a round-robin load balancer the registrations alternate too, which warms every instance alike
   const bidders = await mapLimit(Array.from({ length: RUSH_BIDDERS }), SEED_CONCURRENCY, (_, index) =>
     registerOrganization(servers[index % servers.length]!.url, storage),
   );
-  const seedSeconds = seconds(seedStarted);
+  return { bidders, seedSeconds: seconds(seedStarted) };
+}
+
+/**
+ * The rush on a new recruitment, by the `registered` organisations (else new ones); `beside`,
+ * given the recruitment, starts a load that runs during the bids and answers how to stop it.
+ */
+async function deadlineRush(
+  servers: ServerProcess[],
+  holders: KeyHolders,
+  { registered, beside }: { registered?: Awaited<ReturnType<typeof registerBidders>>; beside?: (recruitmentId: string) => () => void } = {},
+) {
+  const server = servers[0]!;
+  const recruitmentId = await publishRecruitment(server.url, holders);
+  const { bidders, seedSeconds } = registered ?? (await registerBidders(servers));
 
   log(`${RUSH_BIDDERS} bids of ${RUSH_FILE / 1024} KB at once`);
   const document = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(RUSH_FILE - 9)]);
@@ -421,7 +432,7 @@ try {
     const database = await createBenchDatabase();
     log(`starting the server (${database ? `PostgreSQL, database ${database.name}` : 'embedded PGlite'}, MAX_UPLOAD_MB=300)`);
     // the rush registers its organisations from this one address
-    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, 3 * RUSH_BIDDERS + 10)) };
+    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, 2 * RUSH_BIDDERS + 10)) };
     server = await startServer(settings);
     const servers = [server, ...(INSTANCES > 1 ? [await startServer(settings)] : [])];
     const rssAtStart = memoryOf(server.pid).rss;
@@ -431,12 +442,15 @@ try {
     if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
     if (runs('deadline-day')) {
       log('deadline day: the rush alone, then beside clients refreshing the recruitment page');
-      const alone = await deadlineRush(servers, holders);
+      // the same organisations bid in both, each on a recruitment of its own
+      const registered = await registerBidders(servers);
+      const alone = await deadlineRush(servers, holders, { registered });
       let pages: Promise<Refreshes> | undefined;
-      const mixed = await deadlineRush(servers, holders, (recruitmentId) => {
+      const beside = (recruitmentId: string) => {
         const clients = refreshingClients(`${server!.url}/recruitments/${recruitmentId}`);
         return () => void (pages = clients.stop());
-      });
+      };
+      const mixed = await deadlineRush(servers, holders, { registered, beside });
       rows.push(...deadlineDayRows(alone, mixed, await pages!, RUSH_BIDDERS));
     }
     // the alerts part has the machine to itself
