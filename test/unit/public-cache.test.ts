@@ -14,38 +14,38 @@ function controlledRead() {
 }
 
 describe('fresh reads', () => {
-  it('make a caller who comes during a read wait for the next one, shared by all who came meanwhile', async () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('share one read among the callers of one turn of the event loop, started after they all asked', async () => {
     const { read, pending } = controlledRead();
     const latest = freshReads(read);
-    const first = latest('a');
-    const during = [latest('a'), latest('a'), latest('a')];
+    const together = [latest('a'), latest('a'), latest('a')];
+    expect(pending).toHaveLength(0);
+    await turn();
     expect(pending).toHaveLength(1);
+    // a caller after the read started gets a read of its own
+    const later = latest('a');
     pending[0]!.answer(1);
-    expect(await first).toBe(1);
-    // the second read starts only once the first ended, after every caller came
-    await Promise.resolve();
-    await Promise.resolve();
+    expect(await Promise.all(together)).toEqual([1, 1, 1]);
+    await turn();
     expect(pending).toHaveLength(2);
     pending[1]!.answer(2);
-    expect(await Promise.all(during)).toEqual([2, 2, 2]);
+    expect(await later).toBe(2);
   });
 
-  it('keep keys apart and read again once idle', async () => {
+  it('keep keys apart', async () => {
     const { read, pending } = controlledRead();
     const latest = freshReads(read);
     const a = latest('a');
     const b = latest('b');
+    await turn();
     expect(pending.map((p) => p.key)).toEqual(['a', 'b']);
     pending[0]!.answer(1);
     pending[1]!.answer(2);
     expect([await a, await b]).toEqual([1, 2]);
-    const again = latest('a');
-    expect(pending).toHaveLength(3);
-    pending[2]!.answer(3);
-    expect(await again).toBe(3);
   });
 
-  it('passes a failed read on to its callers, and the next caller reads again', async () => {
+  it('pass a failed read on to its callers, and the next caller reads again', async () => {
     let calls = 0;
     const latest = freshReads(async () => {
       calls++;

@@ -7,7 +7,7 @@ import { freshReads } from '../../lib/fresh-reads.ts';
 // event is in the audit log, in the same transaction as the change: the latest entry that concerns
 // them is the version of what they see. One index probe, on the database every instance shares, so
 // an amendment published through any instance is seen on every instance's next request. A crowd
-// asking at once shares reads that began after each one asked (lib/fresh-reads.ts).
+// asking at once shares a read that began after each one asked (lib/fresh-reads.ts).
 
 const LIST = 'list';
 
