@@ -24,6 +24,7 @@ import {
 } from '../test/helpers/server-process.ts';
 import { mapLimit } from '../test/helpers/bid-burst.ts';
 import { alertsBench } from './bench-alerts.ts';
+import { deadlineDayRows, pagesBench, refreshingClients, type Refreshes } from './bench-pages.ts';
 import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './bench-figures.ts';
 
 // `npm run bench`: the figures issue 4 asks for, printed rather than asserted (timings depend on
@@ -36,10 +37,14 @@ import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './benc
 //   3. a one-file bid's latency idle and while 60 sign-ins with unknown e-mails are in flight (each
 //      costs a password hash, which must not starve the bid's file writes of the thread pool);
 //   4. the red flags of issue 14 over a centre of 200 recruitments, on a database of its own
-//      (bench-alerts.ts): the review's full recomputation and the inspector's alerts list.
+//      (bench-alerts.ts): the review's full recomputation and the inspector's alerts list;
+//   5. the public pages against a Fastify hello world (issue 16, bench-pages.ts), on a server and
+//      a database of their own;
+//   6. deadline day: the rush again, alone and then while 200 clients refresh the recruitment's
+//      page every second (bench-pages.ts): receipts and the bids' p99 against the rush alone.
 // Sizes are in MiB (2^20 bytes), written "MB" in the output.
 //
-// `npm run bench -- upload`, `-- rush`, `-- signin` or `-- alerts` runs one part. With DATABASE_URL set, the server runs on
+// `npm run bench -- upload`, `-- rush`, `-- signin`, `-- alerts`, `-- pages` or `-- deadline-day` runs one part. With DATABASE_URL set, the server runs on
 // that PostgreSQL, in a fresh database created for the run and dropped after it; otherwise on the
 // embedded PGlite, which lives inside the server process and so counts in its memory.
 // BENCH_INSTANCES=2 (PostgreSQL only) starts a second server on the same database and storage, and
@@ -60,8 +65,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
 
 const parts = process.argv.slice(2);
-const runs = (part: 'upload' | 'rush' | 'signin' | 'alerts') => parts.length === 0 || parts.includes(part);
-const serverParts = runs('upload') || runs('rush') || runs('signin');
+const runs = (part: 'upload' | 'rush' | 'signin' | 'alerts' | 'pages' | 'deadline-day') => parts.length === 0 || parts.includes(part);
+const serverParts = runs('upload') || runs('rush') || runs('signin') || runs('deadline-day');
 /** the databases created for this run, dropped after it */
 const databases: string[] = [];
 
@@ -214,16 +219,28 @@ interface RushResult {
   token: string;
 }
 
-async function deadlineRush(servers: ServerProcess[], holders: KeyHolders) {
-  const server = servers[0]!;
-  const recruitmentId = await publishRecruitment(server.url, holders);
+async function registerBidders(servers: ServerProcess[]) {
   log(`registering ${RUSH_BIDDERS} organisations (${SEED_CONCURRENCY} at a time)`);
   const seedStarted = performance.now();
   // behind a round-robin load balancer the registrations alternate too, which warms every instance alike
   const bidders = await mapLimit(Array.from({ length: RUSH_BIDDERS }), SEED_CONCURRENCY, (_, index) =>
     registerOrganization(servers[index % servers.length]!.url, storage),
   );
-  const seedSeconds = seconds(seedStarted);
+  return { bidders, seedSeconds: seconds(seedStarted) };
+}
+
+/**
+ * The rush on a new recruitment, by the `registered` organisations (else new ones); `beside`,
+ * given the recruitment, starts a load that runs during the bids and answers how to stop it.
+ */
+async function deadlineRush(
+  servers: ServerProcess[],
+  holders: KeyHolders,
+  { registered, beside }: { registered?: Awaited<ReturnType<typeof registerBidders>>; beside?: (recruitmentId: string) => () => void } = {},
+) {
+  const server = servers[0]!;
+  const recruitmentId = await publishRecruitment(server.url, holders);
+  const { bidders, seedSeconds } = registered ?? (await registerBidders(servers));
 
   log(`${RUSH_BIDDERS} bids of ${RUSH_FILE / 1024} KB at once`);
   const document = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(RUSH_FILE - 9)]);
@@ -231,6 +248,7 @@ async function deadlineRush(servers: ServerProcess[], holders: KeyHolders) {
   const serverBefore = serverCpuSeconds(servers);
   const postgresBefore = postgresCpuSeconds();
   const clientBefore = process.cpuUsage();
+  const stopBeside = beside?.(recruitmentId);
   const rushStarted = performance.now();
   const results = await Promise.all(
     bidders.map(async ({ token }, index): Promise<RushResult> => {
@@ -246,6 +264,7 @@ async function deadlineRush(servers: ServerProcess[], holders: KeyHolders) {
     }),
   );
   const rushSeconds = seconds(rushStarted);
+  stopBeside?.();
   const peak = Math.max(...servers.map((instance) => memoryOf(instance.pid).peak));
   const clientUsage = process.cpuUsage(clientBefore);
   // where the machine's CPU time went during the rush
@@ -413,7 +432,7 @@ try {
     const database = await createBenchDatabase();
     log(`starting the server (${database ? `PostgreSQL, database ${database.name}` : 'embedded PGlite'}, MAX_UPLOAD_MB=300)`);
     // the rush registers its organisations from this one address
-    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, RUSH_BIDDERS + 10)) };
+    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, 2 * RUSH_BIDDERS + 10)) };
     server = await startServer(settings);
     const servers = [server, ...(INSTANCES > 1 ? [await startServer(settings)] : [])];
     const rssAtStart = memoryOf(server.pid).rss;
@@ -421,8 +440,25 @@ try {
     if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
     if (runs('signin')) rows.push(...signInRows(await bidDuringSignIns(server, holders)));
     if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
+    if (runs('deadline-day')) {
+      log('deadline day: the rush alone, then beside clients refreshing the recruitment page');
+      // the same organisations bid in both, each on a recruitment of its own
+      const registered = await registerBidders(servers);
+      const alone = await deadlineRush(servers, holders, { registered });
+      let pages: Promise<Refreshes> | undefined;
+      const beside = (recruitmentId: string) => {
+        const clients = refreshingClients(`${server!.url}/recruitments/${recruitmentId}`);
+        return () => void (pages = clients.stop());
+      };
+      const mixed = await deadlineRush(servers, holders, { registered, beside });
+      rows.push(...deadlineDayRows(alone, mixed, await pages!, RUSH_BIDDERS));
+    }
     // the alerts part has the machine to itself
     await Promise.all(servers.map((instance) => instance.stop()));
+  }
+  if (runs('pages')) {
+    const database = await createBenchDatabase();
+    rows.push(...(await pagesBench({ storageDir: path.join(work, 'pages-storage'), databaseUrl: database?.url ?? '' })));
   }
   if (runs('alerts')) rows.push(...(await alertsBench({ work, database: await createBenchDatabase() })));
   const engine = process.env.DATABASE_URL ? `PostgreSQL (database${databases.length > 1 ? 's' : ''} ${databases.join(', ')})` : 'embedded PGlite (in the server process)';

@@ -2,9 +2,7 @@ import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -59,6 +57,7 @@ import openingKeyPages from './domain/opening/key-pages.ts';
 import openingKeyRoutes from './domain/opening/key-routes.ts';
 import recruitmentPages from './domain/recruitments/pages.ts';
 import recruitmentRoutes from './domain/recruitments/routes.ts';
+import { createPublicVersions } from './domain/recruitments/public-versions.ts';
 import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
 import partnershipPages from './domain/partnerships/pages.ts';
 import partnershipRoutes from './domain/partnerships/routes.ts';
@@ -68,10 +67,14 @@ import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
 import { signatoryName, type Signer } from './lib/signing.ts';
+import { RequestLogController } from './lib/request-log.ts';
 import { isStorageUnavailable, type Storage } from './lib/storage.ts';
 import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validation.ts';
+import anonymousCache from './plugins/anonymous-cache.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
 import { readMultipartToken } from './plugins/multipart-form.ts';
+import securityHeaders from './plugins/security-headers.ts';
+import staticFiles from './plugins/static-files.ts';
 import testClock from './plugins/test-clock.ts';
 import views, { VIEWS_DIR } from './plugins/views.ts';
 
@@ -198,6 +201,7 @@ export async function buildApp(deps: AppDeps) {
     requestTimeout: 0,
     keepAliveTimeout: 5000,
     bodyLimit: 1024 * 1024,
+    logController: new RequestLogController(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, formats: { 'one-line': isOneLine } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -251,6 +255,7 @@ export async function buildApp(deps: AppDeps) {
     signOffs,
     agentMails,
   });
+  const publicVersions = createPublicVersions({ db });
   const announcedKeys = createAnnouncedKeys({ db, clock, audit, inspection, storage, certificateFingerprint: deps.signer.certificate.fingerprint });
   const bids = createBidService({ db, clock, audit, storage, announcedKeys, inspection });
   const enteredShares = createEnteredShares({ db, secret: enteredShareSecret(config.enteredShareSecret, storage) });
@@ -348,7 +353,7 @@ export async function buildApp(deps: AppDeps) {
   });
 
   const https = config.publicUrl.startsWith('https://');
-  await app.register(fastifyHelmet, {
+  await app.register(securityHeaders, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -383,7 +388,7 @@ export async function buildApp(deps: AppDeps) {
     limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 20, fields: 40, fieldSize: 64 * 1024, parts: 60 },
   });
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body, { arrayLimit: 100, depth: 3 }) });
-  await app.register(fastifyStatic, { root: path.join(VIEWS_DIR, 'public'), prefix: '/static/' });
+  await app.register(staticFiles, { dir: path.join(VIEWS_DIR, 'public'), prefix: '/static/' });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -397,6 +402,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
   await app.register(auth, { accounts });
   await app.register(views, { clock });
+  await app.register(anonymousCache, { clock });
 
   // Every form post of a page carries the CSRF token; API calls authenticate by bearer token
   // only, so a browser's cookies can never make one.
@@ -472,6 +478,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(recruitmentRoutes, {
     recruitments,
     awards,
+    versions: publicVersions,
     publicUrl: config.publicUrl,
     publisherName: PUBLISHER_NAME,
     now: () => clock.now(),
@@ -483,7 +490,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(notificationRoutes, { notifications });
   await app.register(notificationPages, { notifications });
   await app.register(openingKeyPages, { openingKeys });
-  await app.register(recruitmentPages, { recruitments, awards, clock, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
+  await app.register(recruitmentPages, { recruitments, awards, clock, versions: publicVersions, publicUrl: config.publicUrl, siteTitle: PUBLISHER_NAME });
   if (config.testClock && isAdjustable(clock)) await app.register(testClock, { clock });
 
   return app;

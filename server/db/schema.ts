@@ -139,6 +139,16 @@ export const rateLimitAttempts = pgTable(
 
 // Append-only and hash-chained: each entry's hash covers its content and the previous hash.
 // A trigger (migration 0001) refuses UPDATE and DELETE.
+/**
+ * Audit actions that change nothing an anonymous visitor is shown: a bid's submission and
+ * withdrawal (sealed until the opening) and downloads. The public pages' version leaves them out
+ * (domain/recruitments/public-versions.ts), so that a deadline rush does not renew the cached
+ * recruitment page with every bid; the partial indexes below hold the rest.
+ */
+export const NOT_PUBLIC_ACTIONS = ['bid.submit', 'bid.withdraw', 'bid.download', 'document.download'] as const;
+export const publicActionCondition = (action: unknown) =>
+  sql`${action} not in (${sql.raw(NOT_PUBLIC_ACTIONS.map((name) => `'${name}'`).join(', '))})`;
+
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -157,6 +167,9 @@ export const auditLog = pgTable(
   (t) => [
     index('audit_log_recruitment_id_idx').on(t.recruitmentId),
     index('audit_log_actor_id_idx').on(t.actorId),
+    // the latest public change of a recruitment, and of any recruitment, each one index probe
+    index('audit_log_public_by_recruitment_idx').on(t.recruitmentId, t.seq).where(publicActionCondition(t.action)),
+    index('audit_log_public_idx').on(t.seq).where(sql`${t.recruitmentId} is not null and ${publicActionCondition(t.action)}`),
   ],
 );
 

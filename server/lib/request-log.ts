@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
 // What the request log keeps of a request. The mailed links carry single-use secrets in their
 // query (`token=`, SPEC §5): whoever reads the log must not be able to verify an address or
@@ -19,3 +19,17 @@ export const requestLogSerializers = {
     remoteAddress: request.ip,
   }),
 };
+
+/**
+ * One line per request, when it is answered, with what the request was: not one more as it
+ * arrives, which every request paid for (issue 16).
+ */
+export class RequestLogController extends LogController {
+  override incomingRequest() {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}

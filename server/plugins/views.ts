@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fastifyView from '@fastify/view';
@@ -5,7 +6,7 @@ import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
 import { formatFingerprint } from '../lib/bid-key-fingerprint.ts';
 import type { Clock } from '../lib/clock.ts';
-import { ANNOUNCEMENT_LABELS, announcementHeading, CHANNEL_LABELS, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
+import { ANNOUNCEMENT_LABELS, announcementHeading, CHANNEL_LABELS, formatRemaining, formatTime, ROLE_LABELS, STATUS_LABELS } from '../lib/labels.ts';
 import type { AnnouncementKind } from '../domain/recruitments/types.ts';
 import { renderMarkdown } from '../lib/markdown.ts';
 import { PROJECT_ROOT } from '../paths.ts';
@@ -24,6 +25,43 @@ declare module 'fastify' {
      */
     renderPartial(name: string, data: Record<string, unknown>): string;
   }
+}
+
+// A page kept for anonymous visitors (plugins/anonymous-cache.ts) holds placeholders where the
+// clock alone changes it, filled in each time it is served: the server time in the header and the
+// time left until a deadline. Their names carry a secret of the process, so no text a user wrote
+// can be taken for one.
+const SLOT = `slot-${randomBytes(8).toString('hex')}-`;
+const SLOTS = new RegExp(`${SLOT}(now-iso|now-text|remaining-(\\d+))`, 'g');
+export const TIME_SLOTS = { serverTime: `${SLOT}now-iso`, serverTimeText: `${SLOT}now-text` };
+
+/** the placeholder of the time left until `deadline`, as formatRemaining writes it */
+export const remainingSlot = (deadline: Date) => `${SLOT}remaining-${deadline.getTime()}`;
+
+function slotValue(what: string, deadline: string | undefined, now: Date): string {
+  if (what === 'now-iso') return now.toISOString();
+  if (what === 'now-text') return formatTime(now);
+  return formatRemaining(Number(deadline) - now.getTime());
+}
+
+/**
+ * The page as bytes with its placeholders filled in for `now`, split once: the text between them
+ * kept as bytes, so that serving it again encodes only what the clock changed.
+ */
+export function compileTimeSlots(body: string): (now: Date) => Buffer {
+  // split() puts the captured names and deadlines between the pieces of text
+  const parts = body.split(SLOTS);
+  const texts: Buffer[] = [];
+  const slots: { what: string; deadline: string | undefined }[] = [];
+  for (let i = 0; i < parts.length; i += 3) {
+    texts.push(Buffer.from(parts[i]!));
+    if (i + 1 < parts.length) slots.push({ what: parts[i + 1]!.startsWith('remaining') ? 'remaining' : parts[i + 1]!, deadline: parts[i + 2] });
+  }
+  return (now) => {
+    const pieces: Buffer[] = [texts[0]!];
+    slots.forEach(({ what, deadline }, index) => pieces.push(Buffer.from(slotValue(what, deadline, now)), texts[index + 1]!));
+    return Buffer.concat(pieces);
+  };
 }
 
 // preventIndent: a partial must not indent the multi-line text it shows (e.g. a textarea)
@@ -90,11 +128,13 @@ export default fp(
     });
     app.decorateReply('page', function page(this, template: string, data: Record<string, unknown> = {}) {
       const request = this.request;
+      const now = clock.now();
       return this.header('cache-control', 'no-store').view(`${template}.hbs`, {
         ...data,
         currentUser: request.user,
         csrfToken: this.generateCsrf(),
-        serverTime: clock.now().toISOString(),
+        serverTime: now.toISOString(),
+        serverTimeText: formatTime(now),
         path: request.url.split('?')[0],
       });
     });

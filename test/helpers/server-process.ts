@@ -54,9 +54,12 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts the server on the embedded database and resolves once its start banner is printed. */
-export function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, SERVER_ARGS, {
+/**
+ * Starts the server on the embedded database and resolves once its start banner is printed;
+ * `nodeArgs` go before `npm start`'s own (e.g. --cpu-prof, which NODE_OPTIONS may not carry).
+ */
+export function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, ...SERVER_ARGS], {
     env: {
       PATH: process.env.PATH,
       HOST: '127.0.0.1',

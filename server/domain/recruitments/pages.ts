@@ -5,11 +5,13 @@ import type { Clock } from '../../lib/clock.ts';
 import { IdParams } from '../../lib/schemas.ts';
 import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { formatRemaining, STATUS_LABELS } from '../../lib/labels.ts';
+import { nextChange } from '../../plugins/anonymous-cache.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { AwardService } from '../awards/service.ts';
 import { buildAtomFeed } from './feed.ts';
 import { ListQuery, ReasonBody, TextBody } from './schemas.ts';
-import type { RecruitmentService } from './service.ts';
+import type { PublicVersions } from './public-versions.ts';
+import type { ListFilter, RecruitmentService } from './service.ts';
 import { allowedActions } from './state.ts';
 import { RECRUITMENT_STATUSES } from './types.ts';
 
@@ -17,6 +19,7 @@ export interface RecruitmentPageOptions {
   recruitments: RecruitmentService;
   awards: Pick<AwardService, 'publicResults'>;
   clock: Clock;
+  versions: PublicVersions;
   publicUrl: string;
   siteTitle: string;
 }
@@ -37,39 +40,46 @@ const FIELD_LABELS: Record<string, string> = {
 
 
 const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = async (app, options) => {
-  const { recruitments, clock } = options;
+  const { recruitments, clock, versions } = options;
+  /** the time left until a deadline, written now */
+  const remainingNow = (deadline: Date) => formatRemaining(deadline.getTime() - clock.now().getTime());
+
+  async function listPage(request: FastifyRequest, filter: ListFilter, remaining: (deadline: Date) => string) {
+    const list = await recruitments.listRecruitments(filter, request.user);
+    const data = {
+      title: '招募公告',
+      filter,
+      statuses: RECRUITMENT_STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] })),
+      recruitments: list.map((r) => ({ ...r, remaining: r.status === 'published' ? remaining(r.submissionDeadline) : null })),
+    };
+    return { data, validUntil: nextChange(clock.now(), list.map((r) => r.submissionDeadline)) };
+  }
 
   app.get('/recruitments', { schema: { hide: true, querystring: ListQuery } }, async (request, reply) => {
-    const now = clock.now().getTime();
-    const list = await recruitments.listRecruitments(request.query, request.user);
-    return reply.page('recruitments/list', {
-      title: '招募公告',
-      filter: request.query,
-      statuses: RECRUITMENT_STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] })),
-      recruitments: list.map((r) => ({
-        ...r,
-        remaining: r.status === 'published' ? formatRemaining(r.submissionDeadline.getTime() - now) : null,
-      })),
-    });
+    if (request.user) return reply.page('recruitments/list', (await listPage(request, request.query, remainingNow)).data);
+    const version = await versions.ofList();
+    return reply.anonymousPage(`list ${JSON.stringify(request.query)}`, version, async (remaining) => ({
+      template: 'recruitments/list',
+      ...(await listPage(request, request.query, remaining)),
+    }));
   });
 
-  app.get('/recruitments/feed.atom', { schema: { hide: true } }, async (_request, reply) =>
-    reply
-      .type('application/atom+xml; charset=utf-8')
-      .send(
-        buildAtomFeed(await recruitments.latestAnnouncements(50), {
-          publicUrl: options.publicUrl,
-          title: options.siteTitle,
-          now: clock.now(),
-        }),
-      ),
-  );
+  // the same for everyone: its announcements change with the list's version
+  app.get('/recruitments/feed.atom', { schema: { hide: true } }, async (_request, reply) => {
+    const version = await versions.ofList();
+    return reply.anonymousBody('feed', version, 'application/atom+xml; charset=utf-8', async () => ({
+      body: buildAtomFeed(await recruitments.latestAnnouncements(50), { publicUrl: options.publicUrl, title: options.siteTitle, now: clock.now() }),
+      validUntil: Infinity,
+    }));
+  });
 
-  async function showDetail(
+  type Failure = FormFailure & { form: string; values?: Record<string, unknown> };
+
+  async function detailPage(
     request: FastifyRequest,
-    reply: FastifyReply,
     id: string,
-    { done, failure }: { done?: string; failure?: FormFailure & { form: string; values?: Record<string, unknown> } } = {},
+    { done, failure }: { done?: string; failure?: Failure },
+    remaining: (deadline: Date) => string,
   ) {
     const viewer = request.user;
     const recruitment = await recruitments.getRecruitment(id, viewer);
@@ -78,12 +88,13 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
     const actions = viewer ? allowedActions(recruitment.status, viewer.role) : [];
     const namedInspector = viewer?.role === 'inspector' && viewer.id === recruitment.inspectorId;
     const results = await options.awards.publicResults(recruitment);
-    if (failure) reply.code(failure.status);
-    return reply.page('recruitments/detail', {
+    // what the deadlines decide changes when they pass
+    const validUntil = nextChange(now, [recruitment.questionsDeadline, recruitment.submissionDeadline, results.publicity?.endsAt]);
+    const data = {
       title: recruitment.title,
       recruitment,
       done: done ? DONE_MESSAGES[done] : null,
-      remaining: formatRemaining(recruitment.submissionDeadline.getTime() - now.getTime()),
+      remaining: remaining(recruitment.submissionDeadline),
       beforeDeadline: recruitment.status === 'published' && now < recruitment.submissionDeadline,
       // the opening page is for participants once the deadline has come
       openingLink: viewer !== null && viewer.role !== 'expert' && now >= recruitment.submissionDeadline,
@@ -121,7 +132,14 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
       form: failure?.form,
       errors: failure?.errors,
       values: failure?.values,
-    });
+    };
+    return { data, validUntil };
+  }
+
+  async function showDetail(request: FastifyRequest, reply: FastifyReply, id: string, shown: { done?: string; failure?: Failure } = {}) {
+    const { data } = await detailPage(request, id, shown, remainingNow);
+    if (shown.failure) reply.code(shown.failure.status);
+    return reply.page('recruitments/detail', data);
   }
 
   app.get(
@@ -133,7 +151,15 @@ const recruitmentPages: FastifyPluginAsyncTypebox<RecruitmentPageOptions> = asyn
         querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) }),
       },
     },
-    async (request, reply) => showDetail(request, reply, request.params.id, { done: request.query.done }),
+    async (request, reply) => {
+      const { id } = request.params;
+      if (request.user || request.query.done) return showDetail(request, reply, id, { done: request.query.done });
+      const version = await versions.ofRecruitment(id);
+      return reply.anonymousPage(`recruitment ${id}`, version, async (remaining) => ({
+        template: 'recruitments/detail',
+        ...(await detailPage(request, id, {}, remaining)),
+      }));
+    },
   );
 
   app.post(

@@ -18,21 +18,24 @@ import {
   UpdateRecruitmentBody,
 } from './schemas.ts';
 import type { AwardService } from '../awards/service.ts';
+import type { PublicVersions } from './public-versions.ts';
 import type { RecruitmentService } from './service.ts';
 import { buildReleasePackage } from './ocds.ts';
 
 const tags = ['recruitments'];
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface RecruitmentRouteOptions {
   recruitments: RecruitmentService;
   awards: Pick<AwardService, 'openDataResults'>;
+  versions: PublicVersions;
   publicUrl: string;
   publisherName: string;
   now: () => Date;
 }
 
 const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = async (app, options) => {
-  const { recruitments } = options;
+  const { recruitments, versions } = options;
 
   app.get(
     '/api/v1/recruitments',
@@ -44,13 +47,28 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
         response: { 200: Type.Array(RecruitmentSummaryReply) },
       },
     },
-    async (request) => recruitments.listRecruitments(request.query, request.user),
+    async (request, reply) => {
+      if (request.user) return recruitments.listRecruitments(request.query, request.user);
+      const version = await versions.ofList();
+      return reply.anonymousBody(`list ${JSON.stringify(request.query)}`, version, JSON_TYPE, async () => ({
+        body: String(reply.serialize(await recruitments.listRecruitments(request.query, null))),
+        validUntil: Infinity,
+      }));
+    },
   );
 
   app.get(
     '/api/v1/recruitments/:id',
     { schema: { summary: '招募项目详情（含公告、答疑、类别、评分因素）', tags, params: IdParams, response: { 200: RecruitmentReply } } },
-    async (request) => recruitments.getRecruitment(request.params.id, request.user),
+    async (request, reply) => {
+      const { id } = request.params;
+      if (request.user) return recruitments.getRecruitment(id, request.user);
+      const version = await versions.ofRecruitment(id);
+      return reply.anonymousBody(`recruitment ${id}`, version, JSON_TYPE, async () => ({
+        body: String(reply.serialize(await recruitments.getRecruitment(id, null))),
+        validUntil: Infinity,
+      }));
+    },
   );
 
   app.get(

@@ -1,0 +1,2 @@
+CREATE INDEX "audit_log_public_by_recruitment_idx" ON "audit_log" USING btree ("recruitment_id","seq") WHERE "audit_log"."action" not in ('bid.submit', 'bid.withdraw', 'bid.download', 'document.download');--> statement-breakpoint
+CREATE INDEX "audit_log_public_idx" ON "audit_log" USING btree ("seq") WHERE "audit_log"."recruitment_id" is not null and "audit_log"."action" not in ('bid.submit', 'bid.withdraw', 'bid.download', 'document.download');
