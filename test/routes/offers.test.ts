@@ -220,6 +220,22 @@ describe('a promised share below the bid’s', () => {
     expect(await shareAlerts()).toHaveLength(1);
   });
 
+  it('is shown beside the share on the public page and the catalogue', async () => {
+    const site = (await api('GET', `/sites/${id}/offers`, null)).json<{ partners: { shortOfBid: boolean }[] }>();
+    expect(site.partners[0]!.shortOfBid).toBe(true);
+    expect((await new Browser(t.app).get(`/sites/${id}`)).body).toContain('低于承诺');
+    expect((await api('GET', `/partnerships/${signed.id}/offers`, cast.inspectorToken)).json()).toMatchObject({ shortOfBid: true });
+  });
+
+  it('raises a new alert when the share drops again after it recovered', async () => {
+    expect((await api('PUT', `/offers/${offerId}`, own.token, offer(40, 30, { listPrice: 180 }))).json()).toMatchObject({ share: 57.5 });
+    await t.app.services.inspection.review.reviewNewEntries();
+    expect(await shareAlerts()).toHaveLength(1);
+    expect((await api('PUT', `/offers/${offerId}`, own.token, offer(10, 0, { listPrice: 180 }))).json()).toMatchObject({ share: 27.5 });
+    await t.app.services.inspection.review.reviewNewEntries();
+    expect(await shareAlerts()).toHaveLength(2);
+  });
+
   it('describes the change in words on the record', async () => {
     const inspector = new Browser(t.app);
     await inspector.signIn(cast.inspector);

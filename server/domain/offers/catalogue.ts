@@ -1,7 +1,8 @@
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { offerVersions, openingRecords, partnerOffers } from '../../db/schema.ts';
-import { promisedShare } from './rules.ts';
+import { THRESHOLDS } from '../inspection/indicators/thresholds.ts';
+import { belowBid, promisedShare } from './rules.ts';
 import type { OfferInput } from './types.ts';
 
 // Reading catalogues: the versions of a partnership's offers as the partner entered them, the
@@ -63,6 +64,9 @@ export const currentOf = (offer: OfferHistory): OfferVersionRow => offer.version
 
 /** The catalogue's promised share over the current version of each offer. */
 export const catalogueShare = (offers: readonly OfferHistory[]): number | null => promisedShare(offers.map(currentOf));
+
+/** Whether the catalogue promises less than the bid, as the inspector's indicator judges it. */
+export const shortOfBid = (share: number | null, bidShare: number | null): boolean => belowBid(share, bidShare, THRESHOLDS.offerShareMarginPoints);
 
 /** The public-benefit share the bid declared (known from its opening), %. */
 export async function bidShareOf(executor: Db | Tx, bidId: string): Promise<number | null> {

@@ -8,7 +8,7 @@ import type { AuditService } from '../audit/service.ts';
 import type { Partnership, PartnershipAccess } from '../partnerships/access.ts';
 import type { Lapses } from '../partnerships/lapse.ts';
 import { PARTNERSHIP_STATUS_LABELS } from '../partnerships/types.ts';
-import { bidShareOf, catalogueShare, inputOf, latestVersion, offersOf, versionColumns } from './catalogue.ts';
+import { bidShareOf, catalogueShare, inputOf, latestVersion, offersOf, shortOfBid, versionColumns } from './catalogue.ts';
 import { PUBLISHING_STATUSES, sameOffer, trackedChanges, validOffer } from './rules.ts';
 import type { OfferInput } from './types.ts';
 
@@ -96,6 +96,7 @@ export function createOfferService({
     const partnership = await access.load(partnershipId);
     if (!(await access.canSee(partnership, viewer))) throw new AppError('NOT_FOUND', '合作关系不存在');
     const offers = await offersOf(db, [partnershipId]);
+    const [share, bidShare] = [catalogueShare(offers), await bidShareOf(db, partnership.bidId)];
     const [organization] = await db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, partnership.organizationId));
     const own = viewer.role === 'bidder';
     return {
@@ -106,8 +107,9 @@ export function createOfferService({
       statusLabel: PARTNERSHIP_STATUS_LABELS[partnership.status],
       /** whether the viewer may publish and change services now: its own organisation, between signing and the end */
       canEdit: own && PUBLISHING_STATUSES.includes(partnership.status),
-      share: catalogueShare(offers),
-      bidShare: await bidShareOf(db, partnership.bidId),
+      share,
+      bidShare,
+      shortOfBid: shortOfBid(share, bidShare),
       offers: offers.map((offer) => ({ id: offer.id, versions: offer.versions.map((version) => ({ number: version.number, recordedAt: version.recordedAt, ...inputOf(version) })) })),
     };
   }

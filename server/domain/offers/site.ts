@@ -4,7 +4,7 @@ import { lots, organizations, partnerships } from '../../db/schema.ts';
 import type { Lapses } from '../partnerships/lapse.ts';
 import { PARTNERSHIP_STATUS_LABELS } from '../partnerships/types.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
-import { bidShareOf, catalogueShare, currentOf, inputOf, offersOf } from './catalogue.ts';
+import { bidShareOf, catalogueShare, currentOf, inputOf, offersOf, shortOfBid } from './catalogue.ts';
 import { PUBLISHING_STATUSES } from './rules.ts';
 
 // The site's public page (Shaanxi art. 17): the recruitment's service position, its partners
@@ -35,6 +35,7 @@ export function createSiteOffers({
     const partners = [];
     for (const { partnership, organization, lotName } of rows) {
       const own = offers.filter((offer) => offer.partnershipId === partnership.id);
+      const [share, bidShare] = [catalogueShare(own), await bidShareOf(db, partnership.bidId)];
       partners.push({
         partnershipId: partnership.id,
         organization,
@@ -42,8 +43,9 @@ export function createSiteOffers({
         status: partnership.status,
         statusLabel: PARTNERSHIP_STATUS_LABELS[partnership.status],
         endsAt: partnership.endsAt,
-        share: catalogueShare(own),
-        bidShare: await bidShareOf(db, partnership.bidId),
+        share,
+        bidShare,
+        shortOfBid: shortOfBid(share, bidShare),
         offers: own.map((offer) => {
           const current = currentOf(offer);
           return { id: offer.id, version: current.number, updatedAt: current.recordedAt, ...inputOf(current) };
