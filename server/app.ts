@@ -59,6 +59,12 @@ import recruitmentPages from './domain/recruitments/pages.ts';
 import recruitmentRoutes from './domain/recruitments/routes.ts';
 import { createPublicVersions } from './domain/recruitments/public-versions.ts';
 import { createRecruitmentService, type RecruitmentService } from './domain/recruitments/service.ts';
+import offerPages from './domain/offers/pages.ts';
+import offerRoutes from './domain/offers/routes.ts';
+import { createOfferService } from './domain/offers/service.ts';
+import { createSiteOffers } from './domain/offers/site.ts';
+import { createPartnershipAccess } from './domain/partnerships/access.ts';
+import { createLapses } from './domain/partnerships/lapse.ts';
 import partnershipPages from './domain/partnerships/pages.ts';
 import partnershipRoutes from './domain/partnerships/routes.ts';
 import { createPartnershipService, type PartnershipService } from './domain/partnerships/service.ts';
@@ -474,6 +480,13 @@ export async function buildApp(deps: AppDeps) {
   await app.register(documentRoutes, { documents });
   await app.register(partnershipRoutes, { partnerships });
   await app.register(partnershipPages, { partnerships, recruitments });
+  // the catalogue reads partnerships through the same access rules and lapses as their pages
+  const offerAccess = createPartnershipAccess({ db, recruitments, awards });
+  const offerLapses = createLapses({ db, clock, audit });
+  const offers = createOfferService({ db, clock, audit, access: offerAccess, lapses: offerLapses });
+  const sites = createSiteOffers({ db, recruitments, lapses: offerLapses });
+  await app.register(offerRoutes, { offers, sites });
+  await app.register(offerPages, { offers, sites });
   await app.register(documentPages, { documents, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,

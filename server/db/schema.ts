@@ -1295,3 +1295,58 @@ export const agreementChangeRequests = pgTable(
     check('agreement_change_requests_answered', sql`(${t.answer} is null) = (${t.answeredAt} is null)`),
   ],
 );
+
+// A partner's published services (issue 17, Shaanxi art. 17): each service of its catalogue for
+// the site, and every version of it, never overwritten — a change of price or of places is a new
+// version, so the history shows what was promised when.
+
+export const partnerOffers = pgTable(
+  'partner_offers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnershipId: uuid('partnership_id')
+      .notNull()
+      .references(() => partnerships.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('partner_offers_partnership_id_idx').on(t.partnershipId)],
+);
+
+const price = (name: string) => numeric(name, { precision: 10, scale: 2, mode: 'number' }).notNull();
+
+export const offerVersions = pgTable(
+  'offer_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    offerId: uuid('offer_id')
+      .notNull()
+      .references(() => partnerOffers.id),
+    number: integer('number').notNull(),
+    service: text('service').notNull(),
+    openingHours: text('opening_hours').notNull(),
+    procedure: text('procedure').notNull(),
+    /** yuan; the price for anyone outside the groups */
+    listPrice: price('list_price'),
+    modelWorkerPrice: price('model_worker_price'),
+    hardshipPrice: price('hardship_price'),
+    unionMemberPrice: price('union_member_price'),
+    allWorkersPrice: price('all_workers_price'),
+    /** places per month: all of them, and those free or discounted for workers */
+    placesPerMonth: integer('places_per_month').notNull(),
+    freePlaces: integer('free_places').notNull(),
+    discountedPlaces: integer('discounted_places').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    recordedBy: uuid('recorded_by')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('offer_versions_number_key').on(t.offerId, t.number),
+    index('offer_versions_recorded_by_idx').on(t.recordedBy),
+    check(
+      'offer_versions_prices',
+      sql`${t.listPrice} >= 0 and ${t.modelWorkerPrice} between 0 and ${t.listPrice} and ${t.hardshipPrice} between 0 and ${t.listPrice} and ${t.unionMemberPrice} between 0 and ${t.listPrice} and ${t.allWorkersPrice} between 0 and ${t.listPrice}`,
+    ),
+    check('offer_versions_places', sql`${t.freePlaces} >= 0 and ${t.discountedPlaces} >= 0 and ${t.freePlaces} + ${t.discountedPlaces} <= ${t.placesPerMonth}`),
+  ],
+);

@@ -123,6 +123,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: '/register' },
         { route: '/password-reset' },
         { route: `/verify/${verifyCode}`, screenshot: 'verify-390.png' },
+        { route: `/sites/${done}` },
         { route: '/docs' },
       ];
     case 'bidder':
@@ -134,6 +135,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/recruitments/${done}/opening` },
         { route: '/partnerships' },
         { route: `/partnerships/${partnershipId}` },
+        { route: `/partnerships/${partnershipId}/offers` },
       ];
     case 'agent':
       return [
@@ -147,6 +149,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/recruitments/${done}/documents` },
         { route: `/recruitments/${done}/partnerships` },
         { route: `/partnerships/${partnershipId}` },
+        { route: `/partnerships/${partnershipId}/offers` },
         { route: '/me/opening-key' },
       ];
     case 'expert':

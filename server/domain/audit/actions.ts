@@ -35,6 +35,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'agreement.request_changes': '入选单位提出协议修改申请',
   'agreement.revise': '修订协议文本，签发新版本',
   'agreement.refuse_changes': '不予修改协议文本',
+  'offer.publish': '合作伙伴发布服务项目',
+  'offer.change': '合作伙伴修改服务项目（价格或名额）',
   'alert.raised': '发出监督预警',
   'alert.dismiss': '排除监督预警',
   'alert.escalate': '上报监督预警',

@@ -2,6 +2,7 @@ import { formatFingerprint } from '../../lib/bid-key-fingerprint.ts';
 import { CHANNEL_LABELS, formatTime, ROLE_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../../lib/labels.ts';
 import { KIND_NAMES } from '../documents/inputs.ts';
 import { indicatorLabel } from '../inspection/indicators/index.ts';
+import { OFFER_DESCRIBERS } from './describe-offers.ts';
 import { PARTNERSHIP_DESCRIBERS } from './describe-partnerships.ts';
 import { shortHex, words, type Describer, type Details, type Line, type Names } from './describe-words.ts';
 
@@ -128,6 +129,7 @@ const fingerprintLine = (title: string, fingerprint: string | undefined): Line =
 
 export const DESCRIBERS: Record<string, Describer> = {
   ...PARTNERSHIP_DESCRIBERS,
+  ...OFFER_DESCRIBERS,
   'recruitment.publish': transition,
   'recruitment.cancel': transition,
   'recruitment.suspend': transition,

@@ -39,6 +39,11 @@ export const THRESHOLDS = {
    * real choice (ProZorro's "low competition" indicator)
    */
   competitionMargin: 1,
+  /**
+   * a partner's catalogue promising a public-benefit share more than this many percentage points
+   * below its bid's: the share was scored and the award relied on it, so any shortfall is flagged
+   */
+  offerShareMarginPoints: 0,
 } as const;
 
 export type ThresholdName = keyof typeof THRESHOLDS;
@@ -57,4 +62,6 @@ export const THRESHOLD_REASONS: Record<ThresholdName, string> = {
   minSecondsPerBid: '专家完成全部评分平均每份响应文件用时少于此秒数：不可能认真阅读了响应文件。',
   sameScoresMinBids: '两位专家评分完全相同、或一位专家给各响应文件总分相同，至少涉及此数量的响应文件才预警：只评一份时意见一致说明不了什么。',
   competitionMargin: '有效响应文件少于类别名额加此数即为竞争不足：评审委员会没有真正的选择余地（参照 ProZorro 的“竞争不足”指标）。',
+  offerShareMarginPoints:
+    '合作伙伴发布的服务目录中公益（免费和优惠）名额比例低于其响应文件承诺的比例超过此百分点即预警：承诺比例是评审打分和入选的依据，为 0 表示任何降低都须核查。',
 };
