@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { everyPair, mapLimit, registerOrganizations, submitBid } from '../helpers/bid-burst.ts';
 import { withDatabase } from '../helpers/global-setup.ts';
 import {
@@ -78,8 +78,9 @@ describe('WEB_CONCURRENCY on the embedded database', () => {
 });
 
 describe.runIf(process.env.DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL', () => {
+  beforeAll(() => admin!.connect());
+
   it('serves one port from two workers, gives every bid of a burst its receipt, forks a killed worker again, and on SIGTERM lets an upload under way finish, then stops all', async () => {
-    await admin!.connect();
     const name = `portal_cluster_${randomBytes(4).toString('hex')}`;
     await admin!.query(`create database ${name}`);
     databases.push(name);
@@ -142,4 +143,20 @@ describe.runIf(process.env.DATABASE_URL)('WEB_CONCURRENCY=2 on PostgreSQL', () =
     expect(server.ended()).toBe('exited with 0');
     expect([workers[1]!, reforked].filter(alive)).toEqual([]);
   }, 240_000);
+
+  it('leaves no worker behind when the primary itself is killed', async () => {
+    const name = `portal_cluster_${randomBytes(4).toString('hex')}`;
+    await admin!.query(`create database ${name}`);
+    databases.push(name);
+    const server = await startServer({
+      WEB_CONCURRENCY: '2',
+      STORAGE_DIR: storageFolder(),
+      DATABASE_OWNER_URL: withDatabase(inject('postgresOwnerUrl'), name),
+      DATABASE_URL: withDatabase(inject('postgresAppUrl'), name),
+    });
+    const workers = childPids(server.pid);
+    expect(workers).toHaveLength(2);
+    await server.kill();
+    await until(() => workers.every((pid) => !alive(pid)), 'the workers gone', 10_000);
+  }, 120_000);
 });
