@@ -119,6 +119,8 @@ export async function deadlineRush(servers: ServerProcess[], holders: KeyHolders
     sealed,
     readBack: matching.filter(Boolean).length,
     failures,
+    // the primary of WEB_CONCURRENCY says so on its standard error when a worker dies (server/cluster.ts)
+    workersDied: servers.reduce((total, instance) => total + (instance.output().match(/工作进程 \d+ (意外)?退出/g)?.length ?? 0), 0),
   };
 }
 
@@ -141,6 +143,7 @@ export function rushRows(rush: Awaited<ReturnType<typeof deadlineRush>>, floor: 
     ['rush bids stored (.sealed files)', String(rush.sealed), '= receipts'],
     ['rush receipts read back, same digest', String(rush.readBack), '= receipts'],
     ['rush lost receipts', String(rush.receipts - rush.readBack), '0'],
+    ...(WORKERS > 1 ? [['rush: workers that died', String(rush.workersDied), '0'] satisfies Row] : []),
     [`rush floor p99 (bench:floor, same run; rounds)`, `${ms(floorP99)} (${floor.map((round) => ms(round.p99)).join(', ')}; median)`, ''],
     ['rush p99 / floor p99', (rush.p99 / floorP99).toFixed(2), '<= 1.5'],
     ['rush failures by status', rush.failures.size === 0 ? 'none' : [...rush.failures].map(([s, n]) => `${s}: ${n}`).join(', '), ''],
