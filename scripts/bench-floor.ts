@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 // into a file, fsync, rename, fsync of the folder — without multipart, sign-in, database, audit
 // log or sealing, under the same node options as `npm start`; the same 500 concurrent 200 KB
 // uploads come from this process over loopback. The portal's rush latency can only be above it.
+// `npm run bench -- rush` measures it too, after the rush, and sets the rush's p99 beside it.
 
 const BIDDERS = 500;
 const FILE = 200 * 1024;
@@ -74,7 +75,16 @@ function upload(port: number, body: Buffer): Promise<number> {
   });
 }
 
-async function measure() {
+export interface FloorRound {
+  wallMs: number;
+  p50: number;
+  p99: number;
+  /** the bare server's CPU time per upload */
+  cpuMsPerBid: number;
+}
+
+/** The floor's rounds, each of `bidders` uploads of 200 KB at once against a fresh bare server; `say` is told each round. */
+export async function measureFloor(say: (line: string) => void, bidders = BIDDERS): Promise<FloorRound[]> {
   const folder = mkdtempSync(path.join(tmpdir(), 'portal-floor-'));
   const server = spawn(process.execPath, [...SERVER_NODE_ARGS, fileURLToPath(import.meta.url), 'serve', folder], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -83,20 +93,25 @@ async function measure() {
     const [firstLine] = (await once(server.stdout, 'data')) as [Buffer];
     const port = Number(firstLine.toString().trim());
     const body = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(FILE - 9)]);
-    console.log(`Rush floor — ${cpus().length} CPU(s), load ${loadavg()[0]!.toFixed(1)}, Node ${process.versions.node}: ${BIDDERS} uploads of ${FILE / 1024} KB at once`);
+    say(`Rush floor — ${cpus().length} CPU(s), load ${loadavg()[0]!.toFixed(1)}, Node ${process.versions.node}: ${bidders} uploads of ${FILE / 1024} KB at once`);
+    const rounds: FloorRound[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const started = performance.now();
       const cpuBefore = cpuSecondsOf(server.pid!);
-      const latencies = (await Promise.all(Array.from({ length: BIDDERS }, () => upload(port, body)))).sort((a, b) => a - b);
-      const at = (p: number) => latencies[Math.ceil((p / 100) * latencies.length) - 1]!.toFixed(0);
-      const cpuPerBid = ((cpuSecondsOf(server.pid!) - cpuBefore) * 1000) / BIDDERS;
-      console.log(`round ${round}: wall ${(performance.now() - started).toFixed(0)} ms, p50 ${at(50)} ms, p99 ${at(99)} ms, server CPU ${cpuPerBid.toFixed(1)} ms per bid`);
+      const latencies = (await Promise.all(Array.from({ length: bidders }, () => upload(port, body)))).sort((a, b) => a - b);
+      const at = (p: number) => latencies[Math.ceil((p / 100) * latencies.length) - 1]!;
+      const figures = { wallMs: performance.now() - started, p50: at(50), p99: at(99), cpuMsPerBid: ((cpuSecondsOf(server.pid!) - cpuBefore) * 1000) / bidders };
+      rounds.push(figures);
+      say(`round ${round}: wall ${figures.wallMs.toFixed(0)} ms, p50 ${figures.p50.toFixed(0)} ms, p99 ${figures.p99.toFixed(0)} ms, server CPU ${figures.cpuMsPerBid.toFixed(1)} ms per bid`);
     }
+    return rounds;
   } finally {
     server.kill();
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === 'serve') serve(process.argv[3]!);
-else await measure();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'serve') serve(process.argv[3]!);
+  else await measureFloor((line) => console.log(line));
+}

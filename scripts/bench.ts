@@ -1,14 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { buildServer } from './build.ts';
 import {
-  api,
   bidFields,
   killAllServers,
   postBid,
@@ -18,22 +17,23 @@ import {
   startServer,
   type KeyHolders,
   type Receipt,
-  type StoredReceipt,
   type ServerProcess,
   type UploadFile,
 } from '../test/helpers/server-process.ts';
-import { mapLimit } from '../test/helpers/bid-burst.ts';
 import { alertsBench } from './bench-alerts.ts';
 import { deadlineDayRows, pagesBench, refreshingClients, type Refreshes } from './bench-pages.ts';
-import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './bench-figures.ts';
+import { log, median, memoryOf, resetPeakMemory, seconds, type Row } from './bench-figures.ts';
+import { measureFloor } from './bench-floor.ts';
+import { deadlineRush, INSTANCES, registerBidders, RUSH_BIDDERS, RUSH_FILE, rushRows, WORKERS } from './bench-rush.ts';
 
 // `npm run bench`: the figures issue 4 asks for, printed rather than asserted (timings depend on
 // the machine). Everything runs against the real server as a child process over loopback:
 //   1. upload throughput of one 200 MB bid against the shell doing the same work on the same file
 //      (tee into sha256sum and openssl AES-256-CTR to a file, then sync), with the server's peak
 //      memory, and the same for 20 MB to show memory does not grow with the file;
-//   2. a deadline rush: 500 organisations (RUSH_BIDDERS) submitting one small bid each, all at once,
-//      with the CPU time the server, a local PostgreSQL and this client spent on it;
+//   2. a deadline rush (bench-rush.ts): 500 organisations (RUSH_BIDDERS) submitting one small bid
+//      each, all at once, with the CPU time the server, a local PostgreSQL and this client spent on
+//      it, and its p99 beside bench:floor's, measured right after it;
 //   3. a one-file bid's latency idle and while 60 sign-ins with unknown e-mails are in flight (each
 //      costs a password hash, which must not starve the bid's file writes of the thread pool);
 //   4. the red flags of issue 14 over a centre of 200 recruitments, on a database of its own
@@ -49,17 +49,13 @@ import { cpuSecondsOf, log, median, percentile, seconds, type Row } from './benc
 // embedded PGlite, which lives inside the server process and so counts in its memory.
 // BENCH_INSTANCES=2 (PostgreSQL only) starts a second server on the same database and storage, and
 // the rush's bidders alternate between the two, as behind a round-robin load balancer.
+// BENCH_WORKERS=N (PostgreSQL only) runs each server with WEB_CONCURRENCY=N worker processes.
 
 const MiB = 1024 * 1024;
 const LARGE = 200 * MiB;
 const SMALL = 20 * MiB;
 const UPLOAD_ROUNDS = 3;
-const RUSH_BIDDERS = Number(process.env.RUSH_BIDDERS ?? 500);
-const RUSH_FILE = 200 * 1024;
-// registration and sign-in hash with argon2: more at once than cores only queues in the server
-const SEED_CONCURRENCY = 4;
 const BENCH_TIMEOUT_MS = 20 * 60_000;
-const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
 
 const work = mkdtempSync(path.join(tmpdir(), 'portal-bench-'));
 const storage = path.join(work, 'storage');
@@ -117,41 +113,6 @@ async function writePdf(file: string, size: number): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The server's resident memory now and its peak since the last reset, from /proc. */
-function memoryOf(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const bytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
-  return { rss: bytes('VmRSS'), peak: bytes('VmHWM') };
-}
-
-/** CPU seconds the server instances have used so far, user and system together. */
-function serverCpuSeconds(servers: ServerProcess[]): number {
-  return servers.reduce((total, { pid }) => {
-    const { user, system } = cpuSecondsOf(pid);
-    return total + user + system;
-  }, 0);
-}
-
-/** CPU seconds of every process of the user postgres on this machine (a local PostgreSQL), or 0. */
-function postgresCpuSeconds(): number {
-  const pids = spawnSync('pgrep', ['-u', 'postgres']).stdout?.toString().split('\n').filter(Boolean) ?? [];
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const { user, system } = cpuSecondsOf(Number(pid));
-      total += user + system;
-    } catch {
-      // the process ended since pgrep listed it
-    }
-  }
-  return total;
-}
-
-/** Resets the process's peak RSS (VmHWM) to its current RSS (proc(5), clear_refs "5"). */
-function resetPeakMemory(pid: number) {
-  writeFileSync(`/proc/${pid}/clear_refs`, '5');
-}
-
 interface UploadFigures {
   seconds: number;
   rssBefore: number;
@@ -161,14 +122,14 @@ interface UploadFigures {
 /** One bid with one document streamed from disk; timed from the first byte to the receipt. */
 async function timedUpload(server: ServerProcess, token: string, recruitmentId: string, file: string, size: number, sha256: string) {
   const document: UploadFile = { filename: path.basename(file), size, content: createReadStream(file, { highWaterMark: MiB }) };
-  resetPeakMemory(server.pid);
-  const rssBefore = memoryOf(server.pid).rss;
+  resetPeakMemory([server]);
+  const rssBefore = memoryOf([server]).rss;
   const started = performance.now();
   const reply = await postBid(server.url, token, recruitmentId, bidFields('arts'), [document]).response;
   const elapsed = seconds(started);
   if (reply.status !== 201) throw new Error(`upload of ${mb(size)} answered ${reply.status}: ${reply.body}`);
   if ((JSON.parse(reply.body) as Receipt).files[0]?.sha256 !== sha256) throw new Error('the receipt gives another SHA-256');
-  return { seconds: elapsed, rssBefore, peak: memoryOf(server.pid).peak } satisfies UploadFigures;
+  return { seconds: elapsed, rssBefore, peak: memoryOf([server]).peak } satisfies UploadFigures;
 }
 
 /** The same work as the server on the same file, by the shell: SHA-256 and AES-256 to a file, then sync. */
@@ -210,94 +171,6 @@ async function throughput(server: ServerProcess, holders: KeyHolders) {
     if (shell !== null) shellRuns.push(shell);
   }
   return { smallRun, largeRuns, shellRuns };
-}
-
-interface RushResult {
-  ms: number;
-  status: string;
-  receipt: Receipt | null;
-  token: string;
-}
-
-async function registerBidders(servers: ServerProcess[]) {
-  log(`registering ${RUSH_BIDDERS} organisations (${SEED_CONCURRENCY} at a time)`);
-  const seedStarted = performance.now();
-  // behind a round-robin load balancer the registrations alternate too, which warms every instance alike
-  const bidders = await mapLimit(Array.from({ length: RUSH_BIDDERS }), SEED_CONCURRENCY, (_, index) =>
-    registerOrganization(servers[index % servers.length]!.url, storage),
-  );
-  return { bidders, seedSeconds: seconds(seedStarted) };
-}
-
-/**
- * The rush on a new recruitment, by the `registered` organisations (else new ones); `beside`,
- * given the recruitment, starts a load that runs during the bids and answers how to stop it.
- */
-async function deadlineRush(
-  servers: ServerProcess[],
-  holders: KeyHolders,
-  { registered, beside }: { registered?: Awaited<ReturnType<typeof registerBidders>>; beside?: (recruitmentId: string) => () => void } = {},
-) {
-  const server = servers[0]!;
-  const recruitmentId = await publishRecruitment(server.url, holders);
-  const { bidders, seedSeconds } = registered ?? (await registerBidders(servers));
-
-  log(`${RUSH_BIDDERS} bids of ${RUSH_FILE / 1024} KB at once`);
-  const document = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(RUSH_FILE - 9)]);
-  for (const instance of servers) resetPeakMemory(instance.pid);
-  const serverBefore = serverCpuSeconds(servers);
-  const postgresBefore = postgresCpuSeconds();
-  const clientBefore = process.cpuUsage();
-  const stopBeside = beside?.(recruitmentId);
-  const rushStarted = performance.now();
-  const results = await Promise.all(
-    bidders.map(async ({ token }, index): Promise<RushResult> => {
-      const started = performance.now();
-      const file: UploadFile = { filename: 'bid.pdf', size: document.length, content: [document] };
-      try {
-        const reply = await postBid(servers[index % servers.length]!.url, token, recruitmentId, bidFields('arts'), [file]).response;
-        const receipt = reply.status === 201 ? (JSON.parse(reply.body) as Receipt) : null;
-        return { ms: performance.now() - started, status: String(reply.status), receipt, token };
-      } catch (error) {
-        return { ms: performance.now() - started, status: (error as NodeJS.ErrnoException).code ?? String(error), receipt: null, token };
-      }
-    }),
-  );
-  const rushSeconds = seconds(rushStarted);
-  stopBeside?.();
-  const peak = Math.max(...servers.map((instance) => memoryOf(instance.pid).peak));
-  const clientUsage = process.cpuUsage(clientBefore);
-  // where the machine's CPU time went during the rush
-  const cpu = {
-    server: serverCpuSeconds(servers) - serverBefore,
-    postgres: postgresCpuSeconds() - postgresBefore,
-    client: (clientUsage.user + clientUsage.system) / 1e6,
-  };
-
-  // receipts against what the server holds: sealed files on disk, and each receipt read back
-  const receipts = results.filter((r): r is RushResult & { receipt: Receipt } => r.receipt !== null);
-  const sealed = readdirSync(path.join(storage, 'bids', recruitmentId)).filter((name) => name.endsWith('.sealed')).length;
-  const matching = await mapLimit(receipts, 16, async ({ receipt, token }) => {
-    const stored = await api<StoredReceipt>(server.url, `/api/v1/bids/${receipt.bidId}`, { token });
-    return stored.digest === receipt.digest && stored.fileCount === receipt.files.length;
-  });
-  const failures = new Map<string, number>();
-  for (const { status } of results) if (status !== '201') failures.set(status, (failures.get(status) ?? 0) + 1);
-  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
-  return {
-    seedSeconds,
-    rushSeconds,
-    peak,
-    cpu,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? NaN,
-    receipts: receipts.length,
-    sealed,
-    readBack: matching.filter(Boolean).length,
-    failures,
-  };
 }
 
 const SIGN_INS = 60;
@@ -384,27 +257,6 @@ function uploadRows(rssAtStart: number, { smallRun, largeRuns, shellRuns }: Awai
   ];
 }
 
-function rushRows(rush: Awaited<ReturnType<typeof deadlineRush>>): Row[] {
-  const ms = (value: number) => `${value.toFixed(0)} ms`;
-  const perBid = (cpuSeconds: number) => `${((1000 * cpuSeconds) / RUSH_BIDDERS).toFixed(1)} ms`;
-  return [
-    [`rush: seeding ${RUSH_BIDDERS} organisations`, `${rush.seedSeconds.toFixed(1)} s`, ''],
-    ['rush: wall time', `${rush.rushSeconds.toFixed(2)} s, server peak RSS ${mb(rush.peak)}${INSTANCES > 1 ? ` (the larger of ${INSTANCES} instances)` : ''}`, ''],
-    [
-      'rush: CPU time per bid',
-      `server${INSTANCES > 1 ? `s (${INSTANCES})` : ''} ${perBid(rush.cpu.server)}, PostgreSQL ${rush.cpu.postgres > 0 ? perBid(rush.cpu.postgres) : '- (not local)'}, this client ${perBid(rush.cpu.client)}`,
-      '',
-    ],
-    ['rush latency p50 / p95', `${ms(rush.p50)} / ${ms(rush.p95)}`, ''],
-    ['rush latency p99 / max', `${ms(rush.p99)} / ${ms(rush.max)}`, 'p99 <= 2 s'],
-    ['rush receipts (201)', `${rush.receipts} of ${RUSH_BIDDERS}`, ''],
-    ['rush bids stored (.sealed files)', String(rush.sealed), '= receipts'],
-    ['rush receipts read back, same digest', String(rush.readBack), '= receipts'],
-    ['rush lost receipts', String(rush.receipts - rush.readBack), '0'],
-    ['rush failures by status', rush.failures.size === 0 ? 'none' : [...rush.failures].map(([s, n]) => `${s}: ${n}`).join(', '), ''],
-  ];
-}
-
 function printSummary(engine: string, rows: Row[]) {
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   // other work on the machine moves every figure: the load average says how much there was
@@ -427,34 +279,42 @@ let server: ServerProcess | undefined;
 try {
   await buildServer();
   if (INSTANCES !== 1 && (!process.env.DATABASE_URL || INSTANCES !== 2)) throw new Error('BENCH_INSTANCES=2 needs DATABASE_URL: the embedded database is one process\'s');
+  if (WORKERS !== 1 && !process.env.DATABASE_URL) throw new Error('BENCH_WORKERS needs DATABASE_URL: the embedded database is one process\'s');
   const rows: Row[] = [];
   if (serverParts) {
     const database = await createBenchDatabase();
     log(`starting the server (${database ? `PostgreSQL, database ${database.name}` : 'embedded PGlite'}, MAX_UPLOAD_MB=300)`);
     // the rush registers its organisations from this one address
-    const settings = { STORAGE_DIR: storage, MAX_UPLOAD_MB: '300', DATABASE_URL: database?.url ?? '', REGISTRATIONS_PER_HOUR: String(Math.max(30, 2 * RUSH_BIDDERS + 10)) };
+    const settings = {
+      STORAGE_DIR: storage,
+      MAX_UPLOAD_MB: '300',
+      DATABASE_URL: database?.url ?? '',
+      REGISTRATIONS_PER_HOUR: String(Math.max(30, 2 * RUSH_BIDDERS + 10)),
+      WEB_CONCURRENCY: String(WORKERS),
+    };
     server = await startServer(settings);
     const servers = [server, ...(INSTANCES > 1 ? [await startServer(settings)] : [])];
-    const rssAtStart = memoryOf(server.pid).rss;
+    const rssAtStart = memoryOf([server]).rss;
     const holders = await seedKeyHolders(server.url);
     if (runs('upload')) rows.push(...uploadRows(rssAtStart, await throughput(server, holders)));
     if (runs('signin')) rows.push(...signInRows(await bidDuringSignIns(server, holders)));
-    if (runs('rush')) rows.push(...rushRows(await deadlineRush(servers, holders)));
+    const rush = runs('rush') ? await deadlineRush(servers, holders, storage) : null;
     if (runs('deadline-day')) {
       log('deadline day: the rush alone, then beside clients refreshing the recruitment page');
       // the same organisations bid in both, each on a recruitment of its own
-      const registered = await registerBidders(servers);
-      const alone = await deadlineRush(servers, holders, { registered });
+      const registered = await registerBidders(servers, storage);
+      const alone = await deadlineRush(servers, holders, storage, { registered });
       let pages: Promise<Refreshes> | undefined;
       const beside = (recruitmentId: string) => {
         const clients = refreshingClients(`${server!.url}/recruitments/${recruitmentId}`);
         return () => void (pages = clients.stop());
       };
-      const mixed = await deadlineRush(servers, holders, { registered, beside });
+      const mixed = await deadlineRush(servers, holders, storage, { registered, beside });
       rows.push(...deadlineDayRows(alone, mixed, await pages!, RUSH_BIDDERS));
     }
-    // the alerts part has the machine to itself
+    // the floor and the alerts part have the machine to themselves
     await Promise.all(servers.map((instance) => instance.stop()));
+    if (rush) rows.push(...rushRows(rush, await measureFloor(log, RUSH_BIDDERS)));
   }
   if (runs('pages')) {
     const database = await createBenchDatabase();
@@ -462,7 +322,7 @@ try {
   }
   if (runs('alerts')) rows.push(...(await alertsBench({ work, database: await createBenchDatabase() })));
   const engine = process.env.DATABASE_URL ? `PostgreSQL (database${databases.length > 1 ? 's' : ''} ${databases.join(', ')})` : 'embedded PGlite (in the server process)';
-  printSummary(`${engine}${INSTANCES > 1 ? `, ${INSTANCES} server instances` : ''}`, rows);
+  printSummary(`${engine}${INSTANCES > 1 ? `, ${INSTANCES} server instances` : ''}${WORKERS > 1 ? `, WEB_CONCURRENCY=${WORKERS}` : ''}`, rows);
 } catch (error) {
   if (server) console.error(`[bench] the server (${server.ended() ?? 'running'}) printed:\n${server.output().slice(-5000)}`);
   throw error;

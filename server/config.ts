@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { S3Location } from './lib/storage.ts';
 
@@ -36,6 +37,8 @@ export interface Config {
   readonly documentSweepS: number;
   /** how often the red-flag watch reads the audit log for recruitments to review again */
   readonly alertReviewS: number;
+  /** WEB_CONCURRENCY: worker processes sharing the port (server/cluster.ts); 1 = the server alone */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +103,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('PUBLIC_URL 必须以 http:// 或 https:// 开头');
   }
 
+  const workers = parseWorkers(text('WEB_CONCURRENCY'), problems);
+  if (workers > 1 && databaseUrl === null) {
+    problems.push(`WEB_CONCURRENCY=${workers} 需要 PostgreSQL（设置 DATABASE_URL）：内置数据库 PGlite 只能由一个进程打开，多个工作进程请改用 PostgreSQL，或设 WEB_CONCURRENCY=1`);
+  }
+  if (workers > 1 && testClock) {
+    problems.push(`PORTAL_TEST_CLOCK=1 只能用于单个进程（WEB_CONCURRENCY=1）：各工作进程的测试时钟互不相通`);
+  }
+
   const objectStorage = parseStorageUrl(text('STORAGE_URL'), text('AWS_REGION') ?? text('AWS_DEFAULT_REGION'), problems);
 
   const config: Config = {
@@ -128,9 +139,22 @@ export function loadConfig(env: Env = process.env): Config {
     idleTimeoutS: integer('HTTP_IDLE_TIMEOUT_S', 60, 1, 3600),
     documentSweepS: integer('DOCUMENT_SWEEP_S', 60, 1, 3600),
     alertReviewS: integer('ALERT_REVIEW_S', 5, 1, 3600),
+    workers,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const MAX_WORKERS = 64;
+
+/** WEB_CONCURRENCY: unset → 1, `auto` → one worker per CPU, else a count */
+function parseWorkers(raw: string | null, problems: string[]): number {
+  if (raw === null) return 1;
+  if (raw.toLowerCase() === 'auto') return Math.min(availableParallelism(), MAX_WORKERS);
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= 1 && value <= MAX_WORKERS) return value;
+  problems.push(`WEB_CONCURRENCY 必须是 1 到 ${MAX_WORKERS} 之间的整数，或 auto（每个 CPU 一个工作进程）（当前为 "${raw}"）`);
+  return 1;
 }
 
 const STORAGE_URL_OPTIONS = new Set(['endpoint', 'region', 'path_style']);

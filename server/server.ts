@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { buildApp } from './app.ts';
 import { unverifiedRestore } from './backup/restore.ts';
+import { announce, runPrimary, STOP_GRACE_MS } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { LEFTOVER_AFTER_MS } from './domain/bids/service.ts';
@@ -80,14 +82,15 @@ async function claimStorage(storage: Storage, now: Date): Promise<() => Promise<
   }
 }
 
-/** how long a stop waits for the requests under way: a 50 MB bid on a slow line fits */
-const STOP_GRACE_MS = 2 * 60 * 1000;
-
 async function main() {
   // Everything the server writes (the embedded database, sealed bids, documents, secrets) is
   // readable by its own user only, whatever umask the shell had: set before any file is made.
   process.umask(0o077);
   const config = await readConfig();
+  if (config.workers > 1 && cluster.isPrimary) {
+    runPrimary(config);
+    return;
+  }
   const storage = openStorage(config);
   const clock = config.testClock ? createAdjustableClock() : createClock();
   const signing = readSigner(config, storage, clock.now());
@@ -224,7 +227,7 @@ async function main() {
     lines.push('  警告：未设置 ENTERED_SHARE_SECRET，开标时等待中的口令输入以存储目录中生成的密钥加密，同时掌握数据库和存储目录者可解密；正式使用请在存储目录之外设置（见 SECURITY.md “Entered shares”）');
   }
   if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
-  console.log(`${lines.join('\n')}\n`);
+  announce(lines);
   // the audit log's head, signed and mailed to the inspectors: now if today's is missing, then
   // daily; started once the server answers, as rendering the first PDF loads the fonts
   stopCheckpoints = app.services.checkpoints.startDailyCheckpoints((error) =>

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
@@ -43,6 +43,21 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
+
+/** the pids of a process's children (a WEB_CONCURRENCY primary's workers), from /proc (proc(5): stat's 4th field) */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const [, parent] = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(parent) === pid) children.push(Number(entry));
+    } catch {
+      // the process ended since /proc was listed
+    }
+  }
+  return children.sort((a, b) => a - b);
+}
 
 /** Kills every server still running; for afterAll and the benchmark's exit paths. */
 export function killAllServers() {

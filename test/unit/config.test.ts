@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.ts';
@@ -114,5 +115,18 @@ describe('config', () => {
     expect(() => loadConfig({ REGISTRATIONS_PER_HOUR: '29' })).toThrow(ConfigError);
     expect(loadConfig({}).registrationsPerHour).toBe(30);
     expect(loadConfig({ REGISTRATIONS_PER_HOUR: '600' }).registrationsPerHour).toBe(600);
+  });
+
+  it('reads WEB_CONCURRENCY: one process by default, a count or one worker per CPU, on PostgreSQL only', () => {
+    const postgres = { DATABASE_URL: 'postgres://portal@db/portal' };
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ WEB_CONCURRENCY: '1' }).workers).toBe(1);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: '4' }).workers).toBe(4);
+    expect(loadConfig({ ...postgres, WEB_CONCURRENCY: 'auto' }).workers).toBe(Math.min(availableParallelism(), 64));
+    for (const bad of ['0', 'two', '1.5', '65']) {
+      expect(() => loadConfig({ ...postgres, WEB_CONCURRENCY: bad })).toThrow(/WEB_CONCURRENCY 必须是 1 到 64 之间的整数，或 auto/);
+    }
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY=2 需要 PostgreSQL（设置 DATABASE_URL）：内置数据库 PGlite 只能由一个进程打开/);
+    expect(() => loadConfig({ ...postgres, WEB_CONCURRENCY: '2', PORTAL_TEST_CLOCK: '1' })).toThrow(/PORTAL_TEST_CLOCK=1 只能用于单个进程/);
   });
 });
