@@ -491,6 +491,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(recruitmentRoutes, {
     recruitments,
     awards,
+    partnerships,
     versions: publicVersions,
     publicUrl: config.publicUrl,
     publisherName: PUBLISHER_NAME,

@@ -14,6 +14,7 @@ import { organisationP12, signAgreement } from '../helpers/partnerships.ts';
 import { pdfsig, pdfText, writePdf } from '../helpers/pdf-tools.ts';
 import { createAwarded } from '../helpers/publicity.ts';
 import { createCast, outbox, type Cast } from '../helpers/recruitments.ts';
+import { schemaErrors } from '../helpers/ocds-schema.ts';
 
 // The partnership after the award (issue 17): each transition and its refusals through the API,
 // the signed agreement checked with pdfsig as an outside party would, and the lapse of an award
@@ -273,6 +274,18 @@ describe('an award left unsigned past the deadline', () => {
     expect(await t.app.services.partnerships.lapseOverdue()).toBe(0);
     const statuses = (await api('GET', `/recruitments/${id}/partnerships`, cast.inspectorToken)).json<View[]>().map((p) => p.status);
     expect(statuses.sort()).toEqual(['active', 'lapsed', 'lapsed', 'lapsed', 'lapsed']);
+  });
+
+  it('17: the open data (OCDS) tells the signed agreement as an active contract for its term and each lapsed award as cancelled, valid against the schema', async () => {
+    const ocds = (await t.app.inject({ url: `/api/v1/recruitments/${id}/ocds` })).json();
+    expect(schemaErrors(ocds)).toEqual([]);
+    const later = ocds.releases.filter((r: { tag: string[] }) => ['implementation', 'contractUpdate'].includes(r.tag[0]!));
+    const signed = later.filter((r: { tag: string[] }) => r.tag[0] === 'implementation');
+    expect(signed).toHaveLength(1);
+    const active = (await view(all[0]!.id)) as View;
+    expect(signed[0].contracts[0]).toMatchObject({ status: 'active', dateSigned: active.signedAt, period: { startDate: active.signedAt, endDate: active.endsAt } });
+    const cancelled = later.filter((r: { tag: string[] }) => r.tag[0] === 'contractUpdate');
+    expect(cancelled.map((r: { contracts: { status: string }[] }) => r.contracts[0]!.status)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
   });
 
   it('raises an alert for the inspector, once per lapsed award', async () => {

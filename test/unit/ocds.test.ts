@@ -244,6 +244,45 @@ describe('OCDS release package', () => {
     expect([award!.tender.status, contract!.tender.status]).toEqual(['complete', 'complete']);
   });
 
+  it('17: follows each partnership after the award: a signed agreement is an active contract for its term with its published services, a lapsed award a cancelled one', () => {
+    const CANDIDATES = announcement(2, 'candidates', '2025-05-10T02:00:00Z');
+    const AWARD = announcement(3, 'award', '2025-05-14T02:00:00Z');
+    const candidates = [
+      { round: 1, bidId: 'b1', lot: 'west-lake', organizationId: 'o1', organization: '西湖公益服务社', score: 88.5, rank: 1 },
+      { round: 1, bidId: 'b2', lot: 'west-lake', organizationId: 'o2', organization: '湖畔体育俱乐部', score: 80, rank: 2 },
+      { round: 1, bidId: 'b3', lot: 'binjiang', organizationId: 'o3', organization: '滨江文化中心', score: 75.33, rank: 1 },
+    ];
+    const signedAt = new Date('2025-05-20T02:00:00Z');
+    const endsAt = new Date('2028-05-20T02:00:00Z');
+    const lapsedAt = new Date('2025-06-14T02:00:00Z');
+    const awarded = buildReleasePackage(
+      recruitment({ ...amended, status: 'awarded', announcements: [ORIGINAL, AMENDMENT, CANDIDATES, AWARD] }),
+      CONTEXT,
+      { candidates, awards: candidates.map((c) => ({ ...c, awardedAt: AWARD.publishedAt })) },
+      [
+        { bidId: 'b1', status: 'active', signedAt, endsAt, lapsedAt: null },
+        { bidId: 'b2', status: 'lapsed', signedAt: null, endsAt: null, lapsedAt },
+        { bidId: 'b3', status: 'awarded', signedAt: null, endsAt: null, lapsedAt: null },
+      ],
+    );
+    expect(schemaErrors(awarded)).toEqual([]);
+    expect(awarded.releases.slice(-3).map((r) => [r.id, r.tag[0], r.date])).toEqual([
+      [`${OCID}-3-contract`, 'contract', AWARD.publishedAt.toISOString()],
+      [`${OCID}-3-contract-b1-signed`, 'implementation', signedAt.toISOString()],
+      [`${OCID}-3-contract-b2-lapsed`, 'contractUpdate', lapsedAt.toISOString()],
+    ]);
+    const [signed] = awarded.releases.at(-2)!.contracts!;
+    expect(signed).toMatchObject({
+      awardID: 'award-b1',
+      status: 'active',
+      title: '合作协议：西湖公益服务社',
+      dateSigned: signedAt.toISOString(),
+      period: { startDate: signedAt.toISOString(), endDate: endsAt.toISOString() },
+    });
+    expect(signed!.implementation!.documents).toEqual([expect.objectContaining({ documentType: 'x_publishedServices', url: `https://partners.example.org/sites/${ID}` })]);
+    expect(awarded.releases.at(-1)!.contracts!.map((c) => [c.awardID, c.status])).toEqual([['award-b2', 'cancelled']]);
+  });
+
   it('cancels the candidates a redo withdraws and publishes the next round’s as other awards', () => {
     const CANDIDATES = announcement(2, 'candidates', '2025-05-10T02:00:00Z');
     const REDO = announcement(3, 'redo', '2025-05-12T02:00:00Z');

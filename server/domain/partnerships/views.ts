@@ -4,6 +4,7 @@ import { agreementChangeRequests, agreementVersions, documents, lots, organizati
 import { AppError } from '../../errors.ts';
 import { verifyUrl } from '../../lib/verification-code.ts';
 import type { SignedInUser } from '../accounts/service.ts';
+import type { OcdsPartnership } from '../recruitments/ocds.ts';
 import { versionSubject, type Partnership, type PartnershipAccess } from './access.ts';
 import type { Lapses } from './lapse.ts';
 import { allowedPartnershipActions } from './state.ts';
@@ -128,5 +129,20 @@ export function createPartnershipViews({
     return describe(rows, viewer);
   }
 
-  return { getPartnership, listPartnerships, ownPartnerships };
+  /** What open data tells of a recruitment's partnerships (OCDS contracts): their state and term, never who signed. */
+  async function openDataContracts(recruitmentId: string): Promise<OcdsPartnership[]> {
+    await lapses.lapseOverdue({ recruitmentId });
+    return db
+      .select({
+        bidId: partnerships.bidId,
+        status: partnerships.status,
+        signedAt: partnerships.signedAt,
+        endsAt: partnerships.endsAt,
+        lapsedAt: partnerships.lapsedAt,
+      })
+      .from(partnerships)
+      .where(eq(partnerships.recruitmentId, recruitmentId));
+  }
+
+  return { getPartnership, listPartnerships, ownPartnerships, openDataContracts };
 }

@@ -26,7 +26,9 @@ export type ReleaseTag =
   | 'award'
   | 'awardUpdate'
   | 'awardCancellation'
-  | 'contract';
+  | 'contract'
+  | 'contractUpdate'
+  | 'implementation';
 export type TenderStatus = 'active' | 'cancelled' | 'complete' | 'unsuccessful';
 
 export interface OrganizationReference {
@@ -52,7 +54,8 @@ export interface Item {
 
 export interface OcdsDocument {
   id: string;
-  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails' | 'awardNotice' | 'complaints';
+  /** from the open documentType codelist; x_publishedServices: the site's published services and worker prices */
+  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails' | 'awardNotice' | 'complaints' | 'x_publishedServices';
   title: string;
   description?: string;
   url?: string;
@@ -108,8 +111,11 @@ export interface Contract {
   id: string;
   awardID: string;
   title: string;
-  status: 'pending';
+  status: 'pending' | 'active' | 'cancelled' | 'terminated';
   items: Item[];
+  dateSigned?: string;
+  period?: { startDate: string; endDate: string };
+  implementation?: { documents: OcdsDocument[] };
 }
 
 export interface Release {
@@ -142,6 +148,26 @@ export interface OcdsResults {
   candidates: OcdsResult[];
   awards: (OcdsResult & { awardedAt: Date })[];
 }
+
+/** An awarded bid's partnership (issue 17), as open data tells it. */
+export interface OcdsPartnership {
+  bidId: string;
+  status: 'awarded' | 'signed' | 'active' | 'rectifying' | 'ended' | 'terminated' | 'lapsed';
+  signedAt: Date | null;
+  endsAt: Date | null;
+  lapsedAt: Date | null;
+}
+
+/** the OCDS contract status of each partnership status (contractStatus codelist) */
+const CONTRACT_STATUSES: Record<OcdsPartnership['status'], Contract['status']> = {
+  awarded: 'pending',
+  signed: 'active',
+  active: 'active',
+  rectifying: 'active',
+  ended: 'terminated',
+  terminated: 'terminated',
+  lapsed: 'cancelled',
+};
 
 export interface ReleasePackage {
   uri: string;
@@ -202,6 +228,7 @@ export function buildReleasePackage(
   recruitment: Recruitment,
   context: OcdsContext,
   results: OcdsResults = { candidates: [], awards: [] },
+  partnerships: readonly OcdsPartnership[] = [],
 ): ReleasePackage {
   const publicUrl = context.publicUrl.replace(/\/+$/, '');
   const releasePackage: ReleasePackage = {
@@ -297,9 +324,55 @@ export function buildReleasePackage(
       status: 'pending',
       items: award.items,
     }));
-    return [release, { ...release, id: `${release.id}-contract`, tag: ['contract'], contracts }];
+    const contractRelease: Release = { ...release, id: `${release.id}-contract`, tag: ['contract'], contracts };
+    return [release, contractRelease, ...partnershipReleases(contractRelease, partnerships, `${publicUrl}/sites/${recruitment.id}`)];
   });
   return releasePackage;
+}
+
+/**
+ * After the award's draft contracts, one release for each later step of a partnership (issue 17):
+ * its signing, which makes the contract active for its term with its published services as the
+ * implementation's document, and the lapse of an award never signed, which cancels it.
+ */
+function partnershipReleases(contractRelease: Release, partnerships: readonly OcdsPartnership[], siteUrl: string): Release[] {
+  const releases: Release[] = [];
+  for (const contract of contractRelease.contracts ?? []) {
+    // an award's id starts with its bid's (awardOf)
+    const partnership = partnerships.find((p) => contract.awardID.startsWith(`award-${p.bidId}`));
+    if (!partnership) continue;
+    const status = CONTRACT_STATUSES[partnership.status];
+    if (partnership.signedAt && partnership.endsAt) {
+      const signed = partnership.signedAt.toISOString();
+      releases.push({
+        ...contractRelease,
+        id: `${contractRelease.id}-${partnership.bidId}-signed`,
+        date: signed,
+        tag: ['implementation'],
+        contracts: [
+          {
+            ...contract,
+            title: contract.title.replace('合作协议（草案）', '合作协议'),
+            status,
+            dateSigned: signed,
+            period: { startDate: signed, endDate: partnership.endsAt.toISOString() },
+            implementation: {
+              documents: [{ id: `services-${partnership.bidId}`, documentType: 'x_publishedServices', title: '服务项目、开放时间与职工优惠（公示）', url: siteUrl, language: LANGUAGE }],
+            },
+          },
+        ],
+      });
+    } else if (partnership.lapsedAt) {
+      releases.push({
+        ...contractRelease,
+        id: `${contractRelease.id}-${partnership.bidId}-lapsed`,
+        date: partnership.lapsedAt.toISOString(),
+        tag: ['contractUpdate'],
+        contracts: [{ ...contract, status }],
+      });
+    }
+  }
+  return releases;
 }
 
 function awardOf(result: OcdsResult, status: Award['status'], date: Date, items: Item[]): Award {

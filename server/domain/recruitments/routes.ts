@@ -18,6 +18,7 @@ import {
   UpdateRecruitmentBody,
 } from './schemas.ts';
 import type { AwardService } from '../awards/service.ts';
+import type { PartnershipService } from '../partnerships/service.ts';
 import type { PublicVersions } from './public-versions.ts';
 import type { RecruitmentService } from './service.ts';
 import { buildReleasePackage } from './ocds.ts';
@@ -28,6 +29,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export interface RecruitmentRouteOptions {
   recruitments: RecruitmentService;
   awards: Pick<AwardService, 'openDataResults'>;
+  partnerships: Pick<PartnershipService, 'openDataContracts'>;
   versions: PublicVersions;
   publicUrl: string;
   publisherName: string;
@@ -82,6 +84,7 @@ const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRouteOptions> = as
         recruitment,
         { publicUrl: options.publicUrl, publisherName: options.publisherName, now: options.now() },
         await options.awards.openDataResults(recruitment),
+        await options.partnerships.openDataContracts(recruitment.id),
       );
     },
   );
