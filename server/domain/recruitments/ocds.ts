@@ -1,5 +1,6 @@
 // A recruitment as an OCDS 1.1 release package (https://standard.open-contracting.org/1.1/),
 // served at GET /recruitments/:id/ocds. Pure: data in, JSON-compatible data out.
+import type { PartnershipStatus } from '../partnerships/types.ts';
 import type { Announcement, AnnouncementChange, Publication, PublicationChannel, Recruitment, RecruitmentStatus } from './types.ts';
 
 /**
@@ -152,14 +153,14 @@ export interface OcdsResults {
 /** An awarded bid's partnership (issue 17), as open data tells it. */
 export interface OcdsPartnership {
   bidId: string;
-  status: 'awarded' | 'signed' | 'active' | 'rectifying' | 'ended' | 'terminated' | 'lapsed';
+  status: PartnershipStatus;
   signedAt: Date | null;
   endsAt: Date | null;
   lapsedAt: Date | null;
 }
 
 /** the OCDS contract status of each partnership status (contractStatus codelist) */
-const CONTRACT_STATUSES: Record<OcdsPartnership['status'], Contract['status']> = {
+const CONTRACT_STATUSES: Record<PartnershipStatus, Contract['status']> = {
   awarded: 'pending',
   signed: 'active',
   active: 'active',
@@ -325,7 +326,7 @@ export function buildReleasePackage(
       items: award.items,
     }));
     const contractRelease: Release = { ...release, id: `${release.id}-contract`, tag: ['contract'], contracts };
-    return [release, contractRelease, ...partnershipReleases(contractRelease, partnerships, `${publicUrl}/sites/${recruitment.id}`)];
+    return [release, contractRelease, ...partnershipReleases(contractRelease, results.awards, partnerships, `${publicUrl}/sites/${recruitment.id}`)];
   });
   return releasePackage;
 }
@@ -335,12 +336,17 @@ export function buildReleasePackage(
  * its signing, which makes the contract active for its term with its published services as the
  * implementation's document, and the lapse of an award never signed, which cancels it.
  */
-function partnershipReleases(contractRelease: Release, partnerships: readonly OcdsPartnership[], siteUrl: string): Release[] {
+function partnershipReleases(
+  contractRelease: Release,
+  awarded: readonly OcdsResult[],
+  partnerships: readonly OcdsPartnership[],
+  siteUrl: string,
+): Release[] {
   const releases: Release[] = [];
-  for (const contract of contractRelease.contracts ?? []) {
-    // an award's id starts with its bid's (awardOf)
-    const partnership = partnerships.find((p) => contract.awardID.startsWith(`award-${p.bidId}`));
-    if (!partnership) continue;
+  for (const result of awarded) {
+    const partnership = partnerships.find((p) => p.bidId === result.bidId);
+    const contract = contractRelease.contracts?.find((c) => c.awardID === awardIdOf(result));
+    if (!partnership || !contract) continue;
     const status = CONTRACT_STATUSES[partnership.status];
     if (partnership.signedAt && partnership.endsAt) {
       const signed = partnership.signedAt.toISOString();
@@ -375,11 +381,15 @@ function partnershipReleases(contractRelease: Release, partnerships: readonly Oc
   return releases;
 }
 
+/**
+ * The same id for the candidate and the award it becomes, so the two releases merge; a candidate of
+ * a later round is another award than the one withdrawn for the same bid.
+ */
+const awardIdOf = (result: OcdsResult) => (result.round === 1 ? `award-${result.bidId}` : `award-${result.bidId}-round-${result.round}`);
+
 function awardOf(result: OcdsResult, status: Award['status'], date: Date, items: Item[]): Award {
   return {
-    // the same id for the candidate and the award it becomes, so the two releases merge; a
-    // candidate of a later round is another award than the one withdrawn for the same bid
-    id: result.round === 1 ? `award-${result.bidId}` : `award-${result.bidId}-round-${result.round}`,
+    id: awardIdOf(result),
     title: `第 ${result.rank} 名，得分 ${result.score}`,
     status,
     date: date.toISOString(),
