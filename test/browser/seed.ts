@@ -11,6 +11,7 @@ import {
   publishRecruitment,
   registerOrganization,
   seedKeyHolders,
+  setTestClock,
 } from '../helpers/server-process.ts';
 
 // The state the browser tests walk through, reached over the real server's HTTP API only: a
@@ -33,8 +34,6 @@ export interface SeededState {
   users: Record<'admin' | 'agent' | 'inspector' | 'expert' | 'bidder', { email: string; password: string }>;
 }
 
-const setClock = (url: string, body: { now: string } | { advanceMs: number }) =>
-  api<{ now: string }>(url, '/api/v1/_test/clock', { body });
 
 const pdf = () => {
   const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2048), Buffer.from('\n%%EOF\n')]);
@@ -60,7 +59,7 @@ async function issuedDocument(url: string, id: string, token: string, kind: stri
 
 export async function seedState(url: string, storageDir: string): Promise<SeededState> {
   // the procedure runs in the past so that a second recruitment can be published at today's date
-  const { now } = await setClock(url, { now: new Date(Date.now() - 45 * DAY_MS).toISOString() });
+  const { now } = await setTestClock(url, { now: new Date(Date.now() - 45 * DAY_MS).toISOString() });
   const holders = await seedKeyHolders(url);
   const adminToken = await login(url, ADMIN);
   const experts = await Promise.all(
@@ -77,7 +76,7 @@ export async function seedState(url: string, storageDir: string): Promise<Seeded
   const id = await publishRecruitment(url, holders, 2, new Date(Date.parse(now) + 21 * DAY_MS));
   for (const bidder of bidders) await bid(url, bidder.token, id, 'arts');
 
-  await setClock(url, { advanceMs: 21 * DAY_MS + HOUR_MS });
+  await setTestClock(url, { advanceMs: 21 * DAY_MS + HOUR_MS });
   await api(url, `/api/v1/recruitments/${id}/opening/start`, { token: holders.agentToken, body: {} });
   await api(url, `/api/v1/recruitments/${id}/opening/attend`, { token: holders.inspectorToken, body: {} });
   await api(url, `/api/v1/recruitments/${id}/opening/attend`, { token: bidders[0]!.token, body: {} });
@@ -90,7 +89,7 @@ export async function seedState(url: string, storageDir: string): Promise<Seeded
   await issuedDocument(url, id, holders.agentToken, 'opening_record');
   const opening = await api<{ record: { bidId: string }[] }>(url, `/api/v1/recruitments/${id}/opening`, { token: holders.agentToken });
 
-  await setClock(url, { advanceMs: DAY_MS });
+  await setTestClock(url, { advanceMs: DAY_MS });
   const draw = await api<{ members: { userId: string; order: number }[] }>(url, `/api/v1/recruitments/${id}/panel/draw`, {
     token: holders.agentToken,
     body: { size: 5 },
@@ -111,15 +110,15 @@ export async function seedState(url: string, storageDir: string): Promise<Seeded
   for (const expert of experts) await api(url, `/api/v1/recruitments/${id}/evaluation/confirm`, { token: expert.token, body: {} });
   await api(url, `/api/v1/recruitments/${id}/evaluation/sign-off`, { token: holders.inspectorToken, body: { comment: '评审过程规范。' } });
   await issuedDocument(url, id, holders.agentToken, 'evaluation_report');
-  await setClock(url, { advanceMs: HOUR_MS });
+  await setTestClock(url, { advanceMs: HOUR_MS });
   const { publicityEndsAt } = await api<{ publicityEndsAt: string }>(url, `/api/v1/recruitments/${id}/publicity`, { token: holders.agentToken, body: {} });
-  await setClock(url, { now: new Date(Date.parse(publicityEndsAt) + 2 * HOUR_MS).toISOString() });
+  await setTestClock(url, { now: new Date(Date.parse(publicityEndsAt) + 2 * HOUR_MS).toISOString() });
   await api(url, `/api/v1/recruitments/${id}/award/sign-off`, { token: holders.inspectorToken, body: { comment: '同意定标。' } });
   await api(url, `/api/v1/recruitments/${id}/award`, { token: holders.agentToken, body: {} });
   const notice = await issuedDocument(url, id, holders.agentToken, 'award_notice');
   const [partnership] = await api<{ id: string }[]>(url, '/api/v1/partnerships', { token: bidders[0]!.token });
 
-  await setClock(url, { now: new Date().toISOString() });
+  await setTestClock(url, { now: new Date().toISOString() });
   const openId = await publishRecruitment(url, holders);
   const openBidId = await bid(url, bidders[0]!.token, openId, 'arts');
 

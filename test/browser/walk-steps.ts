@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import jsqr from 'jsqr';
+import { PDFDocument } from 'pdf-lib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { ADMIN, api, openingPassphrase } from '../helpers/server-process.ts';
-import { mailsIn } from '../helpers/outbox-links.ts';
+import { ADMIN, api, openingPassphrase, setTestClock, type TestClockChange } from '../helpers/server-process.ts';
+import { linkInOutbox } from '../helpers/outbox-links.ts';
 import { organizationInput } from '../helpers/uscc.ts';
 
 // A whole recruitment walked through the pages only, each person in a browser context of their
@@ -61,19 +63,13 @@ export class Walk {
   }
 
   /** moves the test server's clock */
-  setClock(body: { now: string } | { advanceMs: number }) {
-    return api<{ now: string }>(this.url, '/api/v1/_test/clock', { body });
+  setClock(body: TestClockChange) {
+    return setTestClock(this.url, body);
   }
 
-  /** the link of the last mail to `to` whose subject starts with `subject` */
-  async mailedLink(to: string, subject: string): Promise<string> {
-    for (let tries = 0; tries < 100; tries++) {
-      const mail = (await mailsIn(path.join(this.storageDir, 'outbox'))).filter((m) => m.to === to && m.subject.startsWith(subject)).at(-1);
-      const link = mail && /https?:\/\/\S+/.exec(mail.text)?.[0];
-      if (link) return link;
-      await sleep(100);
-    }
-    throw new Error(`no mail "${subject}" to ${to}`);
+  /** the link mailed to `to` under `subject`, as its reader would follow it */
+  mailedLink(to: string, subject: string): Promise<string> {
+    return linkInOutbox(path.join(this.storageDir, 'outbox'), to, subject);
   }
 
   async close() {
@@ -213,8 +209,6 @@ export async function followAskAnswer(walk: Walk) {
 
 /** a real PDF of about `bytes`: one page of text with a file attached to it */
 async function responsePdf(organization: string, bytes: number) {
-  const { PDFDocument } = await import('pdf-lib');
-  const { randomBytes } = await import('node:crypto');
   const pdf = await PDFDocument.create();
   pdf.addPage().drawText(`Response of ${organization}`, { x: 72, y: 720, size: 18 });
   await pdf.attach(randomBytes(bytes), 'annex.bin', { mimeType: 'application/octet-stream' });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { withDatabase } from '../helpers/global-setup.ts';
-import { api, killAllServers, login, publishRecruitment, seedKeyHolders, startServer } from '../helpers/server-process.ts';
+import { api, killAllServers, login, publishRecruitment, seedKeyHolders, setTestClock, startServer } from '../helpers/server-process.ts';
 
 // Two server processes on one PostgreSQL and one storage (issue 13). The one that commits the
 // opening's sign-off is SIGKILLed right after answering, while it produces the opening record (or
@@ -43,7 +43,7 @@ describe.runIf(process.env.DATABASE_URL)('the instance that signed off the openi
         `/api/v1/recruitments/${id}`,
       );
       const afterDeadline = new Date(Date.parse(submissionDeadline) + 1000).toISOString();
-      for (const server of [first, second]) await api(server.url, '/api/v1/_test/clock', { body: { now: afterDeadline } });
+      for (const server of [first, second]) await setTestClock(server.url, { now: afterDeadline });
       const opening = `/api/v1/recruitments/${id}/opening`;
       await api(first.url, `${opening}/start`, { token: holders.agentToken, body: {} });
       await api(first.url, `${opening}/attend`, { token: inspectorToken, body: {} });

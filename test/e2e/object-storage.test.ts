@@ -13,6 +13,7 @@ import {
   publishRecruitment,
   registerOrganization,
   seedKeyHolders,
+  setTestClock,
   stalledPdf,
   startServer,
   type KeyHolders,
@@ -114,7 +115,7 @@ describe('bid files in object storage (STORAGE_URL)', () => {
       server.url,
       `/api/v1/recruitments/${recruitmentId}`,
     );
-    await api(server.url, '/api/v1/_test/clock', { body: { now: submissionDeadline } });
+    await setTestClock(server.url, { now: submissionDeadline });
     const inspectorToken = await login(server.url, { email: 'inspector@example.org', password: 'inspector-password-1' });
     const opening = `/api/v1/recruitments/${recruitmentId}/opening`;
     await api(server.url, `${opening}/start`, { token: holders.agentToken, body: {} });

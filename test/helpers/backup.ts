@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Manifest } from '../../server/backup/manifest.ts';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { PROJECT_ROOT } from '../../server/paths.ts';
-import { api, login } from './server-process.ts';
+import { api, login, setTestClock } from './server-process.ts';
 
 // `npm run backup` and `npm run restore` as an operator runs them (the scripts under tsx), and an
 // opening driven over HTTP, for the backup tests.
@@ -43,7 +43,7 @@ export interface OpeningLine {
  * passwords and passphrases of seedKeyHolders). Answers the opening record.
  */
 export async function openBids(url: string, recruitmentId: string): Promise<OpeningLine[]> {
-  await api(url, '/api/v1/_test/clock', { body: { advanceMs: 31 * DAY_MS } });
+  await setTestClock(url, { advanceMs: 31 * DAY_MS });
   const [agent, inspector] = await Promise.all(
     (['agent', 'inspector'] as const).map((role) => login(url, { email: `${role}@example.org`, password: `${role}-password-1` })),
   );

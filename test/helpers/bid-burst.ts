@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
-import { api, bidFields, openingPassphrase, postBid, registerOrganization, type KeyHolders, type Receipt, type Upload } from './server-process.ts';
+import { api, bidFields, openingPassphrase, postBid, registerOrganization, setTestClock, type KeyHolders, type Receipt, type Upload } from './server-process.ts';
 
 // The fault tests' bursts of bids against real server processes, and their one measure of loss:
 // every receipt a client got must be a bid that opens, with the receipt's digest, at the opening.
@@ -107,7 +107,7 @@ export interface OpeningLine {
  */
 export async function openBids(url: string, holders: KeyHolders, recruitmentId: string, inspectorUrl = url): Promise<OpeningLine[]> {
   const opening = `/api/v1/recruitments/${recruitmentId}/opening`;
-  for (const instance of new Set([url, inspectorUrl])) await api(instance, '/api/v1/_test/clock', { body: { advanceMs: 31 * DAY_MS } });
+  for (const instance of new Set([url, inspectorUrl])) await setTestClock(instance, { advanceMs: 31 * DAY_MS });
   await api(url, `${opening}/start`, { token: holders.agentToken, body: {} });
   await api(inspectorUrl, `${opening}/attend`, { token: holders.inspectorToken, body: {} });
   const { bidKeyFingerprint } = await api<{ bidKeyFingerprint: string }>(url, opening, { token: holders.agentToken });

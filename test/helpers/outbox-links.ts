@@ -26,14 +26,19 @@ export async function mailsIn(dir: string) {
   return files.map((file) => parsed.get(path.join(dir, file))!);
 }
 
-/** The token of the last link mailed to `to` under `subject`, waiting up to `waitMs` for the mail to be written. */
-export async function linkTokenInOutbox(dir: string, to: string, subject: string, waitMs = 10_000): Promise<string> {
+/** The last link with a token mailed to `to` under `subject`, waiting up to `waitMs` for the mail to be written. */
+export async function linkInOutbox(dir: string, to: string, subject: string, waitMs = 10_000): Promise<string> {
   const until = Date.now() + waitMs;
   for (;;) {
     const mail = (await mailsIn(dir)).filter((m) => m.to === to && m.subject.startsWith(subject)).at(-1);
-    const token = mail && /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
-    if (token) return token;
+    const link = mail && /https?:\/\/\S*[?&]token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+    if (link) return link;
     if (Date.now() > until) throw new Error(`no mail "${subject}" to ${to} in ${dir}`);
     await sleep(50);
   }
+}
+
+/** The token of the last link mailed to `to` under `subject` (linkInOutbox). */
+export async function linkTokenInOutbox(dir: string, to: string, subject: string, waitMs = 10_000): Promise<string> {
+  return /[?&]token=([A-Za-z0-9_-]+)/.exec(await linkInOutbox(dir, to, subject, waitMs))![1]!;
 }

@@ -142,6 +142,13 @@ export async function api<T>(url: string, route: string, options: { method?: str
   return JSON.parse(text) as T;
 }
 
+export type TestClockChange = { now: string } | { advanceMs: number };
+
+/** Moves the clock of a server started with PORTAL_TEST_CLOCK=1; answers its new time. */
+export function setTestClock(url: string, change: TestClockChange) {
+  return api<{ now: string }>(url, '/api/v1/_test/clock', { body: change });
+}
+
 export async function login(url: string, credentials: { email: string; password: string }): Promise<string> {
   return (await api<{ token: string }>(url, '/api/v1/auth/login', { body: credentials })).token;
 }
