@@ -1,10 +1,10 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { lots, organizations, partnerships } from '../../db/schema.ts';
+import { lots, openingRecords, organizations, partnerships } from '../../db/schema.ts';
 import type { Lapses } from '../partnerships/lapse.ts';
 import { PARTNERSHIP_STATUS_LABELS } from '../partnerships/types.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
-import { bidShareOf, catalogueShare, currentOf, inputOf, offersOf, shortOfBid } from './catalogue.ts';
+import { catalogueShare, currentOf, inputOf, offersOf, shortOfBid } from './catalogue.ts';
 import { PUBLISHING_STATUSES } from './rules.ts';
 
 // The site's public page (Shaanxi art. 17): the recruitment's service position, its partners
@@ -25,17 +25,19 @@ export function createSiteOffers({
     const recruitment = await recruitments.getRecruitment(recruitmentId, null);
     await lapses.lapseOverdue({ recruitmentId });
     const rows = await db
-      .select({ partnership: partnerships, organization: organizations.name, lotName: lots.name })
+      .select({ partnership: partnerships, organization: organizations.name, lotName: lots.name, bidShare: openingRecords.publicBenefitRatio })
       .from(partnerships)
       .innerJoin(organizations, eq(organizations.id, partnerships.organizationId))
       .innerJoin(lots, and(eq(lots.recruitmentId, partnerships.recruitmentId), eq(lots.key, partnerships.lotKey)))
+      // the share the bid promised, as bidShareOf reads it: one opening record per bid
+      .leftJoin(openingRecords, eq(openingRecords.bidId, partnerships.bidId))
       .where(and(eq(partnerships.recruitmentId, recruitmentId), inArray(partnerships.status, [...PUBLISHING_STATUSES])))
       .orderBy(asc(lots.position), asc(organizations.name));
     const offers = await offersOf(db, rows.map((row) => row.partnership.id));
     const partners = [];
-    for (const { partnership, organization, lotName } of rows) {
+    for (const { partnership, organization, lotName, bidShare } of rows) {
       const own = offers.filter((offer) => offer.partnershipId === partnership.id);
-      const [share, bidShare] = [catalogueShare(own), await bidShareOf(db, partnership.bidId)];
+      const share = catalogueShare(own);
       partners.push({
         partnershipId: partnership.id,
         organization,
