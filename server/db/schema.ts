@@ -24,6 +24,8 @@ import {
 } from '../domain/recruitments/types.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, type AlertEvidence } from '../domain/inspection/types.ts';
 import { CHANGE_REQUEST_ANSWERS, PARTNERSHIP_STATUSES } from '../domain/partnerships/types.ts';
+import { OFFER_GROUPS } from '../domain/offers/types.ts';
+import { PLACE_KINDS } from '../domain/satisfaction/types.ts';
 
 export const ROLES = ['admin', 'agent', 'bidder', 'expert', 'inspector'] as const;
 export type Role = (typeof ROLES)[number];
@@ -1348,5 +1350,68 @@ export const offerVersions = pgTable(
       sql`${t.listPrice} >= 0 and ${t.modelWorkerPrice} between 0 and ${t.listPrice} and ${t.hardshipPrice} between 0 and ${t.listPrice} and ${t.unionMemberPrice} between 0 and ${t.listPrice} and ${t.allWorkersPrice} between 0 and ${t.listPrice}`,
     ),
     check('offer_versions_places', sql`${t.freePlaces} >= 0 and ${t.discountedPlaces} >= 0 and ${t.freePlaces} + ${t.discountedPlaces} <= ${t.placesPerMonth}`),
+  ],
+);
+
+// Worker satisfaction (issue 17): the proof-of-use codes a partner hands over with a service (each
+// one a place delivered), and the rating a worker gives with one, at most once per code. Neither
+// holds who the worker is; the rating keeps only keyed hashes of the address and device it came
+// from, to limit and reveal stuffing.
+
+export const workerGroupEnum = pgEnum('worker_group', OFFER_GROUPS);
+export const placeKindEnum = pgEnum('place_kind', PLACE_KINDS);
+
+export const serviceUses = pgTable(
+  'service_uses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnershipId: uuid('partnership_id')
+      .notNull()
+      .references(() => partnerships.id),
+    offerId: uuid('offer_id')
+      .notNull()
+      .references(() => partnerOffers.id),
+    group: workerGroupEnum('group').notNull(),
+    place: placeKindEnum('place').notNull(),
+    /** SHA-256 of the code the worker was given; the code itself is shown once, never stored */
+    codeHash: text('code_hash').notNull(),
+    usedAt: instant('used_at').notNull(),
+    issuedBy: uuid('issued_by')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('service_uses_code_hash_key').on(t.codeHash),
+    index('service_uses_partnership_id_idx').on(t.partnershipId, t.usedAt),
+    index('service_uses_offer_id_idx').on(t.offerId),
+    index('service_uses_issued_by_idx').on(t.issuedBy),
+  ],
+);
+
+export const satisfactionRatings = pgTable(
+  'satisfaction_ratings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    serviceUseId: uuid('service_use_id')
+      .notNull()
+      .references(() => serviceUses.id),
+    partnershipId: uuid('partnership_id')
+      .notNull()
+      .references(() => partnerships.id),
+    score: integer('score').notNull(),
+    /** the group the worker says they belong to */
+    group: workerGroupEnum('group').notNull(),
+    comment: text('comment'),
+    ratedAt: instant('rated_at').notNull(),
+    /** HMAC of the client address and of the device cookie under a server key: limits, not identity */
+    addressKey: text('address_key').notNull(),
+    deviceKey: text('device_key').notNull(),
+  },
+  (t) => [
+    uniqueIndex('satisfaction_ratings_service_use_key').on(t.serviceUseId),
+    index('satisfaction_ratings_partnership_id_idx').on(t.partnershipId, t.ratedAt),
+    index('satisfaction_ratings_address_key_idx').on(t.addressKey, t.ratedAt),
+    index('satisfaction_ratings_device_key_idx').on(t.deviceKey, t.ratedAt),
+    check('satisfaction_ratings_score', sql`${t.score} between 1 and 5`),
   ],
 );
