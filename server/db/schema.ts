@@ -23,7 +23,7 @@ import {
   type AnnouncementChange,
 } from '../domain/recruitments/types.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, type AlertEvidence } from '../domain/inspection/types.ts';
-import { CHANGE_REQUEST_ANSWERS, PARTNERSHIP_STATUSES } from '../domain/partnerships/types.ts';
+import { CHANGE_REQUEST_ANSWERS, PARTNERSHIP_STATUSES, REVIEW_KINDS, REVIEW_RESULTS } from '../domain/partnerships/types.ts';
 import { OFFER_GROUPS } from '../domain/offers/types.ts';
 import { PLACE_KINDS } from '../domain/satisfaction/types.ts';
 
@@ -1413,5 +1413,45 @@ export const satisfactionRatings = pgTable(
     index('satisfaction_ratings_address_key_idx').on(t.addressKey, t.ratedAt),
     index('satisfaction_ratings_device_key_idx').on(t.deviceKey, t.ratedAt),
     check('satisfaction_ratings_score', sql`${t.score} between 1 and 5`),
+  ],
+);
+
+// The partner's performance reviews (issue 17): scheduled by the agent, completed once with their
+// result. A rectification review follows the review that asked for the rectification.
+
+export const reviewKindEnum = pgEnum('review_kind', REVIEW_KINDS);
+export const reviewResultEnum = pgEnum('review_result', REVIEW_RESULTS);
+
+export const partnershipReviews = pgTable(
+  'partnership_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnershipId: uuid('partnership_id')
+      .notNull()
+      .references(() => partnerships.id),
+    kind: reviewKindEnum('kind').notNull(),
+    /** the period whose ratings and delivered places the review counts: [from, to) */
+    periodFrom: instant('period_from').notNull(),
+    periodTo: instant('period_to').notNull(),
+    /** when the review is to be completed */
+    dueAt: instant('due_at').notNull(),
+    /** the review whose result asked for this rectification review */
+    followsReviewId: uuid('follows_review_id'),
+    scheduledAt: instant('scheduled_at').notNull(),
+    scheduledBy: uuid('scheduled_by')
+      .notNull()
+      .references(() => users.id),
+    result: reviewResultEnum('result'),
+    completedAt: instant('completed_at'),
+    completedBy: uuid('completed_by').references(() => users.id),
+  },
+  (t) => [
+    index('partnership_reviews_partnership_id_idx').on(t.partnershipId, t.dueAt),
+    index('partnership_reviews_follows_review_id_idx').on(t.followsReviewId),
+    index('partnership_reviews_scheduled_by_idx').on(t.scheduledBy),
+    index('partnership_reviews_completed_by_idx').on(t.completedBy),
+    check('partnership_reviews_period', sql`${t.periodFrom} < ${t.periodTo}`),
+    check('partnership_reviews_completed', sql`(${t.result} is null) = (${t.completedAt} is null)`),
+    check('partnership_reviews_follows', sql`(${t.kind} = 'rectification') = (${t.followsReviewId} is not null)`),
   ],
 );
