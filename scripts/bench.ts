@@ -38,7 +38,8 @@ import { deadlineRush, INSTANCES, registerBidders, RUSH_BIDDERS, RUSH_FILE, rush
 //      costs a password hash, which must not starve the bid's file writes of the thread pool);
 //   4. the red flags of issue 14 over a centre of 200 recruitments, on a database of its own
 //      (bench-alerts.ts): the review's full recomputation and the inspector's alerts list;
-//   5. the public pages against a Fastify hello world (issue 16, bench-pages.ts), on a server and
+//   5. the public pages against a Fastify hello world and against their floor, the same hello world
+//      waiting for one shared database read per turn (issue 16, bench-pages.ts), on a server and
 //      a database of their own;
 //   6. deadline day: the rush again, alone and then while 200 clients refresh the recruitment's
 //      page every second (bench-pages.ts): receipts and the bids' p99 against the rush alone.
