@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { get, type IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { mapLimit } from '../test/helpers/bid-burst.ts';
@@ -44,11 +45,14 @@ function cpuOf(pid: number) {
   return user + system;
 }
 
+/** what a browser sends with a page's request: it accepts compressed bodies */
+const BROWSER_HEADERS = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-encoding': 'gzip, deflate, br', 'accept-language': 'zh-CN,zh;q=0.9' };
+
 async function measure(url: string, duration: number, pid: number): Promise<Measured> {
   const cpuBefore = cpuOf(pid);
   // in a thread of its own: this one reads the server's request log from its pipe meanwhile, which
   // a busy thread would let fill up and so stall the server's writes
-  const result = await autocannon({ url, connections: CONNECTIONS, duration, workers: 1 });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration, workers: 1, headers: BROWSER_HEADERS });
   const cpuPerRequest = ((cpuOf(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests.total);
   return { rps: result.requests.average, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts, cpuPerRequest };
 }
@@ -59,11 +63,26 @@ async function startHelloWorld(): Promise<{ url: string; child: ChildProcess }> 
     import Fastify from 'fastify';
     const app = Fastify();
     app.get('/', async () => ({ hello: 'world' }));
+    // the floor of sending a body of n bytes, as a page of that size is sent
+    const bodies = new Map();
+    app.get('/bytes/:n', async (request, reply) => {
+      const n = Number(request.params.n);
+      if (!bodies.has(n)) bodies.set(n, Buffer.alloc(n, 'x'));
+      return reply.type('text/plain').send(bodies.get(n));
+    });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     console.log(address);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return { url: chunk.toString().trim(), child };
+}
+
+/** the bytes the server sends for `url` as a browser asks for it */
+async function bodyBytes(url: string): Promise<number> {
+  const response = (await once(get(url, { headers: BROWSER_HEADERS }), 'response')) as [IncomingMessage];
+  let bytes = 0;
+  for await (const chunk of response[0]) bytes += (chunk as Buffer).length;
+  return bytes;
 }
 
 /**
@@ -137,6 +156,8 @@ export async function pagesBench({ storageDir, databaseUrl }: PagesBenchTarget):
       const page = await measure(`${server.url}${target.path}`, SECONDS, server.pid);
       const baseline = await measure(hello.url, SECONDS, hello.child.pid!);
       const withRead = await measure(floor.url, SECONDS, floor.child.pid!);
+      const bytes = await bodyBytes(`${server.url}${target.path}`);
+      const sameBytes = await measure(`${hello.url}/bytes/${bytes}`, SECONDS, hello.child.pid!);
       const ratio = page.rps / baseline.rps;
       rows.push([
         `pages: ${label}`,
@@ -146,6 +167,11 @@ export async function pagesBench({ storageDir, databaseUrl }: PagesBenchTarget):
       rows.push([
         `pages: ${label}, against its floor`,
         `${(page.rps / withRead.rps).toFixed(2)}× the hello world waiting for one shared database read (${withRead.rps.toFixed(0)} req/s, p99 ${withRead.p99} ms, ${(withRead.rps / baseline.rps).toFixed(2)}× hello world)`,
+        '',
+      ]);
+      rows.push([
+        `pages: ${label}, against its size`,
+        `${(page.rps / sameBytes.rps).toFixed(2)}× the hello world sending as many bytes, ${bytes} (${sameBytes.rps.toFixed(0)} req/s, p99 ${sameBytes.p99} ms, ${(sameBytes.rps / baseline.rps).toFixed(2)}× hello world)`,
         '',
       ]);
       // other work on a shared machine moves req/s; the CPU time each request costs moves less

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { LEFTOVER_AFTER_MS } from './domain/bids/service.ts';
 import { createAdjustableClock, createClock } from './lib/clock.ts';
-import { requestLogSerializers } from './lib/request-log.ts';
+import { batchedStdout, requestLogSerializers } from './lib/request-log.ts';
 import { loadSigner, type LoadedSigner } from './lib/signing-key.ts';
 import { createStorage, StorageInUseError, type Storage } from './lib/storage.ts';
 
@@ -123,7 +123,7 @@ async function main() {
     clock,
     storage,
     signer: signing.signer,
-    logger: { level: config.logLevel, serializers: requestLogSerializers },
+    logger: { level: config.logLevel, serializers: requestLogSerializers, stream: batchedStdout() },
   });
   // what a crash left in the storage: temporary files, bid files and signed documents no row
   // refers to, once not written to for `quietForMs` (bids/service.ts cleanUpLeftovers)

@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { formatRemaining } from '../../server/lib/labels.ts';
@@ -201,5 +202,25 @@ describe('static files', () => {
     expect(again.statusCode).toBe(304);
     expect((await t.app.inject({ url: '/static/none.css' })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/static/..%2Fviews%2Flayouts%2Fmain.hbs' })).statusCode).toBe(404);
+  });
+
+  it('are sent compressed, with Brotli or gzip, to a browser that accepts it, each encoding with its own ETag', async () => {
+    const plain = await t.app.inject({ url: '/static/app.css' });
+    const br = await t.app.inject({ url: '/static/app.css', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    const gzip = await t.app.inject({ url: '/static/app.css', headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).toString()).toBe(plain.body);
+    expect(new Set([plain.headers.etag, br.headers.etag, gzip.headers.etag]).size).toBe(3);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const identity = await t.app.inject({ url: '/static/app.css', headers: { 'accept-encoding': 'identity' } });
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    const revisit = await t.app.inject({ url: '/static/app.css', headers: { 'accept-encoding': 'br', 'if-none-match': br.headers.etag as string } });
+    expect(revisit.statusCode).toBe(304);
+    // the plain copy's ETag does not stand for the compressed one
+    expect((await t.app.inject({ url: '/static/app.css', headers: { 'accept-encoding': 'br', 'if-none-match': plain.headers.etag as string } })).statusCode).toBe(200);
   });
 });

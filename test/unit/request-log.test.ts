@@ -1,5 +1,16 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loggableUrl } from '../../server/lib/request-log.ts';
+import { PROJECT_ROOT } from '../../server/paths.ts';
+
+function logChild(mode: 'idle' | 'exit' | 'throw') {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test/helpers/log-child.ts'), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { output: () => output, exited, child };
+}
 
 describe('the request log', () => {
   it.each([
@@ -9,5 +20,22 @@ describe('the request log', () => {
     ['/recruitments?q=token%3D1', '/recruitments?q=token%3D1'],
   ])('keeps no mailed secret: %s', (url, logged) => {
     expect(loggableUrl(url)).toBe(logged);
+  });
+});
+
+describe('the log written in batches', () => {
+  it('writes a lone line within a second or so, while the process runs on', async () => {
+    const child = logChild('idle');
+    try {
+      await expect.poll(child.output, { timeout: 2500, interval: 100 }).toContain('"mode":"idle"');
+    } finally {
+      child.child.kill('SIGKILL');
+    }
+  });
+
+  it.each(['exit', 'throw'] as const)('writes the batch in hand when the process ends (%s)', async (mode) => {
+    const child = logChild(mode);
+    await child.exited;
+    expect(child.output()).toContain(`"mode":"${mode}"`);
   });
 });
