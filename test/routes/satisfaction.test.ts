@@ -316,6 +316,30 @@ describe('the poster', () => {
   });
 });
 
+describe('ratings concentrated on one source', () => {
+  it('raise the inspector’s alert once, naming the share, not the key', async () => {
+    await t.app.services.inspection.review.reviewNewEntries();
+    const alerts = async () => (await t.rawRows(`select subject, evidence, finding_key from alerts where indicator = 'ratings_concentrated'`)) as { subject: string; evidence: unknown }[];
+    const raised = await alerts();
+    expect(raised).toHaveLength(1);
+    expect(raised[0]!.subject).toContain(own.name);
+    expect(raised[0]!.subject).toMatch(/50 条（\d+%）来自同一网络地址/);
+    const keys = await t.rawRows(`select address_key from satisfaction_ratings limit 1`);
+    expect(JSON.stringify(raised)).not.toContain(String(keys[0]!.address_key));
+    await code();
+    await t.app.services.inspection.review.reviewNewEntries();
+    expect(await alerts()).toHaveLength(1);
+  });
+
+  it('the record says in words what each code recorded', async () => {
+    const inspector = new Browser(t.app);
+    await inspector.signIn(cast.inspector);
+    const page = await inspector.get(`/inspector/recruitments/${id}/audit`);
+    expect(page.body).toContain('合作伙伴发放评价码（记录一次服务）');
+    expect(page.body).toContain('名额类型：免费名额');
+  });
+});
+
 describe('after 30 days', () => {
   it('a code can no longer be used', async () => {
     const given = await code();
