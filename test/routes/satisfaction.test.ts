@@ -294,6 +294,10 @@ describe('the figures each party sees', () => {
     const agentPage = await agent.get(`/partnerships/${mine.id}/ratings`);
     expect(agentPage.body).toContain('老师很耐心');
     expect(agentPage.body).not.toContain('发放评价码</button>');
+    // before signing there is nothing to rate yet, but the page answers
+    const waitingPartner = new Browser(t.app);
+    await waitingPartner.signIn(bidderOf(waiting));
+    expect((await waitingPartner.get(`/partnerships/${waiting.id}/ratings`)).statusCode).toBe(200);
   });
 });
 
