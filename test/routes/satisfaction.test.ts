@@ -129,8 +129,14 @@ describe('issuing proof-of-use codes', () => {
     expect(foreign.json().code).toBe('UNKNOWN_OFFER');
     const unsigned = await api('POST', `/partnerships/${waiting.id}/service-uses`, bidderOf(waiting).token, { offerId, group: 'unionMember', place: 'free' });
     expect(unsigned.statusCode).toBe(409);
-    expect((await issue(mine, { group: 'everyone' })).statusCode).toBe(400);
-    expect((await issue(mine, { place: 'gift' })).statusCode).toBe(400);
+    expect((await issue(mine, { group: 'everyone' })).json()).toMatchObject({ statusCode: 400, code: 'GROUP_INVALID' });
+    expect((await issue(mine, { place: 'gift' })).json()).toMatchObject({ statusCode: 400, code: 'PLACE_INVALID' });
+    expect((await issue(mine, { offerId: 'not-an-offer' })).json()).toMatchObject({ statusCode: 400, code: 'UNKNOWN_OFFER' });
+    const paid = await api('POST', `/partnerships/${mine.id}/offers`, own.token, { ...offer, service: '职工摄影课', freePlaces: 0, discountedPlaces: 0 });
+    const none = await issue(mine, { offerId: paid.json().offerId, place: 'free' });
+    expect(none.json()).toMatchObject({ statusCode: 400, code: 'PLACE_NOT_OFFERED' });
+    expect(none.json().message).toContain('“职工摄影课”没有免费名额');
+    expect((await issue(mine, { offerId: paid.json().offerId, place: 'regular' })).statusCode).toBe(201);
   });
 });
 

@@ -140,12 +140,8 @@ const satisfactionPages: FastifyPluginAsyncTypebox<{
       if (request.validationError?.validationContext === 'params') throw new AppError('NOT_FOUND', '您访问的页面或资源不存在');
       const values = formValues(request.body);
       if (request.validationError) return showPartnership(request, reply, request.params.id, {}, { failure: { ...invalidForm(request.validationError.validation), values } });
-      const { offerId, group, place } = request.body;
       try {
-        if (!OFFER_GROUPS.includes(group as OfferGroup)) throw new AppError('GROUP_INVALID', '请选择服务对象所属的职工群体', 'group');
-        if (!PLACE_KINDS.includes(place as PlaceKind)) throw new AppError('PLACE_NOT_OFFERED', '请选择名额类型', 'place');
-        if (!/^[0-9a-f-]{36}$/i.test(offerId)) throw new AppError('UNKNOWN_OFFER', '请选择本单位已发布的服务项目', 'offerId');
-        const issued = await satisfaction.issueServiceUse(request.params.id, { offerId, group: group as OfferGroup, place: place as PlaceKind }, currentUser(request), requestOrigin(request));
+        const issued = await satisfaction.issueServiceUse(request.params.id, request.body, currentUser(request), requestOrigin(request));
         return showPartnership(request, reply, request.params.id, {}, { issued });
       } catch (error) {
         return showPartnership(request, reply, request.params.id, {}, { failure: { ...refusedForm(error), values } });

@@ -2,14 +2,14 @@ import { Type } from 'typebox';
 import { OFFER_GROUPS } from '../offers/types.ts';
 import { PLACE_KINDS } from './types.ts';
 
-// Request shapes of the satisfaction API: the shape only. A rating's score, group and comment
-// length are rating.ts's rules, so the API and the public page refuse them alike, each with its
-// own code.
+// Request shapes of the satisfaction API: the shape only. The group, the kind of place, the
+// score and the comment's length are service-uses.ts's and rating.ts's rules, so the API and the
+// pages refuse them alike, each with its own code.
 
 export const ServiceUseBody = Type.Object({
-  offerId: Type.String({ format: 'uuid' }),
-  group: Type.Enum(OFFER_GROUPS),
-  place: Type.Enum(PLACE_KINDS),
+  offerId: Type.String({ maxLength: 40 }),
+  group: Type.String({ maxLength: 40, examples: [...OFFER_GROUPS] }),
+  place: Type.String({ maxLength: 20, examples: [...PLACE_KINDS] }),
 });
 
 export const RatingBody = Type.Object({

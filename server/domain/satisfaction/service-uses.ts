@@ -7,11 +7,11 @@ import type { Clock } from '../../lib/clock.ts';
 import type { RequestOrigin, SignedInUser } from '../accounts/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import { currentOf, latestVersion, offersOf } from '../offers/catalogue.ts';
-import type { OfferGroup } from '../offers/types.ts';
+import { OFFER_GROUPS, type OfferGroup } from '../offers/types.ts';
 import type { Partnership, PartnershipAccess } from '../partnerships/access.ts';
 import { PARTNERSHIP_STATUS_LABELS, type PartnershipStatus } from '../partnerships/types.ts';
 import { formatUseCode, normalizeUseCode, useCodeHash, USE_CODE_BYTES } from './codes.ts';
-import { PLACE_KIND_LABELS, type PlaceKind } from './types.ts';
+import { PLACE_KIND_LABELS, PLACE_KINDS, type PlaceKind } from './types.ts';
 
 // Proof of use (issue 17): when a worker uses a service, the partner issues a code with it. The
 // code is the worker's proof for rating the service once, and its row the record of a place
@@ -24,8 +24,18 @@ export const SERVING_STATUSES: readonly PartnershipStatus[] = ['active', 'rectif
 
 export interface ServiceUseInput {
   offerId: string;
-  group: OfferGroup;
-  place: PlaceKind;
+  group: string;
+  place: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The input's group and kind of place checked (the offer is checked against the catalogue). */
+export function validServiceUse(input: ServiceUseInput): { offerId: string; group: OfferGroup; place: PlaceKind } {
+  if (!OFFER_GROUPS.includes(input.group as OfferGroup)) throw new AppError('GROUP_INVALID', '请选择服务对象所属的职工群体', 'group');
+  if (!PLACE_KINDS.includes(input.place as PlaceKind)) throw new AppError('PLACE_INVALID', '请选择名额类型：免费、优惠或按价收费', 'place');
+  if (!UUID.test(input.offerId)) throw new AppError('UNKNOWN_OFFER', '请选择本单位已发布的服务项目', 'offerId');
+  return { offerId: input.offerId, group: input.group as OfferGroup, place: input.place as PlaceKind };
 }
 
 export function refuseUnlessServing(partnership: Partnership, code: 'SERVICE_USES_CLOSED' | 'RATINGS_CLOSED') {
@@ -52,7 +62,8 @@ export function createServiceUses({
   publicUrl: string;
 }) {
   /** The partner issues the code of one service used by one worker. */
-  async function issueServiceUse(partnershipId: string, input: ServiceUseInput, user: SignedInUser, origin: RequestOrigin) {
+  async function issueServiceUse(partnershipId: string, raw: ServiceUseInput, user: SignedInUser, origin: RequestOrigin) {
+    const input = validServiceUse(raw);
     const partnership = await access.load(partnershipId);
     await access.requireOrganization(partnership, user);
     refuseUnlessServing(partnership, 'SERVICE_USES_CLOSED');
