@@ -68,7 +68,11 @@ import { createLapses } from './domain/partnerships/lapse.ts';
 import partnershipPages from './domain/partnerships/pages.ts';
 import partnershipRoutes from './domain/partnerships/routes.ts';
 import { createPartnershipService, type PartnershipService } from './domain/partnerships/service.ts';
-import { AppError, type FieldError } from './errors.ts';
+import { ratingKeyOf } from './domain/satisfaction/codes.ts';
+import satisfactionPages from './domain/satisfaction/pages.ts';
+import satisfactionRoutes from './domain/satisfaction/routes.ts';
+import { createSatisfactionService } from './domain/satisfaction/service.ts';
+import { AppError, RateLimitedError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
 import { createMailer, type Mailer } from './lib/mailer.ts';
@@ -378,7 +382,8 @@ export async function buildApp(deps: AppDeps) {
     },
     strictTransportSecurity: https,
   });
-  await app.register(fastifyCookie, { secret: config.sessionSecret ?? storage.secret('session') });
+  const sessionSecret = config.sessionSecret ?? storage.secret('session');
+  await app.register(fastifyCookie, { secret: sessionSecret });
   app.decorateRequest('formParts', null);
   const multipartTokens = new WeakMap<FastifyRequest, string | undefined>();
   await app.register(fastifyCsrf, {
@@ -449,6 +454,7 @@ export async function buildApp(deps: AppDeps) {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const body = toErrorBody(error);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterS));
     if (body.statusCode === 503) reply.header('retry-after', '5');
     else request.log.info({ code: body.code }, body.message);
     if (!isApiRequest(request) && body.code === 'UNAUTHENTICATED') {
@@ -487,6 +493,19 @@ export async function buildApp(deps: AppDeps) {
   const sites = createSiteOffers({ db, recruitments, lapses: offerLapses });
   await app.register(offerRoutes, { offers, sites });
   await app.register(offerPages, { offers, sites });
+  const satisfaction = createSatisfactionService({
+    db,
+    clock,
+    audit,
+    access: offerAccess,
+    limiter: accounts.limits,
+    // the ratings' keyed hashes: a key of their own, derived from the cookies' secret
+    ratingKey: ratingKeyOf(sessionSecret),
+    issuer: documentIssuer,
+    publicUrl: config.publicUrl,
+  });
+  await app.register(satisfactionRoutes, { satisfaction, documents, secureCookies: https });
+  await app.register(satisfactionPages, { satisfaction, documents, secureCookies: https });
   await app.register(documentPages, { documents, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,

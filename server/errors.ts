@@ -13,6 +13,14 @@ const STATUS_BY_CODE = {
   GROUP_PRICE_ABOVE_LIST: 400,
   PLACES_INVALID: 400,
   PLACES_EXCEED_TOTAL: 400,
+  UNKNOWN_OFFER: 400,
+  PLACE_NOT_OFFERED: 400,
+  PLACE_INVALID: 400,
+  RATING_CODE_INVALID: 400,
+  SCORE_INVALID: 400,
+  GROUP_INVALID: 400,
+  COMMENT_TOO_LONG: 400,
+  PERIOD_INVALID: 400,
   P12_UNREADABLE: 400,
   CERTIFICATE_NOT_OF_ORGANIZATION: 400,
   CERTIFICATE_NOT_VALID: 400,
@@ -98,6 +106,8 @@ const STATUS_BY_CODE = {
   OFFERS_NOT_OPEN: 409,
   OFFERS_CLOSED: 409,
   OFFER_UNCHANGED: 409,
+  SERVICE_USES_CLOSED: 409,
+  RATINGS_CLOSED: 409,
   PANEL_ALREADY_DRAWN: 409,
   PANEL_NOT_DRAWN: 409,
   NOT_ENOUGH_EXPERTS: 409,
@@ -161,4 +171,14 @@ export class AppError extends Error {
 
 export function statusOf(code: ErrorCode): number {
   return STATUS_BY_CODE[code];
+}
+
+/** A limit reached (429): the client may try again after `retryAfterS` seconds (Retry-After). */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super('RATE_LIMITED', message);
+  }
 }

@@ -1047,6 +1047,7 @@ export const documentKindEnum = pgEnum('document_kind', [
   'announcement',
   'audit_checkpoint',
   'agreement',
+  'satisfaction_poster',
 ]);
 export const documentStatusEnum = pgEnum('document_status', ['issued', 'mailed']);
 

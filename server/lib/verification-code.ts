@@ -12,6 +12,11 @@ export function formatVerificationCode(random: Uint8Array): string {
   if (random.length !== VERIFICATION_CODE_BYTES) {
     throw new RangeError(`a verification code takes ${VERIFICATION_CODE_BYTES} random bytes`);
   }
+  return crockfordBase32(random).match(/.{4}/g)!.join('-');
+}
+
+/** Crockford base32 of some bytes, 5 bits a symbol (a whole number of symbols: 5 bytes make 8). */
+export function crockfordBase32(random: Uint8Array): string {
   let bits = 0;
   let value = 0;
   let symbols = '';
@@ -24,7 +29,16 @@ export function formatVerificationCode(random: Uint8Array): string {
     }
     value &= (1 << bits) - 1;
   }
-  return symbols.match(/.{4}/g)!.join('-');
+  return symbols;
+}
+
+/** What Crockford's decoding makes of typed symbols: case and separators ignored, I/L read as 1, O as 0. */
+export function crockfordSymbols(typed: string): string {
+  return typed
+    .toUpperCase()
+    .replace(/[\s\-_.]/g, '')
+    .replace(/[IL]/g, '1')
+    .replace(/O/g, '0');
 }
 
 /**
@@ -32,11 +46,7 @@ export function formatVerificationCode(random: Uint8Array): string {
  * separators are ignored, and I/L read as 1, O as 0, as Crockford's decoding rules say.
  */
 export function normalizeVerificationCode(typed: string): string | null {
-  const symbols = typed
-    .toUpperCase()
-    .replace(/[\s\-_.]/g, '')
-    .replace(/[IL]/g, '1')
-    .replace(/O/g, '0');
+  const symbols = crockfordSymbols(typed);
   if (symbols.length !== SYMBOLS) return null;
   const formatted = symbols.match(/.{4}/g)!.join('-');
   return FORMATTED.test(formatted) ? formatted : null;

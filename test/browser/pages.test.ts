@@ -136,6 +136,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: '/partnerships' },
         { route: `/partnerships/${partnershipId}` },
         { route: `/partnerships/${partnershipId}/offers` },
+        { route: `/partnerships/${partnershipId}/ratings` },
       ];
     case 'agent':
       return [
@@ -150,6 +151,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/recruitments/${done}/partnerships` },
         { route: `/partnerships/${partnershipId}` },
         { route: `/partnerships/${partnershipId}/offers` },
+        { route: `/partnerships/${partnershipId}/ratings` },
         { route: '/me/opening-key' },
       ];
     case 'expert':
@@ -163,6 +165,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/recruitments/${done}/opening` },
         { route: `/recruitments/${done}/evaluation` },
         { route: `/recruitments/${done}/partnerships` },
+        { route: `/partnerships/${partnershipId}/ratings` },
         { route: '/me/notifications' },
       ];
     case 'admin':

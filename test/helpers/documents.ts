@@ -117,6 +117,21 @@ export function sampleAgreement(verifyCode = 'ZJ3S-GN4E-D5BT-6H7K'): Extract<Doc
   };
 }
 
+export function sampleSatisfactionPoster(verifyCode = 'ZJ5P-QR7S-T8VW-9X0Y'): Extract<DocumentRequest, { kind: 'satisfaction_poster' }> {
+  return {
+    kind: 'satisfaction_poster',
+    input: {
+      ...base,
+      verifyCode,
+      organization: { name: SAMPLE_ORGANIZATION.name },
+      lot: performingArts,
+      services: ['职工合唱排练', '周末公益演出', '职工子女舞蹈班'],
+      rateUrl: `${SAMPLE_PUBLIC_URL}/rate/0f3c2a1e-7b64-4d2e-9a51-3c8e5f7a9b10`,
+      ratingWindowDays: 30,
+    },
+  };
+}
+
 export function sampleOpeningRecord(verifyCode = 'ZJ2K-B4C6-D8E0-F1G3'): Extract<DocumentRequest, { kind: 'opening_record' }> {
   return {
     kind: 'opening_record',
@@ -287,5 +302,6 @@ export function sampleRequests(): DocumentRequest[] {
     sampleAnnouncement(),
     sampleAuditCheckpoint(),
     sampleAgreement(),
+    sampleSatisfactionPoster(),
   ];
 }

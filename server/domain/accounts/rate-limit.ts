@@ -1,7 +1,7 @@
 import { and, asc, eq, lte, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { rateLimitAttempts } from '../../db/schema.ts';
-import { AppError } from '../../errors.ts';
+import { RateLimitedError } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 
 // Limits on attempts that cost the server work or let someone guess: sign-ins, registrations,
@@ -87,7 +87,7 @@ export function createRateLimiter({ db, clock }: { db: Db; clock: Clock }) {
     });
     if (outcome.refused) {
       const minutes = Math.max(1, Math.ceil(outcome.retryAfterMs / MINUTE_MS));
-      throw new AppError('RATE_LIMITED', `${limit.refusal}，请在 ${minutes} 分钟后再试`);
+      throw new RateLimitedError(`${limit.refusal}，请在 ${minutes} 分钟后再试`, Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)));
     }
     if (++sinceSweep >= SWEEP_EVERY) {
       sinceSweep = 0;

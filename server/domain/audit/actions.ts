@@ -37,6 +37,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'agreement.refuse_changes': '不予修改协议文本',
   'offer.publish': '合作伙伴发布服务项目',
   'offer.change': '合作伙伴修改服务项目（价格或名额）',
+  'service_use.issue': '合作伙伴发放评价码（记录一次服务）',
   'alert.raised': '发出监督预警',
   'alert.dismiss': '排除监督预警',
   'alert.escalate': '上报监督预警',

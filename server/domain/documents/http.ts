@@ -12,9 +12,14 @@ import { MAX_VERIFY_UPLOAD_BYTES } from './schemas.ts';
 /** the service then narrows what each of them sees */
 export const readers = requireRole('agent', 'inspector', 'bidder', 'expert');
 
-/** Answers the signed PDF, audited by the service, with its SHA-256 in a header. */
-export async function sendDocument(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, documents: DocumentService) {
-  const { pdf, fileName, sha256 } = await documents.downloadDocument(request.params.id, currentUser(request), requestOrigin(request));
+/** Answers the signed PDF (the route's :id, or the one given), audited by the service, with its SHA-256 in a header. */
+export async function sendDocument(
+  request: FastifyRequest<{ Params: { id: string } }>,
+  reply: FastifyReply,
+  documents: Pick<DocumentService, 'downloadDocument'>,
+  documentId = request.params.id,
+) {
+  const { pdf, fileName, sha256 } = await documents.downloadDocument(documentId, currentUser(request), requestOrigin(request));
   return reply
     .header('content-type', 'application/pdf')
     .header('content-disposition', attachmentHeader(fileName))

@@ -99,8 +99,8 @@ export function createPartnershipAccess({
     return row ?? null;
   }
 
-  /** A document of the partnership's bid: a version of the draft, or the agreement itself. */
-  async function documentOf(partnership: Partnership, kind: 'draft_agreement' | 'agreement', subject: string): Promise<DocumentRow | null> {
+  /** A document of the partnership's bid: a version of the draft, the agreement itself, its rating poster. */
+  async function documentOf(partnership: Partnership, kind: 'draft_agreement' | 'agreement' | 'satisfaction_poster', subject: string): Promise<DocumentRow | null> {
     const [row] = await db
       .select()
       .from(documents)

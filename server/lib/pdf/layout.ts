@@ -30,6 +30,8 @@ export type Block =
   | { kind: 'table'; columns: readonly Column[]; rows: readonly (readonly string[])[]; small?: boolean; keepWithNext?: boolean }
   /** kept on one page: the QR code with its caption on the left, the signatory lines on the right */
   | { kind: 'signature'; lines: readonly string[]; qr?: { url: string; caption: readonly string[] } }
+  /** a QR code of `size` points, centred, with centred lines under it (a poster's) */
+  | { kind: 'qr'; url: string; size: number; caption: readonly string[] }
   | { kind: 'gap'; height: number }
   /** the next block starts a new page (a signature page) */
   | { kind: 'pageBreak' };
@@ -188,6 +190,9 @@ function allText(model: DocumentModel): string {
         break;
       case 'signature':
         parts.push(...block.lines, ...(block.qr?.caption ?? []));
+        break;
+      case 'qr':
+        parts.push(...block.caption);
         break;
       case 'gap':
       case 'pageBreak':
@@ -429,6 +434,26 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
     };
   };
 
+  const qr = (block: Extract<Block, { kind: 'qr' }>): Prepared => {
+    const size = 10;
+    const lineHeight = size * 1.5;
+    const caption = block.caption.flatMap((line) => wrap(line, regular, size, CONTENT_WIDTH));
+    const height = 12 + block.size + 8 + caption.length * lineHeight;
+    return {
+      height,
+      draw() {
+        ensure(height);
+        y -= 12;
+        page.pushOperators(...qrCode(block.url, MARGIN_X + (CONTENT_WIDTH - block.size) / 2, y, block.size, INK));
+        y -= block.size + 8;
+        for (const line of caption) {
+          drawLine(line, MARGIN_X, y, CONTENT_WIDTH, { font: regular, size, lineHeight, align: 'center', color: GREY });
+          y -= lineHeight;
+        }
+      },
+    };
+  };
+
   const prepare = (block: Block): Prepared => {
     switch (block.kind) {
       case 'title':
@@ -447,6 +472,8 @@ export async function renderPdf(model: DocumentModel, fonts: DocumentFonts): Pro
         });
       case 'signature':
         return signature(block);
+      case 'qr':
+        return qr(block);
       case 'gap':
         return { height: block.height, draw: () => void (y -= block.height) };
       case 'pageBreak':

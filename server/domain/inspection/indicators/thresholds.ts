@@ -44,6 +44,12 @@ export const THRESHOLDS = {
    * below its bid's: the share was scored and the award relied on it, so any shortfall is flagged
    */
   offerShareMarginPoints: 0,
+  /** a partnership's ratings of this many last days are looked at for one source… */
+  ratingsConcentrationDays: 30,
+  /** …when there are at least this many of them… */
+  ratingsConcentrationMin: 10,
+  /** …and more than this share comes from one address or one device */
+  ratingsConcentrationShare: 0.3,
 } as const;
 
 export type ThresholdName = keyof typeof THRESHOLDS;
@@ -64,4 +70,8 @@ export const THRESHOLD_REASONS: Record<ThresholdName, string> = {
   competitionMargin: '有效响应文件少于类别名额加此数即为竞争不足：评审委员会没有真正的选择余地（参照 ProZorro 的“竞争不足”指标）。',
   offerShareMarginPoints:
     '合作伙伴发布的服务目录中公益（免费和优惠）名额比例低于其响应文件承诺的比例超过此百分点即预警：承诺比例是评审打分和入选的依据，为 0 表示任何降低都须核查。',
+  ratingsConcentrationDays: '检查合作伙伴最近此天数内的满意度评价：与评价码的有效期（30 天）一致。',
+  ratingsConcentrationMin: '期间内评价至少达到此数量才计算集中度：评价太少时比例没有意义。',
+  ratingsConcentrationShare:
+    '来自同一网络地址或同一设备的评价超过此比例即预警：每台设备每天最多评价 5 次，正常情况下评价分散在众多职工的手机上；在阵地无线网络下评价会使地址集中，须结合设备来源判断。',
 };
