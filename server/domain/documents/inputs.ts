@@ -30,6 +30,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   announcement: '招募公告发布',
   audit_checkpoint: '操作日志检查点签发',
   agreement: '合作协议签署（甲方）',
+  review_result: '考核结果通知书签发',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -41,6 +42,7 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   announcement: '招募公告',
   audit_checkpoint: '操作日志检查点',
   agreement: '合作协议',
+  review_result: '考核结果通知书',
 };
 
 
