@@ -68,6 +68,9 @@ import { createLapses } from './domain/partnerships/lapse.ts';
 import partnershipPages from './domain/partnerships/pages.ts';
 import partnershipRoutes from './domain/partnerships/routes.ts';
 import { createPartnershipService, type PartnershipService } from './domain/partnerships/service.ts';
+import reviewPages from './domain/reviews/pages.ts';
+import reviewRoutes from './domain/reviews/routes.ts';
+import { createReviewService, type ReviewService } from './domain/reviews/service.ts';
 import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
@@ -99,6 +102,7 @@ declare module 'fastify' {
       inspection: InspectionService;
       notifications: NotificationService;
       partnerships: PartnershipService;
+      reviews: ReviewService;
       documents: DocumentService & {
         /** schedules every recruitment's missing documents (at start) */
         scheduleAllMissing(): Promise<number>;
@@ -326,6 +330,16 @@ export async function buildApp(deps: AppDeps) {
     mailer,
     agentMails,
   });
+  const reviews = createReviewService({
+    db,
+    clock,
+    audit,
+    access: createPartnershipAccess({ db, recruitments, awards }),
+    issuer: documentIssuer,
+    storage,
+    mailer,
+    publicUrl: config.publicUrl,
+  });
   documentQueue.start((recruitmentId) => documents.issueMissingDocuments(recruitmentId));
   const scheduleAllMissing = async () => {
     const ids = await documents.recruitmentsWithDocuments();
@@ -349,6 +363,7 @@ export async function buildApp(deps: AppDeps) {
     inspection,
     notifications,
     partnerships,
+    reviews,
     documents: { ...documents, scheduleAllMissing, startSweep, idle: documentQueue.idle },
     mailer,
   });
@@ -487,6 +502,8 @@ export async function buildApp(deps: AppDeps) {
   const sites = createSiteOffers({ db, recruitments, lapses: offerLapses });
   await app.register(offerRoutes, { offers, sites });
   await app.register(offerPages, { offers, sites });
+  await app.register(reviewRoutes, { reviews });
+  await app.register(reviewPages, { reviews });
   await app.register(documentPages, { documents, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,
