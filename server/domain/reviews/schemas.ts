@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TBoolean, type TNumber, type TOptional } from 'typebox';
 import { DEFAULT_WEIGHTS } from './rules.ts';
 import type { CompleteInput } from './complete.ts';
 import { CRITERION_KEYS, NEGATIVE_LIST_ITEMS, SCORED_CRITERIA, type CriterionKey, type NegativeListItem, type ScoredCriterion } from './types.ts';
@@ -6,7 +6,7 @@ import { CRITERION_KEYS, NEGATIVE_LIST_ITEMS, SCORED_CRITERIA, type CriterionKey
 // Request shapes of the reviews' API. Each number and answer is optional in the shape, so that a
 // missing one is refused by the rules (rules.ts) with its own zh-CN message and field.
 
-const numbers = <K extends string>(keys: readonly K[]) => Type.Object(Object.fromEntries(keys.map((key) => [key, Type.Optional(Type.Number())])) as Record<K, ReturnType<typeof Type.Optional<ReturnType<typeof Type.Number>>>>);
+const numbers = <K extends string>(keys: readonly K[]) => Type.Object(Object.fromEntries(keys.map((key) => [key, Type.Optional(Type.Number())])) as Record<K, TOptional<TNumber>>);
 
 export const ScheduleBody = Type.Object({
   kind: Type.Union([Type.Literal('stage'), Type.Literal('final')]),
@@ -22,7 +22,7 @@ export const CompleteBody = Type.Object({
   points: numbers(SCORED_CRITERIA),
   assessor: Type.Optional(Type.Object({ name: Type.String({ maxLength: 200 }), points: numbers(SCORED_CRITERIA) })),
   /** true: the item was breached */
-  negativeList: Type.Object(Object.fromEntries(NEGATIVE_LIST_ITEMS.map((item) => [item, Type.Optional(Type.Boolean())])) as Record<NegativeListItem, ReturnType<typeof Type.Optional<ReturnType<typeof Type.Boolean>>>>),
+  negativeList: Type.Object(Object.fromEntries(NEGATIVE_LIST_ITEMS.map((item) => [item, Type.Optional(Type.Boolean())])) as Record<NegativeListItem, TOptional<TBoolean>>),
   rectifyBy: Type.Optional(Type.String({ format: 'date-time' })),
   remarks: Type.Optional(Type.String({ maxLength: 2000 })),
 });

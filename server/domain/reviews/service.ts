@@ -105,9 +105,7 @@ export function createReviewService(deps: {
   /** One review; an open one with the figures of its period so far and the default weights, for the form. */
   async function getReview(reviewId: string, viewer: SignedInUser) {
     const row = await loadReview(db, reviewId);
-    const partnership = await visible(row.partnershipId, viewer).catch(() => {
-      throw new AppError('NOT_FOUND', '考核不存在');
-    });
+    const partnership = await visible(row.partnershipId, viewer);
     const [review] = await describe(partnership, [row], viewer);
     const [organization] = await db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, partnership.organizationId));
     const figures = row.completedAt ? null : await figuresOf(db, partnership.id, { from: row.periodFrom, to: row.periodTo });
