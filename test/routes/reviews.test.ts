@@ -171,6 +171,8 @@ describe('scheduling', () => {
     expect((await reviewsOf(A, tokenOf(A))).reviews.map((r) => r.id)).toEqual([stageReviews[A.id]!.id]);
     expect((await api('GET', `/partnerships/${A.id}/reviews`, tokenOf(B))).statusCode).toBe(404);
     expect((await api('GET', `/partnerships/${A.id}/reviews`, tokens.otherAgent!)).statusCode).toBe(404);
+    expect((await api('GET', `/reviews/${stageReviews[A.id]!.id}`, tokenOf(A))).json()).toMatchObject({ kind: 'stage', periodOver: false, figures: { satisfaction: { ratings: 0 } } });
+    expect((await api('GET', `/reviews/${stageReviews[A.id]!.id}`, tokenOf(B))).statusCode).toBe(404);
   });
 });
 
