@@ -29,6 +29,7 @@ interface Partnership {
 }
 interface Review {
   id: string;
+  places: { delivered: { free: number; discounted: number }; promised: { free: number; discounted: number } } | null;
   kind: string;
   result: string | null;
   totalScore: number | null;
@@ -217,6 +218,8 @@ describe('the stage review', () => {
     expect(list.status).toBe('rectifying');
     const [stage, reReview] = list.reviews;
     expect(stage).toMatchObject({ result: 'rectify', satisfaction: { ratings: 10, satisfiedShare: 0.9 }, rectifyBy: rectifyBy.toISOString() });
+    // 30 free and 20 discounted places a month promised over the year; 10 free ones delivered
+    expect(stage!.places).toMatchObject({ delivered: { free: 10, discounted: 0 }, promised: { free: 360, discounted: 240 } });
     expect(reReview).toMatchObject({ kind: 'rectification', followsReviewId: stage!.id, result: null, periodTo: rectifyBy.toISOString() });
     const actions = (await auditEntries()).filter((e) => e.target === `partnership:${A.id}`).map((e) => e.action);
     expect(actions.slice(-3)).toEqual(['review.complete', 'partnership.requireRectification', 'review.schedule']);

@@ -126,10 +126,15 @@ describe('the result', () => {
 });
 
 describe('figures and the term’s end', () => {
-  it('promises the catalogue’s monthly places over the period’s months', () => {
-    const months = monthsOf({ from: at(0), to: at(365.25) });
-    expect(months).toBe(12);
-    expect(promisedPlaces([{ freePlaces: 10, discountedPlaces: 5 }, { freePlaces: 2, discountedPlaces: 0 }], months)).toEqual({ free: 144, discounted: 60 });
+  it('promises each catalogue version’s monthly places over the months it was in force within the period', () => {
+    expect(monthsOf({ from: at(0), to: at(365.25) })).toBe(12);
+    const period = { from: at(0), to: at(365.25) };
+    const unchanged = { versions: [{ recordedAt: at(-10), freePlaces: 10, discountedPlaces: 5 }] };
+    // published a quarter into the period, cut halfway through
+    const changed = { versions: [{ recordedAt: at(365.25 / 4), freePlaces: 4, discountedPlaces: 0 }, { recordedAt: at(365.25 / 2), freePlaces: 2, discountedPlaces: 2 }] };
+    expect(promisedPlaces([unchanged], period)).toEqual({ free: 120, discounted: 60 });
+    expect(promisedPlaces([unchanged, changed], period)).toEqual({ free: 120 + 12 + 12, discounted: 60 + 12 });
+    expect(promisedPlaces([{ versions: [{ recordedAt: at(400), freePlaces: 9, discountedPlaces: 9 }] }], period)).toEqual({ free: 0, discounted: 0 });
   });
 
   it('an ended term without its completed final review is outstanding', () => {

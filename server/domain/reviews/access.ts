@@ -3,7 +3,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import { partnershipReviews } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { deliveredPlacesOf, satisfactionOf } from '../satisfaction/aggregate.ts';
-import { currentOf, offersOf } from '../offers/catalogue.ts';
+import { offersOf } from '../offers/catalogue.ts';
 import { monthsOf, promisedPlaces } from './rules.ts';
 import type { PlacesRecord, SatisfactionRecord } from './types.ts';
 
@@ -33,10 +33,7 @@ export interface PeriodFigures {
   places: PlacesRecord;
 }
 
-/**
- * The period's figures. The promise is the catalogue's current free and discounted places per
- * month over the period's months (a catalogue changed within the period counts as it stands now).
- */
+/** The period's figures; the promise counts each catalogue version over the months it was in force (rules.ts). */
 export async function figuresOf(executor: Db | Tx, partnershipId: string, period: { from: Date; to: Date }): Promise<PeriodFigures> {
   const [satisfaction, delivered, offers] = await Promise.all([
     satisfactionOf(executor, partnershipId, period),
@@ -48,7 +45,7 @@ export async function figuresOf(executor: Db | Tx, partnershipId: string, period
     satisfaction: { ratings: satisfaction.ratings, mean: satisfaction.mean, satisfiedShare: satisfaction.satisfiedShare },
     places: {
       delivered: { free: delivered.byKind.free, discounted: delivered.byKind.discounted },
-      promised: promisedPlaces(offers.map(currentOf), months),
+      promised: promisedPlaces(offers, period),
       months,
     },
   };

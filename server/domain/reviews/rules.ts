@@ -73,10 +73,31 @@ export function monthsOf(period: ReviewPeriod): number {
   return round2((period.to.getTime() - period.from.getTime()) / (DAY_MS * (365.25 / 12)));
 }
 
-/** The free and discounted places the catalogue promises over the period. */
-export function promisedPlaces(offers: readonly { freePlaces: number; discountedPlaces: number }[], months: number) {
-  const perMonth = (key: 'freePlaces' | 'discountedPlaces') => offers.reduce((sum, offer) => sum + offer[key], 0);
-  return { free: Math.round(perMonth('freePlaces') * months), discounted: Math.round(perMonth('discountedPlaces') * months) };
+export interface PromiseVersion {
+  recordedAt: Date;
+  freePlaces: number;
+  discountedPlaces: number;
+}
+
+/**
+ * The free and discounted places the catalogue promised over the period: each version of each
+ * offer, per month, over the months it was in force within the period (from its saving to the
+ * next version's), so a promise raised or cut within the period counts for its own months.
+ */
+export function promisedPlaces(offers: readonly { versions: readonly PromiseVersion[] }[], period: ReviewPeriod) {
+  let free = 0;
+  let discounted = 0;
+  for (const { versions } of offers) {
+    versions.forEach((version, index) => {
+      const from = Math.max(version.recordedAt.getTime(), period.from.getTime());
+      const to = Math.min(versions[index + 1]?.recordedAt.getTime() ?? Number.POSITIVE_INFINITY, period.to.getTime());
+      if (from >= to) return;
+      const months = monthsOf({ from: new Date(from), to: new Date(to) });
+      free += version.freePlaces * months;
+      discounted += version.discountedPlaces * months;
+    });
+  }
+  return { free: Math.round(free), discounted: Math.round(discounted) };
 }
 
 /** Satisfaction's points: its weight × 满意率; a period without ratings scores 0 (the form says so). */

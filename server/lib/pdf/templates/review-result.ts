@@ -110,7 +110,7 @@ export const reviewResult: Template<ReviewResultInput> = {
           ['优惠名额', `已提供 ${places.delivered.discounted} 个，服务目录承诺 ${places.promised.discounted} 个`],
         ],
       },
-      { kind: 'paragraph', small: true, text: `承诺名额 = 服务目录每月免费（优惠）名额 × 考核期间的月数（${score(places.months)} 个月）。` },
+      { kind: 'paragraph', small: true, text: `承诺名额 = 考核期间（${score(places.months)} 个月）内服务目录各版本的每月免费（优惠）名额 × 该版本有效的月数；已提供名额以服务核销码为准。` },
       { kind: 'heading', text: '四、负面清单' },
       {
         kind: 'table',
