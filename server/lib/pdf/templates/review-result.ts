@@ -30,6 +30,8 @@ export interface ReviewResultInput extends DocumentBase {
 }
 
 const optional = (value: number | null) => (value === null ? '—' : score(value));
+/** the period ends before `periodTo` (exclusive): its last day is the one before that instant */
+const lastDay = (periodTo: Date) => chineseDate(new Date(periodTo.getTime() - 1));
 
 function consequence(input: ReviewResultInput): string {
   switch (input.result) {
@@ -61,7 +63,7 @@ export const reviewResult: Template<ReviewResultInput> = {
         indent: true,
         text:
           `依据${recruitmentName(recruitment)}的合作协议和以职工满意度为核心指标的考核制度，` +
-          `中心对贵单位${chineseDate(input.periodFrom)}至${chineseDate(input.periodTo)}期间的服务进行了${input.kindLabel}。结果通知如下：`,
+          `中心对贵单位${chineseDate(input.periodFrom)}至${lastDay(input.periodTo)}期间的服务进行了${input.kindLabel}。结果通知如下：`,
       },
       {
         kind: 'fields',
@@ -69,7 +71,7 @@ export const reviewResult: Template<ReviewResultInput> = {
           ['合作单位', `${organization.name}（${organization.uscc}）`],
           ['服务类别', input.lotName],
           ['考核类型', input.kindLabel],
-          ['考核期间', `${chineseDate(input.periodFrom)}至${chineseDate(input.periodTo)}`],
+          ['考核期间', `${chineseDate(input.periodFrom)}至${lastDay(input.periodTo)}`],
           ['考核总分', `${score(input.total)} 分（合格线 ${input.passScore} 分，且负面清单无违反）`],
           ['考核结果', input.resultLabel],
           ...(input.rectifyBy ? [['整改期限', chineseDate(input.rectifyBy)] as const] : []),
