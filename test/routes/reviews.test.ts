@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alerts, organizations, partnerOffers, satisfactionRatings, serviceUses, users } from '../../server/db/schema.ts';
+import { alerts } from '../../server/db/schema.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import type { Bidder } from '../helpers/evaluation.ts';
-import { organisationP12, signAgreement } from '../helpers/partnerships.ts';
 import { run, writePdf } from '../helpers/pdf-tools.ts';
 import { createAwarded } from '../helpers/publicity.ts';
 import { createCast, outbox, type Cast } from '../helpers/recruitments.ts';
+import { activatePartnership, rate as ratePartnership } from '../helpers/reviews.ts';
 
 // Stage and final reviews (issue 17): scheduling by the recruitment's agent and its refusals, the
 // form (weights summing to 100, satisfaction the largest, scores within weights, every negative-
@@ -78,19 +77,7 @@ async function travel(to: Date) {
   for (const partnership of [A, B, C]) tokens[partnership.bidId] = await apiToken(t, bidderOf(partnership));
 }
 
-/** Ratings as the satisfaction intake records them: a proof-of-use code (a place delivered) and its rating. */
-async function rate(partnership: Partnership, scores: number[], at: Date, place: 'free' | 'discounted' = 'free') {
-  const db = t.database.db;
-  const [offer] = await db.select({ id: partnerOffers.id }).from(partnerOffers).where(eq(partnerOffers.partnershipId, partnership.id));
-  const [issuer] = await db.select({ id: users.id }).from(users).innerJoin(organizations, eq(organizations.userId, users.id)).where(eq(organizations.name, bidderOf(partnership).name));
-  for (const score of scores) {
-    const [use] = await db
-      .insert(serviceUses)
-      .values({ partnershipId: partnership.id, offerId: offer!.id, group: 'unionMember', place, codeHash: randomBytes(16).toString('hex'), usedAt: at, issuedBy: issuer!.id })
-      .returning();
-    await db.insert(satisfactionRatings).values({ serviceUseId: use!.id, partnershipId: partnership.id, score, group: 'unionMember', ratedAt: at, addressKey: 'a', deviceKey: 'd' });
-  }
-}
+const rate = (partnership: Partnership, scores: number[], at: Date, place: 'free' | 'discounted' = 'free') => ratePartnership(t, partnership.id, bidderOf(partnership), scores, at, place);
 
 const clean = { sublet: false, subcontract: false, documents: false, profit: false, overcharge: false };
 const form = (overrides: object = {}) => ({ points: { delivery: 20, places: 15, safety: 10, compliance: 15 }, negativeList: clean, ...overrides });
@@ -113,22 +100,8 @@ beforeAll(async () => {
   expect(all.length).toBeGreaterThanOrEqual(4);
   [A, B, C, D] = all as [Partnership, Partnership, Partnership, Partnership];
   for (const partnership of [A, B, C]) {
-    const own = bidderOf(partnership);
-    tokens[partnership.bidId] = own.token;
-    expect((await api('POST', `/partnerships/${partnership.id}/accept`, own.token, { version: 1 })).statusCode).toBe(200);
-    expect((await signAgreement(t, partnership.id, own.token, organisationP12(own.name))).statusCode).toBe(200);
-    expect((await api('POST', `/partnerships/${partnership.id}/activate`, cast.agentToken)).statusCode).toBe(200);
-    const offer = {
-      service: '职工书法培训',
-      openingHours: '周二至周日 9:00–17:00',
-      procedure: '凭工会会员证到前台登记。',
-      listPrice: 200,
-      prices: { modelWorker: 0, hardship: 0, unionMember: 100, allWorkers: 160 },
-      placesPerMonth: 100,
-      freePlaces: 30,
-      discountedPlaces: 20,
-    };
-    expect((await api('POST', `/partnerships/${partnership.id}/offers`, own.token, offer)).statusCode).toBe(201);
+    tokens[partnership.bidId] = bidderOf(partnership).token;
+    await activatePartnership(t, partnership.id, bidderOf(partnership), cast.agentToken);
   }
   [A, B, C] = await Promise.all([load(A), load(B), load(C)]);
 }, 240_000);
