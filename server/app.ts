@@ -72,6 +72,9 @@ import { ratingKeyOf } from './domain/satisfaction/codes.ts';
 import satisfactionPages from './domain/satisfaction/pages.ts';
 import satisfactionRoutes from './domain/satisfaction/routes.ts';
 import { createSatisfactionService } from './domain/satisfaction/service.ts';
+import reviewPages from './domain/reviews/pages.ts';
+import reviewRoutes from './domain/reviews/routes.ts';
+import { createReviewService, type ReviewService } from './domain/reviews/service.ts';
 import { AppError, RateLimitedError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
@@ -103,6 +106,7 @@ declare module 'fastify' {
       inspection: InspectionService;
       notifications: NotificationService;
       partnerships: PartnershipService;
+      reviews: ReviewService;
       documents: DocumentService & {
         /** schedules every recruitment's missing documents (at start) */
         scheduleAllMissing(): Promise<number>;
@@ -330,6 +334,16 @@ export async function buildApp(deps: AppDeps) {
     mailer,
     agentMails,
   });
+  const reviews = createReviewService({
+    db,
+    clock,
+    audit,
+    access: createPartnershipAccess({ db, recruitments, awards }),
+    issuer: documentIssuer,
+    storage,
+    mailer,
+    publicUrl: config.publicUrl,
+  });
   documentQueue.start((recruitmentId) => documents.issueMissingDocuments(recruitmentId));
   const scheduleAllMissing = async () => {
     const ids = await documents.recruitmentsWithDocuments();
@@ -353,6 +367,7 @@ export async function buildApp(deps: AppDeps) {
     inspection,
     notifications,
     partnerships,
+    reviews,
     documents: { ...documents, scheduleAllMissing, startSweep, idle: documentQueue.idle },
     mailer,
   });
@@ -506,6 +521,8 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(satisfactionRoutes, { satisfaction, documents, secureCookies: https });
   await app.register(satisfactionPages, { satisfaction, documents, secureCookies: https });
+  await app.register(reviewRoutes, { reviews });
+  await app.register(reviewPages, { reviews });
   await app.register(documentPages, { documents, recruitments });
   await app.register(recruitmentRoutes, {
     recruitments,

@@ -163,6 +163,10 @@ async function main() {
   const stopLapseSweep = app.services.partnerships.startLapseSweep(config.documentSweepS * 1000, (error) =>
     app.log.error({ err: error }, 'sweep for lapsed awards failed; tried again later'),
   );
+  // a term ended without its final review completed is recorded for the inspector (reads record it too)
+  const stopOutstandingSweep = app.services.reviews.startOutstandingSweep(config.documentSweepS * 1000, (error) =>
+    app.log.error({ err: error }, 'sweep for outstanding final reviews failed; tried again later'),
+  );
   // an award whose sign-off has come to wait as publicity ended is told to its inspector within a minute
   const stopAwardWatch = app.services.notifications.signOffs.startAwardWatch();
   let closing = false;
@@ -175,6 +179,7 @@ async function main() {
     stopAwardWatch();
     stopSweep();
     stopLapseSweep();
+    stopOutstandingSweep();
     stopWatch();
     clearInterval(cleanUps);
     // new connections are refused at once; the uploads under way finish and get their receipts,

@@ -26,6 +26,7 @@ import { ALERT_SEVERITIES, ALERT_STATUSES, type AlertEvidence } from '../domain/
 import { CHANGE_REQUEST_ANSWERS, PARTNERSHIP_STATUSES, REVIEW_KINDS, REVIEW_RESULTS } from '../domain/partnerships/types.ts';
 import { OFFER_GROUPS } from '../domain/offers/types.ts';
 import { PLACE_KINDS } from '../domain/satisfaction/types.ts';
+import type { CriterionRecord, NegativeListAnswer, PlacesRecord, SatisfactionRecord } from '../domain/reviews/types.ts';
 
 export const ROLES = ['admin', 'agent', 'bidder', 'expert', 'inspector'] as const;
 export type Role = (typeof ROLES)[number];
@@ -1048,6 +1049,7 @@ export const documentKindEnum = pgEnum('document_kind', [
   'audit_checkpoint',
   'agreement',
   'satisfaction_poster',
+  'review_result',
 ]);
 export const documentStatusEnum = pgEnum('document_status', ['issued', 'mailed']);
 
@@ -1445,9 +1447,27 @@ export const partnershipReviews = pgTable(
     result: reviewResultEnum('result'),
     completedAt: instant('completed_at'),
     completedBy: uuid('completed_by').references(() => users.id),
+    /** the form as completed (reviews/rules.ts): each criterion's weight, points and who scored */
+    criteria: jsonb('criteria').$type<CriterionRecord[]>(),
+    satisfaction: jsonb('satisfaction').$type<SatisfactionRecord>(),
+    places: jsonb('places').$type<PlacesRecord>(),
+    negativeList: jsonb('negative_list').$type<NegativeListAnswer[]>(),
+    /** the third-party assessor, when one scored */
+    assessorName: text('assessor_name'),
+    totalScore: numeric('total_score', { precision: 5, scale: 2, mode: 'number' }),
+    remarks: text('remarks'),
+    /** a stage review's result `rectify`: the deadline of the rectification */
+    rectifyBy: instant('rectify_by'),
+    /** the signed 考核结果通知书 */
+    documentId: uuid('document_id').references(() => documents.id),
   },
   (t) => [
     index('partnership_reviews_partnership_id_idx').on(t.partnershipId, t.dueAt),
+    // one open review per partnership at a time
+    uniqueIndex('partnership_reviews_one_open').on(t.partnershipId).where(sql`${t.completedAt} is null`),
+    index('partnership_reviews_document_id_idx').on(t.documentId),
+    check('partnership_reviews_form', sql`(${t.totalScore} is null) = (${t.completedAt} is null)`),
+    check('partnership_reviews_rectify_by', sql`(${t.result} is not distinct from 'rectify') = (${t.rectifyBy} is not null)`),
     index('partnership_reviews_follows_review_id_idx').on(t.followsReviewId),
     index('partnership_reviews_scheduled_by_idx').on(t.scheduledBy),
     index('partnership_reviews_completed_by_idx').on(t.completedBy),

@@ -292,6 +292,47 @@ export function sampleAuditCheckpoint(verifyCode = 'ZJ5C-K6P7-Q8R9-S0T1'): Extra
   };
 }
 
+/** A stage review asking for rectification: satisfaction below the pass line, a clean negative list. */
+export function sampleReviewResult(verifyCode = 'ZJ4R-7V8W-9X2Y-3Z4A'): Extract<DocumentRequest, { kind: 'review_result' }> {
+  return {
+    kind: 'review_result',
+    input: {
+      recruitment,
+      verifyCode,
+      issuedAt,
+      organization: SAMPLE_ORGANIZATION,
+      lotName: performingArts.name,
+      kindLabel: '阶段考核',
+      periodFrom: new Date('2024-07-07T16:00:00Z'),
+      periodTo: new Date('2025-07-07T16:00:00Z'),
+      criteria: [
+        { label: '职工满意度', weight: 40, points: 24.8, agentPoints: null, assessorPoints: null, scoredBy: '平台按职工评价计算' },
+        { label: '服务项目完成情况', weight: 20, points: 15.5, agentPoints: 16, assessorPoints: 15, scoredBy: '经办人与第三方评估机构评分的平均' },
+        { label: '公益（免费、优惠）名额兑现情况', weight: 15, points: 10, agentPoints: 10, assessorPoints: 10, scoredBy: '经办人与第三方评估机构评分的平均' },
+        { label: '安全管理', weight: 10, points: 9, agentPoints: 9, assessorPoints: 9, scoredBy: '经办人与第三方评估机构评分的平均' },
+        { label: '遵守协议及负面清单情况', weight: 15, points: 14, agentPoints: 14, assessorPoints: 14, scoredBy: '经办人与第三方评估机构评分的平均' },
+      ],
+      assessorName: '浙江求是社会组织评估中心',
+      satisfaction: { ratings: 50, satisfiedShare: 0.62, mean: 3.7 },
+      places: { delivered: { free: 310, discounted: 220 }, promised: { free: 360, discounted: 240 }, months: 12 },
+      negativeList: [
+        { label: '变相出租、转租服务阵地', breached: false },
+        { label: '转包或分包服务阵地的运营', breached: false },
+        { label: '使用服务阵地（中心）的文件、公章、票据或账户', breached: false },
+        { label: '以服务阵地名义从事营利性经营活动', breached: false },
+        { label: '超出公示价格收费或未落实对劳模工匠、困难职工、工会会员的优惠', breached: false },
+      ],
+      total: 73.3,
+      passScore: 80,
+      result: 'rectify',
+      resultLabel: '限期整改',
+      rectifyBy: new Date('2025-10-07T16:00:00Z'),
+      reReviewDueAt: new Date('2025-11-06T16:00:00Z'),
+      remarks: '满意率偏低，职工反映周末场次不足。',
+    },
+  };
+}
+
 export function sampleRequests(): DocumentRequest[] {
   return [
     sampleAwardNotice(),
@@ -303,5 +344,6 @@ export function sampleRequests(): DocumentRequest[] {
     sampleAuditCheckpoint(),
     sampleAgreement(),
     sampleSatisfactionPoster(),
+    sampleReviewResult(),
   ];
 }

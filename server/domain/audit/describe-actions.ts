@@ -5,6 +5,7 @@ import { indicatorLabel } from '../inspection/indicators/index.ts';
 import { OFFER_DESCRIBERS } from './describe-offers.ts';
 import { PARTNERSHIP_DESCRIBERS } from './describe-partnerships.ts';
 import { SATISFACTION_DESCRIBERS } from './describe-satisfaction.ts';
+import { REVIEW_DESCRIBERS } from './describe-reviews.ts';
 import { shortHex, words, type Describer, type Details, type Line, type Names } from './describe-words.ts';
 
 // What each action's details mean, in words: one describer per action code, naming the fields a
@@ -132,6 +133,7 @@ export const DESCRIBERS: Record<string, Describer> = {
   ...PARTNERSHIP_DESCRIBERS,
   ...OFFER_DESCRIBERS,
   ...SATISFACTION_DESCRIBERS,
+  ...REVIEW_DESCRIBERS,
   'recruitment.publish': transition,
   'recruitment.cancel': transition,
   'recruitment.suspend': transition,

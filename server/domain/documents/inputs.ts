@@ -31,6 +31,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   audit_checkpoint: '操作日志检查点签发',
   agreement: '合作协议签署（甲方）',
   satisfaction_poster: '职工满意度评价海报签发',
+  review_result: '考核结果通知书签发',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -43,6 +44,7 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   audit_checkpoint: '操作日志检查点',
   agreement: '合作协议',
   satisfaction_poster: '职工满意度评价海报',
+  review_result: '考核结果通知书',
 };
 
 

@@ -9,6 +9,7 @@ import { evaluationReport, type EvaluationReportInput } from './templates/evalua
 import { openingRecord, type OpeningRecordInput } from './templates/opening-record.ts';
 import { rejectionNotice, type RejectionNoticeInput } from './templates/rejection-notice.ts';
 import { satisfactionPoster, type SatisfactionPosterInput } from './templates/satisfaction-poster.ts';
+import { reviewResult, type ReviewResultInput } from './templates/review-result.ts';
 import type { DocumentBase, DocumentKind, Template } from './templates/template.ts';
 
 // Step one of three (render → sign → store): a document kind and its input in, unsigned PDF
@@ -32,7 +33,8 @@ export type DocumentRequest =
   | { kind: 'announcement'; input: AnnouncementInput }
   | { kind: 'audit_checkpoint'; input: AuditCheckpointInput }
   | { kind: 'agreement'; input: AgreementInput }
-  | { kind: 'satisfaction_poster'; input: SatisfactionPosterInput };
+  | { kind: 'satisfaction_poster'; input: SatisfactionPosterInput }
+  | { kind: 'review_result'; input: ReviewResultInput };
 
 export interface RenderEnvironment {
   fonts: DocumentFonts;
@@ -63,6 +65,7 @@ const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequ
   audit_checkpoint: auditCheckpoint,
   agreement,
   satisfaction_poster: satisfactionPoster,
+  review_result: reviewResult,
 };
 
 const CREATOR = '职工服务中心合作伙伴招募平台';
@@ -89,6 +92,8 @@ export async function renderDocument(request: DocumentRequest, env: RenderEnviro
       return render(TEMPLATES.agreement, request.input, env);
     case 'satisfaction_poster':
       return render(TEMPLATES.satisfaction_poster, request.input, env);
+    case 'review_result':
+      return render(TEMPLATES.review_result, request.input, env);
   }
 }
 

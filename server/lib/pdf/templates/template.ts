@@ -16,6 +16,7 @@ export const DOCUMENT_KINDS = [
   'audit_checkpoint',
   'agreement',
   'satisfaction_poster',
+  'review_result',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
