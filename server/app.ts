@@ -68,6 +68,8 @@ import { createLapses } from './domain/partnerships/lapse.ts';
 import partnershipPages from './domain/partnerships/pages.ts';
 import partnershipRoutes from './domain/partnerships/routes.ts';
 import { createPartnershipService, type PartnershipService } from './domain/partnerships/service.ts';
+import organizationRecordRoutes from './domain/records/routes.ts';
+import { createOrganizationRecordService } from './domain/records/service.ts';
 import { AppError, type FieldError } from './errors.ts';
 import { isAdjustable, type Clock } from './lib/clock.ts';
 import { documentAssets, type DocumentAssets } from './lib/document-assets.ts';
@@ -480,6 +482,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(documentRoutes, { documents });
   await app.register(partnershipRoutes, { partnerships });
   await app.register(partnershipPages, { partnerships, recruitments });
+  await app.register(organizationRecordRoutes, { records: createOrganizationRecordService({ db, publicUrl: config.publicUrl }) });
   // the catalogue reads partnerships through the same access rules and lapses as their pages
   const offerAccess = createPartnershipAccess({ db, recruitments, awards });
   const offerLapses = createLapses({ db, clock, audit });

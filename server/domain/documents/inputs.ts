@@ -30,6 +30,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   announcement: '招募公告发布',
   audit_checkpoint: '操作日志检查点签发',
   agreement: '合作协议签署（甲方）',
+  termination_notice: '终止合作通知书签发',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -41,6 +42,7 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   announcement: '招募公告',
   audit_checkpoint: '操作日志检查点',
   agreement: '合作协议',
+  termination_notice: '终止合作通知书',
 };
 
 

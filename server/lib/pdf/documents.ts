@@ -8,6 +8,7 @@ import { draftAgreement, type DraftAgreementInput } from './templates/draft-agre
 import { evaluationReport, type EvaluationReportInput } from './templates/evaluation-report.ts';
 import { openingRecord, type OpeningRecordInput } from './templates/opening-record.ts';
 import { rejectionNotice, type RejectionNoticeInput } from './templates/rejection-notice.ts';
+import { terminationNotice, type TerminationNoticeInput } from './templates/termination-notice.ts';
 import type { DocumentBase, DocumentKind, Template } from './templates/template.ts';
 
 // Step one of three (render → sign → store): a document kind and its input in, unsigned PDF
@@ -30,7 +31,8 @@ export type DocumentRequest =
   | { kind: 'evaluation_report'; input: EvaluationReportInput }
   | { kind: 'announcement'; input: AnnouncementInput }
   | { kind: 'audit_checkpoint'; input: AuditCheckpointInput }
-  | { kind: 'agreement'; input: AgreementInput };
+  | { kind: 'agreement'; input: AgreementInput }
+  | { kind: 'termination_notice'; input: TerminationNoticeInput };
 
 export interface RenderEnvironment {
   fonts: DocumentFonts;
@@ -60,6 +62,7 @@ const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequ
   announcement,
   audit_checkpoint: auditCheckpoint,
   agreement,
+  termination_notice: terminationNotice,
 };
 
 const CREATOR = '职工服务中心合作伙伴招募平台';
@@ -84,6 +87,8 @@ export async function renderDocument(request: DocumentRequest, env: RenderEnviro
       return render(TEMPLATES.audit_checkpoint, request.input, env);
     case 'agreement':
       return render(TEMPLATES.agreement, request.input, env);
+    case 'termination_notice':
+      return render(TEMPLATES.termination_notice, request.input, env);
   }
 }
 

@@ -15,6 +15,7 @@ export const DOCUMENT_KINDS = [
   'announcement',
   'audit_checkpoint',
   'agreement',
+  'termination_notice',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
