@@ -9,6 +9,7 @@ import { createBidder } from '../helpers/bidding.ts';
 import { createInEvaluation, createExperts, type Bidder, type Organization } from '../helpers/evaluation.ts';
 import { run, writePdf } from '../helpers/pdf-tools.ts';
 import { createAwarded } from '../helpers/publicity.ts';
+import { schemaErrors } from '../helpers/ocds-schema.ts';
 import { createCast, outbox, type Cast } from '../helpers/recruitments.ts';
 import { rectifyForTest, recordReviewForTest, requireRectificationForTest, signAndActivate } from '../helpers/reviews.ts';
 
@@ -89,9 +90,9 @@ describe('POST /api/v1/partnerships/:id/terminate: refusals', () => {
   });
 });
 
-describe('termination after a failed rectification', () => {
-  let notice: { id: string; verifyCode: string };
+let notice: { id: string; verifyCode: string };
 
+describe('termination after a failed rectification', () => {
   it('terminates: status terminated with its date, a signed notice, an audit entry, and the notice mailed to the partner', async () => {
     const target = all[0]!;
     const [stage] = (await t.rawRows(`select id from partnership_reviews where partnership_id = '${target.id}'`)) as { id: string }[];
@@ -156,6 +157,25 @@ describe('termination after a failed rectification', () => {
     expect((await api('GET', `/organizations/${target.organization.id}/records`, cast.inspectorToken)).json().records).toHaveLength(1);
     expect((await api('GET', `/organizations/${target.organization.id}/records`, bidderOf(target).token)).statusCode).toBe(403);
     expect((await api('GET', `/organizations/${all[1]!.organization.id}/records`, cast.agentToken)).json().records).toEqual([]);
+  });
+});
+
+describe('OCDS after the termination', () => {
+  it('publishes the terminated contract with the notice and the reviews as milestones, valid against the official 1.1.5 schema', async () => {
+    const target = all[0]!;
+    const ocds = (await t.app.inject({ url: `/api/v1/recruitments/${id}/ocds` })).json<{
+      releases: { id: string; tag: string[]; contracts?: { status: string; implementation?: { documents: { documentType: string; url: string }[]; milestones?: { code: string; status: string }[] } }[] }[];
+    }>();
+    expect(schemaErrors(ocds)).toEqual([]);
+    const terminated = ocds.releases.find((r) => r.id.endsWith(`-${target.bidId}-terminated`))!;
+    expect(terminated.tag).toEqual(['contractUpdate']);
+    const [contract] = terminated.contracts!;
+    expect(contract!.status).toBe('terminated');
+    expect(contract!.implementation!.documents.find((d) => d.documentType === 'x_terminationNotice')?.url).toContain(`/verify/${notice.verifyCode}`);
+    expect(contract!.implementation!.milestones!.map((m) => [m.code, m.status])).toEqual([
+      ['stage', 'notMet'],
+      ['rectification', 'notMet'],
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { agreementChangeRequests, agreementVersions, documents, lots, organizations, partnershipReviews, partnerships, recruitments } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
@@ -137,19 +137,37 @@ export function createPartnershipViews({
     return describe(rows, viewer);
   }
 
-  /** What open data tells of a recruitment's partnerships (OCDS contracts): their state and term, never who signed. */
+  /** What open data tells of a recruitment's partnerships (OCDS contracts): state, term, reviews and termination notice, never who signed. */
   async function openDataContracts(recruitmentId: string): Promise<OcdsPartnership[]> {
     await lapses.lapseOverdue({ recruitmentId });
-    return db
-      .select({
-        bidId: partnerships.bidId,
-        status: partnerships.status,
-        signedAt: partnerships.signedAt,
-        endsAt: partnerships.endsAt,
-        lapsedAt: partnerships.lapsedAt,
-      })
-      .from(partnerships)
-      .where(eq(partnerships.recruitmentId, recruitmentId));
+    const [rows, reviews, notices] = await Promise.all([
+      db.select().from(partnerships).where(eq(partnerships.recruitmentId, recruitmentId)),
+      db
+        .select({ review: partnershipReviews })
+        .from(partnershipReviews)
+        .innerJoin(partnerships, eq(partnerships.id, partnershipReviews.partnershipId))
+        .where(eq(partnerships.recruitmentId, recruitmentId))
+        .orderBy(asc(partnershipReviews.dueAt)),
+      db
+        .select({ bidId: documents.bidId, verifyCode: documents.verifyCode, issuedAt: documents.issuedAt })
+        .from(documents)
+        .where(and(eq(documents.recruitmentId, recruitmentId), eq(documents.kind, 'termination_notice'))),
+    ]);
+    return rows.map((row) => {
+      const notice = notices.find((each) => each.bidId === row.bidId);
+      return {
+        bidId: row.bidId,
+        status: row.status,
+        signedAt: row.signedAt,
+        endsAt: row.endsAt,
+        lapsedAt: row.lapsedAt,
+        terminatedAt: row.terminatedAt,
+        reviews: reviews
+          .filter(({ review }) => review.partnershipId === row.id)
+          .map(({ review }) => ({ id: review.id, kind: review.kind, scheduledAt: review.scheduledAt, dueAt: review.dueAt, result: review.result, completedAt: review.completedAt })),
+        terminationNotice: notice ? { verifyCode: notice.verifyCode, issuedAt: notice.issuedAt } : null,
+      };
+    });
   }
 
   return { getPartnership, listPartnerships, ownPartnerships, openDataContracts };
