@@ -69,6 +69,7 @@ import { createLapses } from './domain/partnerships/lapse.ts';
 import partnershipPages from './domain/partnerships/pages.ts';
 import partnershipRoutes from './domain/partnerships/routes.ts';
 import { createPartnershipService, type PartnershipService } from './domain/partnerships/service.ts';
+import organizationRecordPages from './domain/records/pages.ts';
 import organizationRecordRoutes from './domain/records/routes.ts';
 import { createOrganizationRecordService } from './domain/records/service.ts';
 import { AppError, type FieldError } from './errors.ts';
@@ -483,7 +484,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(documentRoutes, { documents });
   await app.register(partnershipRoutes, { partnerships });
   await app.register(partnershipPages, { partnerships, recruitments });
-  await app.register(organizationRecordRoutes, { records: createOrganizationRecordService({ db, publicUrl: config.publicUrl }) });
+  const organizationRecords = createOrganizationRecordService({ db, publicUrl: config.publicUrl });
+  await app.register(organizationRecordRoutes, { records: organizationRecords });
+  await app.register(organizationRecordPages, { records: organizationRecords });
   // the catalogue reads partnerships through the same access rules and lapses as their pages
   const offerAccess = createPartnershipAccess({ db, recruitments, awards });
   const offerLapses = createLapses({ db, clock, audit });

@@ -157,6 +157,18 @@ describe('termination after a failed rectification', () => {
     expect((await api('GET', `/organizations/${target.organization.id}/records`, cast.inspectorToken)).json().records).toHaveLength(1);
     expect((await api('GET', `/organizations/${target.organization.id}/records`, bidderOf(target).token)).statusCode).toBe(403);
     expect((await api('GET', `/organizations/${all[1]!.organization.id}/records`, cast.agentToken)).json().records).toEqual([]);
+
+    const inspector = new Browser(t.app);
+    await inspector.signIn(cast.inspector);
+    expect((await inspector.get(`/partnerships/${target.id}`)).body).toContain(`/organizations/${target.organization.id}/records`);
+    const page = await inspector.get(`/organizations/${target.organization.id}/records`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('终止合作');
+    expect(page.body).toContain(`验证码 ${notice.verifyCode}`);
+    const organisation = new Browser(t.app);
+    await organisation.signIn(bidderOf(target));
+    expect((await organisation.get(`/organizations/${target.organization.id}/records`)).statusCode).toBe(403);
+    expect((await organisation.get(`/partnerships/${target.id}`)).body).not.toContain('/records');
   });
 });
 
