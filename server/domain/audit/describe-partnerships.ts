@@ -56,7 +56,7 @@ export const PARTNERSHIP_DESCRIBERS: Record<string, Describer> = {
   'partnership.passRectification': transition,
   'partnership.terminate': (d, names) => {
     const sha = d.str('sha256');
-    d.skip('documentId', 'reviewId');
+    d.skip('documentId', 'reviewId', 'recordId');
     return [
       ...transition(d, names),
       d.str('reason') && `终止理由：${d.str('reason')}`,

@@ -114,17 +114,7 @@ export function createTermination({
       const failed = await ground(tx, locked, agent);
       const document = await issuer.record(tx, produced, { actor: agent, ip: origin.ip });
       if (!document) throw new AppError('INVALID_TRANSITION', '终止合作通知书已签发，请刷新后查看');
-      await applyPartnershipTransition(tx, audit, locked, 'terminate', agent, origin, {
-        set: { terminatedAt },
-        details: {
-          reviewId: failed.id,
-          reason: input.reason.trim(),
-          ...(input.assetHandling?.trim() ? { assetHandling: input.assetHandling.trim() } : {}),
-          documentId: document.id,
-          sha256: document.sha256,
-        },
-      });
-      await addOrganizationRecord(tx, {
+      const recordId = await addOrganizationRecord(tx, {
         organizationId: locked.organizationId,
         kind: 'terminated',
         partnershipId: id,
@@ -133,6 +123,17 @@ export function createTermination({
         recordedAt: terminatedAt,
         recordedBy: agent.id,
         documentId: document.id,
+      });
+      await applyPartnershipTransition(tx, audit, locked, 'terminate', agent, origin, {
+        set: { terminatedAt },
+        details: {
+          reviewId: failed.id,
+          reason: input.reason.trim(),
+          ...(input.assetHandling?.trim() ? { assetHandling: input.assetHandling.trim() } : {}),
+          documentId: document.id,
+          recordId,
+          sha256: document.sha256,
+        },
       });
       return document;
     });
