@@ -24,6 +24,7 @@ import {
 } from '../domain/recruitments/types.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, type AlertEvidence } from '../domain/inspection/types.ts';
 import { CHANGE_REQUEST_ANSWERS, PARTNERSHIP_STATUSES, REVIEW_KINDS, REVIEW_RESULTS } from '../domain/partnerships/types.ts';
+import { ORGANIZATION_RECORD_KINDS } from '../domain/records/types.ts';
 import { OFFER_GROUPS } from '../domain/offers/types.ts';
 import { PLACE_KINDS } from '../domain/satisfaction/types.ts';
 import type { CriterionRecord, NegativeListAnswer, PlacesRecord, SatisfactionRecord } from '../domain/reviews/types.ts';
@@ -1050,6 +1051,7 @@ export const documentKindEnum = pgEnum('document_kind', [
   'agreement',
   'satisfaction_poster',
   'review_result',
+  'termination_notice',
 ]);
 export const documentStatusEnum = pgEnum('document_status', ['issued', 'mailed']);
 
@@ -1236,6 +1238,8 @@ export const partnerships = pgTable(
     signedAt: instant('signed_at'),
     endsAt: instant('ends_at'),
     lapsedAt: instant('lapsed_at'),
+    /** when the centre terminated the agreement after a failed rectification (its notice's effective date) */
+    terminatedAt: instant('terminated_at'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -1245,6 +1249,7 @@ export const partnerships = pgTable(
     index('partnerships_bid_id_idx').on(t.bidId),
     check('partnerships_term', sql`${t.termMonths} between 1 and 60`),
     check('partnerships_signed', sql`(${t.signedAt} is null) = (${t.endsAt} is null)`),
+    check('partnerships_terminated', sql`(${t.status} = 'terminated') = (${t.terminatedAt} is not null)`),
   ],
 );
 
@@ -1474,5 +1479,44 @@ export const partnershipReviews = pgTable(
     check('partnership_reviews_period', sql`${t.periodFrom} < ${t.periodTo}`),
     check('partnership_reviews_completed', sql`(${t.result} is null) = (${t.completedAt} is null)`),
     check('partnership_reviews_follows', sql`(${t.kind} = 'rectification') = (${t.followsReviewId} is not null)`),
+  ],
+);
+
+// The centre's record of an organisation (issue 17): what the centre itself has found in a
+// partnership with it — today a termination after a failed rectification. A later recruitment's
+// panel reads it beside the eligibility condition "no record of serious violations".
+
+export const organizationRecordKindEnum = pgEnum('organization_record_kind', ORGANIZATION_RECORD_KINDS);
+
+export const organizationRecords = pgTable(
+  'organization_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    kind: organizationRecordKindEnum('kind').notNull(),
+    partnershipId: uuid('partnership_id')
+      .notNull()
+      .references(() => partnerships.id),
+    recruitmentId: uuid('recruitment_id')
+      .notNull()
+      .references(() => recruitments.id),
+    /** one line, as the panel reads it */
+    summary: text('summary').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    recordedBy: uuid('recorded_by')
+      .notNull()
+      .references(() => users.id),
+    /** the signed document the record rests on (the termination notice) */
+    documentId: uuid('document_id').references(() => documents.id),
+  },
+  (t) => [
+    index('organization_records_organization_id_idx').on(t.organizationId, t.recordedAt),
+    // one record of each kind per partnership: a termination happens once
+    uniqueIndex('organization_records_partnership_kind_key').on(t.partnershipId, t.kind),
+    index('organization_records_recruitment_id_idx').on(t.recruitmentId),
+    index('organization_records_recorded_by_idx').on(t.recordedBy),
+    index('organization_records_document_id_idx').on(t.documentId),
   ],
 );

@@ -161,6 +161,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: '/inspector' },
         { route: '/inspector/alerts' },
         { route: '/inspector/audit' },
+        { route: '/inspector/partnerships' },
         { route: `/inspector/recruitments/${done}/audit` },
         { route: `/recruitments/${done}/opening` },
         { route: `/recruitments/${done}/evaluation` },

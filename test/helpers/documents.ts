@@ -333,6 +333,27 @@ export function sampleReviewResult(verifyCode = 'ZJ4R-7V8W-9X2Y-3Z4A'): Extract<
   };
 }
 
+export function sampleTerminationNotice(verifyCode = 'ZJ6T-RM7N-8P9Q-0R1S'): Extract<DocumentRequest, { kind: 'termination_notice' }> {
+  return {
+    kind: 'termination_notice',
+    input: {
+      ...base,
+      verifyCode,
+      centre: { name: recruitment.owner },
+      partner: SAMPLE_ORGANIZATION,
+      lot: performingArts,
+      agreement: { signedAt: new Date('2024-01-20T02:00:00Z'), endsAt: new Date('2027-01-20T02:00:00Z'), termMonths: 36, verifyCode: 'ZJ3S-GN4E-D5BT-6H7K' },
+      reviews: [
+        { kind: '阶段考核', dueAt: new Date('2025-01-20T02:00:00Z'), completedAt: new Date('2025-01-18T02:00:00Z'), result: '限期整改' },
+        { kind: '整改复核', dueAt: new Date('2025-07-01T02:00:00Z'), completedAt: new Date('2025-06-30T02:00:00Z'), result: '不合格' },
+      ],
+      reason: '整改期内职工满意率仍为 52%，免费和优惠名额仅落实承诺的 40%，整改复核不合格。',
+      assetHandling: '资产清点定于 2025 年 7 月 15 日进行。',
+      effectiveAt: base.issuedAt,
+    },
+  };
+}
+
 export function sampleRequests(): DocumentRequest[] {
   return [
     sampleAwardNotice(),
@@ -345,5 +366,6 @@ export function sampleRequests(): DocumentRequest[] {
     sampleAgreement(),
     sampleSatisfactionPoster(),
     sampleReviewResult(),
+    sampleTerminationNotice(),
   ];
 }

@@ -76,6 +76,9 @@ function recruitment(overrides: Partial<Recruitment> = {}): Recruitment {
   };
 }
 
+/** A partnership with no review and no termination yet. */
+const NOTHING_LATER = { terminatedAt: null, reviews: [], terminationNotice: null } as const;
+
 const published = recruitment();
 const amended = recruitment({
   questionsDeadline: new Date(MOVED_QUESTIONS),
@@ -260,9 +263,9 @@ describe('OCDS release package', () => {
       CONTEXT,
       { candidates, awards: candidates.map((c) => ({ ...c, awardedAt: AWARD.publishedAt })) },
       [
-        { bidId: 'b1', status: 'active', signedAt, endsAt, lapsedAt: null },
-        { bidId: 'b2', status: 'lapsed', signedAt: null, endsAt: null, lapsedAt },
-        { bidId: 'b3', status: 'awarded', signedAt: null, endsAt: null, lapsedAt: null },
+        { bidId: 'b1', status: 'active', signedAt, endsAt, lapsedAt: null, ...NOTHING_LATER },
+        { bidId: 'b2', status: 'lapsed', signedAt: null, endsAt: null, lapsedAt, ...NOTHING_LATER },
+        { bidId: 'b3', status: 'awarded', signedAt: null, endsAt: null, lapsedAt: null, ...NOTHING_LATER },
       ],
     );
     expect(schemaErrors(awarded)).toEqual([]);
@@ -281,6 +284,90 @@ describe('OCDS release package', () => {
     });
     expect(signed!.implementation!.documents).toEqual([expect.objectContaining({ documentType: 'x_publishedServices', url: `https://partners.example.org/sites/${ID}` })]);
     expect(awarded.releases.at(-1)!.contracts!.map((c) => [c.awardID, c.status])).toEqual([['award-b2', 'cancelled']]);
+  });
+
+  it('17: a terminated partnership is a terminated contract with its notice; reviews are assessment milestones; an ended term is terminated too', () => {
+    const CANDIDATES = announcement(2, 'candidates', '2025-05-10T02:00:00Z');
+    const AWARD = announcement(3, 'award', '2025-05-14T02:00:00Z');
+    const candidates = [
+      { round: 1, bidId: 'b1', lot: 'west-lake', organizationId: 'o1', organization: '西湖公益服务社', score: 88.5, rank: 1 },
+      { round: 1, bidId: 'b2', lot: 'west-lake', organizationId: 'o2', organization: '湖畔体育俱乐部', score: 80, rank: 2 },
+      { round: 1, bidId: 'b3', lot: 'binjiang', organizationId: 'o3', organization: '滨江文化中心', score: 75.33, rank: 1 },
+    ];
+    const at = (iso: string) => new Date(iso);
+    const signedAt = at('2025-05-20T02:00:00Z');
+    const endsAt = at('2027-05-20T02:00:00Z');
+    const review = (id: string, kind: 'stage' | 'rectification' | 'final', due: string, result: 'pass' | 'rectify' | 'fail' | null, completed: string | null) => ({
+      id,
+      kind,
+      scheduledAt: at('2025-06-01T02:00:00Z'),
+      dueAt: at(due),
+      result,
+      completedAt: completed ? at(completed) : null,
+    });
+    const terminatedAt = at('2026-09-01T02:00:00Z');
+    const awarded = buildReleasePackage(
+      recruitment({ ...amended, status: 'awarded', announcements: [ORIGINAL, AMENDMENT, CANDIDATES, AWARD] }),
+      CONTEXT,
+      { candidates, awards: candidates.map((c) => ({ ...c, awardedAt: AWARD.publishedAt })) },
+      [
+        {
+          bidId: 'b1',
+          status: 'terminated',
+          signedAt,
+          endsAt,
+          lapsedAt: null,
+          terminatedAt,
+          reviews: [review('r1', 'stage', '2026-05-20T02:00:00Z', 'rectify', '2026-05-18T02:00:00Z'), review('r2', 'rectification', '2026-08-20T02:00:00Z', 'fail', '2026-08-25T02:00:00Z')],
+          terminationNotice: { verifyCode: 'ZJ6T-RM7N-8P9Q-0R1S', issuedAt: terminatedAt },
+        },
+        {
+          bidId: 'b2',
+          status: 'active',
+          signedAt,
+          endsAt,
+          lapsedAt: null,
+          terminatedAt: null,
+          reviews: [review('r3', 'stage', '2026-05-20T02:00:00Z', 'pass', '2026-05-19T02:00:00Z'), review('r4', 'final', '2027-05-20T02:00:00Z', null, null)],
+          terminationNotice: null,
+        },
+        { bidId: 'b3', status: 'ended', signedAt, endsAt, lapsedAt: null, terminatedAt: null, reviews: [review('r5', 'final', '2027-05-20T02:00:00Z', 'pass', '2027-05-10T02:00:00Z')], terminationNotice: null },
+      ],
+    );
+    expect(schemaErrors(awarded)).toEqual([]);
+    const later = awarded.releases.filter((r) => r.id.startsWith(`${OCID}-3-contract-`));
+    expect(later.map((r) => [r.id.slice(`${OCID}-3-contract-`.length), r.tag[0]])).toEqual([
+      ['b1-signed', 'implementation'],
+      ['b1-reviews', 'implementation'],
+      ['b1-terminated', 'contractUpdate'],
+      ['b2-signed', 'implementation'],
+      ['b2-reviews', 'implementation'],
+      ['b3-signed', 'implementation'],
+      ['b3-reviews', 'implementation'],
+      ['b3-ended', 'contractUpdate'],
+    ]);
+    const terminated = later.find((r) => r.id.endsWith('b1-terminated'))!;
+    expect(terminated.date).toBe(terminatedAt.toISOString());
+    const [contract] = terminated.contracts!;
+    expect(contract).toMatchObject({ awardID: 'award-b1', status: 'terminated', period: { startDate: signedAt.toISOString(), endDate: terminatedAt.toISOString() } });
+    expect(contract!.implementation!.documents.map((d) => [d.documentType, d.url])).toEqual([
+      ['x_publishedServices', `https://partners.example.org/sites/${ID}`],
+      ['x_terminationNotice', 'https://partners.example.org/verify/ZJ6T-RM7N-8P9Q-0R1S'],
+    ]);
+    expect(contract!.implementation!.milestones!.map((m) => [m.type, m.code, m.status, m.dueDate, m.dateMet ?? null])).toEqual([
+      ['assessment', 'stage', 'notMet', '2026-05-20T02:00:00.000Z', null],
+      ['assessment', 'rectification', 'notMet', '2026-08-20T02:00:00.000Z', null],
+    ]);
+    const reviewed = later.find((r) => r.id.endsWith('b2-reviews'))!;
+    expect(reviewed.date).toBe('2026-05-19T02:00:00.000Z');
+    expect(reviewed.contracts![0]!.status).toBe('active');
+    expect(reviewed.contracts![0]!.implementation!.milestones!.map((m) => [m.status, m.dateMet ?? null])).toEqual([
+      ['met', '2026-05-19T02:00:00.000Z'],
+      ['scheduled', null],
+    ]);
+    const ended = later.find((r) => r.id.endsWith('b3-ended'))!;
+    expect(ended.date).toBe(endsAt.toISOString());
+    expect(ended.contracts![0]!.status).toBe('terminated');
   });
 
   it('cancels the candidates a redo withdraws and publishes the next round’s as other awards', () => {

@@ -54,7 +54,16 @@ export const PARTNERSHIP_DESCRIBERS: Record<string, Describer> = {
   'partnership.activate': transition,
   'partnership.requireRectification': transition,
   'partnership.passRectification': transition,
-  'partnership.terminate': transition,
+  'partnership.terminate': (d, names) => {
+    const sha = d.str('sha256');
+    d.skip('documentId', 'reviewId', 'recordId');
+    return [
+      ...transition(d, names),
+      d.str('reason') && `终止理由：${d.str('reason')}`,
+      d.str('assetHandling') && `固定资产处置安排：${d.str('assetHandling')}`,
+      sha && `终止合作通知书 sha256 前 12 位 ${shortHex(sha)}`,
+    ];
+  },
   'partnership.end': transition,
   'agreement.accept': (d) => {
     const sha = d.str('sha256');

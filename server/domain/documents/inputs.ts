@@ -32,6 +32,7 @@ export const SIGNING_REASONS: Record<DocumentKind, string> = {
   agreement: '合作协议签署（甲方）',
   satisfaction_poster: '职工满意度评价海报签发',
   review_result: '考核结果通知书签发',
+  termination_notice: '终止合作通知书签发',
 };
 
 export const KIND_NAMES: Record<DocumentKind, string> = {
@@ -45,6 +46,7 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   agreement: '合作协议',
   satisfaction_poster: '职工满意度评价海报',
   review_result: '考核结果通知书',
+  termination_notice: '终止合作通知书',
 };
 
 

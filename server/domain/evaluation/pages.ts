@@ -90,7 +90,8 @@ const evaluationPages: FastifyPluginAsyncTypebox<{ evaluation: EvaluationService
         anchor: `bid-${bid.bidId}`,
         conditions: recruitment.eligibility.map((condition) => {
           const verdict = typedResults?.[condition.key] ?? bid.qualification?.results[condition.key];
-          return { ...condition, pass: verdict === 'pass', fail: verdict === 'fail' };
+          const records = condition.key === panel.recordConditionKey ? bid.centreRecords : [];
+          return { ...condition, pass: verdict === 'pass', fail: verdict === 'fail', records };
         }),
         qualifyErrors: qualifyForm?.errors,
         reasonValue: (qualifyForm?.values as { reason?: string } | undefined)?.reason ?? bid.qualification?.reason ?? '',

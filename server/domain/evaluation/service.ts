@@ -45,6 +45,7 @@ import {
   supplementaryCandidates,
   vacantSeats,
 } from './draw.ts';
+import { recordConditionKey, recordsOf } from '../records/records.ts';
 import { checkScoreSheet, computeEvaluation, OUTLIER_POINTS, type ScoreSheet } from './scoring.ts';
 
 // The online evaluation (评审, SPEC §5, issue 5). The agent draws the panel; each expert declares
@@ -956,6 +957,11 @@ export function createEvaluationService({
       signOffOf(recruitmentId, round),
       redoOf(recruitmentId, round),
     ]);
+    // the centre's own record of each bidder, read beside the condition on serious violations
+    const [records, conditions] = await Promise.all([
+      recordsOf(db, [...new Set(evaluated.map(({ record }) => record.organizationId))], publicUrl),
+      db.select({ key: eligibilityConditions.key, text: eligibilityConditions.text }).from(eligibilityConditions).where(eq(eligibilityConditions.recruitmentId, recruitmentId)).orderBy(asc(eligibilityConditions.position)),
+    ]);
     // documents only once the expert has declared no conflict
     const readsDocuments = seat === null || seat.status === 'serving';
     const files = readsDocuments && evaluated.length > 0
@@ -1011,7 +1017,12 @@ export function createEvaluationService({
           reviewedAt: qualification.reviewedAt,
         },
         files: files.filter((f) => f.versionId === record.versionId).map(({ id, name, size, sha256 }) => ({ id, name, size, sha256 })),
+        centreRecords: records
+          .filter((entry) => entry.organizationId === record.organizationId)
+          .map(({ id, kind, kindLabel, summary, recordedAt, document, line }) => ({ id, kind, kindLabel, summary, recordedAt, document, line })),
       })),
+      /** the eligibility condition the centre's records are read beside */
+      recordConditionKey: recordConditionKey(conditions),
       signOff,
     };
   }

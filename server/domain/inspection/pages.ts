@@ -9,12 +9,13 @@ import { IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import { INDICATORS, indicatorLabel } from './indicators/index.ts';
 import { THRESHOLD_REASONS, THRESHOLDS, type ThresholdName } from './indicators/thresholds.ts';
-import { AlertQuery, DecisionBody, type AlertFilter } from './schemas.ts';
+import { AlertQuery, DecisionBody, PartnershipQuery, type AlertFilter } from './schemas.ts';
+import type { PartnershipOversight } from './partnerships.ts';
 import type { InspectionService } from './service.ts';
 import { ALERT_SEVERITIES, ALERT_STATUSES, type AlertStatus } from './types.ts';
 
-// The inspector's pages: the desk (/inspector) and the alerts with their decisions
-// (/inspector/alerts). A decision's form carries the list's filter in its address, so the
+// The inspector's pages: the desk (/inspector), the alerts with their decisions
+// (/inspector/alerts) and the partnerships after the award (/inspector/partnerships). A decision's form carries the list's filter in its address, so the
 // inspector comes back to the same list, at the alert just decided.
 
 /** What the button that gives an alert each status says. */
@@ -41,7 +42,7 @@ function filterQuery({ recruitmentId, status, severity, indicator }: AlertFilter
   return text ? `?${text}` : '';
 }
 
-const inspectionPages: FastifyPluginAsyncTypebox<{ inspection: InspectionService }> = async (app, { inspection }) => {
+const inspectionPages: FastifyPluginAsyncTypebox<{ inspection: InspectionService; partnerships: PartnershipOversight }> = async (app, { inspection, partnerships }) => {
   app.get('/inspector', { schema: { hide: true }, onRequest: requireRole('inspector') }, async (request, reply) => {
     const desk = await inspection.deskOf(currentUser(request));
     return reply.page('inspector/desk', {
@@ -114,6 +115,22 @@ const inspectionPages: FastifyPluginAsyncTypebox<{ inspection: InspectionService
       }
       const query = filterQuery(filter);
       return reply.redirect(`/inspector/alerts${query ? `${query}&` : '?'}done=${request.body.status}#alert-${alertId}`, 303);
+    },
+  );
+
+  app.get(
+    '/inspector/partnerships',
+    { schema: { hide: true, querystring: PartnershipQuery }, onRequest: requireRole('inspector') },
+    async (request, reply) => {
+      const list = await partnerships.partnershipsOverseen(currentUser(request), request.query);
+      return reply.page('inspector/partnerships', {
+        title: '合作关系监督',
+        partnerships: list.map((item) => ({
+          ...item,
+          satisfiedPercent: item.satisfaction.satisfiedShare === null ? null : Math.round(item.satisfaction.satisfiedShare * 1000) / 10,
+          alerts: item.alerts.map((alert) => ({ ...alert, label: indicatorLabel(alert.indicator), severityLabel: SEVERITY_LABELS[alert.severity] })),
+        })),
+      });
     },
   );
 };

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
-import { AlertQuery, AlertReply, DecisionBody, DeskReply } from './schemas.ts';
+import type { PartnershipOversight } from './partnerships.ts';
+import { AlertQuery, AlertReply, DecisionBody, DeskReply, PartnershipQuery } from './schemas.ts';
 import type { InspectionService } from './service.ts';
 
-const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspection: InspectionService }> = async (app, { inspection }) => {
+const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspection: InspectionService; partnerships: PartnershipOversight }> = async (app, { inspection, partnerships }) => {
   app.get(
     '/api/v1/inspector/alerts',
     {
@@ -49,6 +50,21 @@ const inspectionRoutes: FastifyPluginAsyncTypebox<{ inspection: InspectionServic
       onRequest: requireRole('inspector'),
     },
     async (request) => inspection.deskOf(currentUser(request)),
+  );
+
+  app.get(
+    '/api/v1/inspector/partnerships',
+    {
+      schema: {
+        summary:
+          '监督的合作关系（纪检监督员：本人监督项目的，全部项目监督员：全部）：入选单位、类别、状态、签约期限与合作期、考核（类别、应完成日期、结果）、职工满意度（评价数、满意率）、未处理的合作类预警、终止合作通知书；recruitmentId 限定一个项目（非本人监督的项目 403）',
+        tags: ['inspection'],
+        security,
+        querystring: PartnershipQuery,
+      },
+      onRequest: requireRole('inspector'),
+    },
+    async (request) => partnerships.partnershipsOverseen(currentUser(request), request.query),
   );
 };
 

@@ -74,3 +74,6 @@ export const DeskReply = Type.Object({
   /** open alerts this inspector sees about no recruitment on its desk (e.g. the machine's) */
   otherOpenAlerts: SeverityCounts,
 });
+
+/** The inspector's partnerships, of one recruitment when given. */
+export const PartnershipQuery = Type.Object({ recruitmentId: Type.Optional(Type.String({ format: 'uuid' })) });

@@ -6,7 +6,7 @@ import { invalidForm, refusedForm, type FormFailure } from '../../lib/forms.ts';
 import { IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
 import type { RecruitmentService } from '../recruitments/service.ts';
-import { ChangeRequestBody, MAX_P12_BYTES, signingUploadConfig } from './schemas.ts';
+import { ChangeRequestBody, MAX_P12_BYTES, signingUploadConfig, TerminateBody } from './schemas.ts';
 import type { PartnershipService } from './service.ts';
 import { readSigningUpload } from './upload.ts';
 
@@ -20,6 +20,7 @@ const DONE = {
   answer: '答复已保存。',
   sign: '协议已签署，双方电子签名均已加盖，合作期限自签署之日起计算。',
   activate: '已确认合作伙伴进场运营。',
+  terminate: '合作已终止，终止合作通知书已签发并送达乙方。',
 } as const;
 type Form = keyof typeof DONE;
 const DoneQuery = Type.Object({ done: Type.Optional(Type.Enum(Object.keys(DONE) as Form[])) });
@@ -52,6 +53,7 @@ const partnershipPages: FastifyPluginAsyncTypebox<{
       answer: view.can.answer !== null,
       sign: view.can.sign,
       activate: view.can.activate,
+      terminate: view.can.terminate,
     };
     return reply.page('partnerships/detail', {
       title: `合作协议：${view.organization?.name ?? ''}`,
@@ -59,7 +61,7 @@ const partnershipPages: FastifyPluginAsyncTypebox<{
       done: done ? DONE[done] : null,
       maxP12Kb: MAX_P12_BYTES / 1024,
       pageError: failure && !shown[failure.form] ? Object.values(failure.errors).join('；') : null,
-      forms: { accept: failed('accept'), request: failed('request'), answer: failed('answer'), sign: failed('sign'), activate: failed('activate') },
+      forms: { accept: failed('accept'), request: failed('request'), answer: failed('answer'), sign: failed('sign'), activate: failed('activate'), terminate: failed('terminate') },
     });
   }
 
@@ -142,6 +144,15 @@ const partnershipPages: FastifyPluginAsyncTypebox<{
     { schema: { hide: true, params: IdParams }, attachValidation: true, onRequest: requireRole('agent') },
     async (request, reply) =>
       respond(request, reply, request.params.id, 'activate', () => partnerships.activatePartnership(request.params.id, currentUser(request), requestOrigin(request))),
+  );
+
+  app.post(
+    '/partnerships/:id/terminate',
+    { schema: { hide: true, params: IdParams, body: TerminateBody }, attachValidation: true, onRequest: requireRole('agent') },
+    async (request, reply) =>
+      respond(request, reply, request.params.id, 'terminate', () =>
+        partnerships.terminatePartnership(request.params.id, request.body, currentUser(request), requestOrigin(request)),
+      ),
   );
 };
 

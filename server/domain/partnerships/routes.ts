@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { bearerSecurity as security, IdParams } from '../../lib/schemas.ts';
 import { currentUser, requireRole, requestOrigin } from '../../plugins/auth.ts';
-import { AcceptBody, AnswerBody, ChangeRequestBody, signingUploadConfig } from './schemas.ts';
+import { AcceptBody, AnswerBody, ChangeRequestBody, signingUploadConfig, TerminateBody } from './schemas.ts';
 import type { PartnershipService } from './service.ts';
 import { readSigningUpload } from './upload.ts';
 
@@ -85,6 +85,21 @@ const partnershipRoutes: FastifyPluginAsyncTypebox<{ partnerships: PartnershipSe
     '/api/v1/partnerships/:id/activate',
     { schema: { summary: '确认合作伙伴已进场运营（经办人，协议签订后）', tags, security, params: IdParams }, onRequest: requireRole('agent') },
     async (request) => partnerships.activatePartnership(request.params.id, currentUser(request), requestOrigin(request)),
+  );
+
+  app.post(
+    '/api/v1/partnerships/:id/terminate',
+    {
+      schema: {
+        summary: '终止合作（该招募项目的经办人；须整改中且最近一次完成的考核为不合格的整改复核）：签发终止合作通知书，记入本中心对该单位的记录',
+        tags,
+        security,
+        params: IdParams,
+        body: TerminateBody,
+      },
+      onRequest: requireRole('agent'),
+    },
+    async (request) => partnerships.terminatePartnership(request.params.id, request.body, currentUser(request), requestOrigin(request)),
   );
 };
 

@@ -1,4 +1,5 @@
 import { RULES } from '../recruitments/rules.ts';
+import type { ReviewKind, ReviewResult } from './types.ts';
 
 // The partnership's pure rules (issue 17): the term and its end, and the lapse of an award.
 
@@ -31,4 +32,21 @@ export function termEnd(start: Date, termMonths: number): Date {
   const lastDay = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, 0)).getUTCDate();
   end.setUTCDate(Math.min(day, lastDay));
   return end;
+}
+
+export interface ReviewOutcome {
+  kind: ReviewKind;
+  result: ReviewResult | null;
+  completedAt: Date | null;
+}
+
+/**
+ * The review a termination rests on (Shaanxi art. 16: a failed rectification ends the agreement):
+ * the partnership's latest completed review, when it is a rectification review that failed; null
+ * otherwise — a later review passed, or none failed.
+ */
+export function failedRectification<Review extends ReviewOutcome>(reviews: readonly Review[]): Review | null {
+  const completed = reviews.filter((review) => review.completedAt !== null);
+  const latest = completed.reduce<Review | null>((last, review) => (last === null || review.completedAt! > last.completedAt! ? review : last), null);
+  return latest?.kind === 'rectification' && latest.result === 'fail' ? latest : null;
 }

@@ -20,3 +20,9 @@ export const MAX_P12_BYTES = 64 * 1024;
 
 /** The route config of the signing upload: one file and its password, nothing stored. */
 export const signingUploadConfig = { multipartOptions: { limits: { fileSize: MAX_P12_BYTES, files: 1, fields: 3 } } };
+
+/** A termination: its reason, and what the agent adds about the site's fixed assets (optional). */
+export const TerminateBody = Type.Object({
+  reason: said(5000),
+  assetHandling: Type.Optional(Type.String({ maxLength: 5000 })),
+});

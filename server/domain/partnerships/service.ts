@@ -13,11 +13,12 @@ import { createPartnershipAccess } from './access.ts';
 import { createLapses } from './lapse.ts';
 import { createAgreementReview } from './review.ts';
 import { createAgreementSigning } from './signing.ts';
+import { createTermination } from './termination.ts';
 import { applyPartnershipTransition } from './transition.ts';
 import { createPartnershipViews } from './views.ts';
 
 // The partnership after the award (issue 17): its views, the review of the draft agreement, the
-// signatures, the lapse of an unsigned award, and the steps of its state machine (state.ts) that
+// signatures, the lapse of an unsigned award, the termination after a failed rectification, and the steps of its state machine (state.ts) that
 // later work (services, satisfaction, reviews) builds on. Each story lives in its own file; this
 // one wires them to their dependencies.
 
@@ -42,6 +43,7 @@ export function createPartnershipService(deps: {
   const review = createAgreementReview({ ...deps, access, lapses });
   const signing = createAgreementSigning({ ...deps, access, lapses });
   const views = createPartnershipViews({ ...deps, access, lapses });
+  const termination = createTermination({ ...deps, access });
 
   /** The agent records that the partner has taken over the site and started its services. */
   async function activatePartnership(id: string, agent: SignedInUser, origin: RequestOrigin) {
@@ -51,5 +53,5 @@ export function createPartnershipService(deps: {
     return { partnershipId: id, status };
   }
 
-  return { ...views, ...review, ...signing, activatePartnership, lapseOverdue: lapses.lapseOverdue, startLapseSweep: lapses.startSweep };
+  return { ...views, ...review, ...signing, ...termination, activatePartnership, lapseOverdue: lapses.lapseOverdue, startLapseSweep: lapses.startSweep };
 }

@@ -1,12 +1,13 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { agreementChangeRequests, agreementVersions, documents, lots, organizations, partnerships, recruitments } from '../../db/schema.ts';
+import { agreementChangeRequests, agreementVersions, documents, lots, organizations, partnershipReviews, partnerships, recruitments } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { verifyUrl } from '../../lib/verification-code.ts';
 import type { SignedInUser } from '../accounts/service.ts';
 import type { OcdsPartnership } from '../recruitments/ocds.ts';
 import { versionSubject, type Partnership, type PartnershipAccess } from './access.ts';
 import type { Lapses } from './lapse.ts';
+import { failedRectification } from './rules.ts';
 import { allowedPartnershipActions } from './state.ts';
 import { PARTNERSHIP_STATUS_LABELS } from './types.ts';
 
@@ -34,13 +35,17 @@ export function createPartnershipViews({
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
     const recruitmentIds = [...new Set(rows.map((row) => row.recruitmentId))];
-    const [versions, requests, docs, orgs, lotRows, titles] = await Promise.all([
+    const [versions, requests, docs, orgs, lotRows, titles, reviews] = await Promise.all([
       db.select().from(agreementVersions).where(inArray(agreementVersions.partnershipId, ids)).orderBy(asc(agreementVersions.number)),
       db.select().from(agreementChangeRequests).where(inArray(agreementChangeRequests.partnershipId, ids)).orderBy(asc(agreementChangeRequests.requestedAt)),
       db.select().from(documents).where(inArray(documents.recruitmentId, recruitmentIds)),
       db.select({ id: organizations.id, name: organizations.name, uscc: organizations.uscc }).from(organizations).where(inArray(organizations.id, rows.map((row) => row.organizationId))),
       db.select({ recruitmentId: lots.recruitmentId, key: lots.key, name: lots.name }).from(lots).where(inArray(lots.recruitmentId, recruitmentIds)),
       db.select({ id: recruitments.id, title: recruitments.title }).from(recruitments).where(inArray(recruitments.id, recruitmentIds)),
+      db
+        .select({ partnershipId: partnershipReviews.partnershipId, kind: partnershipReviews.kind, result: partnershipReviews.result, completedAt: partnershipReviews.completedAt })
+        .from(partnershipReviews)
+        .where(inArray(partnershipReviews.partnershipId, ids)),
     ]);
     const documentOf = (partnership: Partnership, kind: DocumentRow['kind'], subject: string) =>
       docs.find((doc) => doc.recruitmentId === partnership.recruitmentId && doc.kind === kind && doc.subject === subject);
@@ -70,6 +75,7 @@ export function createPartnershipViews({
         signedAt: row.signedAt,
         endsAt: row.endsAt,
         lapsedAt: row.lapsedAt,
+        terminatedAt: row.terminatedAt,
         currentVersion: current.number,
         versions: rowVersions.map((version) => ({
           number: version.number,
@@ -90,12 +96,14 @@ export function createPartnershipViews({
             answeredAt: request.answeredAt,
           })),
         agreement: documentSummary(documentOf(row, 'agreement', row.bidId)),
+        terminationNotice: documentSummary(documentOf(row, 'termination_notice', row.bidId)),
         can: {
           accept: own && underReview && open === null && currentDocument !== undefined,
           requestChanges: own && underReview && open === null,
           sign: own && actions.includes('sign') && row.acceptedVersion !== null,
           answer: viewer.role === 'agent' && underReview && open !== null ? open.id : null,
           activate: actions.includes('activate'),
+          terminate: actions.includes('terminate') && failedRectification(reviews.filter((review) => review.partnershipId === row.id)) !== null,
         },
       };
     });
@@ -129,19 +137,37 @@ export function createPartnershipViews({
     return describe(rows, viewer);
   }
 
-  /** What open data tells of a recruitment's partnerships (OCDS contracts): their state and term, never who signed. */
+  /** What open data tells of a recruitment's partnerships (OCDS contracts): state, term, reviews and termination notice, never who signed. */
   async function openDataContracts(recruitmentId: string): Promise<OcdsPartnership[]> {
     await lapses.lapseOverdue({ recruitmentId });
-    return db
-      .select({
-        bidId: partnerships.bidId,
-        status: partnerships.status,
-        signedAt: partnerships.signedAt,
-        endsAt: partnerships.endsAt,
-        lapsedAt: partnerships.lapsedAt,
-      })
-      .from(partnerships)
-      .where(eq(partnerships.recruitmentId, recruitmentId));
+    const [rows, reviews, notices] = await Promise.all([
+      db.select().from(partnerships).where(eq(partnerships.recruitmentId, recruitmentId)),
+      db
+        .select({ review: partnershipReviews })
+        .from(partnershipReviews)
+        .innerJoin(partnerships, eq(partnerships.id, partnershipReviews.partnershipId))
+        .where(eq(partnerships.recruitmentId, recruitmentId))
+        .orderBy(asc(partnershipReviews.dueAt)),
+      db
+        .select({ bidId: documents.bidId, verifyCode: documents.verifyCode, issuedAt: documents.issuedAt })
+        .from(documents)
+        .where(and(eq(documents.recruitmentId, recruitmentId), eq(documents.kind, 'termination_notice'))),
+    ]);
+    return rows.map((row) => {
+      const notice = notices.find((each) => each.bidId === row.bidId);
+      return {
+        bidId: row.bidId,
+        status: row.status,
+        signedAt: row.signedAt,
+        endsAt: row.endsAt,
+        lapsedAt: row.lapsedAt,
+        terminatedAt: row.terminatedAt,
+        reviews: reviews
+          .filter(({ review }) => review.partnershipId === row.id)
+          .map(({ review }) => ({ id: review.id, kind: review.kind, scheduledAt: review.scheduledAt, dueAt: review.dueAt, result: review.result, completedAt: review.completedAt })),
+        terminationNotice: notice ? { verifyCode: notice.verifyCode, issuedAt: notice.issuedAt } : null,
+      };
+    });
   }
 
   return { getPartnership, listPartnerships, ownPartnerships, openDataContracts };

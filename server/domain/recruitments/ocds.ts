@@ -1,6 +1,10 @@
 // A recruitment as an OCDS 1.1 release package (https://standard.open-contracting.org/1.1/),
-// served at GET /recruitments/:id/ocds. Pure: data in, JSON-compatible data out.
-import type { PartnershipStatus } from '../partnerships/types.ts';
+// served at GET /recruitments/:id/ocds. Pure: data in, JSON-compatible data out. What follows an
+// award's draft contract is ocds-contracts.ts.
+
+export type { OcdsPartnership, OcdsReview } from './ocds-contracts.ts';
+import { verifyUrl } from '../../lib/verification-code.ts';
+import { contractReleases, LANGUAGE, type Milestone, type OcdsPartnership } from './ocds-contracts.ts';
 import type { Announcement, AnnouncementChange, Publication, PublicationChannel, Recruitment, RecruitmentStatus } from './types.ts';
 
 /**
@@ -55,8 +59,11 @@ export interface Item {
 
 export interface OcdsDocument {
   id: string;
-  /** from the open documentType codelist; x_publishedServices: the site's published services and worker prices */
-  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails' | 'awardNotice' | 'complaints' | 'x_publishedServices';
+  /**
+   * from the open documentType codelist; x_publishedServices: the site's published services and
+   * worker prices; x_terminationNotice: the signed termination notice (its verification page)
+   */
+  documentType: 'tenderNotice' | 'clarifications' | 'cancellationDetails' | 'awardNotice' | 'complaints' | 'x_publishedServices' | 'x_terminationNotice';
   title: string;
   description?: string;
   url?: string;
@@ -116,7 +123,7 @@ export interface Contract {
   items: Item[];
   dateSigned?: string;
   period?: { startDate: string; endDate: string };
-  implementation?: { documents: OcdsDocument[] };
+  implementation?: { documents: OcdsDocument[]; milestones?: Milestone[] };
 }
 
 export interface Release {
@@ -150,26 +157,6 @@ export interface OcdsResults {
   awards: (OcdsResult & { awardedAt: Date })[];
 }
 
-/** An awarded bid's partnership (issue 17), as open data tells it. */
-export interface OcdsPartnership {
-  bidId: string;
-  status: PartnershipStatus;
-  signedAt: Date | null;
-  endsAt: Date | null;
-  lapsedAt: Date | null;
-}
-
-/** the OCDS contract status of each partnership status (contractStatus codelist) */
-const CONTRACT_STATUSES: Record<PartnershipStatus, Contract['status']> = {
-  awarded: 'pending',
-  signed: 'active',
-  active: 'active',
-  rectifying: 'active',
-  ended: 'terminated',
-  terminated: 'terminated',
-  lapsed: 'cancelled',
-};
-
 export interface ReleasePackage {
   uri: string;
   version: '1.1';
@@ -178,7 +165,6 @@ export interface ReleasePackage {
   releases: Release[];
 }
 
-const LANGUAGE = 'zh';
 
 const RELEASE_TAGS: Record<Announcement['kind'], ReleaseTag> = {
   announcement: 'tender',
@@ -326,59 +312,15 @@ export function buildReleasePackage(
       items: award.items,
     }));
     const contractRelease: Release = { ...release, id: `${release.id}-contract`, tag: ['contract'], contracts };
-    return [release, contractRelease, ...partnershipReleases(contractRelease, results.awards, partnerships, `${publicUrl}/sites/${recruitment.id}`)];
+    const urls = { site: `${publicUrl}/sites/${recruitment.id}`, verify: (code: string) => verifyUrl(publicUrl, code) };
+    const later = results.awards.flatMap((result) => {
+      const partnership = partnerships.find((p) => p.bidId === result.bidId);
+      const contract = contracts.find((c) => c.awardID === awardIdOf(result));
+      return partnership && contract ? contractReleases(contractRelease, contract, partnership, urls) : [];
+    });
+    return [release, contractRelease, ...later];
   });
   return releasePackage;
-}
-
-/**
- * After the award's draft contracts, one release for each later step of a partnership (issue 17):
- * its signing, which makes the contract active for its term with its published services as the
- * implementation's document, and the lapse of an award never signed, which cancels it.
- */
-function partnershipReleases(
-  contractRelease: Release,
-  awarded: readonly OcdsResult[],
-  partnerships: readonly OcdsPartnership[],
-  siteUrl: string,
-): Release[] {
-  const releases: Release[] = [];
-  for (const result of awarded) {
-    const partnership = partnerships.find((p) => p.bidId === result.bidId);
-    const contract = contractRelease.contracts?.find((c) => c.awardID === awardIdOf(result));
-    if (!partnership || !contract) continue;
-    const status = CONTRACT_STATUSES[partnership.status];
-    if (partnership.signedAt && partnership.endsAt) {
-      const signed = partnership.signedAt.toISOString();
-      releases.push({
-        ...contractRelease,
-        id: `${contractRelease.id}-${partnership.bidId}-signed`,
-        date: signed,
-        tag: ['implementation'],
-        contracts: [
-          {
-            ...contract,
-            title: contract.title.replace('合作协议（草案）', '合作协议'),
-            status,
-            dateSigned: signed,
-            period: { startDate: signed, endDate: partnership.endsAt.toISOString() },
-            implementation: {
-              documents: [{ id: `services-${partnership.bidId}`, documentType: 'x_publishedServices', title: '服务项目、开放时间与职工优惠（公示）', url: siteUrl, language: LANGUAGE }],
-            },
-          },
-        ],
-      });
-    } else if (partnership.lapsedAt) {
-      releases.push({
-        ...contractRelease,
-        id: `${contractRelease.id}-${partnership.bidId}-lapsed`,
-        date: partnership.lapsedAt.toISOString(),
-        tag: ['contractUpdate'],
-        contracts: [{ ...contract, status }],
-      });
-    }
-  }
-  return releases;
 }
 
 /**

@@ -10,6 +10,7 @@ import { openingRecord, type OpeningRecordInput } from './templates/opening-reco
 import { rejectionNotice, type RejectionNoticeInput } from './templates/rejection-notice.ts';
 import { satisfactionPoster, type SatisfactionPosterInput } from './templates/satisfaction-poster.ts';
 import { reviewResult, type ReviewResultInput } from './templates/review-result.ts';
+import { terminationNotice, type TerminationNoticeInput } from './templates/termination-notice.ts';
 import type { DocumentBase, DocumentKind, Template } from './templates/template.ts';
 
 // Step one of three (render → sign → store): a document kind and its input in, unsigned PDF
@@ -34,7 +35,8 @@ export type DocumentRequest =
   | { kind: 'audit_checkpoint'; input: AuditCheckpointInput }
   | { kind: 'agreement'; input: AgreementInput }
   | { kind: 'satisfaction_poster'; input: SatisfactionPosterInput }
-  | { kind: 'review_result'; input: ReviewResultInput };
+  | { kind: 'review_result'; input: ReviewResultInput }
+  | { kind: 'termination_notice'; input: TerminationNoticeInput };
 
 export interface RenderEnvironment {
   fonts: DocumentFonts;
@@ -66,6 +68,7 @@ const TEMPLATES: { [K in DocumentRequest['kind']]: Template<Extract<DocumentRequ
   agreement,
   satisfaction_poster: satisfactionPoster,
   review_result: reviewResult,
+  termination_notice: terminationNotice,
 };
 
 const CREATOR = '职工服务中心合作伙伴招募平台';
@@ -94,6 +97,8 @@ export async function renderDocument(request: DocumentRequest, env: RenderEnviro
       return render(TEMPLATES.satisfaction_poster, request.input, env);
     case 'review_result':
       return render(TEMPLATES.review_result, request.input, env);
+    case 'termination_notice':
+      return render(TEMPLATES.termination_notice, request.input, env);
   }
 }
 

@@ -21,6 +21,18 @@ export const MANDATORY_CLAUSES = [
   '绩效考核',
 ] as const;
 
+/** Days the partner has to remove its movable equipment when the cooperation ends (FIXED_ASSET_CLAUSE). */
+export const ASSET_REMOVAL_DAYS = 30;
+
+/**
+ * The clause on the partner's fixed assets when the cooperation ends or the agreement is
+ * terminated: the agreement states it, and the termination notice restates it.
+ */
+export const FIXED_ASSET_CLAUSE = [
+  `合作期满或协议提前解除时，乙方投入的装修改造（与房屋不可分离部分）无偿归甲方所有，乙方不得拆除或要求补偿；可移动的设施设备由乙方在 ${ASSET_REMOVAL_DAYS} 日内自行拆除搬离，并将场地恢复至可正常使用状态，逾期未搬离的视为乙方放弃所有权，由甲方处置。`,
+  '双方应在退出时共同清点资产，形成书面交接清单；因乙方违约提前解除的，乙方不得以固定资产投入为由主张补偿。',
+] as const;
+
 /** SPEC §1: a cooperation term of at most five years. */
 export const MAX_TERM_MONTHS = 60;
 
@@ -108,10 +120,7 @@ export function agreementBody(input: DraftAgreementInput, variant: AgreementVari
       '乙方应遵守法律法规、甲方的场地管理制度和本协议约定，接受甲方、工会经费审查委员会及纪检监督部门的监督检查。',
       '有下列情形之一的，甲方有权解除本协议，乙方应在甲方通知的期限内退出场地：（一）违反负面清单；（二）阶段考核不合格且整改后仍不合格；（三）发生重大安全责任事故或严重损害职工权益、甲方声誉的事件；（四）乙方丧失招募文件规定的资格条件。乙方主动提前退出的，应提前 3 个月书面通知甲方，并妥善处理已售服务和会员权益。',
     ],
-    合作期满固定资产处置: [
-      '合作期满或协议提前解除时，乙方投入的装修改造（与房屋不可分离部分）无偿归甲方所有，乙方不得拆除或要求补偿；可移动的设施设备由乙方在 30 日内自行拆除搬离，并将场地恢复至可正常使用状态，逾期未搬离的视为乙方放弃所有权，由甲方处置。',
-      '双方应在退出时共同清点资产，形成书面交接清单；因乙方违约提前解除的，乙方不得以固定资产投入为由主张补偿。',
-    ],
+    合作期满固定资产处置: [...FIXED_ASSET_CLAUSE],
     公益服务名额: [
       `乙方承诺将不低于 ${share} 的服务名额（按服务人次或场次计）以免费或优惠方式提供给职工，该比例不低于招募文件规定的最低比例 ${percent(input.minPublicBenefitRatio)}，且不低于乙方响应文件中的承诺。`,
       '公益服务名额的发放办法由甲方确定并公示，乙方应按月报送名额使用台账，接受甲方核查。',

@@ -17,6 +17,7 @@ export const DOCUMENT_KINDS = [
   'agreement',
   'satisfaction_poster',
   'review_result',
+  'termination_notice',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
