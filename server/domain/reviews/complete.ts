@@ -28,6 +28,18 @@ export interface CompleteInput extends FormInput {
   remarks: string | null;
 }
 
+/** what completing a review needs; the review service hands over its own */
+export interface ReviewCompletionDeps {
+  db: Db;
+  clock: Clock;
+  audit: AuditService;
+  access: PartnershipAccess;
+  issuer: Pick<DocumentIssuer, 'produce' | 'record'>;
+  storage: Pick<Storage, 'readDocument'>;
+  mailer: Pick<Mailer, 'send'>;
+  publicUrl: string;
+}
+
 export function createReviewCompletion({
   db,
   clock,
@@ -37,16 +49,7 @@ export function createReviewCompletion({
   storage,
   mailer,
   publicUrl,
-}: {
-  db: Db;
-  clock: Clock;
-  audit: AuditService;
-  access: PartnershipAccess;
-  issuer: Pick<DocumentIssuer, 'produce' | 'record'>;
-  storage: Pick<Storage, 'readDocument'>;
-  mailer: Pick<Mailer, 'send'>;
-  publicUrl: string;
-}) {
+}: ReviewCompletionDeps) {
   function refuseUnlessOpen(review: ReviewRow, partnership: Partnership) {
     if (review.completedAt) throw new AppError('REVIEW_ALREADY_COMPLETED', '该考核已完成，结果不能更改');
     if (partnership.status !== STATUS_FOR_REVIEW[review.kind]) {

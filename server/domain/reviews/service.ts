@@ -1,18 +1,12 @@
 import { eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
 import { documents, organizations } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Mailer } from '../../lib/mailer.ts';
-import type { Storage } from '../../lib/storage.ts';
 import { verifyUrl } from '../../lib/verification-code.ts';
 import type { SignedInUser } from '../accounts/service.ts';
-import type { AuditService } from '../audit/service.ts';
-import type { DocumentIssuer } from '../documents/issuer.ts';
-import type { Partnership, PartnershipAccess } from '../partnerships/access.ts';
+import type { Partnership } from '../partnerships/access.ts';
 import { PARTNERSHIP_STATUS_LABELS, REVIEW_KIND_LABELS, REVIEW_RESULT_LABELS } from '../partnerships/types.ts';
 import { figuresOf, loadReview, reviewsOf, type ReviewRow } from './access.ts';
-import { createReviewCompletion } from './complete.ts';
+import { createReviewCompletion, type ReviewCompletionDeps } from './complete.ts';
 import { createOutstandingFinals } from './outstanding.ts';
 import { DEFAULT_WEIGHTS, finalReviewOutstanding, REVIEW_RULES, STATUS_FOR_REVIEW } from './rules.ts';
 import { createReviewScheduling } from './schedule.ts';
@@ -23,16 +17,7 @@ import { createReviewScheduling } from './schedule.ts';
 
 export type ReviewService = ReturnType<typeof createReviewService>;
 
-export function createReviewService(deps: {
-  db: Db;
-  clock: Clock;
-  audit: AuditService;
-  access: PartnershipAccess;
-  issuer: Pick<DocumentIssuer, 'produce' | 'record'>;
-  storage: Pick<Storage, 'readDocument'>;
-  mailer: Pick<Mailer, 'send'>;
-  publicUrl: string;
-}) {
+export function createReviewService(deps: ReviewCompletionDeps) {
   const { db, clock, access, publicUrl } = deps;
   const scheduling = createReviewScheduling(deps);
   const completion = createReviewCompletion(deps);
