@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { satisfactionRatings, serviceUses } from '../../server/db/schema.ts';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { apiToken, bearer, createStaff, createTestApp, type TestApp, type TestUser } from '../helpers/app.ts';
 import { Browser } from '../helpers/browser.ts';
 import type { Bidder } from '../helpers/evaluation.ts';
 import { createAwarded } from '../helpers/publicity.ts';
 import { createCast, type Cast } from '../helpers/recruitments.ts';
-import { rectifyForTest, recordReviewForTest, signAndActivate } from '../helpers/review-shortcuts.ts';
+import { completeStageReview, failRectification, rate, scheduleReview, signAndActivate } from '../helpers/reviews.ts';
 
 // The inspector's console for partnerships (issue 17): the partnerships of the recruitments the
 // inspector oversees, with their reviews, the workers' satisfaction, the open alerts about them
@@ -43,19 +41,6 @@ const post = (url: string, token: string, payload?: object) =>
   t.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(token), ...(payload ? { payload } : {}) });
 const list = async (token = cast.inspectorToken, query = '') => (await api(`/inspector/partnerships${query}`, token)).json<Item[]>();
 
-/** Ratings of the partnership's service, each on a proof-of-use code of its own. */
-async function rate(partnershipId: string, offerId: string, issuedBy: string, scores: number[]) {
-  for (const score of scores) {
-    const [use] = await t.database.db
-      .insert(serviceUses)
-      .values({ partnershipId, offerId, group: 'unionMember', place: 'discounted', codeHash: randomBytes(32).toString('hex'), usedAt: t.clock.now(), issuedBy })
-      .returning({ id: serviceUses.id });
-    await t.database.db
-      .insert(satisfactionRatings)
-      .values({ serviceUseId: use!.id, partnershipId, score, group: 'unionMember', ratedAt: t.clock.now(), addressKey: 'a', deviceKey: 'd' });
-  }
-}
-
 beforeAll(async () => {
   t = await createTestApp();
   cast = await createCast(t);
@@ -65,8 +50,12 @@ beforeAll(async () => {
   const bidderOf = (partnershipId: string) => bidders.find((b) => b.bidId === all.find((p) => p.id === partnershipId)!.bidId)!;
   [rated, terminated, lapsed] = all.map((p) => p.id) as [string, string, string];
 
-  // signed and active, a service published below the bid's share, four ratings, a passed stage review and the final one due
+  // the first two sign and start operating; the third never signs
   await signAndActivate(t, rated, bidderOf(rated), cast.agentToken);
+  await signAndActivate(t, terminated, bidderOf(terminated), cast.agentToken);
+
+  // a service published below the bid's share, four ratings in the first year (满意率 50%:
+  // 40 × 0.5 + 60 = 80, a pass), the stage review passed a year on, and the final one due
   const published = await post(`/partnerships/${rated}/offers`, bidderOf(rated).token, {
     service: '职工书法培训',
     openingHours: '周二至周日 9:00–17:00',
@@ -78,19 +67,16 @@ beforeAll(async () => {
     discountedPlaces: 5,
   });
   expect(published.statusCode).toBe(201);
-  const [organisationUser] = await t.rawRows(`select user_id from organizations where name = '${bidderOf(rated).name}'`);
-  await rate(rated, published.json().offerId, organisationUser!.user_id as string, [5, 4, 3, 2]);
+  await rate(t, rated, bidderOf(rated), [5, 4, 3, 2], t.clock.now(), 'discounted');
+  await completeStageReview(t, rated, cast.agentToken, 'pass');
   const signedAt = Date.parse((await api(`/partnerships/${rated}`, cast.agentToken)).json().signedAt);
-  await recordReviewForTest(t, rated, cast.agent, { kind: 'stage', result: 'pass', dueAt: new Date(signedAt + 365 * DAY_MS) });
-  await recordReviewForTest(t, rated, cast.agent, { kind: 'final', result: null, dueAt: new Date(signedAt + 1095 * DAY_MS) });
+  await scheduleReview(t, rated, cast.agentToken, { kind: 'final', periodFrom: new Date(signedAt + 365 * DAY_MS) });
 
   // a failed rectification, terminated
-  await signAndActivate(t, terminated, bidderOf(terminated), cast.agentToken);
-  await rectifyForTest(t, terminated, cast.agent, new Date((await api(`/partnerships/${terminated}`, cast.agentToken)).json().signedAt));
+  await failRectification(t, terminated, cast.agentToken);
   expect((await post(`/partnerships/${terminated}/terminate`, cast.agentToken, { reason: '整改复核不合格。' })).statusCode).toBe(200);
 
-  // the third never signs: it lapses past the deadline, on the inspector's first read
-  t.clock.advance(31 * DAY_MS);
+  // the third, long past its signing deadline, lapses on the inspector's first read
   await list();
   await t.app.services.inspection.review.reviewNewEntries();
 

@@ -11,7 +11,7 @@ import { run, writePdf } from '../helpers/pdf-tools.ts';
 import { createAwarded } from '../helpers/publicity.ts';
 import { schemaErrors } from '../helpers/ocds-schema.ts';
 import { createCast, outbox, type Cast } from '../helpers/recruitments.ts';
-import { rectifyForTest, recordReviewForTest, requireRectificationForTest, signAndActivate } from '../helpers/review-shortcuts.ts';
+import { completeRectification, completeStageReview, failRectification, signAndActivate } from '../helpers/reviews.ts';
 
 // Termination after a failed rectification (issue 17): the agent's refusals and the termination
 // itself, with its signed notice (checked as an outside party would), the partner's mail, the
@@ -66,9 +66,8 @@ describe('POST /api/v1/partnerships/:id/terminate: refusals', () => {
     expect(active.statusCode).toBe(409);
     expect(active.json().code).toBe('INVALID_TRANSITION');
 
-    const signedAt = new Date((await view(target.id)).signedAt!);
-    await recordReviewForTest(t, target.id, cast.agent, { kind: 'stage', result: 'rectify', dueAt: new Date(signedAt.getTime() + 365 * 86_400_000) });
-    await requireRectificationForTest(t, target.id, cast.agent);
+    // a stage review asked for rectification; its re-review is scheduled, not completed yet
+    await completeStageReview(t, target.id, cast.agentToken, 'rectify');
     const rectifying = await terminate(target.id);
     expect(rectifying.statusCode).toBe(409);
     expect(rectifying.json().code).toBe('NO_FAILED_RECTIFICATION');
@@ -95,9 +94,7 @@ let notice: { id: string; verifyCode: string };
 describe('termination after a failed rectification', () => {
   it('terminates: status terminated with its date, a signed notice, an audit entry, and the notice mailed to the partner', async () => {
     const target = all[0]!;
-    const [stage] = (await t.rawRows(`select id from partnership_reviews where partnership_id = '${target.id}'`)) as { id: string }[];
-    const signedAt = Date.parse((await view(target.id)).signedAt!);
-    await recordReviewForTest(t, target.id, cast.agent, { kind: 'rectification', result: 'fail', dueAt: new Date(signedAt + 455 * 86_400_000), followsReviewId: stage!.id });
+    await completeRectification(t, target.id, cast.agentToken, 'fail');
     expect((await view(target.id)).can.terminate).toBe(true);
 
     const response = await terminate(target.id, cast.agentToken, { reason: '整改复核仍不合格：公益名额未按承诺落实。', assetHandling: '资产清点定于终止后 7 日内进行。' });
@@ -197,7 +194,7 @@ describe('the termination form on the agent’s partnership page', () => {
     const agent = new Browser(t.app);
     await agent.signIn(cast.agent);
     expect((await agent.get(`/partnerships/${target.id}`)).body).not.toContain('终止合作并签发通知书');
-    await rectifyForTest(t, target.id, cast.agent, new Date((await view(target.id)).signedAt!));
+    await failRectification(t, target.id, cast.agentToken);
     const page = await agent.get(`/partnerships/${target.id}`);
     expect(page.body).toContain('终止合作并签发通知书');
     expect(page.body).toContain('name="reason"');
