@@ -168,3 +168,14 @@ describe('the page /inspector/partnerships', () => {
     expect((await agent.get('/inspector/partnerships')).statusCode).toBe(403);
   });
 });
+
+// last: the clock moves past the term's end
+describe('after the term', () => {
+  it('shows the final review left outstanding among the partnership’s alerts', async () => {
+    const endsAt = Date.parse((await list()).find((item) => item.id === rated)!.endsAt!);
+    t.clock.set(new Date(endsAt + DAY_MS));
+    expect((await api(`/partnerships/${rated}/reviews`, cast.agentToken)).statusCode).toBe(200);
+    const active = (await list()).find((item) => item.id === rated)!;
+    expect(active.alerts.map((a) => a.indicator).sort()).toEqual(['final_review_outstanding', 'offer_share_below_bid']);
+  });
+});

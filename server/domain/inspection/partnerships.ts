@@ -9,6 +9,8 @@ import type { Lapses } from '../partnerships/lapse.ts';
 import { PARTNERSHIP_STATUS_LABELS, REVIEW_KIND_LABELS, REVIEW_RESULT_LABELS } from '../partnerships/types.ts';
 import { summariseRatings } from '../satisfaction/aggregate.ts';
 import { PARTNERSHIP_INDICATORS } from './indicators/partnerships.ts';
+import { REVIEW_INDICATORS } from './indicators/reviews.ts';
+import { SATISFACTION_INDICATORS } from './indicators/satisfaction.ts';
 import { overseerOf, recruitmentsOverseenBy } from './oversight.ts';
 
 // The inspector's console for partnerships (issue 17): the partnerships of the recruitments the
@@ -17,7 +19,7 @@ import { overseerOf, recruitmentsOverseenBy } from './oversight.ts';
 // notice. A handful of queries over all of them, whatever their number; overdue awards lapse first.
 
 /** The indicators whose findings concern one partnership: their finding key starts with its id. */
-const PARTNERSHIP_INDICATOR_IDS = PARTNERSHIP_INDICATORS.map((indicator) => indicator.id);
+const PARTNERSHIP_INDICATOR_IDS = [...PARTNERSHIP_INDICATORS, ...SATISFACTION_INDICATORS, ...REVIEW_INDICATORS].map((indicator) => indicator.id);
 const partnershipOfFinding = (findingKey: string | null) => findingKey?.split(':')[0] ?? null;
 
 export type PartnershipOversight = ReturnType<typeof createPartnershipOversight>;
