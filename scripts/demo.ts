@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,17 +18,21 @@ import { PROJECT_ROOT } from '../server/paths.ts';
 import { multipart } from '../test/helpers/multipart.ts';
 import { VERIFICATION_SUBJECT } from '../test/helpers/organizations.ts';
 import { linkTokenInOutbox, mailsIn } from '../test/helpers/outbox-links.ts';
+import { apiCaller, DAY, halfPoints, hasPdfsig, HOUR, noise, validSignatures, type DemoCase } from './demo-helpers.ts';
+import { printPartnershipReport } from './demo-partnership-report.ts';
+import { concludeAgreements } from './demo-partnerships.ts';
+import { DAYS_AFTER_AWARD, runFirstYear } from './demo-reviews.ts';
 
-// `npm run demo`: the Zhejiang model case of SPEC §8 from start to award, against a fresh
-// embedded database in a fresh storage/demo/: 18 organisations bid for three lots, the agent and
-// the inspector open the bids, a panel of five scores them, the candidates are announced, and
-// after publicity the inspector signs the award off and the agent awards. The app is built
+// `npm run demo`: the Zhejiang model case of SPEC §8 from start to award and through the
+// partnership's first year, against a fresh embedded database in a fresh storage/demo/: 18
+// organisations bid for three lots, the agent and the inspector open the bids, a panel of five
+// scores them, the candidates are announced, and after publicity the inspector signs the award
+// off and the agent awards; then the 7 partners sign, publish their offers, workers rate them
+// over a year, the stage reviews follow (demo-partnerships.ts, demo-reviews.ts). The app is built
 // in-process and driven through its HTTP API with app.inject, on an adjustable clock that the
-// script moves through the weeks of the procedure. Scores are generated deterministically.
+// script moves through the weeks and months. Scores are generated deterministically.
 
 const STORAGE_DIR = path.join(PROJECT_ROOT, 'storage', 'demo');
-const DAY = 24 * 60 * 60 * 1000;
-const HOUR = 60 * 60 * 1000;
 const CENTRE = '浙江省职工服务中心';
 const PASSPHRASE = 'demo opening passphrase';
 const PASSWORD = 'demo-password-2025';
@@ -98,15 +101,6 @@ const uscc = (prefix: string, index: number) => {
   return `${body}${usccCheckCharacter(body)}`;
 };
 
-/** A deterministic number in [0, 1) for a few integers (a small integer hash). */
-function noise(...values: number[]): number {
-  let h = 2166136261;
-  for (const value of values) h = Math.imul(h ^ (value + 0x9e3779b9), 16777619) >>> 0;
-  return (h % 10_000) / 10_000;
-}
-
-const halfPoints = (value: number, max: number) => Math.min(max, Math.max(0, Math.round(value * 2) / 2));
-
 async function bidPdf(name: string, code: string, lot: string): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
@@ -133,8 +127,9 @@ async function main() {
   // the PDFs' QR codes and the mails' links point where the demo will be served: PUBLIC_URL, or
   // http://127.0.0.1:$PORT (3000 when unset), as `npm start` serves it
   const config = loadConfig({ STORAGE_DIR, PUBLIC_URL: process.env.PUBLIC_URL, PORT: process.env.PORT, MIN_TENDER_DAYS: '20' });
-  // the procedure takes about five weeks; it starts in the past so the award falls about now
-  const clock = createAdjustableClock(new Date(Date.now() - 32 * DAY));
+  // the procedure takes about five weeks and the partnerships' first year with its rectification
+  // about fourteen months more; it starts in the past so the termination falls about now
+  const clock = createAdjustableClock(new Date(Date.now() - (32 + DAYS_AFTER_AWARD) * DAY));
   const signing = loadSigner({ p12Path: null, password: null, storage, now: clock.now() });
   const database = await createDatabase({ url: null, dataDir: storage.databaseDir });
   await database.migrate();
@@ -149,16 +144,7 @@ async function main() {
 }
 
 async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>, started: number, outboxDir: string, config: Config) {
-  const call = async <T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', url: string, token: string | null, payload?: object): Promise<T> => {
-    const response = await app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      ...(payload ? { payload } : {}),
-    });
-    if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
-    return response.json<T>();
-  };
+  const call = apiCaller(app);
   const login = async (email: string, password = PASSWORD) => (await call<{ token: string }>('POST', '/auth/login', null, { email, password })).token;
   const step = (text: string) => console.log(`· ${text}`);
   /** how long the documents a step triggers take to render, sign and store (and mail) */
@@ -327,6 +313,15 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   clock.set(new Date(digestDue(clock.now()).to.getTime() + DAY + 5 * 60 * 1000));
   await app.services.notifications.digests.sendDailyDigests();
   step('当天 18:00，纪检监督员收到每日监督摘要');
+  const procedureRows = await app.services.documents.storedDocuments(id);
+  const awardKinds = procedureRows.filter((row) => ['award_notice', 'draft_agreement', 'rejection_notice'].includes(row.kind)).length;
+
+  // ── the partnerships' first year ──
+  const outcome = await app.services.awards.awardOutcome(id);
+  const rankOf = (name: string) => outcome.selected.find((entry) => entry.organization.name === name)?.rank ?? Number.MAX_SAFE_INTEGER;
+  const demo: DemoCase = { app, clock, call, step, recruitmentId: id, agent, inspector, organizations };
+  const partners = await concludeAgreements(demo, rankOf);
+  const year = await runFirstYear(demo, partners);
 
   // ── report ──
   const documents = await call<{ kind: string; title: string; size: number; status: string; verifyCode: string; id: string }[]>(
@@ -335,9 +330,7 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
     agent,
   );
   const rows = await app.services.documents.storedDocuments(id);
-  const outcome = await app.services.awards.awardOutcome(id);
   const count = (kind: string) => documents.filter((d) => d.kind === kind).length;
-  const awardKinds = documents.filter((d) => ['award_notice', 'draft_agreement', 'rejection_notice'].includes(d.kind)).length;
   const notice = documents.find((d) => d.kind === 'award_notice');
 
   console.log(`\n结果（${outcome.title}）`);
@@ -350,9 +343,11 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
       `${entry.lotName.padEnd(8, '　')}${entry.organization.name.padEnd(18, '　')}${(entry.score ?? 0).toFixed(2).padStart(8)}${String(entry.rank ?? '—').padStart(6)}  ${entry.selected ? '是' : '否'}`,
     );
   }
+  await printPartnershipReport(demo, partners, year, STORAGE_DIR);
 
   console.log('\n签名文件');
   console.log(`  入选通知书 ${count('award_notice')} 份，合作协议（草案）${count('draft_agreement')} 份，未入选通知书 ${count('rejection_notice')} 份，开标记录 ${count('opening_record')} 份，评审报告 ${count('evaluation_report')} 份`);
+  console.log(`  正式合作协议 ${count('agreement')} 份，考核结果通知书 ${count('review_result')} 份，终止合作通知书 ${count('termination_notice')} 份，评价海报 ${count('satisfaction_poster')} 份`);
   console.log(`  PDF：${path.join(STORAGE_DIR, 'documents', id)}/`);
   for (const row of rows) console.log(`    ${row.storageName.split('/').pop()}  ${row.title}  验证码 ${row.verifyCode}`);
   console.log(`  邮件（.eml，含 PDF 附件）：${path.join(STORAGE_DIR, 'outbox')}/`);
@@ -375,17 +370,13 @@ async function runCase(app: App, clock: ReturnType<typeof createAdjustableClock>
   console.log('\n生成耗时（渲染 + 签名 + 存储）');
   for (const { label, seconds } of timings) console.log(`  ${label}：${seconds.toFixed(1)} 秒`);
   const total = timings.reduce((sum, { seconds }) => sum + seconds, 0);
-  console.log(`  合计 ${rows.length} 份文件 ${total.toFixed(1)} 秒；定标后 ${awardKinds} 份平均每份 ${(timings.at(-1)!.seconds / awardKinds).toFixed(2)} 秒`);
+  console.log(`  招募至定标 ${procedureRows.length} 份文件 ${total.toFixed(1)} 秒；定标后 ${awardKinds} 份平均每份 ${(timings.at(-1)!.seconds / awardKinds).toFixed(2)} 秒`);
   console.log(`  入选通知书大小：${notice ? (notice.size / 1024).toFixed(0) : '—'} KB`);
 
-  const pdfsig = spawnSync('pdfsig', ['-v'], { encoding: 'utf8' });
-  if (!pdfsig.error) {
-    let valid = 0;
-    for (const row of rows) {
-      const report = spawnSync('pdfsig', [path.join(STORAGE_DIR, row.storageName)], { encoding: 'utf8' }).stdout;
-      if (report.includes('Signature is Valid.')) valid++;
-    }
-    console.log(`\npdfsig：${valid}/${rows.length} 份文件签名有效`);
+  if (hasPdfsig()) {
+    // a signed agreement carries the centre's signature and the partner's
+    const valid = rows.filter((row) => validSignatures(path.join(STORAGE_DIR, row.storageName)) >= (row.kind === 'agreement' ? 2 : 1)).length;
+    console.log(`\npdfsig：${valid}/${rows.length} 份文件签名有效（正式合作协议各 2 个签名）`);
   }
   printSignIns(config.publicUrl, panel, organizations);
   console.log(`\n演示完成，用时 ${((performance.now() - started) / 1000).toFixed(0)} 秒。`);
