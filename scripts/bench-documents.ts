@@ -16,7 +16,7 @@ import {
 } from '../test/helpers/documents.ts';
 
 // `npm run bench:documents`: what producing a signed document costs, beside the goals of issue
-// 16. First the demo's 27 documents in the order `npm run demo` issues them, in a fresh process
+// 16. First the 27 documents the demo issues up to the award, in its order, in a fresh process
 // (its first document also pays for parsing the 17 MB fonts and loading the PDF modules), then
 // N renders + signatures of each kind with a fresh verification code. The goals are wall-clock
 // times, which on a shared machine follow its load (printed first); the CPU time of this process
