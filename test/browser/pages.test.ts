@@ -112,6 +112,7 @@ async function sweep(role: Role, route: string, viewport: (typeof VIEWPORTS)[num
 /** the pages of SPEC's list, by the role that uses them */
 function pagesOf(role: Role): { route: string; screenshot?: string }[] {
   const { awardedId: done, openId: open, openBidId, partnershipId, verifyCode } = state;
+  const { organizationId, completedReviewId, openReviewId } = state.partnership;
   switch (role) {
     case 'public':
       return [
@@ -124,6 +125,7 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: '/password-reset' },
         { route: `/verify/${verifyCode}`, screenshot: 'verify-390.png' },
         { route: `/sites/${done}` },
+        { route: `/rate/${partnershipId}`, screenshot: 'rate-390.png' },
         { route: '/docs' },
       ];
     case 'bidder':
@@ -137,6 +139,8 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/partnerships/${partnershipId}` },
         { route: `/partnerships/${partnershipId}/offers` },
         { route: `/partnerships/${partnershipId}/ratings` },
+        { route: `/partnerships/${partnershipId}/reviews` },
+        { route: `/reviews/${completedReviewId}` },
       ];
     case 'agent':
       return [
@@ -152,6 +156,10 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/partnerships/${partnershipId}` },
         { route: `/partnerships/${partnershipId}/offers` },
         { route: `/partnerships/${partnershipId}/ratings` },
+        { route: `/partnerships/${partnershipId}/reviews` },
+        { route: `/reviews/${openReviewId}`, screenshot: 'review-form-390.png' },
+        { route: `/reviews/${completedReviewId}` },
+        { route: `/organizations/${organizationId}/records` },
         { route: '/me/opening-key' },
       ];
     case 'expert':
@@ -167,6 +175,9 @@ function pagesOf(role: Role): { route: string; screenshot?: string }[] {
         { route: `/recruitments/${done}/evaluation` },
         { route: `/recruitments/${done}/partnerships` },
         { route: `/partnerships/${partnershipId}/ratings` },
+        { route: `/partnerships/${partnershipId}/reviews` },
+        { route: `/reviews/${completedReviewId}` },
+        { route: `/organizations/${organizationId}/records` },
         { route: '/me/notifications' },
       ];
     case 'admin':

@@ -13,10 +13,12 @@ import {
   seedKeyHolders,
   setTestClock,
 } from '../helpers/server-process.ts';
+import { seedReviews, signAndRate, type SeededPartnership } from './seed-partnership.ts';
 
 // The state the browser tests walk through, reached over the real server's HTTP API only: a
 // recruitment taken from publication to award on the test clock (opening, panel of five,
-// qualification, scores, sign-offs, publicity, award), then a second one still taking bids.
+// qualification, scores, sign-offs, publicity, award), the partnership's first weeks (signed,
+// rated, reviewed: seed-partnership.ts), then a second recruitment still taking bids.
 
 const HOUR_MS = 60 * 60 * 1000;
 export const EXPERT_PASSWORD = 'expert-password-1';
@@ -30,6 +32,8 @@ export interface SeededState {
   partnershipId: string;
   /** the verification code of a document issued at the award */
   verifyCode: string;
+  /** the partnership's organisation and reviews */
+  partnership: SeededPartnership;
   /** users to sign in as, each by its role */
   users: Record<'admin' | 'agent' | 'inspector' | 'expert' | 'bidder', { email: string; password: string }>;
 }
@@ -117,8 +121,11 @@ export async function seedState(url: string, storageDir: string): Promise<Seeded
   await api(url, `/api/v1/recruitments/${id}/award`, { token: holders.agentToken, body: {} });
   const notice = await issuedDocument(url, id, holders.agentToken, 'award_notice');
   const [partnership] = await api<{ id: string }[]>(url, '/api/v1/partnerships', { token: bidders[0]!.token });
+  await signAndRate(url, partnership!.id, { bidder: bidders[0]!.token, agent: holders.agentToken });
 
-  await setTestClock(url, { now: new Date().toISOString() });
+  const today = new Date();
+  await setTestClock(url, { now: today.toISOString() });
+  const reviews = await seedReviews(url, partnership!.id, holders.agentToken, today);
   const openId = await publishRecruitment(url, holders);
   const openBidId = await bid(url, bidders[0]!.token, openId, 'arts');
 
@@ -128,6 +135,7 @@ export async function seedState(url: string, storageDir: string): Promise<Seeded
     openBidId,
     partnershipId: partnership!.id,
     verifyCode: notice.verifyCode,
+    partnership: reviews,
     users: {
       admin: ADMIN,
       agent: { email: 'agent@example.org', password: 'agent-password-1' },
