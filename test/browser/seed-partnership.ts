@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
 import { organisationP12, signUpload } from '../helpers/partnerships.ts';
+import { SAMPLE_OFFER } from '../helpers/reviews.ts';
 import { api } from '../helpers/server-process.ts';
 
 // The partnership's year for the browser tests, over the real server's HTTP API: the organisation
@@ -18,17 +19,6 @@ interface Partnership {
   organization: { id: string; name: string };
   signedAt: string | null;
 }
-
-const OFFER = {
-  service: '职工书法培训',
-  openingHours: '周二至周日 9:00–17:00',
-  procedure: '凭工会会员证到前台登记。',
-  listPrice: 200,
-  prices: { modelWorker: 0, hardship: 0, unionMember: 100, allWorkers: 160 },
-  placesPerMonth: 100,
-  freePlaces: 30,
-  discountedPlaces: 20,
-};
 
 /** Waits (up to 30 s) until the partnership's final agreement is issued, which signing needs. */
 async function agreementIssued(url: string, id: string, token: string) {
@@ -53,7 +43,7 @@ export async function signAndRate(url: string, id: string, tokens: { bidder: str
   });
   if (signed.status !== 200) throw new Error(`sign answered ${signed.status}: ${await signed.text()}`);
   await api(url, `/api/v1/partnerships/${id}/activate`, { token: tokens.agent, body: {} });
-  const { offerId } = await api<{ offerId: string }>(url, `/api/v1/partnerships/${id}/offers`, { token: tokens.bidder, body: OFFER });
+  const { offerId } = await api<{ offerId: string }>(url, `/api/v1/partnerships/${id}/offers`, { token: tokens.bidder, body: SAMPLE_OFFER });
   for (const [score, comment] of [[5, '老师很耐心。'], [4, ''], [3, '希望增加周末班。']] as const) {
     const { code } = await api<{ code: string }>(url, `/api/v1/partnerships/${id}/service-uses`, {
       token: tokens.bidder,
