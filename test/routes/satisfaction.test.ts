@@ -9,6 +9,7 @@ import { organisationP12, signAgreement } from '../helpers/partnerships.ts';
 import { pdfsig, pdfText, run, writePdf } from '../helpers/pdf-tools.ts';
 import { createAwarded } from '../helpers/publicity.ts';
 import { createCast, type Cast } from '../helpers/recruitments.ts';
+import { SAMPLE_OFFER } from '../helpers/reviews.ts';
 
 // Worker satisfaction (issue 17): the partner issues a proof-of-use code with each service; a
 // worker rates once with it, without signing in, within the limits against stuffing; the partner
@@ -39,17 +40,6 @@ const bidderOf = (partnership: Partnership) => bidders.find((b) => b.bidId === p
 /** a fresh address for each test, so the limits of one never reach the next */
 const nextAddress = () => `198.51.100.${++lastAddress}`;
 const deviceToken = (n: number) => `device${String(n).padStart(16, '0')}`;
-
-const offer = {
-  service: '职工书法培训',
-  openingHours: '周二至周日 9:00–17:00',
-  procedure: '凭工会会员证或职工证明到前台登记。',
-  listPrice: 200,
-  prices: { modelWorker: 0, hardship: 0, unionMember: 100, allWorkers: 160 },
-  placesPerMonth: 100,
-  freePlaces: 30,
-  discountedPlaces: 20,
-};
 
 async function issue(partnership = mine, body: object = {}, token = own.token) {
   return api('POST', `/partnerships/${partnership.id}/service-uses`, token, { offerId: partnership === mine ? offerId : otherOfferId, group: 'unionMember', place: 'free', ...body });
@@ -82,7 +72,7 @@ beforeAll(async () => {
   for (const [partnership, bidder] of [[mine, own], [theirs, other]] as const) {
     expect((await api('POST', `/partnerships/${partnership.id}/accept`, bidder.token, { version: 1 })).statusCode).toBe(200);
     expect((await signAgreement(t, partnership.id, bidder.token, organisationP12(bidder.name))).statusCode).toBe(200);
-    const published = await api('POST', `/partnerships/${partnership.id}/offers`, bidder.token, offer);
+    const published = await api('POST', `/partnerships/${partnership.id}/offers`, bidder.token, SAMPLE_OFFER);
     expect(published.statusCode).toBe(201);
     if (partnership === mine) offerId = published.json().offerId;
     else otherOfferId = published.json().offerId;
@@ -132,7 +122,7 @@ describe('issuing proof-of-use codes', () => {
     expect((await issue(mine, { group: 'everyone' })).json()).toMatchObject({ statusCode: 400, code: 'GROUP_INVALID' });
     expect((await issue(mine, { place: 'gift' })).json()).toMatchObject({ statusCode: 400, code: 'PLACE_INVALID' });
     expect((await issue(mine, { offerId: 'not-an-offer' })).json()).toMatchObject({ statusCode: 400, code: 'UNKNOWN_OFFER' });
-    const paid = await api('POST', `/partnerships/${mine.id}/offers`, own.token, { ...offer, service: '职工摄影课', freePlaces: 0, discountedPlaces: 0 });
+    const paid = await api('POST', `/partnerships/${mine.id}/offers`, own.token, { ...SAMPLE_OFFER, service: '职工摄影课', freePlaces: 0, discountedPlaces: 0 });
     const none = await issue(mine, { offerId: paid.json().offerId, place: 'free' });
     expect(none.json()).toMatchObject({ statusCode: 400, code: 'PLACE_NOT_OFFERED' });
     expect(none.json().message).toContain('“职工摄影课”没有免费名额');
