@@ -9,7 +9,7 @@ import { currentOf, offersOf } from '../offers/catalogue.ts';
 import { OFFER_GROUP_LABELS, OFFER_GROUPS } from '../offers/types.ts';
 import type { Partnership, PartnershipAccess } from '../partnerships/access.ts';
 import { PARTNERSHIP_STATUS_LABELS } from '../partnerships/types.ts';
-import { deliveredPlacesOf, satisfactionOf, type Period } from './aggregate.ts';
+import { satisfactionOf, type DeliveredPlaces, type Period } from './aggregate.ts';
 import { PLACE_KINDS, type PlaceKind } from './types.ts';
 
 // What each party sees of a partnership's satisfaction over a period (issue 17): the partner its
@@ -45,7 +45,10 @@ export function periodOf(query: PeriodQuery, partnership: Partnership, now: Date
 }
 
 export function createSatisfactionFigures({ db, clock, access }: { db: Db; clock: Clock; access: Pick<PartnershipAccess, 'load' | 'canSee'> }) {
-  /** Places delivered per Beijing month and kind, beside the free and discounted places the current offers promise a month. */
+  /**
+   * Places delivered per Beijing month and kind, and in all, beside the free and discounted places
+   * the current offers promise a month.
+   */
   async function placesByMonth(partnershipId: string, period: Period) {
     const uses = await db
       .select({ usedAt: serviceUses.usedAt, place: serviceUses.place })
@@ -63,7 +66,11 @@ export function createSatisfactionFigures({ db, clock, access }: { db: Db; clock
       free: current.reduce((sum, offer) => sum + offer.freePlaces, 0),
       discounted: current.reduce((sum, offer) => sum + offer.discountedPlaces, 0),
     };
+    const byKind = Object.fromEntries(
+      PLACE_KINDS.map((kind) => [kind, [...months.values()].reduce((sum, counts) => sum + counts[kind], 0)]),
+    ) as DeliveredPlaces['byKind'];
     return {
+      delivered: { total: uses.length, byKind },
       promisedPerMonth: promised,
       months: [...months.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, delivered]) => ({ month, delivered })),
     };
@@ -74,11 +81,8 @@ export function createSatisfactionFigures({ db, clock, access }: { db: Db; clock
     const partnership = await access.load(partnershipId);
     if (!(await access.canSee(partnership, viewer))) throw new AppError('NOT_FOUND', '合作关系不存在');
     const period = periodOf(query, partnership, clock.now());
-    const [figures, delivered, places] = [
-      await satisfactionOf(db, partnershipId, period),
-      await deliveredPlacesOf(db, partnershipId, period),
-      await placesByMonth(partnershipId, period),
-    ];
+    const figures = await satisfactionOf(db, partnershipId, period);
+    const places = await placesByMonth(partnershipId, period);
     const common = {
       partnershipId,
       recruitmentId: partnership.recruitmentId,
@@ -86,7 +90,6 @@ export function createSatisfactionFigures({ db, clock, access }: { db: Db; clock
       statusLabel: PARTNERSHIP_STATUS_LABELS[partnership.status],
       period,
       figures,
-      delivered,
       ...places,
     };
     if (viewer.role === 'bidder') return { ...common, comments: null };
