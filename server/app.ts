@@ -94,6 +94,7 @@ import securityHeaders from './plugins/security-headers.ts';
 import staticFiles from './plugins/static-files.ts';
 import testClock from './plugins/test-clock.ts';
 import views, { VIEWS_DIR } from './plugins/views.ts';
+import { startSweep } from './lib/sweep.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -354,11 +355,7 @@ export async function buildApp(deps: AppDeps) {
     for (const id of ids) documentQueue.schedule(id);
     return ids.length;
   };
-  const startSweep = (everyMs: number, report: (error: unknown) => void) => {
-    const timer = setInterval(() => scheduleAllMissing().catch(report), everyMs);
-    timer.unref();
-    return () => clearInterval(timer);
-  };
+  const startDocumentSweep = (everyMs: number, report: (error: unknown) => void) => startSweep(everyMs, scheduleAllMissing, report);
   app.decorate('services', {
     audit,
     checkpoints,
@@ -372,7 +369,7 @@ export async function buildApp(deps: AppDeps) {
     notifications,
     partnerships,
     reviews,
-    documents: { ...documents, scheduleAllMissing, startSweep, idle: documentQueue.idle },
+    documents: { ...documents, scheduleAllMissing, startSweep: startDocumentSweep, idle: documentQueue.idle },
     mailer,
   });
   // the document being produced is finished (its mail queued), the rest waits for the next start

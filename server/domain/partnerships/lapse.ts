@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { AuditService } from '../audit/service.ts';
 import { hasLapsed } from './rules.ts';
 import { applyPartnershipTransition } from './transition.ts';
+import { startSweep } from '../../lib/sweep.ts';
 
 // An award whose agreement is not signed by the award notice's deadline lapses (视为放弃入选资格):
 // found by a sweep on the clock and on every read of a partnership, so the status never shows
@@ -45,14 +46,8 @@ export function createLapses({ db, clock, audit }: { db: Db; clock: Clock; audit
     return lapsed;
   }
 
-  /** The sweep on the clock; returns its stop. */
-  function startSweep(everyMs: number, report: (error: unknown) => void): () => void {
-    const timer = setInterval(() => lapseOverdue().catch(report), everyMs);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  return { lapseOverdue, startSweep };
+  // the sweep on the clock (lib/sweep.ts)
+  return { lapseOverdue, startSweep: (everyMs: number, report: (error: unknown) => void) => startSweep(everyMs, lapseOverdue, report) };
 }
 
 export type Lapses = ReturnType<typeof createLapses>;

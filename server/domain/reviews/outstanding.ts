@@ -7,6 +7,7 @@ import type { AuditService } from '../audit/service.ts';
 import { raiseFinding } from '../inspection/alerts.ts';
 import { FINAL_REVIEW_OUTSTANDING } from '../inspection/indicators/reviews.ts';
 import { finalReviewOutstanding } from './rules.ts';
+import { startSweep } from '../../lib/sweep.ts';
 
 // An outstanding final review (issue 17): the term has ended and its final review is not
 // completed. Found by a sweep on the clock and on every read of a partnership's reviews, and
@@ -65,12 +66,6 @@ export function createOutstandingFinals({ db, clock, audit }: { db: Db; clock: C
     return recorded;
   }
 
-  /** The sweep on the clock; returns its stop. */
-  function startSweep(everyMs: number, report: (error: unknown) => void): () => void {
-    const timer = setInterval(() => recordOutstanding().catch(report), everyMs);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  return { recordOutstanding, startSweep };
+  // the sweep on the clock (lib/sweep.ts)
+  return { recordOutstanding, startSweep: (everyMs: number, report: (error: unknown) => void) => startSweep(everyMs, () => recordOutstanding(), report) };
 }
