@@ -57,6 +57,13 @@ async function measure(url: string, duration: number, pid: number): Promise<Meas
   return { rps: result.requests.average, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts, cpuPerRequest };
 }
 
+/** A reference server in a process of its own: `source` prints the address it listens at. */
+async function startReference(source: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { url: chunk.toString().trim(), child };
+}
+
 /** Fastify's hello world in a process of its own, as its documentation writes it. */
 async function startHelloWorld(): Promise<{ url: string; child: ChildProcess }> {
   const source = `
@@ -72,9 +79,7 @@ async function startHelloWorld(): Promise<{ url: string; child: ChildProcess }> 
     });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     console.log(address);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { url: chunk.toString().trim(), child };
+  return startReference(source);
 }
 
 /** the bytes the server sends for `url` as a browser asks for it */
@@ -104,9 +109,7 @@ async function startHelloWorldWithRead(databaseUrl: string): Promise<{ url: stri
     app.get('/', async () => { await fresh(); return { hello: 'world' }; });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     console.log(address);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { url: chunk.toString().trim(), child };
+  return startReference(source);
 }
 
 /** A published recruitment with BIDS bids, as the pages show it on deadline day. */
