@@ -117,13 +117,14 @@ async function main() {
     process.exit(1);
   }
 
+  const logStream = batchedStdout();
   const app = await buildApp({
     config,
     db: database.db,
     clock,
     storage,
     signer: signing.signer,
-    logger: { level: config.logLevel, serializers: requestLogSerializers, stream: batchedStdout() },
+    logger: { level: config.logLevel, serializers: requestLogSerializers, stream: logStream },
   });
   // what a crash left in the storage: temporary files, bid files and signed documents no row
   // refers to, once not written to for `quietForMs` (bids/service.ts cleanUpLeftovers)
@@ -232,6 +233,9 @@ async function main() {
     lines.push('  警告：未设置 ENTERED_SHARE_SECRET，开标时等待中的口令输入以存储目录中生成的密钥加密，同时掌握数据库和存储目录者可解密；正式使用请在存储目录之外设置（见 SECURITY.md “Entered shares”）');
   }
   if (config.testClock) lines.push('  警告：测试时钟已启用（PORTAL_TEST_CLOCK=1），不可用于生产');
+  // what the start logged (the leftovers removed) is out before the server says it is ready: the
+  // log is written in batches (batchedStdout)
+  await new Promise((resolve) => logStream.flush(resolve));
   announce(lines);
   // the audit log's head, signed and mailed to the inspectors: now if today's is missing, then
   // daily; started once the server answers, as rendering the first PDF loads the fonts

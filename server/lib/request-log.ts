@@ -50,6 +50,6 @@ const FLUSH_EVERY_MS = 1000;
  * hand is written on exit, a crash included; a SIGKILL loses at most the last second's lines. What
  * must not be lost is in the audit log, in the database, not here.
  */
-export function batchedStdout(): pino.DestinationStream {
+export function batchedStdout(): ReturnType<typeof pino.destination> {
   return pino.destination({ dest: 1, sync: false, minLength: BATCH_BYTES, periodicFlush: FLUSH_EVERY_MS });
 }
