@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -90,8 +91,8 @@ import { isOneLine, nulPath, refuseNul, validationMessage } from './lib/validati
 import anonymousCache from './plugins/anonymous-cache.ts';
 import auth, { isApiRequest } from './plugins/auth.ts';
 import { readMultipartToken } from './plugins/multipart-form.ts';
-import securityHeaders from './plugins/security-headers.ts';
-import staticFiles from './plugins/static-files.ts';
+import securityHeadersPlugin, { securityHeaders } from './plugins/security-headers.ts';
+import staticFilesPlugin, { createStaticFiles } from './plugins/static-files.ts';
 import testClock from './plugins/test-clock.ts';
 import views, { VIEWS_DIR } from './plugins/views.ts';
 import { startSweep } from './lib/sweep.ts';
@@ -141,6 +142,8 @@ export interface AppDeps {
   mailer?: Mailer;
   logger?: FastifyServerOptions['logger'];
 }
+
+const STATIC_PREFIX = '/static/';
 
 export const PUBLISHER_NAME = '职工服务中心合作伙伴招募平台';
 
@@ -206,8 +209,32 @@ function headerToken(value: string | string[] | undefined): string | undefined {
 
 export async function buildApp(deps: AppDeps) {
   const { config, db, clock, storage } = deps;
+  const https = config.publicUrl.startsWith('https://');
+  const headers = securityHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: https,
+  });
+  const staticFiles = createStaticFiles(path.join(VIEWS_DIR, 'public'), STATIC_PREFIX, headers);
   const app = Fastify({
     logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    logController: new RequestLogController(),
+    // Static files are answered before the framework (plugins/static-files.ts).
     // Slow clients must not hold connections open, yet a 50 MB bid on a slow line (say 30 min at
     // 30 KB/s) must finish: the headers have a deadline of their own (a slow-header client is cut
     // after it), a request is cut only once the client sends nothing for the idle timeout, and
@@ -215,12 +242,15 @@ export async function buildApp(deps: AppDeps) {
     // sending. The idle timer also runs while the server itself stops reading (a busy disk or
     // thread pool pauses the socket; 43 s was seen under a sign-in flood) and after the last byte
     // (fsync, commit), hence 60 s by default. Node checks the header deadline every second.
-    http: { headersTimeout: config.headersTimeoutS * 1000, connectionsCheckingInterval: 1000 },
-    connectionTimeout: config.idleTimeoutS * 1000,
-    requestTimeout: 0,
-    keepAliveTimeout: 5000,
-    bodyLimit: 1024 * 1024,
-    logController: new RequestLogController(),
+    serverFactory: (handler) => {
+      const server = createServer({ headersTimeout: config.headersTimeoutS * 1000, connectionsCheckingInterval: 1000 }, (request, response) => {
+        if (!staticFiles.frontDoor(request, response)) handler(request, response);
+      });
+      server.keepAliveTimeout = 5000;
+      server.requestTimeout = 0;
+      server.setTimeout(config.idleTimeoutS * 1000);
+      return server;
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, formats: { 'one-line': isOneLine } } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -378,26 +408,7 @@ export async function buildApp(deps: AppDeps) {
     await mailer.drain();
   });
 
-  const https = config.publicUrl.startsWith('https://');
-  await app.register(securityHeaders, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        ...(https ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    strictTransportSecurity: https,
-  });
+  await app.register(securityHeadersPlugin, { headers });
   const sessionSecret = config.sessionSecret ?? storage.secret('session');
   await app.register(fastifyCookie, { secret: sessionSecret });
   app.decorateRequest('formParts', null);
@@ -415,7 +426,7 @@ export async function buildApp(deps: AppDeps) {
     limits: { fileSize: config.maxUploadMb * 1024 * 1024, files: 20, fields: 40, fieldSize: 64 * 1024, parts: 60 },
   });
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body, { arrayLimit: 100, depth: 3 }) });
-  await app.register(staticFiles, { dir: path.join(VIEWS_DIR, 'public'), prefix: '/static/' });
+  await app.register(staticFilesPlugin, { files: staticFiles, prefix: STATIC_PREFIX });
   await app.register(fastifySwagger, {
     openapi: {
       info: {

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import type { Clock } from '../lib/clock.ts';
+import { chooseEncoding, compress, type Encoding } from '../lib/content-encoding.ts';
 import { etagMatches } from '../lib/etag.ts';
 import { createPageCache, type Cached } from '../lib/page-cache.ts';
 import { compileTimeSlots, remainingSlot, TIME_SLOTS } from './views.ts';
@@ -32,27 +33,60 @@ declare module 'fastify' {
 // instance is seen on the next request to every one; a page changed by the clock alone (a deadline
 // passing) is made again from that instant on. Signed-in users never get these.
 
-// a page is some 40 KB, kept twice (text and bytes): at most some 16 MB
+// a page is some 40 KB, kept twice (text and bytes) with its compressed copies: at most some 20 MB
 const CACHE_ENTRIES = 200;
 
-function sendCached(reply: FastifyReply, etag: string, vary: string, body: () => string | Buffer) {
-  reply.header('cache-control', 'no-cache').header('vary', vary).header('etag', etag);
-  if (etagMatches(reply.request.headers['if-none-match'], etag)) return reply.code(304).send();
-  return reply.send(body());
+/** what is sent for a kept entry within one second: its bytes, and those compressed as asked */
+class Representations {
+  private readonly encoded = new Map<Encoding, Buffer>();
+  constructor(
+    readonly second: number,
+    readonly body: Buffer,
+  ) {}
+
+  /** the bytes to send for this Accept-Encoding, compressed once per encoding, and the encoding */
+  for(accepted: string | undefined): { bytes: Buffer; encoding: Encoding | undefined } {
+    const encoding = chooseEncoding(accepted);
+    if (!encoding) return { bytes: this.body, encoding };
+    let bytes = this.encoded.get(encoding);
+    if (!bytes) {
+      bytes = compress(this.body, encoding, 'fast');
+      this.encoded.set(encoding, bytes);
+    }
+    return { bytes, encoding };
+  }
+}
+
+function sendCached(reply: FastifyReply, etag: string, vary: string, representations: Representations) {
+  const { bytes, encoding } = representations.for(reply.request.headers['accept-encoding']);
+  // a compressed copy is another representation: its own ETag
+  const tag = encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag;
+  reply.header('cache-control', 'no-cache').header('vary', `accept-encoding, ${vary}`).header('etag', tag);
+  if (etagMatches(reply.request.headers['if-none-match'], tag)) return reply.code(304).send();
+  if (encoding) reply.header('content-encoding', encoding);
+  return reply.send(bytes);
 }
 
 export default fp(
   async (app, { clock }: { clock: Clock }) => {
     const cache = createPageCache(CACHE_ENTRIES);
-    // each kept page split at its time slots once
-    const compiled = new WeakMap<Cached, (now: Date) => Buffer>();
-    const filler = (entry: Cached) => {
-      let fill = compiled.get(entry);
-      if (!fill) {
-        fill = compileTimeSlots(entry.body);
-        compiled.set(entry, fill);
+    // each kept entry as last sent: a page shows the time to the second, so the crowd of one
+    // second is sent one copy, filled in and compressed once (its time slots split once)
+    const sent = new WeakMap<Cached, Representations>();
+    const slots = new WeakMap<Cached, (now: Date) => Buffer>();
+    const representations = (entry: Cached, now: Date | null) => {
+      const second = now ? Math.floor(now.getTime() / 1000) : 0;
+      let held = sent.get(entry);
+      if (held?.second !== second) {
+        let fill = slots.get(entry);
+        if (now && !fill) {
+          fill = compileTimeSlots(entry.body);
+          slots.set(entry, fill);
+        }
+        held = new Representations(second, fill ? fill(now!) : Buffer.from(entry.body));
+        sent.set(entry, held);
       }
-      return fill;
+      return held;
     };
 
     app.decorateReply('anonymousPage', async function anonymousPage(this: FastifyReply, key, version, make) {
@@ -67,13 +101,13 @@ export default fp(
       // within the same second, after which its clock would start from a stale time.
       const etag = `${entry.etag.slice(0, -1)}.${Math.floor(now.getTime() / 1000)}"`;
       this.type('text/html; charset=utf-8');
-      return sendCached(this, etag, 'cookie', () => filler(entry)(now));
+      return sendCached(this, etag, 'cookie', representations(entry, now));
     });
 
     app.decorateReply('anonymousBody', async function anonymousBody(this: FastifyReply, key, version, type, make) {
       const entry = await cache.get(`${type} ${key}`, version, clock.now().getTime(), make);
       this.type(type);
-      return sendCached(this, entry.etag, 'authorization, cookie', () => entry.body);
+      return sendCached(this, entry.etag, 'authorization, cookie', representations(entry, null));
     });
   },
   { name: 'anonymous-cache', dependencies: ['views'] },

@@ -67,7 +67,6 @@ export default fp(
     app.decorateRequest('user', null);
     app.decorateRequest('sessionToken', null);
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.staticFile) return;
       const token = presentedToken(request);
       if (!token) return;
       const user = await accounts.authenticate(token, isApiRequest(request) ? 'api' : 'page');

@@ -20,8 +20,7 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
 }
 
 export default fp(
-  async (app, options: HelmetOptions) => {
-    const headers = securityHeaders(options);
+  async (app, { headers }: { headers: Record<string, string> }) => {
     app.addHook('onRequest', async (_request, reply) => {
       reply.headers(headers);
     });

@@ -1,23 +1,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { negotiate } from '@fastify/accept-negotiator';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.ts';
+import { chooseEncoding, compress, ENCODINGS, type Encoding } from '../lib/content-encoding.ts';
 import { etagMatches, etagOf } from '../lib/etag.ts';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** a static file: the same for everyone, so nobody is signed in to fetch it (plugins/auth.ts) */
-    staticFile?: boolean;
-  }
-}
 
 // The stylesheet, scripts and icon of views/public, read once at start and served from memory:
 // every page fetches them, and opening, reading and listing files on each request was most of
 // their cost (issue 16). A changed file needs a restart, as a changed template does. Each is also
 // compressed once, with Brotli and gzip, for the browsers that accept it (all of them): sending the
 // 18 KB stylesheet was most of what serving it cost.
+//
+// The server answers them at its front door, before the framework (app.ts serverFactory): they are
+// the same for everyone, so nothing of what Fastify does for a request (the session, the CSRF
+// rules, the hooks, the request log line) has anything to decide for them, and all of it together
+// cost four times the answer itself. So they are not in the request log, as a web server's
+// assets usually are not; a name not held goes on to the framework and its 404. The Fastify route
+// below answers the same way, for app.inject and for what the front door leaves (a percent-encoded
+// name, an absolute-form request line).
 
 const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -25,55 +26,91 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** the encodings offered, in the order preferred when a browser accepts several alike */
-const ENCODINGS = ['br', 'gzip'] as const;
-type Encoding = (typeof ENCODINGS)[number];
+/** one representation of a file: its bytes and the headers of a 200 and of a 304 */
+interface Representation {
+  body: Buffer;
+  etag: string;
+  ok: OutgoingHttpHeaders;
+  notModified: OutgoingHttpHeaders;
+}
 
 interface StaticFile {
-  body: Buffer;
-  /** the body compressed, when that makes it smaller */
-  encoded: Partial<Record<Encoding, Buffer>>;
-  type: string;
-  etag: string;
+  identity: Representation;
+  /** the file compressed, when that makes it smaller */
+  encoded: Partial<Record<Encoding, Representation>>;
+  offered: Encoding[];
 }
 
-function compressed(body: Buffer): StaticFile['encoded'] {
-  const encoded: StaticFile['encoded'] = {
-    br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }),
-    gzip: gzipSync(body, { level: 9 }),
-  };
-  for (const encoding of ENCODINGS) if (encoded[encoding]!.length >= body.length) delete encoded[encoding];
-  return encoded;
+export interface StaticFiles {
+  /** answers a GET or HEAD for `name` on the raw response; false, answering nothing, for a name not held */
+  answer(name: string, request: IncomingMessage, response: ServerResponse): boolean;
+  /** answers a request for one of the files, as it came to the server; false for any other */
+  frontDoor(request: IncomingMessage, response: ServerResponse): boolean;
+  has(name: string): boolean;
 }
 
-/** the files of `dir` that have a known type, by name */
-export function readStaticFiles(dir: string): Map<string, StaticFile> {
+/** the body compressed with each encoding that makes it smaller */
+function compressed(body: Buffer): [Encoding, Buffer][] {
+  return ENCODINGS.map((encoding): [Encoding, Buffer] => [encoding, compress(body, encoding, 'best')]).filter(([, bytes]) => bytes.length < body.length);
+}
+
+/**
+ * The files of `dir` that have a known type, served under `prefix` with `headers` (the security
+ * headers every answer carries).
+ */
+export function createStaticFiles(dir: string, prefix: string, headers: Record<string, string>): StaticFiles {
   const files = new Map<string, StaticFile>();
   for (const name of readdirSync(dir)) {
     const type = CONTENT_TYPES[path.extname(name)];
     if (!type) continue;
     const body = readFileSync(path.join(dir, name));
-    files.set(name, { body, encoded: compressed(body), type, etag: etagOf(body) });
+    const plainEtag = etagOf(body);
+    const representation = (bytes: Buffer, encoding?: Encoding): Representation => {
+      // an encoded copy is another representation: its own ETag
+      const etag = encoding ? `${plainEtag.slice(0, -1)}-${encoding}"` : plainEtag;
+      // revalidated on every use, so that a new release's file is fetched at once
+      const notModified = { ...headers, 'cache-control': 'public, max-age=0, must-revalidate', vary: 'accept-encoding', etag };
+      const ok = { ...notModified, 'content-type': type, 'content-length': bytes.length, ...(encoding ? { 'content-encoding': encoding } : {}) };
+      return { body: bytes, etag, ok, notModified };
+    };
+    const encoded = Object.fromEntries(compressed(body).map(([encoding, bytes]) => [encoding, representation(bytes, encoding)]));
+    files.set(name, { identity: representation(body), encoded, offered: ENCODINGS.filter((encoding) => encoded[encoding]) });
   }
-  return files;
+
+  function answer(name: string, request: IncomingMessage, response: ServerResponse): boolean {
+    const file = files.get(name);
+    if (!file) return false;
+    const encoding = chooseEncoding(request.headers['accept-encoding'], file.offered);
+    const chosen = (encoding && file.encoded[encoding]) || file.identity;
+    if (etagMatches(request.headers['if-none-match'], chosen.etag)) {
+      response.writeHead(304, chosen.notModified).end();
+    } else {
+      response.writeHead(200, chosen.ok).end(request.method === 'HEAD' ? undefined : chosen.body);
+    }
+    return true;
+  }
+
+  return {
+    answer,
+    has: (name) => files.has(name),
+    frontDoor(request, response) {
+      const url = request.url!;
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || !url.startsWith(prefix)) return false;
+      // a request with a body is the framework's, which reads and drops it (app.ts)
+      if (request.headers['content-length'] || request.headers['transfer-encoding']) return false;
+      const query = url.indexOf('?');
+      return answer(url.slice(prefix.length, query === -1 ? undefined : query), request, response);
+    },
+  };
 }
 
 export default fp(
-  async (app, { dir, prefix }: { dir: string; prefix: string }) => {
-    const files = readStaticFiles(dir);
-    app.get(`${prefix}:name`, { schema: { hide: true }, config: { staticFile: true } }, async (request, reply) => {
-      const file = files.get((request.params as { name: string }).name);
-      if (!file) throw new AppError('NOT_FOUND', '您访问的页面或资源不存在');
-      const offered = ENCODINGS.filter((encoding) => file.encoded[encoding]);
-      const accepted = request.headers['accept-encoding'];
-      const encoding = offered.length > 0 && accepted ? (negotiate(accepted, offered) as Encoding | undefined) : undefined;
-      // an encoded copy is another representation: its own ETag
-      const etag = encoding ? `${file.etag.slice(0, -1)}-${encoding}"` : file.etag;
-      // revalidated on every use, so that a new release's file is fetched at once
-      reply.header('cache-control', 'public, max-age=0, must-revalidate').header('vary', 'accept-encoding').header('etag', etag);
-      if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      if (encoding) reply.header('content-encoding', encoding);
-      return reply.type(file.type).send(encoding ? file.encoded[encoding] : file.body);
+  async (app, { files, prefix }: { files: StaticFiles; prefix: string }) => {
+    app.get(`${prefix}:name`, { schema: { hide: true } }, async (request, reply) => {
+      const { name } = request.params as { name: string };
+      if (!files.has(name)) throw new AppError('NOT_FOUND', '您访问的页面或资源不存在');
+      reply.hijack();
+      files.answer(name, request.raw, reply.raw);
     });
   },
   { name: 'static-files' },

@@ -112,6 +112,24 @@ describe('anonymous recruitment pages', () => {
     expect(again.statusCode).toBe(304);
   });
 
+  it('are sent compressed to a browser that accepts it, the same page with its own ETag, the record too', async () => {
+    const id = await createPublished(t, cast);
+    atStartOfSecond();
+    const plain = await anonymous(t.app, `/recruitments/${id}`);
+    const br = await anonymous(t.app, `/recruitments/${id}`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding, cookie');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
+    expect(br.headers.etag).not.toBe(plain.headers.etag);
+    expect((await anonymous(t.app, `/recruitments/${id}`, { 'accept-encoding': 'br', 'if-none-match': br.headers.etag as string })).statusCode).toBe(304);
+    const recordPlain = await anonymous(t.app, `/api/v1/recruitments/${id}`);
+    const recordGzip = await anonymous(t.app, `/api/v1/recruitments/${id}`, { 'accept-encoding': 'gzip' });
+    expect(recordGzip.headers['content-encoding']).toBe('gzip');
+    expect(recordGzip.headers.vary).toBe('accept-encoding, authorization, cookie');
+    expect(JSON.parse(gunzipSync(recordGzip.rawPayload).toString())).toEqual(recordPlain.json());
+  });
+
   it('fill in the current server time and countdown on a page served again', async () => {
     const id = await createPublished(t, cast);
     const deadline = (await anonymous(t.app, `/api/v1/recruitments/${id}`)).json().submissionDeadline as string;
@@ -202,6 +220,28 @@ describe('static files', () => {
     expect(again.statusCode).toBe(304);
     expect((await t.app.inject({ url: '/static/none.css' })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/static/..%2Fviews%2Flayouts%2Fmain.hbs' })).statusCode).toBe(404);
+  });
+
+  it('are answered by the listening server before the framework as app.inject gets them; any other name goes on to its 404', async () => {
+    const url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const injected = await t.app.inject({ url: '/static/app.css', headers: { 'accept-encoding': 'br' } });
+    const served = await fetch(`${url}/static/app.css?v=2`, { headers: { 'accept-encoding': 'br' } });
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(brotliDecompressSync(injected.rawPayload));
+    for (const name of ['etag', 'content-type', 'content-encoding', 'cache-control', 'vary', 'content-security-policy', 'x-content-type-options', 'x-frame-options']) {
+      expect(served.headers.get(name), name).toBe(injected.headers[name]);
+    }
+    const revisit = await fetch(`${url}/static/app.css`, { headers: { 'accept-encoding': 'br', 'if-none-match': injected.headers.etag as string } });
+    expect(revisit.status).toBe(304);
+    expect(revisit.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const plain = await t.app.inject({ url: '/static/app.css' });
+    const head = await fetch(`${url}/static/app.css`, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } });
+    expect([head.status, head.headers.get('content-length'), await head.text()]).toEqual([200, String(plain.rawPayload.length), '']);
+    const unknown = await fetch(`${url}/static/none.css`, { headers: { accept: 'text/html' } });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('您访问的页面或资源不存在');
+    // a post is the framework's: refused as a form post without its CSRF token
+    expect((await fetch(`${url}/static/app.css`, { method: 'POST', body: 'x' })).status).toBe(403);
   });
 
   it('are sent compressed, with Brotli or gzip, to a browser that accepts it, each encoding with its own ETag', async () => {
