@@ -26,6 +26,20 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/**
+ * A stylesheet or a script is never a document: of the security headers it needs those that
+ * govern a subresource only: no sniffing it as another type, no other site embedding it, and the
+ * referrer policy of what it fetches (a stylesheet's fonts and images). The others (CSP, framing,
+ * the opener…) govern documents. An SVG can be opened as a document, and so gets them all. Each
+ * header less was a few µs less of every asset answered (issue 16).
+ */
+const SUBRESOURCE_HEADERS = ['x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy'];
+
+function securityHeadersFor(type: string, headers: Record<string, string>): Record<string, string> {
+  if (type.startsWith('image/svg')) return headers;
+  return Object.fromEntries(SUBRESOURCE_HEADERS.filter((name) => headers[name]).map((name) => [name, headers[name]!]));
+}
+
 /** one representation of a file: its bytes and the headers of a 200 and of a 304 */
 interface Representation {
   body: Buffer;
@@ -69,7 +83,7 @@ export function createStaticFiles(dir: string, prefix: string, headers: Record<s
       // an encoded copy is another representation: its own ETag
       const etag = encoding ? `${plainEtag.slice(0, -1)}-${encoding}"` : plainEtag;
       // revalidated on every use, so that a new release's file is fetched at once
-      const notModified = { ...headers, 'cache-control': 'public, max-age=0, must-revalidate', vary: 'accept-encoding', etag };
+      const notModified = { ...securityHeadersFor(type, headers), 'cache-control': 'public, max-age=0, must-revalidate', vary: 'accept-encoding', etag };
       const ok = { ...notModified, 'content-type': type, 'content-length': bytes.length, ...(encoding ? { 'content-encoding': encoding } : {}) };
       return { body: bytes, etag, ok, notModified };
     };

@@ -214,10 +214,18 @@ describe('static files', () => {
     const css = await t.app.inject({ url: '/static/app.css' });
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
-    expect(css.headers['content-security-policy']).toContain("default-src 'self'");
+    // a stylesheet is never a document: the headers that govern a subresource, not those of a page
     expect(css.headers['x-content-type-options']).toBe('nosniff');
+    expect(css.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(css.headers['referrer-policy']).toBe('no-referrer');
+    expect(css.headers['content-security-policy']).toBeUndefined();
     const again = await t.app.inject({ url: '/static/app.css', headers: { 'if-none-match': `W/${css.headers.etag}` } });
     expect(again.statusCode).toBe(304);
+    // an SVG can be opened as a document: it gets them all
+    const icon = await t.app.inject({ url: '/static/favicon.svg' });
+    expect(icon.headers['content-type']).toBe('image/svg+xml');
+    expect(icon.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(icon.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect((await t.app.inject({ url: '/static/none.css' })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/static/..%2Fviews%2Flayouts%2Fmain.hbs' })).statusCode).toBe(404);
   });
@@ -228,12 +236,12 @@ describe('static files', () => {
     const served = await fetch(`${url}/static/app.css?v=2`, { headers: { 'accept-encoding': 'br' } });
     expect(served.status).toBe(200);
     expect(Buffer.from(await served.arrayBuffer())).toEqual(brotliDecompressSync(injected.rawPayload));
-    for (const name of ['etag', 'content-type', 'content-encoding', 'cache-control', 'vary', 'content-security-policy', 'x-content-type-options', 'x-frame-options']) {
+    for (const name of ['etag', 'content-type', 'content-encoding', 'cache-control', 'vary', 'x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy']) {
       expect(served.headers.get(name), name).toBe(injected.headers[name]);
     }
     const revisit = await fetch(`${url}/static/app.css`, { headers: { 'accept-encoding': 'br', 'if-none-match': injected.headers.etag as string } });
     expect(revisit.status).toBe(304);
-    expect(revisit.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(revisit.headers.get('x-content-type-options')).toBe('nosniff');
     const plain = await t.app.inject({ url: '/static/app.css' });
     const head = await fetch(`${url}/static/app.css`, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } });
     expect([head.status, head.headers.get('content-length'), await head.text()]).toEqual([200, String(plain.rawPayload.length), '']);
