@@ -83,11 +83,27 @@ async function startHelloWorld(): Promise<{ url: string; child: ChildProcess }> 
 }
 
 /** the bytes the server sends for `url` as a browser asks for it */
-async function bodyBytes(url: string): Promise<number> {
-  const response = (await once(get(url, { headers: BROWSER_HEADERS }), 'response')) as [IncomingMessage];
-  let bytes = 0;
-  for await (const chunk of response[0]) bytes += (chunk as Buffer).length;
-  return bytes;
+/** the answer a browser gets at `url`: its headers (those of the connection aside) and body */
+async function answerAt(url: string): Promise<{ headers: Record<string, string>; body: Buffer }> {
+  const [response] = (await once(get(url, { headers: BROWSER_HEADERS }), 'response')) as [IncomingMessage];
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  const { date: _date, connection: _connection, 'keep-alive': _keepAlive, ...headers } = response.headers as Record<string, string>;
+  return { headers, body: Buffer.concat(chunks) };
+}
+
+/**
+ * The floor of a static file as the portal answers it (before the framework): a bare node:http
+ * server in a process of its own sending the very same headers and bytes.
+ */
+async function startSameAnswer(answer: { headers: Record<string, string>; body: Buffer }): Promise<{ url: string; child: ChildProcess }> {
+  const source = `
+    import { createServer } from 'node:http';
+    const headers = ${JSON.stringify(answer.headers)};
+    const body = Buffer.from(${JSON.stringify(answer.body.toString('base64'))}, 'base64');
+    const server = createServer((request, response) => response.writeHead(200, headers).end(body));
+    server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port));`;
+  return startReference(source);
 }
 
 /**
@@ -159,7 +175,8 @@ export async function pagesBench({ storageDir, databaseUrl }: PagesBenchTarget):
       const page = await measure(`${server.url}${target.path}`, SECONDS, server.pid);
       const baseline = await measure(hello.url, SECONDS, hello.child.pid!);
       const withRead = await measure(floor.url, SECONDS, floor.child.pid!);
-      const bytes = await bodyBytes(`${server.url}${target.path}`);
+      const answer = await answerAt(`${server.url}${target.path}`);
+      const bytes = answer.body.length;
       const sameBytes = await measure(`${hello.url}/bytes/${bytes}`, SECONDS, hello.child.pid!);
       const ratio = page.rps / baseline.rps;
       rows.push([
@@ -177,6 +194,19 @@ export async function pagesBench({ storageDir, databaseUrl }: PagesBenchTarget):
         `${(page.rps / sameBytes.rps).toFixed(2)}× the hello world sending as many bytes, ${bytes} (${sameBytes.rps.toFixed(0)} req/s, p99 ${sameBytes.p99} ms, ${(sameBytes.rps / baseline.rps).toFixed(2)}× hello world)`,
         '',
       ]);
+      if (target.path.startsWith('/static/')) {
+        const same = await startSameAnswer(answer);
+        try {
+          const bare = await measure(same.url, SECONDS, same.child.pid!);
+          rows.push([
+            `pages: ${label}, against the same answer`,
+            `${(page.rps / bare.rps).toFixed(2)}× a bare node:http server sending the same headers and bytes (${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms, ${(bare.rps / baseline.rps).toFixed(2)}× hello world, ${bare.cpuPerRequest.toFixed(0)} µs CPU per request)`,
+            '',
+          ]);
+        } finally {
+          same.child.kill();
+        }
+      }
       // other work on a shared machine moves req/s; the CPU time each request costs moves less
       rows.push([
         `pages: ${label}, server CPU per request`,
