@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, max } from 'drizzle-orm';
+import { and, eq, isNotNull, max, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { auditLog, publicActionCondition } from '../../db/schema.ts';
 import { freshReads } from '../../lib/fresh-reads.ts';
@@ -19,12 +19,20 @@ export interface PublicVersions {
 }
 
 export function createPublicVersions({ db }: { db: Db }): PublicVersions {
+  // asked on every anonymous request: prepared once, neither rebuilt by drizzle nor planned again
+  // by the database each time
+  const latestOfRecruitment = db
+    .select({ seq: max(auditLog.seq) })
+    .from(auditLog)
+    .where(and(eq(auditLog.recruitmentId, sql.placeholder('id')), publicActionCondition(auditLog.action)))
+    .prepare('public_version_of_recruitment');
+  const latestOfList = db
+    .select({ seq: max(auditLog.seq) })
+    .from(auditLog)
+    .where(and(isNotNull(auditLog.recruitmentId), publicActionCondition(auditLog.action)))
+    .prepare('public_version_of_list');
   const latest = freshReads(async (key) => {
-    const concerned = key === LIST ? isNotNull(auditLog.recruitmentId) : eq(auditLog.recruitmentId, key);
-    const [row] = await db
-      .select({ seq: max(auditLog.seq) })
-      .from(auditLog)
-      .where(and(concerned, publicActionCondition(auditLog.action)));
+    const [row] = key === LIST ? await latestOfList.execute() : await latestOfRecruitment.execute({ id: key });
     return String(row?.seq ?? 0);
   });
   return { ofRecruitment: (id) => latest(id), ofList: () => latest(LIST) };
