@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import type { Clock } from '../lib/clock.ts';
 import { chooseEncoding, compress, type Encoding } from '../lib/content-encoding.ts';
-import { etagMatches } from '../lib/etag.ts';
+import { etagMatches, etagVariant } from '../lib/etag.ts';
 import { createPageCache, type Cached } from '../lib/page-cache.ts';
 import { compileTimeSlots, remainingSlot, TIME_SLOTS } from './views.ts';
 
@@ -60,7 +60,7 @@ class Representations {
 function sendCached(reply: FastifyReply, etag: string, vary: string, representations: Representations) {
   const { bytes, encoding } = representations.for(reply.request.headers['accept-encoding']);
   // a compressed copy is another representation: its own ETag
-  const tag = encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag;
+  const tag = encoding ? etagVariant(etag, `-${encoding}`) : etag;
   reply.header('cache-control', 'no-cache').header('vary', `accept-encoding, ${vary}`).header('etag', tag);
   if (etagMatches(reply.request.headers['if-none-match'], tag)) return reply.code(304).send();
   if (encoding) reply.header('content-encoding', encoding);
@@ -99,7 +99,7 @@ export default fp(
       const now = clock.now();
       // The page shows the server time to the second: the copy a browser holds is this page only
       // within the same second, after which its clock would start from a stale time.
-      const etag = `${entry.etag.slice(0, -1)}.${Math.floor(now.getTime() / 1000)}"`;
+      const etag = etagVariant(entry.etag, `.${Math.floor(now.getTime() / 1000)}`);
       this.type('text/html; charset=utf-8');
       return sendCached(this, etag, 'cookie', representations(entry, now));
     });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.ts';
 import { chooseEncoding, compress, ENCODINGS, type Encoding } from '../lib/content-encoding.ts';
-import { etagMatches, etagOf } from '../lib/etag.ts';
+import { etagMatches, etagOf, etagVariant } from '../lib/etag.ts';
 
 // The stylesheet, scripts and icon of views/public, read once at start and served from memory:
 // every page fetches them, and opening, reading and listing files on each request was most of
@@ -81,7 +81,7 @@ export function createStaticFiles(dir: string, prefix: string, headers: Record<s
     const plainEtag = etagOf(body);
     const representation = (bytes: Buffer, encoding?: Encoding): Representation => {
       // an encoded copy is another representation: its own ETag
-      const etag = encoding ? `${plainEtag.slice(0, -1)}-${encoding}"` : plainEtag;
+      const etag = encoding ? etagVariant(plainEtag, `-${encoding}`) : plainEtag;
       // revalidated on every use, so that a new release's file is fetched at once
       const notModified = { ...securityHeadersFor(type, headers), 'cache-control': 'public, max-age=0, must-revalidate', vary: 'accept-encoding', etag };
       const ok = { ...notModified, 'content-type': type, 'content-length': bytes.length, ...(encoding ? { 'content-encoding': encoding } : {}) };

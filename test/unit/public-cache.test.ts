@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etagMatches } from '../../server/lib/etag.ts';
+import { etagMatches, etagVariant } from '../../server/lib/etag.ts';
 import { freshReads } from '../../server/lib/fresh-reads.ts';
 import { formatRemaining, formatTime } from '../../server/lib/labels.ts';
 import { createPageCache } from '../../server/lib/page-cache.ts';
@@ -129,5 +129,11 @@ describe('ETag matching', () => {
     expect(etagMatches('*', '"a"')).toBe(true);
     expect(etagMatches('"b"', '"a"')).toBe(false);
     expect(etagMatches(undefined, '"a"')).toBe(false);
+  });
+
+  it('tags a variant inside the quotes, matching neither way with the original', () => {
+    expect(etagVariant('"abc"', '-br')).toBe('"abc-br"');
+    expect(etagMatches('"abc"', etagVariant('"abc"', '-br'))).toBe(false);
+    expect(etagMatches('W/"abc-br"', etagVariant('"abc"', '-br'))).toBe(true);
   });
 });
