@@ -71,22 +71,26 @@ export default fp(
   async (app, { clock }: { clock: Clock }) => {
     const cache = createPageCache(CACHE_ENTRIES);
     // each kept entry as last sent: a page shows the time to the second, so the crowd of one
-    // second is sent one copy, filled in and compressed once (its time slots split once)
+    // second is sent one copy, filled in and compressed once; a record or feed has one copy
     const sent = new WeakMap<Cached, Representations>();
-    const slots = new WeakMap<Cached, (now: Date) => Buffer>();
-    const representations = (entry: Cached, now: Date | null) => {
-      const second = now ? Math.floor(now.getTime() / 1000) : 0;
+    /** the copy of `entry` sent within `second`, made by `body` for the first to ask */
+    const copyOf = (entry: Cached, second: number, body: () => Buffer) => {
       let held = sent.get(entry);
       if (held?.second !== second) {
-        let fill = slots.get(entry);
-        if (now && !fill) {
-          fill = compileTimeSlots(entry.body);
-          slots.set(entry, fill);
-        }
-        held = new Representations(second, fill ? fill(now!) : Buffer.from(entry.body));
+        held = new Representations(second, body());
         sent.set(entry, held);
       }
       return held;
+    };
+    // each kept page split at its time slots once
+    const slots = new WeakMap<Cached, (now: Date) => Buffer>();
+    const filled = (entry: Cached, now: Date) => {
+      let fill = slots.get(entry);
+      if (!fill) {
+        fill = compileTimeSlots(entry.body);
+        slots.set(entry, fill);
+      }
+      return fill(now);
     };
 
     app.decorateReply('anonymousPage', async function anonymousPage(this: FastifyReply, key, version, make) {
@@ -97,17 +101,18 @@ export default fp(
         return { body, validUntil: page.validUntil };
       });
       const now = clock.now();
+      const second = Math.floor(now.getTime() / 1000);
       // The page shows the server time to the second: the copy a browser holds is this page only
       // within the same second, after which its clock would start from a stale time.
-      const etag = etagVariant(entry.etag, `.${Math.floor(now.getTime() / 1000)}`);
+      const etag = etagVariant(entry.etag, `.${second}`);
       this.type('text/html; charset=utf-8');
-      return sendCached(this, etag, 'cookie', representations(entry, now));
+      return sendCached(this, etag, 'cookie', copyOf(entry, second, () => filled(entry, now)));
     });
 
     app.decorateReply('anonymousBody', async function anonymousBody(this: FastifyReply, key, version, type, make) {
       const entry = await cache.get(`${type} ${key}`, version, clock.now().getTime(), make);
       this.type(type);
-      return sendCached(this, entry.etag, 'authorization, cookie', representations(entry, null));
+      return sendCached(this, entry.etag, 'authorization, cookie', copyOf(entry, 0, () => Buffer.from(entry.body)));
     });
   },
   { name: 'anonymous-cache', dependencies: ['views'] },
