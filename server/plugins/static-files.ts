@@ -110,8 +110,8 @@ export function createStaticFiles(dir: string, prefix: string, headers: Record<s
     frontDoor(request, response) {
       const url = request.url!;
       if ((request.method !== 'GET' && request.method !== 'HEAD') || !url.startsWith(prefix)) return false;
-      // a request with a body is the framework's, which reads and drops it (app.ts)
-      if (request.headers['content-length'] || request.headers['transfer-encoding']) return false;
+      // a body sent with it is read and dropped by node:http once the answer is sent, as it would
+      // be after the framework's route, which hijacks the reply: the connection serves on
       const query = url.indexOf('?');
       return answer(url.slice(prefix.length, query === -1 ? undefined : query), request, response);
     },

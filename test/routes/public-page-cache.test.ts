@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../server/domain/recruitments/rules.ts';
@@ -248,6 +249,19 @@ describe('static files', () => {
     const unknown = await fetch(`${url}/static/none.css`, { headers: { accept: 'text/html' } });
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('您访问的页面或资源不存在');
+    // a body sent with a GET is read and dropped: the next request on the connection is answered
+    const replies = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1', () => {
+        socket.write(`GET /static/app.css HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`);
+        socket.write(Buffer.alloc(2 * 1024 * 1024, 'a'));
+        socket.write('GET /static/app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(replies.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
     // a post is the framework's: refused as a form post without its CSRF token
     expect((await fetch(`${url}/static/app.css`, { method: 'POST', body: 'x' })).status).toBe(403);
   });
